@@ -1,0 +1,7 @@
+/**
+ * bpfkit's public API: annotations for binding interfaces, the handle types users program
+ * against, and the one exception family every bpfkit failure belongs to.
+ */
+module io.bpfkit.api {
+    exports io.bpfkit.api;
+}

@@ -1,0 +1,8 @@
+/**
+ * bpfkit's annotation processor: reads {@code @BpfObject} interfaces, validates them against
+ * their object file with the runtime's opener, and writes binding classes.
+ */
+module io.bpfkit.processor {
+    requires java.compiler;
+    requires io.bpfkit.runtime;
+}

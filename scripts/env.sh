@@ -1,0 +1,79 @@
+# Sourced by ./mvnw, ./bpfkit, ./run-tests and .ci/run: finds a JDK >= 25 and, when asked,
+# installs and mounts what the build and the kernel tests need. Functions only; no side
+# effects on source.
+
+BPFKIT_ROOT="${BPFKIT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+BPFKIT_MIN_JAVA=25
+
+bpfkit_die() { echo "bpfkit: $*" >&2; exit 1; }
+
+# Prints the feature version (17, 21, 25, ...) of the java at $1, or nothing.
+bpfkit_java_version() {
+  local v
+  v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+  printf '%s' "${v%%.*}"
+}
+
+# Exports JAVA_HOME for a JDK >= 25: $JAVA_HOME first, then java on PATH, then the usual
+# install folders (newest first).
+bpfkit_select_jdk() {
+  local candidates=() c v
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  if command -v java >/dev/null 2>&1; then
+    c=$(readlink -f "$(command -v java)"); candidates+=("${c%/bin/java}")
+  fi
+  for c in $(ls -d /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /usr/local/jdk* \
+             "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* 2>/dev/null | sort -rV); do
+    candidates+=("$c")
+  done
+  for c in "${candidates[@]}"; do
+    [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+    v=$(bpfkit_java_version "$c/bin/java")
+    if [ -n "$v" ] && [ "$v" -ge "$BPFKIT_MIN_JAVA" ]; then
+      export JAVA_HOME="$c"
+      return 0
+    fi
+  done
+  bpfkit_die "needs a JDK $BPFKIT_MIN_JAVA or newer (FFM); none found in JAVA_HOME, PATH or /usr/lib/jvm.
+Install one (for example Debian's openjdk-25-jdk or Temurin 25) or point JAVA_HOME at it."
+}
+
+bpfkit_is_root() { [ "$(id -u)" = 0 ]; }
+
+bpfkit_apt_install() {
+  if ! bpfkit_is_root; then
+    bpfkit_die "missing $*; install it (apt-get install $*) or run as root to have it installed"
+  fi
+  if [ ! -f /var/lib/apt/bpfkit-updated ] || [ -z "$(find /var/lib/apt/bpfkit-updated -mmin -600 2>/dev/null)" ]; then
+    apt-get update -qq >/dev/null && touch /var/lib/apt/bpfkit-updated
+  fi
+  echo "bpfkit: installing $* ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+    || bpfkit_die "apt-get install $* failed"
+}
+
+# clang for BPF C, the libbpf headers (bpf_helpers.h), and bpftool/libbpf for the
+# differential tests and the C side of the benchmarks.
+bpfkit_ensure_toolchain() {
+  local want=()
+  command -v clang-19 >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || want+=(clang-19)
+  [ -f /usr/include/bpf/bpf_helpers.h ] || want+=(libbpf-dev)
+  if [ "${1:-}" = tests ]; then
+    command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || want+=(bpftool)
+    command -v gcc >/dev/null 2>&1 || want+=(gcc)
+  fi
+  [ ${#want[@]} -eq 0 ] || bpfkit_apt_install "${want[@]}"
+}
+
+# tracefs and bpffs, for attaching and pinning; only when root and not mounted yet.
+bpfkit_mount_fs() {
+  bpfkit_is_root || return 0
+  if [ ! -d /sys/kernel/tracing/events ] && [ -d /sys/kernel/tracing ]; then
+    mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null \
+      || echo "bpfkit: could not mount tracefs on /sys/kernel/tracing" >&2
+  fi
+  if [ -d /sys/fs/bpf ] && ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
+    mount -t bpf bpf /sys/fs/bpf 2>/dev/null \
+      || echo "bpfkit: could not mount bpffs on /sys/fs/bpf" >&2
+  fi
+}
