@@ -1,7 +1,13 @@
 /**
  * bpfkit's runtime: the pure-Java opener ({@code elf}, {@code btf}, {@code object}), the
- * FFM system-call layer ({@code sys}), and the {@code bpfkit} command line.
+ * FFM system-call layer ({@code sys}), and the {@code bpfkit} command line ({@code cli}).
  */
 module io.bpfkit.runtime {
     requires transitive io.bpfkit.api;
+
+    exports io.bpfkit.elf;
+    exports io.bpfkit.btf;
+    exports io.bpfkit.object;
+    exports io.bpfkit.sys;
+    exports io.bpfkit.cli;
 }

@@ -1,0 +1,57 @@
+package io.bpfkit.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code bpfkit} command line.
+ *
+ * <pre>
+ * bpfkit inspect [--json] FILE|DIR...    what an object holds (no privilege needed)
+ * bpfkit btf dump FILE                   BTF as bpftool prints it (an object or raw BTF)
+ * </pre>
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit code. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")
+                || args.getFirst().equals("help")) {
+            out.print(usage());
+            return args.isEmpty() ? USAGE : OK;
+        }
+        List<String> rest = args.subList(1, args.size());
+        return switch (args.getFirst()) {
+            case "inspect" -> InspectCommand.run(rest, out, err);
+            case "btf" -> BtfCommand.run(rest, out, err);
+            default -> {
+                err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
+                yield USAGE;
+            }
+        };
+    }
+
+    static String usage() {
+        return String.join("\n", Arrays.asList(
+                "usage: bpfkit COMMAND [ARGS]",
+                "",
+                "commands:",
+                "  inspect [--json] FILE|DIR...   programs, maps, globals and license of eBPF objects",
+                "                                 (a directory means every *.o in it); no privilege needed",
+                "  btf dump FILE                  the BTF of an object or a raw BTF file (such as",
+                "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it",
+                "  help                           this text",
+                ""));
+    }
+}

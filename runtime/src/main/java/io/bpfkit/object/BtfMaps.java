@@ -1,0 +1,256 @@
+package io.bpfkit.object;
+
+import io.bpfkit.api.ObjectFormatException;
+import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfType;
+import io.bpfkit.elf.ElfFile;
+import io.bpfkit.elf.ElfRelocation;
+import io.bpfkit.elf.ElfSection;
+import io.bpfkit.elf.ElfSymbol;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * BTF-defined maps: each variable of the {@code .maps} DATASEC is a struct whose members
+ * ({@code __uint(type, ...)}, {@code __type(key, ...)}, {@code __array(values, ...)}) encode the
+ * definition in their types, as libbpf's {@code parse_btf_map_def} reads them.
+ */
+final class BtfMaps {
+    private static final String SECTION = ObjectOpener.MAPS;
+
+    private final ElfFile elf;
+    private final Btf btf;
+    private final List<ElfSymbol> symbols;
+    /** Byte offset of the {@code values} member, per map that has one. */
+    private final Map<MapSpec, Long> valuesOffsets = new IdentityHashMap<>();
+    /** Size of each map's definition struct, to find which map a relocation falls in. */
+    private final Map<MapSpec, Long> definitionSizes = new IdentityHashMap<>();
+
+    private final List<DatasecVar> vars;
+
+    BtfMaps(ElfFile elf, Btf btf, List<ElfSymbol> symbols, List<DatasecVar> vars) {
+        this.vars = vars;
+        this.elf = elf;
+        this.btf = btf;
+        this.symbols = symbols;
+    }
+
+    List<MapSpec> read(ElfSection section, BiConsumer<ElfSection, MapSpec> register) {
+        BtfType.Datasec ds = btf.datasec(SECTION).orElse(null);
+        if (ds == null) {
+            if (section.size() == 0) {
+                return List.of();
+            }
+            throw new ObjectFormatException(SECTION, -1, "no DATASEC '.maps' in the BTF describes the maps");
+        }
+        List<MapSpec> maps = new ArrayList<>();
+        for (DatasecVar dv : vars) {
+            BtfType.Var v = dv.var();
+            if (dv.offset() < 0 || dv.offset() + dv.size() > section.size()) {
+                throw new ObjectFormatException(SECTION, dv.offset(), "map '" + v.name() + "' (" + dv.size()
+                        + " bytes at offset " + dv.offset() + ") lies outside the section (" + section.size()
+                        + " bytes)");
+            }
+            MapSpec m = new MapSpec(v.name(), MapSpec.Definition.BTF, SECTION, dv.offset());
+            parseDefinition(m, v.type(), false);
+            definitionSizes.put(m, dv.size());
+            register.accept(section, m);
+            maps.add(m);
+        }
+        return maps;
+    }
+
+    private void parseDefinition(MapSpec m, int typeId, boolean inner) {
+        String what = "map '" + m.name() + "'";
+        int defId = btf.skipModifiersAndTypedefs(typeId);
+        if (!(btf.type(defId) instanceof BtfType.Struct def)) {
+            throw new ObjectFormatException(SECTION, m.sectionOffset(), what + " is a " + btf.kind(defId)
+                    + ", expected a struct definition");
+        }
+        long keySize = -1;
+        long valueSize = -1;
+        int keyType = 0;
+        int valueType = 0;
+        for (BtfType.Member member : def.members()) {
+            String field = member.name();
+            switch (field) {
+                case "type" -> m.type((int) intField(m, member));
+                case "max_entries" -> m.maxEntries(intField(m, member));
+                case "map_flags" -> m.flags(intField(m, member));
+                case "numa_node" -> m.numaNode(intField(m, member));
+                case "map_extra" -> m.mapExtra(intField(m, member));
+                case "key_size" -> keySize = checkSize(m, "key", keySize, intField(m, member));
+                case "value_size" -> valueSize = checkSize(m, "value", valueSize, intField(m, member));
+                case "key" -> {
+                    keyType = pointee(m, member);
+                    keySize = checkSize(m, "key", keySize, sizeOf(m, keyType, "key"));
+                }
+                case "value" -> {
+                    valueType = pointee(m, member);
+                    valueSize = checkSize(m, "value", valueSize, sizeOf(m, valueType, "value"));
+                }
+                case "pinning" -> {
+                    if (inner) {
+                        throw new ObjectFormatException(SECTION, m.sectionOffset(), what + ": an inner map cannot be pinned");
+                    }
+                    long pin = intField(m, member);
+                    if (pin != 0 && pin != 1) {
+                        throw new ObjectFormatException(SECTION, m.sectionOffset(), what + ": pinning " + pin
+                                + " is not 0 (none) or 1 (LIBBPF_PIN_BY_NAME)");
+                    }
+                    m.pinning(MapSpec.Pinning.of(pin));
+                }
+                case "values" -> {
+                    if (inner) {
+                        throw new ObjectFormatException(SECTION, m.sectionOffset(), what
+                                + ": an inner map cannot have values of its own");
+                    }
+                    parseValues(m, member);
+                }
+                default -> throw new ObjectFormatException(SECTION, m.sectionOffset(), what + ": unknown field '"
+                        + field + "' (libbpf rejects it too)");
+            }
+        }
+        MapType t = m.mapType();
+        if (t != null && (t.isMapInMap() || t == MapType.PROG_ARRAY) && m.valueTypeId() == 0 && valueSize < 0) {
+            valueSize = 4; // a map or program fd
+        }
+        if (keySize >= 0) {
+            m.keySize(keySize);
+        }
+        if (valueSize >= 0) {
+            m.valueSize(valueSize);
+        }
+        m.btfTypes(keyType, keyType == 0 ? null : TypeNames.of(btf, keyType),
+                valueType, valueType == 0 ? null : TypeNames.of(btf, valueType));
+    }
+
+    /** {@code __uint(name, N)} is {@code int (*name)[N]}: the value is the array's length. */
+    private long intField(MapSpec m, BtfType.Member member) {
+        int ptr = btf.skipModifiersAndTypedefs(member.type());
+        if (btf.type(ptr) instanceof BtfType.Ptr p
+                && btf.type(btf.skipModifiersAndTypedefs(p.type())) instanceof BtfType.Array a) {
+            return a.elements();
+        }
+        throw new ObjectFormatException(SECTION, m.sectionOffset(), "map '" + m.name() + "': field '"
+                + member.name() + "' is not an __uint() (a pointer to an array)");
+    }
+
+    /** {@code __type(name, T)} is {@code T *name}. */
+    private int pointee(MapSpec m, BtfType.Member member) {
+        int ptr = btf.skipModifiersAndTypedefs(member.type());
+        if (btf.type(ptr) instanceof BtfType.Ptr p) {
+            return p.type();
+        }
+        throw new ObjectFormatException(SECTION, m.sectionOffset(), "map '" + m.name() + "': field '"
+                + member.name() + "' is not a __type() (a pointer)");
+    }
+
+    private long sizeOf(MapSpec m, int typeId, String what) {
+        long size = btf.resolveSize(typeId);
+        if (size < 0) {
+            throw new ObjectFormatException(SECTION, m.sectionOffset(), "map '" + m.name() + "': the " + what
+                    + " type [" + typeId + "] has no size");
+        }
+        return size;
+    }
+
+    private long checkSize(MapSpec m, String what, long previous, long size) {
+        if (previous >= 0 && previous != size) {
+            throw new ObjectFormatException(SECTION, m.sectionOffset(), "map '" + m.name() + "': " + what
+                    + " size " + size + " conflicts with " + what + " size " + previous + " given before");
+        }
+        return size;
+    }
+
+    /** {@code __array(values, T)}: {@code T *values[]}; T is an inner map struct or a function. */
+    private void parseValues(MapSpec m, BtfType.Member member) {
+        String what = "map '" + m.name() + "'";
+        int arr = btf.skipModifiersAndTypedefs(member.type());
+        if (!(btf.type(arr) instanceof BtfType.Array a)) {
+            throw new ObjectFormatException(SECTION, m.sectionOffset(), what + ": 'values' is not an array");
+        }
+        int ptr = btf.skipModifiersAndTypedefs(a.type());
+        if (!(btf.type(ptr) instanceof BtfType.Ptr p)) {
+            throw new ObjectFormatException(SECTION, m.sectionOffset(), what + ": 'values' is not an array of pointers");
+        }
+        int target = btf.skipModifiersAndTypedefs(p.type());
+        MapType t = m.mapType();
+        if (t != null && t.isMapInMap()) {
+            MapSpec inner = new MapSpec(m.name() + ".inner", MapSpec.Definition.INNER, SECTION, m.sectionOffset());
+            parseDefinition(inner, target, true);
+            m.innerMap(inner);
+        } else if (t == MapType.PROG_ARRAY) {
+            if (!(btf.type(target) instanceof BtfType.FuncProto)) {
+                throw new ObjectFormatException(SECTION, m.sectionOffset(), what
+                        + ": a program array's values must be functions");
+            }
+        } else {
+            throw new ObjectFormatException(SECTION, m.sectionOffset(), what + ": 'values' is only allowed for"
+                    + " map-in-map and program array maps (or set 'type' before 'values')");
+        }
+        valuesOffsets.put(m, member.bitOffset() / 8);
+    }
+
+    /** Slots of program arrays and map-of-maps, from the relocations of {@code .rel.maps}. */
+    void readInitialSlots(ElfSection section, Map<Long, MapSpec> mapsByOffset) {
+        if (mapsByOffset == null) {
+            return;
+        }
+        Map<MapSpec, List<MapSlot>> slots = new IdentityHashMap<>();
+        for (ElfSection rel : elf.sections()) {
+            if (rel.type() != ElfFile.SHT_REL || rel.info() != section.index()) {
+                continue;
+            }
+            for (ElfRelocation r : elf.relocations(rel)) {
+                MapSpec m = mapContaining(mapsByOffset, r.offset());
+                Long valuesOff = m == null ? null : valuesOffsets.get(m);
+                long rel0 = m == null ? -1 : r.offset() - m.sectionOffset() - (valuesOff == null ? 0 : valuesOff);
+                if (m == null || valuesOff == null || rel0 < 0 || rel0 % 8 != 0) {
+                    throw new ObjectFormatException(rel.name(), r.offset(), "relocation at offset " + r.offset()
+                            + " of .maps is not inside the 'values' of a map");
+                }
+                long slot = rel0 / 8;
+                if (slot >= m.maxEntries()) {
+                    throw new ObjectFormatException(rel.name(), r.offset(), "map '" + m.name() + "': initial value"
+                            + " at slot " + slot + " exceeds max_entries " + m.maxEntries());
+                }
+                ElfSymbol sym = symbols.get(r.symbolIndex());
+                checkSlotTarget(rel, r, m, sym);
+                slots.computeIfAbsent(m, k -> new ArrayList<>()).add(new MapSlot((int) slot, sym.name()));
+            }
+        }
+        slots.forEach(MapSpec::initialSlots);
+    }
+
+    private void checkSlotTarget(ElfSection rel, ElfRelocation r, MapSpec m, ElfSymbol sym) {
+        boolean ok;
+        if (m.mapType() == MapType.PROG_ARRAY) {
+            ok = sym.type() == ElfFile.STT_FUNC && !sym.isUndefined()
+                    && sym.sectionIndex() < elf.sections().size() && elf.section(sym.sectionIndex()).isExecutable();
+        } else {
+            ok = !sym.isUndefined() && sym.sectionIndex() == sectionIndexOfMaps();
+        }
+        if (!ok) {
+            throw new ObjectFormatException(rel.name(), r.offset(), "map '" + m.name() + "': initial value '"
+                    + sym.name() + "' is not a " + (m.mapType() == MapType.PROG_ARRAY ? "program" : "map"));
+        }
+    }
+
+    private int sectionIndexOfMaps() {
+        return elf.section(SECTION).map(ElfSection::index).orElse(-1);
+    }
+
+    private MapSpec mapContaining(Map<Long, MapSpec> mapsByOffset, long offset) {
+        for (MapSpec m : mapsByOffset.values()) {
+            Long size = definitionSizes.get(m);
+            if (size != null && offset >= m.sectionOffset() && offset < m.sectionOffset() + size) {
+                return m;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,55 @@
+package io.bpfkit.object;
+
+import java.nio.ByteOrder;
+
+/**
+ * Reading the fields of 8-byte eBPF instructions held as bytes in the object's byte order.
+ * The register nibbles swap places between little- and big-endian objects.
+ */
+public final class Instructions {
+    public static final int SIZE = 8;
+
+    public static final int BPF_LD_IMM64 = 0x18;
+    public static final int BPF_CALL = 0x85;
+    public static final int BPF_EXIT = 0x95;
+
+    public static final int BPF_PSEUDO_MAP_FD = 1;
+    public static final int BPF_PSEUDO_MAP_VALUE = 2;
+    public static final int BPF_PSEUDO_CALL = 1;
+    public static final int BPF_PSEUDO_KFUNC_CALL = 2;
+    public static final int BPF_PSEUDO_FUNC = 4;
+
+    private Instructions() {
+    }
+
+    public static int opcode(byte[] insns, int index) {
+        return Byte.toUnsignedInt(insns[index * SIZE]);
+    }
+
+    public static int srcReg(byte[] insns, int index, ByteOrder order) {
+        int regs = Byte.toUnsignedInt(insns[index * SIZE + 1]);
+        return order == ByteOrder.LITTLE_ENDIAN ? regs >>> 4 : regs & 0xf;
+    }
+
+    public static int dstReg(byte[] insns, int index, ByteOrder order) {
+        int regs = Byte.toUnsignedInt(insns[index * SIZE + 1]);
+        return order == ByteOrder.LITTLE_ENDIAN ? regs & 0xf : regs >>> 4;
+    }
+
+    public static short offset(byte[] insns, int index, ByteOrder order) {
+        int b = index * SIZE + 2;
+        int lo = Byte.toUnsignedInt(insns[b]);
+        int hi = Byte.toUnsignedInt(insns[b + 1]);
+        return (short) (order == ByteOrder.LITTLE_ENDIAN ? lo | hi << 8 : hi | lo << 8);
+    }
+
+    public static int imm(byte[] insns, int index, ByteOrder order) {
+        int b = index * SIZE + 4;
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            int shift = order == ByteOrder.LITTLE_ENDIAN ? 8 * i : 8 * (3 - i);
+            v |= Byte.toUnsignedInt(insns[b + i]) << shift;
+        }
+        return v;
+    }
+}

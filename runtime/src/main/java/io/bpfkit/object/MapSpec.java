@@ -1,0 +1,335 @@
+package io.bpfkit.object;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything needed to create one map: a map the object defines in {@code .maps} (BTF) or
+ * {@code maps} (legacy {@code struct bpf_map_def}), or the map behind a global data section.
+ * Plain data, adjustable before load; {@link #copy()} gives an independent copy.
+ *
+ * <pre>{@code
+ * MapSpec counts = spec.map("counts").orElseThrow();
+ * counts.maxEntries(65536).pinning(MapSpec.Pinning.BY_NAME);
+ * }</pre>
+ */
+public final class MapSpec {
+
+    /** Where the map's definition came from. */
+    public enum Definition {
+        /** A BTF-defined map in {@code .maps}. */
+        BTF,
+        /** A {@code struct bpf_map_def} in the legacy {@code maps} section. */
+        LEGACY,
+        /** The array map behind a global data section ({@code .data}, {@code .bss}, ...). */
+        DATA_SECTION,
+        /** The array map libbpf builds for {@code .kconfig} externs. */
+        KCONFIG,
+        /** An inner map template ({@code __array(values, struct inner)}), not created on its own. */
+        INNER
+    }
+
+    /** libbpf's {@code pinning} attribute. */
+    public enum Pinning {
+        NONE,
+        /** Pinned as {@code <pin root>/<map name>}, reused when already pinned and compatible. */
+        BY_NAME;
+
+        static Pinning of(long value) {
+            return value == 1 ? BY_NAME : NONE;
+        }
+    }
+
+    private final String name;
+    private final Definition definition;
+    private final String section;
+    private final long sectionOffset;
+    private int type;
+    private long keySize;
+    private long valueSize;
+    private long maxEntries;
+    private long flags;
+    private long numaNode;
+    private long mapExtra;
+    private Pinning pinning = Pinning.NONE;
+    private String pinPath;
+    private int keyTypeId;
+    private int valueTypeId;
+    private String keyType;
+    private String valueType;
+    private MapSpec innerMap;
+    private List<MapSlot> initialSlots = new ArrayList<>();
+    private byte[] initialData;
+    private List<GlobalVariable> variables = List.of();
+
+    /**
+     * @param name the map's name (for global data: the section name, e.g. {@code .bss})
+     * @param definition where it was defined
+     * @param section the ELF section that defined it
+     * @param sectionOffset the offset of its definition (or its data) in that section
+     */
+    public MapSpec(String name, Definition definition, String section, long sectionOffset) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.definition = Objects.requireNonNull(definition, "definition");
+        this.section = section;
+        this.sectionOffset = sectionOffset;
+    }
+
+    /** A deep copy: adjusting the copy leaves this spec as it is. */
+    public MapSpec copy() {
+        MapSpec c = new MapSpec(name, definition, section, sectionOffset);
+        c.type = type;
+        c.keySize = keySize;
+        c.valueSize = valueSize;
+        c.maxEntries = maxEntries;
+        c.flags = flags;
+        c.numaNode = numaNode;
+        c.mapExtra = mapExtra;
+        c.pinning = pinning;
+        c.pinPath = pinPath;
+        c.keyTypeId = keyTypeId;
+        c.valueTypeId = valueTypeId;
+        c.keyType = keyType;
+        c.valueType = valueType;
+        c.innerMap = innerMap == null ? null : innerMap.copy();
+        c.initialSlots = new ArrayList<>(initialSlots);
+        c.initialData = initialData == null ? null : initialData.clone();
+        c.variables = variables;
+        return c;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Definition definition() {
+        return definition;
+    }
+
+    /** The ELF section that defined the map: {@code .maps}, {@code maps}, or the data section. */
+    public String section() {
+        return section;
+    }
+
+    /** Offset of the definition (or data) in {@link #section()}; relocations find maps by it. */
+    public long sectionOffset() {
+        return sectionOffset;
+    }
+
+    /** The kernel's map type number ({@link #mapType()} for the enum). */
+    public int type() {
+        return type;
+    }
+
+    /** The map type, or null for a number this bpfkit does not know. */
+    public MapType mapType() {
+        return MapType.of(type);
+    }
+
+    public MapSpec type(int type) {
+        this.type = type;
+        return this;
+    }
+
+    public MapSpec type(MapType type) {
+        return type(type.value());
+    }
+
+    public long keySize() {
+        return keySize;
+    }
+
+    public MapSpec keySize(long keySize) {
+        this.keySize = checkU32(keySize, "key size");
+        return this;
+    }
+
+    public long valueSize() {
+        return valueSize;
+    }
+
+    public MapSpec valueSize(long valueSize) {
+        this.valueSize = checkU32(valueSize, "value size");
+        return this;
+    }
+
+    public long maxEntries() {
+        return maxEntries;
+    }
+
+    public MapSpec maxEntries(long maxEntries) {
+        this.maxEntries = checkU32(maxEntries, "max entries");
+        return this;
+    }
+
+    /** {@code map_flags}, e.g. {@code BPF_F_NO_PREALLOC}. */
+    public long flags() {
+        return flags;
+    }
+
+    public MapSpec flags(long flags) {
+        this.flags = checkU32(flags, "flags");
+        return this;
+    }
+
+    public long numaNode() {
+        return numaNode;
+    }
+
+    public MapSpec numaNode(long numaNode) {
+        this.numaNode = checkU32(numaNode, "numa node");
+        return this;
+    }
+
+    /** {@code map_extra}: the number of hash functions of a bloom filter, for example. */
+    public long mapExtra() {
+        return mapExtra;
+    }
+
+    public MapSpec mapExtra(long mapExtra) {
+        this.mapExtra = mapExtra;
+        return this;
+    }
+
+    public Pinning pinning() {
+        return pinning;
+    }
+
+    public MapSpec pinning(Pinning pinning) {
+        this.pinning = Objects.requireNonNull(pinning, "pinning");
+        return this;
+    }
+
+    /** An explicit pin path chosen by the caller, or null. */
+    public String pinPath() {
+        return pinPath;
+    }
+
+    public MapSpec pinPath(String pinPath) {
+        this.pinPath = pinPath;
+        return this;
+    }
+
+    /** BTF type id of the key, 0 when the map has none. */
+    public int keyTypeId() {
+        return keyTypeId;
+    }
+
+    /** BTF type id of the value (for global data: the {@code DATASEC}), 0 when none. */
+    public int valueTypeId() {
+        return valueTypeId;
+    }
+
+    /** The key type as C spells it, or null. */
+    public String keyType() {
+        return keyType;
+    }
+
+    /** The value type as C spells it, or null. */
+    public String valueType() {
+        return valueType;
+    }
+
+    MapSpec btfTypes(int keyTypeId, String keyType, int valueTypeId, String valueType) {
+        this.keyTypeId = keyTypeId;
+        this.keyType = keyType;
+        this.valueTypeId = valueTypeId;
+        this.valueType = valueType;
+        return this;
+    }
+
+    /** The inner map template of a map-of-maps, or null. */
+    public MapSpec innerMap() {
+        return innerMap;
+    }
+
+    public MapSpec innerMap(MapSpec innerMap) {
+        this.innerMap = innerMap;
+        return this;
+    }
+
+    /** Initial slots of a program array or map-of-maps, filled after load. */
+    public List<MapSlot> initialSlots() {
+        return List.copyOf(initialSlots);
+    }
+
+    public MapSpec initialSlots(List<MapSlot> slots) {
+        this.initialSlots = new ArrayList<>(slots);
+        return this;
+    }
+
+    /** True for the maps of global data sections and {@code .kconfig}. */
+    public boolean isGlobalData() {
+        return definition == Definition.DATA_SECTION || definition == Definition.KCONFIG;
+    }
+
+    /** True for {@code .rodata} and {@code .rodata.*}: frozen after load, read-only to programs. */
+    public boolean isReadOnlyData() {
+        return isGlobalData() && (name.equals(".rodata") || name.startsWith(".rodata.") || name.equals(".kconfig"));
+    }
+
+    /** The initial bytes of a global data map (a copy), or null for other maps. */
+    public byte[] initialData() {
+        return initialData == null ? null : initialData.clone();
+    }
+
+    public MapSpec initialData(byte[] data) {
+        if (data != null && data.length != valueSize) {
+            throw new IllegalArgumentException("map " + name + ": initial data is " + data.length
+                    + " bytes, the value size is " + valueSize);
+        }
+        this.initialData = data == null ? null : data.clone();
+        return this;
+    }
+
+    /** The variables of a global data map, in offset order; empty for other maps. */
+    public List<GlobalVariable> variables() {
+        return variables;
+    }
+
+    MapSpec variables(List<GlobalVariable> variables) {
+        this.variables = List.copyOf(variables);
+        return this;
+    }
+
+    /** The variable called {@code name}, if this map holds it. */
+    public java.util.Optional<GlobalVariable> variable(String name) {
+        return variables.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Sets the initial bytes of one variable of a global data map, before load.
+     *
+     * @throws IllegalArgumentException when the map has no such variable or the size differs
+     */
+    public MapSpec setVariable(String variableName, byte[] value) {
+        GlobalVariable v = variable(variableName).orElseThrow(() -> new IllegalArgumentException(
+                "map " + name + " has no variable '" + variableName + "'; it has " + variables.stream()
+                        .map(GlobalVariable::name).toList()));
+        if (value.length != v.size()) {
+            throw new IllegalArgumentException("variable " + variableName + " in " + name + " is " + v.size()
+                    + " bytes (" + v.type() + "), the new value is " + value.length);
+        }
+        if (initialData == null) {
+            initialData = new byte[Math.toIntExact(valueSize)];
+        }
+        System.arraycopy(value, 0, initialData, (int) v.offset(), value.length);
+        return this;
+    }
+
+    private long checkU32(long v, String what) {
+        if (v < 0 || v > 0xffff_ffffL) {
+            throw new IllegalArgumentException("map " + name + ": " + what + " " + v + " does not fit in 32 bits");
+        }
+        return v;
+    }
+
+    @Override
+    public String toString() {
+        MapType t = mapType();
+        return "MapSpec[" + name + ", " + (t == null ? "type " + type : t.libbpfName()) + ", key " + keySize
+                + ", value " + valueSize + ", max " + maxEntries + ", flags 0x" + Long.toHexString(flags) + "]";
+    }
+
+}

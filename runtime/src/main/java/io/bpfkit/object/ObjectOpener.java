@@ -1,0 +1,596 @@
+package io.bpfkit.object;
+
+import io.bpfkit.api.ObjectFormatException;
+import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfExt;
+import io.bpfkit.btf.BtfType;
+import io.bpfkit.elf.ElfFile;
+import io.bpfkit.elf.ElfRelocation;
+import io.bpfkit.elf.ElfSection;
+import io.bpfkit.elf.ElfSymbol;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads an ELF eBPF object into a {@link BpfObjectSpec}, following what libbpf's
+ * {@code bpf_object__open} accepts: programs from executable sections, BTF-defined and legacy
+ * maps, global data sections, externs, license and version, BTF and BTF.ext.
+ */
+final class ObjectOpener {
+    static final String TEXT = ".text";
+    static final String MAPS = ".maps";
+    static final String LEGACY_MAPS = "maps";
+    static final String KCONFIG = ".kconfig";
+    static final String KSYMS = ".ksyms";
+
+    static final long BPF_F_RDONLY_PROG = 1L << 7;
+    private static final int STV_INTERNAL = 1;
+    private static final int STV_HIDDEN = 2;
+    static final long BPF_F_MMAPABLE = 1L << 10;
+    /** libbpf's limit on the internal map name: BPF_OBJ_NAME_LEN - 1. */
+    private static final int OBJ_NAME_MAX = 15;
+
+    private final ElfFile elf;
+    private final String objectName;
+    private final ByteOrder order;
+    private Btf btf;
+    private BtfExt btfExt;
+    private final List<ElfSymbol> symbols;
+    /** Programs per executable section index, sorted by offset. */
+    private final Map<Integer, List<ProgramSpec>> programsBySection = new HashMap<>();
+    /** Maps per defining section index and offset, for relocations. */
+    private final Map<Integer, Map<Long, MapSpec>> mapsBySection = new HashMap<>();
+    private final Map<String, BtfType.Datasec> datasecs = new HashMap<>();
+    /** The variables of each DATASEC backed by an ELF section, with their fixed-up offsets. */
+    private final Map<String, List<DatasecVar>> sectionVars = new HashMap<>();
+
+    private ObjectOpener(ElfFile elf, String objectName) {
+        this.elf = elf;
+        this.objectName = objectName;
+        this.order = elf.order();
+        this.symbols = elf.symbols();
+    }
+
+    static BpfObjectSpec open(MemorySegment data, String objectName) {
+        ElfFile elf = ElfFile.parse(data);
+        if (elf.machine() != ElfFile.EM_BPF) {
+            throw new ObjectFormatException(null, 18, "not an eBPF object: e_machine is " + elf.machine()
+                    + " (" + machineName(elf.machine()) + "), expected 247 (EM_BPF)");
+        }
+        if (elf.type() != ElfFile.ET_REL) {
+            throw new ObjectFormatException(null, 16, "not a relocatable object: e_type is " + elf.type()
+                    + ", expected 1 (ET_REL) as clang -c writes");
+        }
+        return new ObjectOpener(elf, objectName).read();
+    }
+
+    private static String machineName(int machine) {
+        return switch (machine) {
+            case 62 -> "x86-64";
+            case 183 -> "AArch64";
+            case 3 -> "i386";
+            case 40 -> "ARM";
+            case 243 -> "RISC-V";
+            default -> "not BPF";
+        };
+    }
+
+    private BpfObjectSpec read() {
+        if (elf.sections().stream().noneMatch(s -> s.type() == ElfFile.SHT_SYMTAB)) {
+            throw new ObjectFormatException(null, -1, "no symbol table (.symtab); was the object stripped?");
+        }
+        readBtf();
+        String license = elf.section("license").map(this::cStringSection).orElse("");
+        long version = elf.section("version").map(this::u32Section).orElse(0L);
+
+        List<MapSpec> maps = new ArrayList<>();
+        BtfMaps btfMaps = btf == null ? null
+                : new BtfMaps(elf, btf, symbols, sectionVars.getOrDefault(MAPS, List.of()));
+        elf.section(MAPS).ifPresent(s -> maps.addAll(btfMaps.read(s, this::registerMap)));
+        elf.section(LEGACY_MAPS).ifPresent(s -> maps.addAll(readLegacyMaps(s)));
+        for (ElfSection s : elf.sections()) {
+            if (isDataSection(s.name()) && (s.type() == ElfFile.SHT_PROGBITS || s.type() == ElfFile.SHT_NOBITS)) {
+                maps.add(readDataSection(s));
+            }
+        }
+        List<GlobalVariable> externs = readExterns();
+        if (externs.stream().anyMatch(e -> e.section().equals(KCONFIG))) {
+            maps.add(kconfigMap(externs));
+        }
+
+        List<ProgramSpec> programs = readPrograms();
+        elf.section(MAPS).ifPresent(s -> btfMaps.readInitialSlots(s, mapsBySection.get(s.index())));
+        return new BpfObjectSpec(objectName, order, license, version, btf, programs, maps, externs);
+    }
+
+    private void readBtf() {
+        ElfSection btfSection = elf.section(".BTF").orElse(null);
+        if (btfSection == null) {
+            if (elf.section(MAPS).isPresent()) {
+                throw new ObjectFormatException(MAPS, -1, "BTF-defined maps need a .BTF section; compile with clang -g");
+            }
+            return;
+        }
+        btf = Btf.parse(btfSection.data());
+        for (int id = 1; id < btf.typeCount(); id++) {
+            if (btf.type(id) instanceof BtfType.Datasec d) {
+                datasecs.putIfAbsent(d.name(), d);
+            }
+        }
+        datasecs.forEach((name, ds) -> {
+            if (!name.equals(KCONFIG) && !name.equals(KSYMS)) {
+                sectionVars.put(name, fixDatasec(ds));
+            }
+        });
+        ElfSection ext = elf.section(".BTF.ext").orElse(null);
+        if (ext != null) {
+            btfExt = BtfExt.parse(ext.data(), btf);
+        }
+    }
+
+    /** libbpf's btf_fixup_datasec: offsets of global variables from their ELF symbols. */
+    private List<DatasecVar> fixDatasec(BtfType.Datasec ds) {
+        boolean fixOffsets = ds.size() == 0;
+        List<DatasecVar> vars = new ArrayList<>(ds.entries().size());
+        for (BtfType.DatasecEntry e : ds.entries()) {
+            if (!(btf.type(e.type()) instanceof BtfType.Var v)) {
+                throw new ObjectFormatException(".BTF", -1, "DATASEC '" + ds.name() + "' lists type [" + e.type()
+                        + "], a " + btf.kind(e.type()) + ", where a VAR is expected");
+            }
+            if (v.linkage() != BtfType.Var.Linkage.GLOBAL) {
+                vars.add(new DatasecVar(v, e.offset(), e.size(), v.linkage() == BtfType.Var.Linkage.STATIC));
+                continue;
+            }
+            ElfSymbol sym = globalObjects().get(v.name());
+            if (sym == null) {
+                throw new ObjectFormatException(".BTF", -1, "variable '" + v.name() + "' of DATASEC '" + ds.name()
+                        + "' has no ELF symbol");
+            }
+            boolean hidden = sym.visibility() == STV_HIDDEN || sym.visibility() == STV_INTERNAL;
+            vars.add(new DatasecVar(v, fixOffsets ? sym.value() : e.offset(), e.size(), hidden));
+        }
+        vars.sort(Comparator.comparingLong(DatasecVar::offset));
+        return vars;
+    }
+
+    private Map<String, ElfSymbol> globalObjects;
+
+    private Map<String, ElfSymbol> globalObjects() {
+        if (globalObjects == null) {
+            globalObjects = new HashMap<>();
+            for (ElfSymbol sym : symbols) {
+                if (sym.type() == ElfFile.STT_OBJECT && sym.isGlobal()) {
+                    globalObjects.putIfAbsent(sym.name(), sym);
+                }
+            }
+        }
+        return globalObjects;
+    }
+
+    private void registerMap(ElfSection section, MapSpec map) {
+        mapsBySection.computeIfAbsent(section.index(), k -> new HashMap<>()).put(map.sectionOffset(), map);
+    }
+
+    private String cStringSection(ElfSection s) {
+        MemorySegment d = s.data();
+        int n = (int) Math.min(d.byteSize(), 4096);
+        int end = 0;
+        while (end < n && d.get(ValueLayout.JAVA_BYTE, end) != 0) {
+            end++;
+        }
+        return new String(d.asSlice(0, end).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    }
+
+    private long u32Section(ElfSection s) {
+        if (s.data().byteSize() != 4) {
+            throw new ObjectFormatException(s.name(), 0, "expected 4 bytes (a u32 kernel version), found "
+                    + s.data().byteSize());
+        }
+        return Integer.toUnsignedLong(s.data().get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), 0));
+    }
+
+    // ---------------------------------------------------------------- legacy maps
+
+    private List<MapSpec> readLegacyMaps(ElfSection s) {
+        List<ElfSymbol> defs = symbols.stream()
+                .filter(sym -> sym.sectionIndex() == s.index() && sym.type() != ElfFile.STT_SECTION
+                        && !sym.name().isEmpty())
+                .sorted(Comparator.comparingLong(ElfSymbol::value))
+                .toList();
+        if (defs.isEmpty()) {
+            return List.of();
+        }
+        long size = s.data().byteSize();
+        if (size % defs.size() != 0) {
+            throw new ObjectFormatException(s.name(), -1, "section size " + size + " is not a multiple of its "
+                    + defs.size() + " map definitions");
+        }
+        long defSize = size / defs.size();
+        if (defSize < 20) {
+            throw new ObjectFormatException(s.name(), -1, "map definitions of " + defSize
+                    + " bytes are smaller than struct bpf_map_def (20 bytes)");
+        }
+        List<MapSpec> maps = new ArrayList<>();
+        ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+        for (ElfSymbol sym : defs) {
+            long off = sym.value();
+            if (off % defSize != 0 || off + defSize > size) {
+                throw new ObjectFormatException(s.name(), off, "map '" + sym.name()
+                        + "' does not start at a definition boundary (" + defSize + " bytes each)");
+            }
+            MemorySegment d = s.data();
+            MapSpec m = new MapSpec(sym.name(), MapSpec.Definition.LEGACY, s.name(), off)
+                    .type(d.get(u32, off))
+                    .keySize(Integer.toUnsignedLong(d.get(u32, off + 4)))
+                    .valueSize(Integer.toUnsignedLong(d.get(u32, off + 8)))
+                    .maxEntries(Integer.toUnsignedLong(d.get(u32, off + 12)))
+                    .flags(Integer.toUnsignedLong(d.get(u32, off + 16)));
+            // libbpf's longer bpf_map_def variant carries id and pinning after the flags.
+            if (defSize >= 28) {
+                m.pinning(MapSpec.Pinning.of(Integer.toUnsignedLong(d.get(u32, off + 24))));
+            }
+            registerMap(s, m);
+            maps.add(m);
+        }
+        return maps;
+    }
+
+    // ---------------------------------------------------------------- global data
+
+    static boolean isDataSection(String name) {
+        return name.equals(".data") || name.equals(".bss") || name.equals(".rodata")
+                || name.startsWith(".data.") || name.startsWith(".rodata.");
+    }
+
+    private MapSpec readDataSection(ElfSection s) {
+        long size = s.size();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new ObjectFormatException(s.name(), -1, "global data section of " + size + " bytes is too large");
+        }
+        BtfType.Datasec ds = datasecs.get(s.name());
+        List<DatasecVar> vars = sectionVars.getOrDefault(s.name(), List.of());
+        // As libbpf: mmap-able only when some variable is visible outside the object.
+        boolean mmapable = vars.stream().anyMatch(v -> !v.isStatic());
+        MapSpec m = new MapSpec(internalMapName(s.name()), MapSpec.Definition.DATA_SECTION, s.name(), 0)
+                .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)
+                .flags((mmapable ? BPF_F_MMAPABLE : 0) | (s.name().startsWith(".rodata") ? BPF_F_RDONLY_PROG : 0));
+        m.initialData(s.isNoBits() ? new byte[(int) size] : s.data().toArray(ValueLayout.JAVA_BYTE));
+        if (ds != null) {
+            m.btfTypes(0, null, ds.id(), "datasec " + s.name());
+            m.variables(variables(vars, s.name(), size));
+        }
+        registerMap(s, m);
+        return m;
+    }
+
+    private List<GlobalVariable> variables(List<DatasecVar> vars, String section, long sectionSize) {
+        List<GlobalVariable> out = new ArrayList<>(vars.size());
+        for (DatasecVar dv : vars) {
+            BtfType.Var v = dv.var();
+            if (dv.offset() < 0 || dv.offset() + dv.size() > sectionSize) {
+                throw new ObjectFormatException(".BTF", -1, "variable '" + v.name() + "' of " + section
+                        + " at offset " + dv.offset() + " size " + dv.size() + " lies outside the section ("
+                        + sectionSize + " bytes)");
+            }
+            out.add(new GlobalVariable(section, v.name(), dv.offset(), dv.size(), v.type(),
+                    TypeNames.of(btf, v.type()), v.linkage().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return out;
+    }
+
+    /**
+     * libbpf's name for the map of an internal section: up to 8 characters of the object name
+     * then the section name ({@code syscount.bss}); custom sections ({@code .data.foo}) keep
+     * their own name. At most 15 characters, and only characters the kernel allows.
+     */
+    String internalMapName(String section) {
+        int suffix = Math.max(7, section.length());
+        int prefix = section.indexOf('.', 1) >= 0 ? 0
+                : Math.min(Math.max(0, OBJ_NAME_MAX - suffix), objectName.length());
+        String name = objectName.substring(0, prefix) + section;
+        if (name.length() > OBJ_NAME_MAX) {
+            name = name.substring(0, OBJ_NAME_MAX);
+        }
+        StringBuilder sb = new StringBuilder(name.length());
+        for (char c : name.toCharArray()) {
+            sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' ? c : '_');
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- externs
+
+    private List<GlobalVariable> readExterns() {
+        Map<String, ElfSymbol> undefined = new HashMap<>();
+        for (ElfSymbol sym : symbols) {
+            if (sym.isUndefined() && sym.isGlobal() && !sym.name().isEmpty()) {
+                undefined.put(sym.name(), sym);
+            }
+        }
+        if (undefined.isEmpty()) {
+            return List.of();
+        }
+        if (btf == null) {
+            throw new ObjectFormatException(null, -1, "externs " + undefined.keySet()
+                    + " need BTF to be resolved; compile with clang -g");
+        }
+        List<GlobalVariable> externs = new ArrayList<>(kconfigExterns(undefined));
+        BtfType.Datasec ksyms = datasecs.get(KSYMS);
+        for (BtfType.DatasecEntry e : ksyms == null ? List.<BtfType.DatasecEntry>of() : ksyms.entries()) {
+            BtfType t = btf.type(e.type());
+            ElfSymbol sym = undefined.remove(t.name());
+            if (sym != null) {
+                int typeId = t instanceof BtfType.Var v ? v.type() : t.id();
+                externs.add(new GlobalVariable(KSYMS, t.name(), e.offset(), e.size(), typeId,
+                        t instanceof BtfType.Func ? "func" : TypeNames.of(btf, typeId), linkage(sym)));
+            }
+        }
+        // Extern functions (kfuncs) that clang did not list in .ksyms still resolve through BTF FUNCs.
+        for (int id = 1; id < btf.typeCount() && !undefined.isEmpty(); id++) {
+            if (btf.type(id) instanceof BtfType.Func f && f.linkage() == BtfType.Func.Linkage.EXTERN) {
+                ElfSymbol sym = undefined.remove(f.name());
+                if (sym != null) {
+                    externs.add(new GlobalVariable(KSYMS, f.name(), 0, 0, f.id(), "func", linkage(sym)));
+                }
+            }
+        }
+        if (!undefined.isEmpty()) {
+            throw new ObjectFormatException(null, -1, "externs " + undefined.keySet()
+                    + " are neither in .kconfig nor in .ksyms of the BTF");
+        }
+        return externs;
+    }
+
+    private static String linkage(ElfSymbol sym) {
+        return sym.isWeak() ? "extern weak" : "extern";
+    }
+
+    /**
+     * The {@code .kconfig} externs with libbpf's layout of the kconfig map: sorted by alignment
+     * (largest first), then size (smallest first), then name, each at the next aligned offset.
+     */
+    private List<GlobalVariable> kconfigExterns(Map<String, ElfSymbol> undefined) {
+        BtfType.Datasec ds = datasecs.get(KCONFIG);
+        if (ds == null) {
+            return List.of();
+        }
+        record Kcfg(BtfType.Var var, ElfSymbol sym, long size, long align) {
+        }
+        List<Kcfg> kcfg = new ArrayList<>();
+        for (BtfType.DatasecEntry e : ds.entries()) {
+            if (btf.type(e.type()) instanceof BtfType.Var v && undefined.containsKey(v.name())) {
+                long size = btf.resolveSize(v.type());
+                long align = TypeLayout.alignOf(btf, v.type());
+                if (size <= 0 || align <= 0) {
+                    throw new ObjectFormatException(".BTF", -1, "kconfig extern '" + v.name() + "' has type "
+                            + TypeNames.of(btf, v.type()) + ", which has no size or alignment");
+                }
+                kcfg.add(new Kcfg(v, undefined.remove(v.name()), size, align));
+            }
+        }
+        kcfg.sort(Comparator.comparingLong((Kcfg k) -> -k.align()).thenComparingLong(Kcfg::size)
+                .thenComparing(k -> k.var().name()));
+        List<GlobalVariable> out = new ArrayList<>();
+        long off = 0;
+        for (Kcfg k : kcfg) {
+            off = (off + k.align() - 1) / k.align() * k.align();
+            out.add(new GlobalVariable(KCONFIG, k.var().name(), off, k.size(), k.var().type(),
+                    TypeNames.of(btf, k.var().type()), linkage(k.sym())));
+            off += k.size();
+        }
+        return out;
+    }
+
+    /** The map holding {@code .kconfig} externs, laid out as libbpf lays it out. */
+    private MapSpec kconfigMap(List<GlobalVariable> externs) {
+        long size = 0;
+        for (GlobalVariable v : externs) {
+            if (v.section().equals(KCONFIG)) {
+                size = Math.max(size, v.offset() + v.size());
+            }
+        }
+        MapSpec m = new MapSpec(internalMapName(KCONFIG), MapSpec.Definition.KCONFIG, KCONFIG, 0)
+                .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)
+                .flags(BPF_F_MMAPABLE | BPF_F_RDONLY_PROG);
+        BtfType.Datasec ds = datasecs.get(KCONFIG);
+        m.btfTypes(0, null, ds == null ? 0 : ds.id(), "datasec " + KCONFIG);
+        m.variables(externs.stream().filter(v -> v.section().equals(KCONFIG)).toList());
+        return m;
+    }
+
+    // ---------------------------------------------------------------- programs
+
+    private List<ProgramSpec> readPrograms() {
+        List<ProgramSpec> all = new ArrayList<>();
+        for (ElfSection s : elf.sections()) {
+            if (!s.isExecutable() || s.type() != ElfFile.SHT_PROGBITS || s.size() == 0) {
+                continue;
+            }
+            readFunctions(s);
+        }
+        // Relocations, then the final specs with their instructions.
+        Map<Integer, List<List<Relocation>>> relocs = new HashMap<>();
+        programsBySection.forEach((idx, progs) -> {
+            List<List<Relocation>> lists = new ArrayList<>();
+            for (int i = 0; i < progs.size(); i++) {
+                lists.add(new ArrayList<>());
+            }
+            relocs.put(idx, lists);
+        });
+        for (ElfSection rel : elf.sections()) {
+            if (rel.type() == ElfFile.SHT_REL && programsBySection.containsKey(rel.info())) {
+                readRelocations(rel, elf.section(rel.info()), relocs.get(rel.info()));
+            } else if (rel.type() == ElfFile.SHT_RELA && programsBySection.containsKey(rel.info())) {
+                throw new ObjectFormatException(rel.name(), -1, "RELA relocations are not used for eBPF code");
+            }
+        }
+        for (ElfSection s : elf.sections()) {
+            List<ProgramSpec> progs = programsBySection.get(s.index());
+            if (progs == null) {
+                continue;
+            }
+            List<List<Relocation>> lists = relocs.get(s.index());
+            for (int i = 0; i < progs.size(); i++) {
+                ProgramSpec p = progs.get(i);
+                int from = (int) (p.sectionOffset() / Instructions.SIZE);
+                ProgramExtInfo ext = btfExt == null ? ProgramExtInfo.EMPTY
+                        : ProgramExtInfo.of(btfExt, s.name(), from, p.instructionCount());
+                ProgramSpec full = new ProgramSpec(p.name(), p.section(), p.sectionDef(), p.sectionOffset(),
+                        p.isSubprogram(), order, p.instructionsUnsafe(), lists.get(i), ext);
+                progs.set(i, full);
+                all.add(full);
+            }
+        }
+        return all;
+    }
+
+    private void readFunctions(ElfSection s) {
+        boolean text = s.name().equals(TEXT);
+        SectionDef def = SectionRules.resolve(s.name());
+        List<ElfSymbol> funcs = symbols.stream()
+                .filter(sym -> sym.sectionIndex() == s.index() && sym.type() == ElfFile.STT_FUNC)
+                .sorted(Comparator.comparingLong(ElfSymbol::value))
+                .toList();
+        List<ProgramSpec> progs = new ArrayList<>();
+        long size = s.data().byteSize();
+        long previousEnd = 0;
+        for (ElfSymbol f : funcs) {
+            if (!text && !f.isGlobal()) {
+                throw new ObjectFormatException(s.name(), f.value(), "program '" + f.name()
+                        + "' is static; programs outside .text must be global functions (as libbpf requires)");
+            }
+            long off = f.value();
+            long len = f.size();
+            if (off % Instructions.SIZE != 0 || len % Instructions.SIZE != 0 || len == 0) {
+                throw new ObjectFormatException(s.name(), off, "function '" + f.name() + "' at offset " + off
+                        + " with size " + len + " is not a whole number of 8-byte instructions");
+            }
+            if (off < 0 || len < 0 || off > size || len > size - off) {
+                throw new ObjectFormatException(s.name(), off, "function '" + f.name() + "' (" + len
+                        + " bytes) lies outside its section (" + size + " bytes)");
+            }
+            if (off < previousEnd) {
+                throw new ObjectFormatException(s.name(), off, "function '" + f.name() + "' overlaps the one before it");
+            }
+            previousEnd = off + len;
+            byte[] insns = s.data().asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
+            progs.add(ProgramSpec.partial(f.name(), s.name(), def, off, text, order, insns));
+        }
+        if (!progs.isEmpty()) {
+            programsBySection.put(s.index(), progs);
+        }
+    }
+
+    private void readRelocations(ElfSection rel, ElfSection code, List<List<Relocation>> out) {
+        List<ProgramSpec> progs = programsBySection.get(code.index());
+        for (ElfRelocation r : elf.relocations(rel)) {
+            long offset = r.offset();
+            int p = programAt(progs, offset);
+            if (p < 0) {
+                throw new ObjectFormatException(rel.name(), offset, "relocation at offset " + offset
+                        + " of " + code.name() + " is not inside any program");
+            }
+            ProgramSpec prog = progs.get(p);
+            if ((offset - prog.sectionOffset()) % Instructions.SIZE != 0) {
+                throw new ObjectFormatException(rel.name(), offset, "relocation at offset " + offset
+                        + " is not at an instruction boundary");
+            }
+            int insn = (int) ((offset - prog.sectionOffset()) / Instructions.SIZE);
+            out.get(p).add(classify(rel, prog, insn, symbols.get(r.symbolIndex())));
+        }
+    }
+
+    private static int programAt(List<ProgramSpec> progs, long offset) {
+        int lo = 0;
+        int hi = progs.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            ProgramSpec p = progs.get(mid);
+            if (offset < p.sectionOffset()) {
+                hi = mid - 1;
+            } else if (offset >= p.sectionOffset() + (long) p.instructionCount() * Instructions.SIZE) {
+                lo = mid + 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /** What libbpf's bpf_program__record_reloc decides for one relocation. */
+    private Relocation classify(ElfSection rel, ProgramSpec prog, int insn, ElfSymbol sym) {
+        byte[] code = prog.instructionsUnsafe();
+        int opcode = Instructions.opcode(code, insn);
+        int src = Instructions.srcReg(code, insn, order);
+        String where = "relocation of instruction " + insn + " of program '" + prog.name() + "'";
+        long at = prog.sectionOffset() + (long) insn * Instructions.SIZE;
+        if (sym.isUndefined()) {
+            if (sym.name().isEmpty()) {
+                throw new ObjectFormatException(rel.name(), at, where + " names an undefined symbol without a name");
+            }
+            if (opcode == Instructions.BPF_CALL) {
+                return new Relocation(insn, Relocation.Kind.EXTERN_CALL, sym.name(), sym.name(), 0);
+            }
+            requireLdImm64(rel, at, where, code, insn, opcode);
+            return new Relocation(insn, Relocation.Kind.EXTERN_VARIABLE, sym.name(), sym.name(), 0);
+        }
+        if (sym.sectionIndex() >= elf.sections().size()) {
+            throw new ObjectFormatException(rel.name(), at, where + " names symbol '" + sym.name()
+                    + "' in section " + sym.sectionIndex() + ", which does not exist");
+        }
+        ElfSection target = elf.section(sym.sectionIndex());
+        if (opcode == Instructions.BPF_CALL) {
+            if (src != Instructions.BPF_PSEUDO_CALL) {
+                throw new ObjectFormatException(rel.name(), at, where + ": a call relocation must be a bpf-to-bpf"
+                        + " call (src_reg 1), found src_reg " + src);
+            }
+            requireCode(rel, at, where, target);
+            return new Relocation(insn, Relocation.Kind.CALL, sym.name(), target.name(), sym.value());
+        }
+        requireLdImm64(rel, at, where, code, insn, opcode);
+        // libbpf's sym_is_subprog: the address of a .text function, whatever src_reg clang wrote.
+        if (target.name().equals(TEXT) && (sym.type() == ElfFile.STT_SECTION || sym.type() == ElfFile.STT_FUNC)) {
+            requireCode(rel, at, where, target);
+            return new Relocation(insn, Relocation.Kind.FUNCTION_POINTER, sym.name(), target.name(), sym.value());
+        }
+        Map<Long, MapSpec> maps = mapsBySection.get(target.index());
+        if (target.name().equals(MAPS) || target.name().equals(LEGACY_MAPS)) {
+            MapSpec m = maps == null ? null : maps.get(sym.value());
+            if (m == null) {
+                throw new ObjectFormatException(rel.name(), at, where + " names '" + sym.name() + "' at offset "
+                        + sym.value() + " of " + target.name() + ", where no map is defined");
+            }
+            return new Relocation(insn, Relocation.Kind.MAP, sym.name(), m.name(), sym.value());
+        }
+        if (maps != null && isDataSection(target.name())) {
+            MapSpec m = maps.get(0L);
+            return new Relocation(insn, Relocation.Kind.DATA, sym.name(), m.name(), sym.value());
+        }
+        throw new ObjectFormatException(rel.name(), at, where + " refers to '" + sym.name() + "' in section "
+                + target.name() + ", which is neither a map, global data, nor code");
+    }
+
+    private void requireLdImm64(ElfSection rel, long at, String where, byte[] code, int insn, int opcode) {
+        if (opcode != Instructions.BPF_LD_IMM64) {
+            throw new ObjectFormatException(rel.name(), at, where + ": expected ld_imm64 (0x18), found opcode 0x"
+                    + Integer.toHexString(opcode));
+        }
+        if ((insn + 2) * Instructions.SIZE > code.length) {
+            throw new ObjectFormatException(rel.name(), at, where + ": ld_imm64 is cut off at the end of the program");
+        }
+    }
+
+    private void requireCode(ElfSection rel, long at, String where, ElfSection target) {
+        if (!programsBySection.containsKey(target.index())) {
+            throw new ObjectFormatException(rel.name(), at, where + " points into " + target.name()
+                    + ", which holds no functions");
+        }
+    }
+}

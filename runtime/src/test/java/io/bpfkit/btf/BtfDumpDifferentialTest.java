@@ -1,0 +1,110 @@
+package io.bpfkit.btf;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Our dump against bpftool's, line for line: the kernel's BTF, the build's test objects, and
+ * objects compiled here from {@link TestSnippets}. Skips (with the reason) only where bpftool,
+ * clang or the input is missing.
+ */
+class BtfDumpDifferentialTest {
+    private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    private static Path scratch;
+
+    @BeforeAll
+    static void makeScratch() throws IOException {
+        scratch = Files.createTempDirectory("bpfkit-btf-test");
+    }
+
+    @AfterAll
+    static void removeScratch() throws IOException {
+        try (Stream<Path> s = Files.walk(scratch)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static Path requireBpftool() {
+        Optional<Path> bpftool = TestTools.bpftool();
+        assumeTrue(bpftool.isPresent(), "bpftool is not installed (Debian: apt-get install bpftool)");
+        return bpftool.get();
+    }
+
+    @Test
+    void vmlinuxDumpIsBpftools() throws Exception {
+        Path bpftool = requireBpftool();
+        assumeTrue(Files.isReadable(VMLINUX), VMLINUX + " is missing: this kernel was built without CONFIG_DEBUG_INFO_BTF");
+        byte[] expected = TestTools.run(List.of(bpftool.toString(), "btf", "dump", "file", VMLINUX.toString()));
+
+        byte[] raw = Files.readAllBytes(VMLINUX);
+        long t0 = System.nanoTime();
+        Btf btf = Btf.parse(MemorySegment.ofArray(raw));
+        long t1 = System.nanoTime();
+        byte[] actual = BtfDump.dumpBytes(btf);
+        long t2 = System.nanoTime();
+        System.out.printf("vmlinux: %d types, parse %.1f ms, dump %.1f ms (cold JIT)%n", btf.typeCount(),
+                (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+        TestTools.assertSameLines(expected, actual, VMLINUX.toString());
+    }
+
+    @TestFactory
+    List<DynamicTest> buildTestObjectsDumpAsBpftool() throws IOException {
+        String dir = System.getProperty("bpfkit.testObjects");
+        List<Path> objects = new ArrayList<>();
+        if (dir != null && Files.isDirectory(Path.of(dir))) {
+            try (Stream<Path> s = Files.list(Path.of(dir))) {
+                s.filter(p -> p.getFileName().toString().endsWith(".o")).sorted().forEach(objects::add);
+            }
+        }
+        if (objects.isEmpty()) {
+            return List.of(DynamicTest.dynamicTest("no test objects", () -> assumeTrue(false,
+                    "no *.o in bpfkit.testObjects=" + dir + " (built from runtime/src/test/bpf/*.bpf.c)")));
+        }
+        return objects.stream().map(o -> DynamicTest.dynamicTest(o.getFileName().toString(), () -> assertObject(o)))
+                .toList();
+    }
+
+    @TestFactory
+    List<DynamicTest> compiledSnippetsDumpAsBpftool() {
+        List<DynamicTest> tests = new ArrayList<>();
+        String[][] snippets = {{"all_kinds", TestSnippets.ALL_KINDS}, {"more", TestSnippets.MORE}};
+        for (String[] s : snippets) {
+            for (String target : List.of("bpfel", "bpfeb")) {
+                tests.add(DynamicTest.dynamicTest(s[0] + "." + target, () -> {
+                    Optional<Path> clang = TestTools.clang();
+                    assumeTrue(clang.isPresent(), "clang is not installed (Debian: apt-get install clang-19)");
+                    assertObject(TestTools.compile(clang.get(), scratch, s[0], s[1], target));
+                }));
+            }
+        }
+        return tests;
+    }
+
+    /** An ELF object's .BTF, dumped by us and by bpftool (which reads the ELF itself). */
+    private static void assertObject(Path object) throws Exception {
+        Path bpftool = requireBpftool();
+        Optional<MemorySegment> section = TestTools.elfSection(Files.readAllBytes(object), ".BTF");
+        assumeTrue(section.isPresent(), object + " has no .BTF section (compiled without -g?)");
+        byte[] expected = TestTools.run(List.of(bpftool.toString(), "btf", "dump", "file", object.toString()));
+        Btf btf = Btf.parse(section.get());
+        TestTools.assertSameLines(expected, BtfDump.dumpBytes(btf), object.toString());
+        assertTrue(btf.typeCount() > 1, "an object with BTF has types");
+    }
+}

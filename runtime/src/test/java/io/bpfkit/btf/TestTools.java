@@ -1,0 +1,147 @@
+package io.bpfkit.btf;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the BTF tests need from outside the package: the ELF sections of an object (a minimal
+ * finder until the real {@code io.bpfkit.elf} reader is there), and the external tools bpftool
+ * and clang.
+ */
+final class TestTools {
+    private TestTools() {
+    }
+
+    /** The bytes of one section of an ELF64 file, either byte order, or empty. */
+    static Optional<MemorySegment> elfSection(byte[] elf, String name) {
+        if (elf.length < 64 || elf[0] != 0x7f || elf[1] != 'E' || elf[2] != 'L' || elf[3] != 'F' || elf[4] != 2) {
+            throw new IllegalArgumentException("not an ELF64 file");
+        }
+        ByteBuffer b = ByteBuffer.wrap(elf).order(elf[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(0x28);
+        int shentsize = Short.toUnsignedInt(b.getShort(0x3a));
+        int shnum = Short.toUnsignedInt(b.getShort(0x3c));
+        int shstrndx = Short.toUnsignedInt(b.getShort(0x3e));
+        long strtab = b.getLong((int) (shoff + (long) shstrndx * shentsize + 24));
+        for (int i = 0; i < shnum; i++) {
+            int sh = (int) (shoff + (long) i * shentsize);
+            int nameOff = b.getInt(sh);
+            int p = (int) (strtab + nameOff);
+            int end = p;
+            while (elf[end] != 0) {
+                end++;
+            }
+            if (new String(elf, p, end - p, StandardCharsets.US_ASCII).equals(name)) {
+                long off = b.getLong(sh + 24);
+                long size = b.getLong(sh + 32);
+                return Optional.of(MemorySegment.ofArray(elf).asSlice(off, size));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Optional<Path> bpftool() {
+        return onPath("bpftool", "/usr/sbin/bpftool", "/usr/local/sbin/bpftool");
+    }
+
+    static Optional<Path> clang() {
+        return onPath("clang-19", "clang");
+    }
+
+    private static Optional<Path> onPath(String... names) {
+        for (String n : names) {
+            if (n.startsWith("/")) {
+                if (Files.isExecutable(Path.of(n))) {
+                    return Optional.of(Path.of(n));
+                }
+                continue;
+            }
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, n))) {
+                    return Optional.of(Path.of(dir, n));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Compiles BPF C with clang into {@code dir/name.target.o} (target "bpfel" or "bpfeb"), as
+     * the build's scripts/build-bpf.sh does.
+     */
+    static Path compile(Path clang, Path dir, String name, String source, String target)
+            throws IOException, InterruptedException {
+        Path c = dir.resolve(name + ".c");
+        Files.writeString(c, source);
+        Path o = dir.resolve(name + "." + target + ".o");
+        List<String> cmd = new java.util.ArrayList<>(List.of(clang.toString(), "-O2", "-g", "-target", target, "-Wall"));
+        String multiarch = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "x86_64-linux-gnu";
+            case "aarch64" -> "aarch64-linux-gnu";
+            default -> System.getProperty("os.arch") + "-linux-gnu";
+        };
+        if (Files.isDirectory(Path.of("/usr/include", multiarch))) {
+            cmd.add("-I/usr/include/" + multiarch);
+        }
+        cmd.addAll(List.of("-c", c.toString(), "-o", o.toString()));
+        run(cmd);
+        return o;
+    }
+
+    /** Runs a command; returns its standard output, failing the test on a non-zero exit. */
+    static byte[] run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        byte[] out = readAll(p.getInputStream());
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(String.join(" ", command) + " did not finish in 120 s");
+        }
+        if (p.exitValue() != 0) {
+            fail(String.join(" ", command) + " exited with " + p.exitValue() + ": "
+                    + new String(err.join(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Compares two dumps line by line; on a difference fails naming the first differing line
+     * (1-based) and both versions of it.
+     */
+    static void assertSameLines(byte[] expected, byte[] actual, String what) {
+        if (java.util.Arrays.equals(expected, actual)) {
+            return;
+        }
+        String[] e = new String(expected, StandardCharsets.UTF_8).split("\n", -1);
+        String[] a = new String(actual, StandardCharsets.UTF_8).split("\n", -1);
+        int n = Math.min(e.length, a.length);
+        for (int i = 0; i < n; i++) {
+            if (!e[i].equals(a[i])) {
+                fail(what + ": first difference at line " + (i + 1) + "\n  bpftool: " + e[i] + "\n  bpfkit:  " + a[i]);
+            }
+        }
+        fail(what + ": bpftool printed " + e.length + " lines, bpfkit " + a.length + "; the first " + n + " agree"
+                + (e.length > n ? "\n  next bpftool line: " + e[n] : "\n  next bpfkit line: " + a[n]));
+    }
+}

@@ -1,0 +1,87 @@
+package io.bpfkit.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** External programs the differential tests compare against: bpftool, gcc with libbpf. */
+public final class Tools {
+    private Tools() {
+    }
+
+    /** The first of {@code candidates} that is an executable file, or null. */
+    public static Path find(String... candidates) {
+        for (String c : candidates) {
+            if (c.contains("/")) {
+                if (Files.isExecutable(Path.of(c))) {
+                    return Path.of(c);
+                }
+                continue;
+            }
+            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+                Path p = Path.of(dir, c);
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The result of a finished process. */
+    public record Result(int exitCode, byte[] stdout, String stderr) {
+        public String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Runs a command to completion (at most {@code timeoutSeconds}), capturing its output. */
+    public static Result run(long timeoutSeconds, String... command) {
+        try {
+            Path err = Files.createTempFile("bpfkit-tool", ".err");
+            try {
+                Process p = new ProcessBuilder(List.of(command)).redirectError(err.toFile()).start();
+                p.getOutputStream().close();
+                byte[] out = p.getInputStream().readAllBytes();
+                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(String.join(" ", command) + " did not finish in "
+                            + timeoutSeconds + " s");
+                }
+                return new Result(p.exitValue(), out, Files.readString(err));
+            } finally {
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Compiles a C file of the test sources ({@code src/test/c}) against libbpf into a temporary
+     * directory and returns the executable, or null when gcc or libbpf is missing.
+     */
+    public static Path compileAgainstLibbpf(String source, Path outDir) {
+        Path gcc = find("gcc", "cc");
+        if (gcc == null || !Files.exists(Path.of("/usr/include/bpf/libbpf.h"))) {
+            return null;
+        }
+        Path src = Path.of("src", "test", "c", source);
+        Path exe = outDir.resolve(source.replace(".c", ""));
+        List<String> cmd = new ArrayList<>(List.of(gcc.toString(), "-O2", "-Wall", "-Werror", "-o", exe.toString(),
+                src.toString(), "-lbpf"));
+        Result r = run(120, cmd.toArray(String[]::new));
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("compiling " + src + " failed:\n" + r.stderr());
+        }
+        return exe;
+    }
+}
