@@ -44,8 +44,7 @@ final class Json {
     }
 
     Json field(String name, boolean value) {
-        name(name);
-        return value(Boolean.toString(value));
+        return name(name).raw(Boolean.toString(value));
     }
 
     Json value(String s) {

@@ -266,7 +266,8 @@ public final class MapSpec {
 
     /** True for {@code .rodata} and {@code .rodata.*}: frozen after load, read-only to programs. */
     public boolean isReadOnlyData() {
-        return isGlobalData() && (name.equals(".rodata") || name.startsWith(".rodata.") || name.equals(".kconfig"));
+        return isGlobalData() && (section.equals(".rodata") || section.startsWith(".rodata.")
+                || section.equals(".kconfig"));
     }
 
     /** The initial bytes of a global data map (a copy), or null for other maps. */
