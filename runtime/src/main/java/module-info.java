@@ -9,5 +9,6 @@ module io.bpfkit.runtime {
     exports io.bpfkit.btf;
     exports io.bpfkit.object;
     exports io.bpfkit.sys;
+    exports io.bpfkit.load;
     exports io.bpfkit.cli;
 }

@@ -17,10 +17,15 @@ import java.util.OptionalInt;
  * such as {@code /sys/kernel/btf/vmlinux}. Either byte order is read, as the magic announces.
  *
  * <p>{@link #parse} makes one validating pass over the blob: header, section bounds, every
- * type's kind and length, every name offset and every type id a type refers to. After it
- * succeeds nothing read from the blob can be out of range, so the accessors only throw for
- * ids or offsets the caller passes in, and for type chains that loop. Types are decoded into
- * {@link BtfType} records on first use and kept; the name index is built on the first lookup.
+ * type's kind and length, and the name and type ids in the fixed part of every type, so that
+ * lookups by name, {@link #kind}, {@link #resolveSize} and the like can trust what they read.
+ * The entries after a type (members, parameters, enumerators, section entries) are checked
+ * when first read, by {@link #type} and {@link BtfDump}, or all at once by {@link #validate()}:
+ * that halves the cost of parsing vmlinux, where few types are ever decoded. Either way a bad
+ * offset or id is an {@link ObjectFormatException}, never an out-of-bounds read.
+ *
+ * <p>Types are decoded into {@link BtfType} records on first use and kept; the name index is
+ * built on the first lookup.
  *
  * <p>The blob is read in place, not copied: the segment must stay alive and unchanged as long
  * as this object is used. A {@code Btf} is safe to use from several threads.
@@ -73,7 +78,6 @@ public final class Btf {
     private final long typeStart;
     /** Offset of each type stored here, relative to typeStart; may be longer than count. */
     private final int[] offsets;
-    private final long strStart;
     private final int strLen;
     /** String offsets below this are the base's; ours start here. */
     private final int strBase;
@@ -149,7 +153,6 @@ public final class Btf {
             throw bad(ss + strLength - 1, "the string section does not end with a NUL byte");
         }
         this.typeStart = ts;
-        this.strStart = ss;
         this.strLen = (int) strLength;
         this.strings = data.asSlice(ss, strLength);
 
@@ -191,9 +194,10 @@ public final class Btf {
 
     /**
      * The validating pass: finds every type's offset, checks its kind and its length against
-     * the bytes left, and notes the largest name offset and type id it meets. Those two are
-     * compared with their limits once, at the end (ids may point forward, so the id limit is
-     * only known then anyway); if one is over, a slower second pass finds where.
+     * the bytes left, and notes the largest name offset and type id in the fixed part of each
+     * type. Those two are compared with their limits once, at the end (ids may point forward,
+     * so the id limit is only known then anyway); if one is over, a slower second pass finds
+     * where.
      */
     private static Scan scanTypes(MemorySegment d, boolean be, long ts, int len, int first) {
         // A guess from vmlinux's average of ~36 bytes a type; grown if the blob is denser.
@@ -202,11 +206,11 @@ public final class Btf {
         long maxRef = 0;
         long maxName = 0;
         int pos = 0;
+        // The error paths are separate methods: the loop body stays small enough to compile well.
         while (pos < len) {
             long at = ts + pos;
             if (len - pos < TYPE_HEADER_SIZE) {
-                throw bad(at, "type [" + (first + n) + "] is cut off: its 12-byte header needs more than the "
-                        + (len - pos) + " bytes left in the type section");
+                throw cutOff(at, first + n, len - pos);
             }
             long nameInfo = Blob.u64(d, be, at);
             int st = Blob.u32(d, be, at + 8);
@@ -217,7 +221,14 @@ public final class Btf {
             int extra;
             switch (kind) {
                 case K_INT -> extra = 4;
-                case K_PTR, K_TYPEDEF, K_VOLATILE, K_CONST, K_RESTRICT, K_TYPE_TAG, K_FUNC -> {
+                case K_PTR, K_TYPEDEF, K_VOLATILE, K_CONST, K_RESTRICT, K_TYPE_TAG -> {
+                    extra = 0;
+                    maxRef = Math.max(maxRef, ul(st));
+                }
+                case K_FUNC -> {
+                    if (vlen > 2) {
+                        throw badLinkage(at + 4, first + n, "FUNC", vlen);
+                    }
                     extra = 0;
                     maxRef = Math.max(maxRef, ul(st));
                 }
@@ -233,70 +244,28 @@ public final class Btf {
                     extra = 4;
                     maxRef = Math.max(maxRef, ul(st));
                 }
-                default -> throw bad(at + 4, "type [" + (first + n) + "] has kind " + kind
-                        + ", which BTF does not define (known kinds are 1 to 19)");
+                default -> throw unknownKind(at + 4, first + n, kind);
             }
             if (extra > len - pos - TYPE_HEADER_SIZE) {
-                throw bad(at, "type [" + (first + n) + "] (" + BtfKind.of(kind).label() + ", vlen " + vlen
-                        + ") needs " + (TYPE_HEADER_SIZE + extra) + " bytes, but only " + (len - pos)
-                        + " are left in the type section");
+                throw tooLong(at, first + n, kind, vlen, extra, len - pos);
             }
+            // Members, parameters, enumerators and section entries are checked when first read
+            // (see checkedName/checkedRef): reading them all here would double the cost of
+            // parsing vmlinux, and most of them are never looked at.
             long p = at + TYPE_HEADER_SIZE;
-            switch (kind) {
-                case K_STRUCT, K_UNION -> {
-                    for (long e = p + extra; p < e; p += 12) {
-                        long nameType = Blob.u64(d, be, p);
-                        maxName = Math.max(maxName, ul(Blob.firstOf(nameType, be)));
-                        maxRef = Math.max(maxRef, ul(Blob.secondOf(nameType, be)));
-                    }
+            if (kind == K_ARRAY) {
+                long types = Blob.u64(d, be, p);
+                maxRef = Math.max(maxRef, Math.max(ul(Blob.firstOf(types, be)), ul(Blob.secondOf(types, be))));
+            } else if (kind == K_VAR) {
+                int linkage = Blob.u32(d, be, p);
+                if (Integer.compareUnsigned(linkage, 2) > 0) {
+                    throw badLinkage(p, first + n, "VAR", linkage);
                 }
-                case K_FUNC_PROTO -> {
-                    for (long e = p + extra; p < e; p += 8) {
-                        long nameType = Blob.u64(d, be, p);
-                        maxName = Math.max(maxName, ul(Blob.firstOf(nameType, be)));
-                        maxRef = Math.max(maxRef, ul(Blob.secondOf(nameType, be)));
-                    }
-                }
-                case K_ENUM -> {
-                    for (long e = p + extra; p < e; p += 8) {
-                        maxName = Math.max(maxName, ul(Blob.u32(d, be, p)));
-                    }
-                }
-                case K_ENUM64 -> {
-                    for (long e = p + extra; p < e; p += 12) {
-                        maxName = Math.max(maxName, ul(Blob.u32(d, be, p)));
-                    }
-                }
-                case K_DATASEC -> {
-                    for (long e = p + extra; p < e; p += 12) {
-                        maxRef = Math.max(maxRef, ul(Blob.u32(d, be, p)));
-                    }
-                }
-                case K_ARRAY -> {
-                    long types = Blob.u64(d, be, p);
-                    maxRef = Math.max(maxRef, Math.max(ul(Blob.firstOf(types, be)), ul(Blob.secondOf(types, be))));
-                }
-                case K_FUNC -> {
-                    if (vlen > 2) {
-                        throw bad(at + 4, "type [" + (first + n) + "] (FUNC) has linkage " + vlen
-                                + "; BTF defines 0 (static), 1 (global) and 2 (extern)");
-                    }
-                }
-                case K_VAR -> {
-                    int linkage = Blob.u32(d, be, p);
-                    if (Integer.compareUnsigned(linkage, 2) > 0) {
-                        throw bad(p, "type [" + (first + n) + "] (VAR) has linkage " + Integer.toUnsignedString(linkage)
-                                + "; BTF defines 0 (static), 1 (global) and 2 (extern)");
-                    }
-                }
-                case K_DECL_TAG -> {
-                    int component = Blob.u32(d, be, p);
-                    if (component < -1) {
-                        throw bad(p, "type [" + (first + n) + "] (DECL_TAG) has component index " + component
-                                + "; it must be -1 (the type itself) or a member or parameter index");
-                    }
-                }
-                default -> {
+            } else if (kind == K_DECL_TAG) {
+                int component = Blob.u32(d, be, p);
+                if (component < -1) {
+                    throw bad(p, "type [" + (first + n) + "] (DECL_TAG) has component index " + component
+                            + "; it must be -1 (the type itself) or a member or parameter index");
                 }
             }
             if (n == offs.length) {
@@ -316,8 +285,41 @@ public final class Btf {
         return s;
     }
 
+    private static ObjectFormatException cutOff(long at, int id, int left) {
+        return bad(at, "type [" + id + "] is cut off: its 12-byte header needs more than the " + left
+                + " bytes left in the type section");
+    }
+
+    private static ObjectFormatException badLinkage(long at, int id, String kind, int linkage) {
+        return bad(at, "type [" + id + "] (" + kind + ") has linkage " + Integer.toUnsignedString(linkage)
+                + "; BTF defines 0 (static), 1 (global) and 2 (extern)");
+    }
+
+    private static ObjectFormatException unknownKind(long at, int id, int kind) {
+        return bad(at, "type [" + id + "] has kind " + kind + ", which BTF does not define (known kinds are 1 to 19)");
+    }
+
+    private static ObjectFormatException tooLong(long at, int id, int kind, int vlen, int extra, int left) {
+        return bad(at, "type [" + id + "] (" + BtfKind.of(kind).label() + ", vlen " + vlen + ") needs "
+                + (TYPE_HEADER_SIZE + extra) + " bytes, but only " + left + " are left in the type section");
+    }
+
     /** The slow path after the pass found a name offset or type id out of range: say where. */
     private ObjectFormatException locateBadReference() {
+        validate();
+        return bad(typeStart, "a name offset or type id is out of range");
+    }
+
+    /**
+     * Checks the name offsets and type ids of every member, parameter, enumerator and section
+     * entry, which {@link #parse} leaves to the first {@link #type} or {@link BtfDump} call that
+     * reads them. Call it to have a bad blob rejected now rather than when a broken type is
+     * first used. For vmlinux it costs about twice what {@code parse} does.
+     *
+     * @return this
+     * @throws ObjectFormatException at the first bad offset or id
+     */
+    public Btf validate() {
         int total = typeCount();
         int strLimit = stringsEnd();
         for (int i = 0; i < count; i++) {
@@ -327,58 +329,57 @@ public final class Btf {
             int kind = (info >>> 24) & 0x1f;
             int vlen = info & 0xffff;
             long p = at + TYPE_HEADER_SIZE;
-            String what = "type [" + id + "] (" + BtfKind.of(kind).label() + ")";
-            checkName(at, u32(at), strLimit, what + " name");
+            // The fixed part: parse already checked it, but this is also its slow path for
+            // naming the culprit when the pass found something out of range.
+            if (Integer.compareUnsigned(u32(at), strLimit) >= 0) {
+                throw bad(at, "type [" + id + "] (" + BtfKind.of(kind).label() + ") is named at string offset "
+                        + Integer.toUnsignedString(u32(at)) + ", outside the string section (" + strLimit + " bytes)");
+            }
             switch (kind) {
                 case K_PTR, K_TYPEDEF, K_VOLATILE, K_CONST, K_RESTRICT, K_TYPE_TAG, K_FUNC, K_VAR, K_DECL_TAG,
-                     K_FUNC_PROTO -> checkRef(at + 8, u32(at + 8), total, what + " refers to type");
+                     K_FUNC_PROTO -> checkFixedRef(at + 8, id, total);
+                case K_ARRAY -> {
+                    checkFixedRef(p, id, total);
+                    checkFixedRef(p + 4, id, total);
+                }
                 default -> {
                 }
             }
             switch (kind) {
-                case K_ARRAY -> {
-                    checkRef(p, u32(p), total, what + " has element type");
-                    checkRef(p + 4, u32(p + 4), total, what + " has index type");
-                }
                 case K_STRUCT, K_UNION -> {
                     for (int j = 0; j < vlen; j++, p += 12) {
-                        checkName(p, u32(p), strLimit, what + " member " + j + " name");
-                        checkRef(p + 4, u32(p + 4), total, what + " member " + j + " has type");
+                        checkedName(p, id);
+                        checkedRef(p + 4, id);
                     }
                 }
                 case K_FUNC_PROTO -> {
                     for (int j = 0; j < vlen; j++, p += 8) {
-                        checkName(p, u32(p), strLimit, what + " parameter " + j + " name");
-                        checkRef(p + 4, u32(p + 4), total, what + " parameter " + j + " has type");
+                        checkedName(p, id);
+                        checkedRef(p + 4, id);
                     }
                 }
                 case K_ENUM, K_ENUM64 -> {
                     for (int j = 0; j < vlen; j++, p += kind == K_ENUM ? 8 : 12) {
-                        checkName(p, u32(p), strLimit, what + " enumerator " + j + " name");
+                        checkedName(p, id);
                     }
                 }
                 case K_DATASEC -> {
                     for (int j = 0; j < vlen; j++, p += 12) {
-                        checkRef(p, u32(p), total, what + " entry " + j + " has type");
+                        checkedRef(p, id);
                     }
                 }
                 default -> {
                 }
             }
         }
-        return bad(typeStart, "a name offset or type id is out of range");
+        return this;
     }
 
-    private static void checkRef(long at, int ref, int total, String what) {
+    private void checkFixedRef(long at, int id, int total) {
+        int ref = u32(at);
         if (Integer.compareUnsigned(ref, total) >= 0) {
-            throw bad(at, what + " id " + Integer.toUnsignedString(ref) + ", but the last type id is " + (total - 1));
-        }
-    }
-
-    private static void checkName(long at, int off, int limit, String what) {
-        if (Integer.compareUnsigned(off, limit) >= 0) {
-            throw bad(at, what + " is at string offset " + Integer.toUnsignedString(off)
-                    + ", outside the string section (" + limit + " bytes)");
+            throw bad(at, "type [" + id + "] (" + BtfKind.of(rawKind(id)).label() + ") refers to type id "
+                    + Integer.toUnsignedString(ref) + ", but the last type id is " + (total - 1));
         }
     }
 
@@ -418,7 +419,8 @@ public final class Btf {
      * The type with this id, decoded (once; later calls return the same record).
      *
      * @throws ObjectFormatException when there is no such type id (ids usually come from the
-     *     object file, so a bad one is a format problem)
+     *     object file, so a bad one is a format problem), or when one of the type's members,
+     *     parameters, enumerators or section entries has a name offset or type id out of range
      */
     public BtfType type(int id) {
         checkId(id);
@@ -439,6 +441,8 @@ public final class Btf {
     }
 
     private static final BtfType VOID = new BtfType.Void();
+    private static final BtfType.Func.Linkage[] FUNC_LINKAGES = BtfType.Func.Linkage.values();
+    private static final BtfType.Var.Linkage[] VAR_LINKAGES = BtfType.Var.Linkage.values();
 
     /** The kind of a type, without decoding it. */
     public BtfKind kind(int id) {
@@ -497,10 +501,12 @@ public final class Btf {
             case K_STRUCT, K_UNION -> {
                 BtfType.Member[] ms = new BtfType.Member[vlen];
                 for (int i = 0; i < vlen; i++, p += 12) {
+                    String n = str(checkedName(p, id));
+                    int type = checkedRef(p + 4, id);
                     int off = u32(p + 8);
                     ms[i] = kflag
-                            ? new BtfType.Member(str(u32(p)), u32(p + 4), off & 0xffffff, off >>> 24)
-                            : new BtfType.Member(str(u32(p)), u32(p + 4), ul(off), 0);
+                            ? new BtfType.Member(n, type, off & 0xffffff, off >>> 24)
+                            : new BtfType.Member(n, type, ul(off), 0);
                 }
                 yield kind == K_STRUCT
                         ? new BtfType.Struct(id, name, ul(st), List.of(ms))
@@ -510,7 +516,7 @@ public final class Btf {
                 BtfType.EnumValue[] vs = new BtfType.EnumValue[vlen];
                 for (int i = 0; i < vlen; i++, p += 8) {
                     int v = u32(p + 4);
-                    vs[i] = new BtfType.EnumValue(str(u32(p)), kflag ? v : ul(v));
+                    vs[i] = new BtfType.EnumValue(str(checkedName(p, id)), kflag ? v : ul(v));
                 }
                 yield new BtfType.Enum(id, name, ul(st), kflag, List.of(vs));
             }
@@ -518,7 +524,7 @@ public final class Btf {
                 BtfType.EnumValue[] vs = new BtfType.EnumValue[vlen];
                 for (int i = 0; i < vlen; i++, p += 12) {
                     long v = ((long) u32(p + 8) << 32) | ul(u32(p + 4));
-                    vs[i] = new BtfType.EnumValue(str(u32(p)), v);
+                    vs[i] = new BtfType.EnumValue(str(checkedName(p, id)), v);
                 }
                 yield new BtfType.Enum64(id, name, ul(st), kflag, List.of(vs));
             }
@@ -527,19 +533,19 @@ public final class Btf {
             case K_VOLATILE -> new BtfType.Volatile(id, name, st);
             case K_CONST -> new BtfType.Const(id, name, st);
             case K_RESTRICT -> new BtfType.Restrict(id, name, st);
-            case K_FUNC -> new BtfType.Func(id, name, st, BtfType.Func.Linkage.values()[vlen]);
+            case K_FUNC -> new BtfType.Func(id, name, st, FUNC_LINKAGES[vlen]);
             case K_FUNC_PROTO -> {
                 BtfType.Param[] ps = new BtfType.Param[vlen];
                 for (int i = 0; i < vlen; i++, p += 8) {
-                    ps[i] = new BtfType.Param(str(u32(p)), u32(p + 4));
+                    ps[i] = new BtfType.Param(str(checkedName(p, id)), checkedRef(p + 4, id));
                 }
                 yield new BtfType.FuncProto(id, name, st, List.of(ps));
             }
-            case K_VAR -> new BtfType.Var(id, name, st, BtfType.Var.Linkage.values()[u32(p)]);
+            case K_VAR -> new BtfType.Var(id, name, st, VAR_LINKAGES[u32(p)]);
             case K_DATASEC -> {
                 BtfType.DatasecEntry[] es = new BtfType.DatasecEntry[vlen];
                 for (int i = 0; i < vlen; i++, p += 12) {
-                    es[i] = new BtfType.DatasecEntry(u32(p), ul(u32(p + 4)), ul(u32(p + 8)));
+                    es[i] = new BtfType.DatasecEntry(checkedRef(p, id), ul(u32(p + 4)), ul(u32(p + 8)));
                 }
                 yield new BtfType.Datasec(id, name, ul(st), List.of(es));
             }
@@ -575,13 +581,21 @@ public final class Btf {
         return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
-    /** The type with this name and kind with the lowest id, decoded. */
+    /**
+     * The type with this name and kind with the lowest id, decoded.
+     *
+     * @throws ObjectFormatException when that type cannot be decoded (see {@link #type})
+     */
     public Optional<BtfType> find(String name, BtfKind kind) {
         OptionalInt id = findId(name, kind);
         return id.isPresent() ? Optional.of(type(id.getAsInt())) : Optional.empty();
     }
 
-    /** Every type with this name, of any kind, in id order. An empty name finds nothing. */
+    /**
+     * Every type with this name, of any kind, in id order. An empty name finds nothing.
+     *
+     * @throws ObjectFormatException when one of them cannot be decoded (see {@link #type})
+     */
     public List<BtfType> findAll(String name) {
         Objects.requireNonNull(name, "name");
         List<BtfType> out = new ArrayList<>();
@@ -600,7 +614,11 @@ public final class Btf {
         }
     }
 
-    /** The data section ({@code DATASEC}) with this name, e.g. {@code ".bss"} or {@code ".maps"}. */
+    /**
+     * The data section ({@code DATASEC}) with this name, e.g. {@code ".bss"} or {@code ".maps"}.
+     *
+     * @throws ObjectFormatException when it cannot be decoded (see {@link #type})
+     */
     public Optional<BtfType.Datasec> datasec(String name) {
         OptionalInt id = findId(name, K_DATASEC);
         return id.isPresent() ? Optional.of((BtfType.Datasec) type(id.getAsInt())) : Optional.empty();
@@ -773,6 +791,26 @@ public final class Btf {
             return id == 0 ? 0 : base.sizeOrType(id);
         }
         return u32(typeOffset(id) + 8);
+    }
+
+    /** The name offset of a member, parameter or enumerator at {@code at}, checked. */
+    int checkedName(long at, int id) {
+        int off = u32(at);
+        if (Integer.compareUnsigned(off, stringsEnd()) >= 0) {
+            throw bad(at, "type [" + id + "] (" + BtfKind.of(rawKind(id)).label() + ") has an entry named at string offset "
+                    + Integer.toUnsignedString(off) + ", outside the string section (" + stringsEnd() + " bytes)");
+        }
+        return off;
+    }
+
+    /** The type id of a member, parameter or section entry at {@code at}, checked. */
+    int checkedRef(long at, int id) {
+        int ref = u32(at);
+        if (Integer.compareUnsigned(ref, typeCount()) >= 0) {
+            throw bad(at, "type [" + id + "] (" + BtfKind.of(rawKind(id)).label() + ") has an entry of type id "
+                    + Integer.toUnsignedString(ref) + ", but the last type id is " + (typeCount() - 1));
+        }
+        return ref;
     }
 
     /** Where the bytes of the string at {@code offset} live, for byte-level copying and hashing. */

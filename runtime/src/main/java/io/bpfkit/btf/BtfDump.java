@@ -15,7 +15,9 @@ import java.util.Objects;
  *
  * <p>Names are copied as the raw bytes of the string section, as bpftool's {@code printf}
  * does, so the bytes match even for names that are not valid UTF-8. For split BTF only the
- * split part's types are written, as bpftool does.
+ * split part's types are written, as bpftool does. A member, parameter, enumerator or section
+ * entry with a name offset or type id out of range (see {@link Btf#validate()}) stops the dump
+ * with an {@link io.bpfkit.api.ObjectFormatException} (a stream then holds an incomplete dump).
  *
  * <pre>{@code
  * Btf btf = Btf.parse(raw);
@@ -168,9 +170,9 @@ public final class BtfDump {
                 for (int i = 0; i < vlen; i++, p += 12) {
                     int off = u32(p + 8);
                     put("\n\t");
-                    putName(u32(p));
+                    putName(btf.checkedName(p, id));
                     put(" type_id=");
-                    putU32(u32(p + 4));
+                    putU32(btf.checkedRef(p + 4, id));
                     put(" bits_offset=");
                     if (kflag) {
                         putU32(off & 0xffffff);
@@ -190,7 +192,7 @@ public final class BtfDump {
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 8) {
                     put("\n\t");
-                    putName(u32(p));
+                    putName(btf.checkedName(p, id));
                     put(" val=");
                     int v = u32(p + 4);
                     if (kflag) {
@@ -207,7 +209,7 @@ public final class BtfDump {
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 12) {
                     put("\n\t");
-                    putName(u32(p));
+                    putName(btf.checkedName(p, id));
                     put(" val=");
                     long v = ((long) u32(p + 8) << 32) | Btf.ul(u32(p + 4));
                     if (kflag) {
@@ -233,9 +235,9 @@ public final class BtfDump {
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 8) {
                     put("\n\t");
-                    putName(u32(p));
+                    putName(btf.checkedName(p, id));
                     put(" type_id=");
-                    putU32(u32(p + 4));
+                    putU32(btf.checkedRef(p + 4, id));
                 }
             }
             case Btf.K_VAR -> {
@@ -251,14 +253,14 @@ public final class BtfDump {
                 put(" vlen=");
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 12) {
-                    int t = u32(p);
+                    int t = btf.checkedRef(p, id);
                     put("\n\ttype_id=");
                     putU32(t);
                     put(" offset=");
                     putU32(u32(p + 4));
                     put(" size=");
                     putU32(u32(p + 8));
-                    // Validation guarantees t < typeCount, the condition bpftool tests here.
+                    // checkedRef guarantees t < typeCount, the condition bpftool tests here.
                     put(" (");
                     put(KIND_LABELS[btf.rawKind(t)]);
                     put(' ');

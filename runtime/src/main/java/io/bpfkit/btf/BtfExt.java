@@ -50,11 +50,25 @@ public final class BtfExt {
      * @param line the text of the source line as clang saw it ({@code ""} when not kept)
      * @param lineNumber 1-based line number
      * @param column 1-based column, 0 when unknown
+     * @param fileNameOffset the file name's offset in the BTF strings, as the kernel wants it
+     * @param lineOffset the line text's offset in the BTF strings
      */
-    public record LineInfo(int insnIndex, String fileName, String line, int lineNumber, int column) {
+    public record LineInfo(int insnIndex, String fileName, String line, int lineNumber, int column,
+                           int fileNameOffset, int lineOffset) {
         public LineInfo {
             Objects.requireNonNull(fileName, "fileName");
             Objects.requireNonNull(line, "line");
+        }
+
+        /** The same record for code moved {@code by} instructions (when subprograms are appended). */
+        public LineInfo shifted(int by) {
+            return new LineInfo(insnIndex + by, fileName, line, lineNumber, column, fileNameOffset, lineOffset);
+        }
+
+        /** {@code file:line: text}, as a person looks for it in the source. */
+        public String describe() {
+            String file = fileName.substring(fileName.lastIndexOf('/') + 1);
+            return file + ":" + lineNumber + (line.isBlank() ? "" : ": " + line.strip());
         }
     }
 
@@ -313,8 +327,10 @@ public final class BtfExt {
 
         private LineInfo lineInfo(long at) {
             int lineCol = u32(at + 12);
-            return new LineInfo(insnIndex(at), string(at + 4, u32(at + 4), "line_info file name"),
-                    string(at + 8, u32(at + 8), "line_info line"), lineCol >>> 10, lineCol & 0x3ff);
+            int fileOff = u32(at + 4);
+            int lineOff = u32(at + 8);
+            return new LineInfo(insnIndex(at), string(at + 4, fileOff, "line_info file name"),
+                    string(at + 8, lineOff, "line_info line"), lineCol >>> 10, lineCol & 0x3ff, fileOff, lineOff);
         }
 
         private CoreRelocation coreRelocation(long at) {

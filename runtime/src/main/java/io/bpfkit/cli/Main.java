@@ -9,6 +9,7 @@ import java.util.List;
  *
  * <pre>
  * bpfkit inspect [--json] FILE|DIR...    what an object holds (no privilege needed)
+ * bpfkit load [--json] FILE...           load every program (no attach), or say why not
  * bpfkit btf dump FILE                   BTF as bpftool prints it (an object or raw BTF)
  * </pre>
  */
@@ -35,6 +36,7 @@ public final class Main {
         return switch (args.getFirst()) {
             case "inspect" -> InspectCommand.run(rest, out, err);
             case "btf" -> BtfCommand.run(rest, out, err);
+            case "load" -> LoadCommand.run(rest, out, err);
             default -> {
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
@@ -49,6 +51,8 @@ public final class Main {
                 "commands:",
                 "  inspect [--json] FILE|DIR...   programs, maps, globals and license of eBPF objects",
                 "                                 (a directory means every *.o in it); no privilege needed",
+                "  load [--json] FILE...          load every program into the kernel (no attach): its id and",
+                "                                 size, or the verifier's reason with the C source line",
                 "  btf dump FILE                  the BTF of an object or a raw BTF file (such as",
                 "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it",
                 "  help                           this text",

@@ -26,17 +26,20 @@ public final class BpfObjectSpec {
     private final String license;
     private final long kernelVersion;
     private final Btf btf;
+    private final List<DatasecLayout> datasecLayouts;
     private final List<ProgramSpec> programs;
     private final List<MapSpec> maps;
     private final List<GlobalVariable> externs;
 
     BpfObjectSpec(String name, ByteOrder order, String license, long kernelVersion, Btf btf,
-                  List<ProgramSpec> programs, List<MapSpec> maps, List<GlobalVariable> externs) {
+                  List<DatasecLayout> datasecLayouts, List<ProgramSpec> programs, List<MapSpec> maps,
+                  List<GlobalVariable> externs) {
         this.name = Objects.requireNonNull(name, "name");
         this.order = order;
         this.license = license;
         this.kernelVersion = kernelVersion;
         this.btf = btf;
+        this.datasecLayouts = List.copyOf(datasecLayouts);
         this.programs = List.copyOf(programs);
         this.maps = List.copyOf(maps);
         this.externs = List.copyOf(externs);
@@ -44,7 +47,7 @@ public final class BpfObjectSpec {
 
     /** A deep copy: programs and maps are copied; the immutable BTF is shared. */
     public BpfObjectSpec copy() {
-        return new BpfObjectSpec(name, order, license, kernelVersion, btf,
+        return new BpfObjectSpec(name, order, license, kernelVersion, btf, datasecLayouts,
                 programs.stream().map(ProgramSpec::copy).toList(), maps.stream().map(MapSpec::copy).toList(),
                 externs);
     }
@@ -72,6 +75,14 @@ public final class BpfObjectSpec {
     /** The object's BTF, if it has a {@code .BTF} section. */
     public Optional<Btf> btf() {
         return Optional.ofNullable(btf);
+    }
+
+    /**
+     * The real size and variable offsets of each DATASEC backed by an ELF section (the raw BTF
+     * has zeros there); a loader patches them in before giving the BTF to the kernel.
+     */
+    public List<DatasecLayout> datasecLayouts() {
+        return datasecLayouts;
     }
 
     /** Programs and subprograms, in section then offset order. */

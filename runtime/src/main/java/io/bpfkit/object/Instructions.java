@@ -52,4 +52,19 @@ public final class Instructions {
         }
         return v;
     }
+
+    public static void setImm(byte[] insns, int index, int imm, ByteOrder order) {
+        int b = index * SIZE + 4;
+        for (int i = 0; i < 4; i++) {
+            int shift = order == ByteOrder.LITTLE_ENDIAN ? 8 * i : 8 * (3 - i);
+            insns[b + i] = (byte) (imm >>> shift);
+        }
+    }
+
+    /** Sets the source register nibble, which sits on the other side in big-endian objects. */
+    public static void setSrcReg(byte[] insns, int index, int src, ByteOrder order) {
+        int b = index * SIZE + 1;
+        int regs = Byte.toUnsignedInt(insns[b]);
+        insns[b] = (byte) (order == ByteOrder.LITTLE_ENDIAN ? (regs & 0x0f) | src << 4 : (regs & 0xf0) | src);
+    }
 }

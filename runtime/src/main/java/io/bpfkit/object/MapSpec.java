@@ -270,7 +270,10 @@ public final class MapSpec {
                 || section.equals(".kconfig"));
     }
 
-    /** The initial bytes of a global data map (a copy), or null for other maps. */
+    /**
+     * The initial bytes of a global data map (a copy), or null when the map starts all zeros
+     * ({@code .bss}, and maps that are not global data).
+     */
     public byte[] initialData() {
         return initialData == null ? null : initialData.clone();
     }

@@ -34,6 +34,8 @@ final class ObjectOpener {
     private static final int STV_INTERNAL = 1;
     private static final int STV_HIDDEN = 2;
     static final long BPF_F_MMAPABLE = 1L << 10;
+    /** Far above what the kernel takes as an array value: a hostile size fails here, not in an allocation. */
+    static final long MAX_DATA_SECTION = 1L << 30;
     /** libbpf's limit on the internal map name: BPF_OBJ_NAME_LEN - 1. */
     private static final int OBJ_NAME_MAX = 15;
 
@@ -50,6 +52,7 @@ final class ObjectOpener {
     private final Map<String, BtfType.Datasec> datasecs = new HashMap<>();
     /** The variables of each DATASEC backed by an ELF section, with their fixed-up offsets. */
     private final Map<String, List<DatasecVar>> sectionVars = new HashMap<>();
+    private final List<DatasecLayout> datasecLayouts = new ArrayList<>();
 
     private ObjectOpener(ElfFile elf, String objectName) {
         this.elf = elf;
@@ -107,7 +110,7 @@ final class ObjectOpener {
 
         List<ProgramSpec> programs = readPrograms();
         elf.section(MAPS).ifPresent(s -> btfMaps.readInitialSlots(s, mapsBySection.get(s.index())));
-        return new BpfObjectSpec(objectName, order, license, version, btf, programs, maps, externs);
+        return new BpfObjectSpec(objectName, order, license, version, btf, datasecLayouts, programs, maps, externs);
     }
 
     private void readBtf() {
@@ -119,6 +122,8 @@ final class ObjectOpener {
             return;
         }
         btf = Btf.parse(btfSection.data());
+        // Object BTF is small: check every member now so that open reports all of it.
+        btf.validate();
         for (int id = 1; id < btf.typeCount(); id++) {
             if (btf.type(id) instanceof BtfType.Datasec d) {
                 datasecs.putIfAbsent(d.name(), d);
@@ -126,9 +131,17 @@ final class ObjectOpener {
         }
         datasecs.forEach((name, ds) -> {
             if (!name.equals(KCONFIG) && !name.equals(KSYMS)) {
-                sectionVars.put(name, fixDatasec(ds));
+                List<DatasecVar> vars = fixDatasec(ds);
+                sectionVars.put(name, vars);
+                ElfSection section = elf.section(name).orElse(null);
+                if (section != null) {
+                    long size = ds.size() != 0 ? ds.size() : section.size();
+                    datasecLayouts.add(new DatasecLayout(ds.id(), name, size, vars.stream()
+                            .map(v -> new BtfType.DatasecEntry(v.var().id(), v.offset(), v.size())).toList()));
+                }
             }
         });
+        datasecLayouts.sort(Comparator.comparingInt(DatasecLayout::typeId));
         ElfSection ext = elf.section(".BTF.ext").orElse(null);
         if (ext != null) {
             btfExt = BtfExt.parse(ext.data(), btf);
@@ -221,7 +234,7 @@ final class ObjectOpener {
         ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
         for (ElfSymbol sym : defs) {
             long off = sym.value();
-            if (off % defSize != 0 || off + defSize > size) {
+            if (off < 0 || off % defSize != 0 || off > size - defSize) {
                 throw new ObjectFormatException(s.name(), off, "map '" + sym.name()
                         + "' does not start at a definition boundary (" + defSize + " bytes each)");
             }
@@ -251,8 +264,9 @@ final class ObjectOpener {
 
     private MapSpec readDataSection(ElfSection s) {
         long size = s.size();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new ObjectFormatException(s.name(), -1, "global data section of " + size + " bytes is too large");
+        if (size < 0 || size > MAX_DATA_SECTION) {
+            throw new ObjectFormatException(s.name(), -1, "global data section of " + Long.toUnsignedString(size)
+                    + " bytes is larger than a map value can be (" + MAX_DATA_SECTION + " bytes)");
         }
         BtfType.Datasec ds = datasecs.get(s.name());
         List<DatasecVar> vars = sectionVars.getOrDefault(s.name(), List.of());
@@ -261,7 +275,9 @@ final class ObjectOpener {
         MapSpec m = new MapSpec(internalMapName(s.name()), MapSpec.Definition.DATA_SECTION, s.name(), 0)
                 .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)
                 .flags((mmapable ? BPF_F_MMAPABLE : 0) | (s.name().startsWith(".rodata") ? BPF_F_RDONLY_PROG : 0));
-        m.initialData(s.isNoBits() ? new byte[(int) size] : s.data().toArray(ValueLayout.JAVA_BYTE));
+        if (!s.isNoBits()) {
+            m.initialData(s.data().toArray(ValueLayout.JAVA_BYTE));
+        }
         if (ds != null) {
             m.btfTypes(0, null, ds.id(), "datasec " + s.name());
             m.variables(variables(vars, s.name(), size));

@@ -30,7 +30,7 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
         List<BtfExt.LineInfo> lines = new ArrayList<>();
         for (BtfExt.LineInfo l : ext.lineInfo(section)) {
             if (inRange(l.insnIndex(), from, count)) {
-                lines.add(new BtfExt.LineInfo(l.insnIndex() - from, l.fileName(), l.line(), l.lineNumber(), l.column()));
+                lines.add(l.shifted(-from));
             }
         }
         List<BtfExt.CoreRelocation> relos = new ArrayList<>();

@@ -25,6 +25,37 @@ public final class Errno {
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
     public static final int ENOTSUPP = 524;
+    public static final int ENOEXEC = 8;
+    public static final int ECHILD = 10;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
+    public static final int ENFILE = 23;
+    public static final int ENOTTY = 25;
+    public static final int ETXTBSY = 26;
+    public static final int EFBIG = 27;
+    public static final int ESPIPE = 29;
+    public static final int EROFS = 30;
+    public static final int EMLINK = 31;
+    public static final int EPIPE = 32;
+    public static final int ENAMETOOLONG = 36;
+    public static final int ENOTEMPTY = 39;
+    public static final int ENODATA = 61;
+    public static final int EPROTO = 71;
+    public static final int EBADMSG = 74;
+    public static final int EOVERFLOW = 75;
+    public static final int EBADFD = 77;
+    public static final int ENOTSOCK = 88;
+    public static final int EPROTONOSUPPORT = 93;
+    public static final int EAFNOSUPPORT = 97;
+    public static final int EADDRINUSE = 98;
+    public static final int ENETDOWN = 100;
+    public static final int ENOTCONN = 107;
+    public static final int ETIMEDOUT = 110;
+    public static final int ESTALE = 116;
+    public static final int EALREADY = 114;
+    public static final int EINPROGRESS = 115;
+    public static final int ECANCELED = 125;
+    public static final int EKEYREJECTED = 129;
 
     private Errno() {
     }
@@ -55,6 +86,37 @@ public final class Errno {
             case ELOOP -> "ELOOP";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ENOTSUPP -> "ENOTSUPP";
+            case ENOEXEC -> "ENOEXEC";
+            case ECHILD -> "ECHILD";
+            case ENOTDIR -> "ENOTDIR";
+            case EISDIR -> "EISDIR";
+            case ENFILE -> "ENFILE";
+            case ENOTTY -> "ENOTTY";
+            case ETXTBSY -> "ETXTBSY";
+            case EFBIG -> "EFBIG";
+            case ESPIPE -> "ESPIPE";
+            case EROFS -> "EROFS";
+            case EMLINK -> "EMLINK";
+            case EPIPE -> "EPIPE";
+            case ENAMETOOLONG -> "ENAMETOOLONG";
+            case ENOTEMPTY -> "ENOTEMPTY";
+            case ENODATA -> "ENODATA";
+            case EPROTO -> "EPROTO";
+            case EBADMSG -> "EBADMSG";
+            case EOVERFLOW -> "EOVERFLOW";
+            case EBADFD -> "EBADFD";
+            case ENOTSOCK -> "ENOTSOCK";
+            case EPROTONOSUPPORT -> "EPROTONOSUPPORT";
+            case EAFNOSUPPORT -> "EAFNOSUPPORT";
+            case EADDRINUSE -> "EADDRINUSE";
+            case ENETDOWN -> "ENETDOWN";
+            case ENOTCONN -> "ENOTCONN";
+            case ETIMEDOUT -> "ETIMEDOUT";
+            case ESTALE -> "ESTALE";
+            case EALREADY -> "EALREADY";
+            case EINPROGRESS -> "EINPROGRESS";
+            case ECANCELED -> "ECANCELED";
+            case EKEYREJECTED -> "EKEYREJECTED";
             default -> "errno " + errno;
         };
     }
@@ -68,6 +130,12 @@ public final class Errno {
             case ENOMEM -> "out of memory or over the memlock limit";
             case EMFILE -> "too many open files; raise the file descriptor limit";
             case EOPNOTSUPP, ENOTSUPP -> "this kernel does not support the operation";
+            case EBADF -> "a file descriptor in the request is closed or of the wrong kind";
+            case EFAULT -> "the kernel could not read or write a buffer of the request";
+            case ENOSPC -> "a buffer was too small for what the kernel had to write";
+            case EAGAIN -> "the kernel asks to try again";
+            case ENFILE -> "the system-wide file table is full";
+            case ESTALE -> "the expected revision is out of date: another program was attached or detached";
             default -> null;
         };
     }

@@ -68,6 +68,7 @@ class BtfTest {
     void decodesEveryKind(Order o) {
         AllKinds k = new AllKinds(o.order);
         Btf btf = k.b.parse();
+        assertSame(btf, btf.validate());
         assertEquals(o.order, btf.byteOrder());
         assertEquals(22, btf.typeCount());
         assertEquals(1, btf.firstId());

@@ -77,6 +77,32 @@ final class TestTools {
         return Optional.empty();
     }
 
+    private static final java.util.Map<String, Path> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static Path scratch;
+
+    /**
+     * A snippet compiled once per test run (skipping the test when clang is missing), in a
+     * temporary directory removed when the JVM exits.
+     */
+    static synchronized Path compiled(String name, String source, String target) throws Exception {
+        Path done = COMPILED.get(name + "." + target);
+        if (done != null) {
+            return done;
+        }
+        Optional<Path> clang = clang();
+        org.junit.jupiter.api.Assumptions.assumeTrue(clang.isPresent(),
+                "clang is not installed (Debian: apt-get install clang-19)");
+        if (scratch == null) {
+            scratch = Files.createTempDirectory("bpfkit-btf-test");
+            scratch.toFile().deleteOnExit();
+        }
+        Path o = compile(clang.get(), scratch, name, source, target);
+        scratch.resolve(name + ".c").toFile().deleteOnExit();
+        o.toFile().deleteOnExit();
+        COMPILED.put(name + "." + target, o);
+        return o;
+    }
+
     /**
      * Compiles BPF C with clang into {@code dir/name.target.o} (target "bpfel" or "bpfeb"), as
      * the build's scripts/build-bpf.sh does.

@@ -1,0 +1,76 @@
+package io.bpfkit.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+/**
+ * Runs JMH with its usual command line, then appends one line per benchmark and parameter to
+ * a results file, in open_bench's form:
+ * {@code bpfkit OP PATH MEAN_NS ERROR_NS BEST_ITERATION_NS ITERATIONS CPU_NS BEST_CPU_NS},
+ * where ERROR is JMH's 99.9% confidence half-width (NaN with fewer than two iterations), BEST
+ * is the fastest measured iteration of all forks, and the CPU fields are process CPU time per
+ * operation from {@link CpuTimeProfiler} (NaN when that profiler is not on the command line).
+ *
+ * <p>Usage: {@code JmhRunner RESULTS_FILE [JMH ARGUMENTS...]}.
+ */
+public final class JmhRunner {
+    /** JMH benchmark method to the OP names open_bench uses. */
+    static final Map<String, String> OPS = Map.of(
+            OpenBenchmark.class.getName() + ".openFile", "open-file",
+            OpenBenchmark.class.getName() + ".openBytes", "open-mem",
+            BtfBenchmark.class.getName() + ".parseFile", "btf-file",
+            BtfBenchmark.class.getName() + ".parseSegment", "btf-mem");
+
+    private JmhRunner() {
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) throws IOException, RunnerException, CommandLineOptionException {
+        if (args.length == 0) {
+            System.err.println("usage: JmhRunner RESULTS_FILE [JMH ARGUMENTS...]");
+            System.exit(2);
+        }
+        Path out = Path.of(args[0]);
+        CommandLineOptions options = new CommandLineOptions(Arrays.copyOfRange(args, 1, args.length));
+        var results = new Runner(options).run();
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
+            for (RunResult r : results) {
+                String op = OPS.get(r.getParams().getBenchmark());
+                if (op == null || !r.getPrimaryResult().getScoreUnit().equals("ns/op")) {
+                    continue;
+                }
+                String path = op.startsWith("btf") ? r.getParams().getParam("btf") : r.getParams().getParam("object");
+                double best = Double.POSITIVE_INFINITY;
+                double bestCpu = Double.POSITIVE_INFINITY;
+                int n = 0;
+                for (BenchmarkResult fork : r.getBenchmarkResults()) {
+                    for (IterationResult it : fork.getIterationResults()) {
+                        best = Math.min(best, it.getPrimaryResult().getScore());
+                        var cpu = it.getSecondaryResults().get(CpuTimeProfiler.LABEL);
+                        bestCpu = Math.min(bestCpu, cpu == null ? Double.NaN : cpu.getScore());
+                        n++;
+                    }
+                }
+                var cpu = r.getSecondaryResults().get(CpuTimeProfiler.LABEL);
+                w.println(String.format(Locale.ROOT, "bpfkit %s %s %.1f %.1f %.1f %d %.1f %.1f", op, path,
+                        r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), best, n,
+                        cpu == null ? Double.NaN : cpu.getScore(), bestCpu));
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.bpfkit.btf;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A copy of a raw BTF blob with some DATASECs rewritten: what a loader gives the kernel after
+ * fixing what clang leaves undone (DATASEC sizes and variable offsets of 0, entries out of
+ * offset order). Types keep their ids; nothing else changes.
+ *
+ * <pre>{@code
+ * byte[] forKernel = new BtfPatch(btf)
+ *         .datasec(dataSecId, 48, sortedEntries)
+ *         .toBytes();
+ * }</pre>
+ */
+public final class BtfPatch {
+    private final Btf btf;
+    private final Map<Integer, Datasec> datasecs = new HashMap<>();
+
+    private record Datasec(long size, List<BtfType.DatasecEntry> entries) {
+    }
+
+    public BtfPatch(Btf btf) {
+        if (btf.firstId() != 1) {
+            throw new IllegalArgumentException("patching split BTF is not supported");
+        }
+        this.btf = btf;
+    }
+
+    /**
+     * Gives DATASEC {@code id} a new size and entries (as many as it has, in the new order).
+     *
+     * @throws IllegalArgumentException when {@code id} is not a DATASEC or the count differs
+     */
+    public BtfPatch datasec(int id, long size, List<BtfType.DatasecEntry> entries) {
+        if (!(btf.type(id) instanceof BtfType.Datasec ds)) {
+            throw new IllegalArgumentException("type [" + id + "] is a " + btf.kind(id) + ", not a DATASEC");
+        }
+        if (ds.entries().size() != entries.size()) {
+            throw new IllegalArgumentException("DATASEC '" + ds.name() + "' has " + ds.entries().size()
+                    + " entries; " + entries.size() + " given");
+        }
+        datasecs.put(id, new Datasec(size, List.copyOf(entries)));
+        return this;
+    }
+
+    /** The patched blob, in the original byte order. */
+    public byte[] toBytes() {
+        MemorySegment src = btf.data();
+        byte[] out = src.toArray(ValueLayout.JAVA_BYTE);
+        MemorySegment dst = MemorySegment.ofArray(out);
+        ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(btf.byteOrder() == ByteOrder.BIG_ENDIAN
+                ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        datasecs.forEach((id, d) -> {
+            long at = btf.typeOffset(id);
+            dst.set(u32, at + 8, (int) d.size());
+            long e = at + Btf.TYPE_HEADER_SIZE;
+            for (BtfType.DatasecEntry entry : d.entries()) {
+                dst.set(u32, e, entry.type());
+                dst.set(u32, e + 4, (int) entry.offset());
+                dst.set(u32, e + 8, (int) entry.size());
+                e += 12;
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,44 @@
+package io.bpfkit.load;
+
+import io.bpfkit.object.MapSpec;
+import io.bpfkit.sys.Fd;
+
+/**
+ * A map in the kernel, owned by its {@link LoadedObject}: the spec it was made from, its file
+ * descriptor, and whether it was reused from a pin.
+ */
+public final class LoadedMap {
+    private final MapSpec spec;
+    private final Fd fd;
+    private final boolean reusedPin;
+
+    LoadedMap(MapSpec spec, Fd fd, boolean reusedPin) {
+        this.spec = spec;
+        this.fd = fd;
+        this.reusedPin = reusedPin;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    /** The spec as it was when loaded (the loaded object's own copy). */
+    public MapSpec spec() {
+        return spec;
+    }
+
+    /** The map's file descriptor; closed with the loaded object. */
+    public Fd fd() {
+        return fd;
+    }
+
+    /** True when an existing pinned map was reused instead of creating one. */
+    public boolean reusedPin() {
+        return reusedPin;
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedMap[" + name() + ", " + fd + (reusedPin ? ", reused pin" : "") + "]";
+    }
+}

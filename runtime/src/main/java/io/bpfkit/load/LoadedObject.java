@@ -1,0 +1,130 @@
+package io.bpfkit.load;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.sys.Fd;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An object in the kernel: it owns every file descriptor the load made (BTF, maps, programs)
+ * and closes them all, once, on {@link #close()}. The spec it came from can be loaded again.
+ *
+ * <pre>{@code
+ * try (LoadedObject obj = BpfLoader.load(spec)) {
+ *     LoadedProgram p = obj.program("handle_exec").orElseThrow();
+ *     LoadedMap counts = obj.map("counts").orElseThrow();
+ * }
+ * }</pre>
+ */
+public final class LoadedObject implements AutoCloseable {
+    private final BpfObjectSpec spec;
+    private final Fd btf;
+    private final Map<String, LoadedMap> maps;
+    private final Map<String, LoadedProgram> programs;
+    private final List<String> warnings;
+    private volatile boolean closed;
+
+    LoadedObject(BpfObjectSpec spec, Fd btf, List<LoadedMap> maps, List<LoadedProgram> programs,
+                 List<String> warnings) {
+        this.spec = spec;
+        this.btf = btf;
+        Map<String, LoadedMap> m = new LinkedHashMap<>();
+        maps.forEach(x -> m.put(x.name(), x));
+        Map<String, LoadedProgram> p = new LinkedHashMap<>();
+        programs.forEach(x -> p.put(x.name(), x));
+        this.maps = Collections.unmodifiableMap(m);
+        this.programs = Collections.unmodifiableMap(p);
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /** The spec as loaded (a copy: later edits of the caller's spec do not show here). */
+    public BpfObjectSpec spec() {
+        return spec;
+    }
+
+    /** The object's BTF in the kernel, if it could be loaded. */
+    public Optional<Fd> btf() {
+        return Optional.ofNullable(btf);
+    }
+
+    /** Maps by name, in the spec's order. */
+    public Map<String, LoadedMap> maps() {
+        checkOpen();
+        return maps;
+    }
+
+    public Optional<LoadedMap> map(String name) {
+        checkOpen();
+        return Optional.ofNullable(maps.get(name));
+    }
+
+    /** Loaded programs by name (those with autoload on), in the spec's order. */
+    public Map<String, LoadedProgram> programs() {
+        checkOpen();
+        return programs;
+    }
+
+    public Optional<LoadedProgram> program(String name) {
+        checkOpen();
+        return Optional.ofNullable(programs.get(name));
+    }
+
+    /** Things the load worked around, as libbpf would log them (e.g. BTF the kernel refused). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("object '" + spec.name() + "' is closed");
+        }
+    }
+
+    /** Closes programs, maps and BTF; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Fd> fds = new ArrayList<>();
+        programs.values().forEach(p -> fds.add(p.fd()));
+        maps.values().forEach(m -> fds.add(m.fd()));
+        if (btf != null) {
+            fds.add(btf);
+        }
+        closeAll(fds);
+    }
+
+    /** Closes every fd, even when some close fails; the first failure is thrown at the end. */
+    static void closeAll(List<Fd> fds) {
+        BpfException first = null;
+        for (Fd fd : fds) {
+            try {
+                fd.close();
+            } catch (BpfException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedObject[" + spec.name() + ", " + maps.size() + " maps, " + programs.size() + " programs"
+                + (closed ? ", closed" : "") + "]";
+    }
+}

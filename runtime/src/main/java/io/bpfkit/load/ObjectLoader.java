@@ -1,0 +1,513 @@
+package io.bpfkit.load;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.api.KernelException;
+import io.bpfkit.api.LoadException;
+import io.bpfkit.api.VerifierException;
+import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfExt;
+import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.BtfPatch;
+import io.bpfkit.btf.KernelBtf;
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.DatasecLayout;
+import io.bpfkit.object.Instructions;
+import io.bpfkit.object.MapSlot;
+import io.bpfkit.object.MapSpec;
+import io.bpfkit.object.MapType;
+import io.bpfkit.object.ProgramSpec;
+import io.bpfkit.object.ProgramType;
+import io.bpfkit.object.Relocation;
+import io.bpfkit.object.SectionDef;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.BtfLoadResult;
+import io.bpfkit.sys.Cpus;
+import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCreateAttr;
+import io.bpfkit.sys.MapInfo;
+import io.bpfkit.sys.ProgLoadAttr;
+import io.bpfkit.sys.ProgLoadResult;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One load of one spec: the state a failure must unwind. */
+final class ObjectLoader {
+    private static final int FUNC_INFO_SIZE = 8;
+    private static final int LINE_INFO_SIZE = 16;
+    /** Map types the kernel takes no BTF for (libbpf's list), whose key and value are fds or none. */
+    private static final java.util.Set<MapType> NO_BTF_TYPES = java.util.EnumSet.of(MapType.PERF_EVENT_ARRAY,
+            MapType.CGROUP_ARRAY, MapType.STACK_TRACE, MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS, MapType.DEVMAP,
+            MapType.DEVMAP_HASH, MapType.CPUMAP, MapType.XSKMAP, MapType.SOCKMAP, MapType.SOCKHASH, MapType.QUEUE,
+            MapType.STACK, MapType.ARENA);
+    private static final Pattern INSN_LINE = Pattern.compile("^(\\d+): \\(", Pattern.MULTILINE);
+
+    private final BpfObjectSpec spec;
+    private final LoadOptions options;
+    private final String object;
+    private final List<Fd> made = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, LoadedMap> maps = new HashMap<>();
+    private Fd btfFd;
+
+    ObjectLoader(BpfObjectSpec spec, LoadOptions options) {
+        this.spec = spec;
+        this.options = options;
+        this.object = "object '" + spec.name() + "'";
+    }
+
+    LoadedObject load() {
+        try {
+            checkLoadable();
+            List<LinkedProgram> linked = link();
+            loadBtf();
+            List<LoadedMap> loadedMaps = createMaps();
+            List<LoadedProgram> programs = new ArrayList<>();
+            for (LinkedProgram lp : linked) {
+                programs.add(loadProgram(lp));
+            }
+            fillSlots(programs);
+            return new LoadedObject(spec, btfFd, loadedMaps, programs, warnings);
+        } catch (RuntimeException | Error e) {
+            try {
+                LoadedObject.closeAll(made.reversed());
+            } catch (BpfException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
+    }
+
+    private <T extends Fd> T own(T fd) {
+        made.add(fd);
+        return fd;
+    }
+
+    // ------------------------------------------------------------------ checks and linking
+
+    private void checkLoadable() {
+        if (spec.byteOrder() != ByteOrder.nativeOrder()) {
+            throw new LoadException(object, "is " + (spec.byteOrder() == ByteOrder.BIG_ENDIAN ? "big" : "little")
+                    + "-endian; this host is " + ByteOrder.nativeOrder() + ": rebuild it with clang -target bpf"
+                    + " (or bpfel/bpfeb to match the host)");
+        }
+        for (MapSpec m : spec.maps()) {
+            if (m.mapType() == MapType.STRUCT_OPS) {
+                throw new LoadException("map '" + m.name() + "'", "struct_ops maps are not supported by this bpfkit");
+            }
+        }
+    }
+
+    private List<LinkedProgram> link() {
+        ProgramLinker linker = new ProgramLinker(spec);
+        List<LinkedProgram> out = new ArrayList<>();
+        for (ProgramSpec p : spec.programs()) {
+            if (p.isSubprogram() || !p.autoload()) {
+                continue;
+            }
+            String what = "program '" + p.name() + "'";
+            if (p.type() == ProgramType.UNSPEC) {
+                throw new LoadException(what, "section '" + p.section() + "' is not a known SEC() name, so its"
+                        + " program type is unknown; set it with ProgramSpec.type(...) before load or rename the section");
+            }
+            LinkedProgram lp = linker.link(p);
+            if (!lp.coreRelocations().isEmpty()) {
+                throw new LoadException(what, "needs " + lp.coreRelocations().size() + " CO-RE relocations"
+                        + " (BPF_CORE_READ and friends), which this bpfkit does not apply yet; loading it unrelocated"
+                        + " would read the wrong kernel memory");
+            }
+            for (Relocation r : lp.relocations()) {
+                if (r.kind() == Relocation.Kind.EXTERN_CALL || r.kind() == Relocation.Kind.EXTERN_VARIABLE) {
+                    throw new LoadException(what, "uses extern '" + r.target() + "' (.kconfig / .ksyms / kfunc),"
+                            + " which this bpfkit does not resolve yet");
+                }
+            }
+            out.add(lp);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ BTF
+
+    private void loadBtf() {
+        Btf btf = spec.btf().orElse(null);
+        if (btf == null) {
+            return;
+        }
+        byte[] blob = kernelBtf(btf);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(blob.length);
+            MemorySegment.copy(blob, 0, data, ValueLayout.JAVA_BYTE, 0, blob.length);
+            BtfLoadResult r = Bpf.btfLoad(data, 0, null, spec.name());
+            if (!r.ok() && (r.errno() == Errno.EPERM || r.errno() == Errno.EACCES)) {
+                throw r.exception(); // no privilege: nothing else will load either
+            }
+            if (!r.ok()) {
+                MemorySegment log = arena.allocate(1 << 20);
+                BtfLoadResult withLog = Bpf.btfLoad(data, 1, log, spec.name());
+                if (withLog.ok()) {
+                    btfFd = own(withLog.fd());
+                    return;
+                }
+                // As libbpf: BTF is optional for most programs; load without it and say so.
+                warnings.add(object + ": the kernel refused the object's BTF (" + Errno.name(withLog.errno())
+                        + "), loading without it: " + lastLine(withLog.log()));
+                return;
+            }
+            btfFd = own(r.fd());
+        }
+    }
+
+    /** The object's BTF as the kernel accepts it: DATASECs with their real sizes and offsets. */
+    private byte[] kernelBtf(Btf btf) {
+        BtfPatch patch = new BtfPatch(btf);
+        for (DatasecLayout d : spec.datasecLayouts()) {
+            patch.datasec(d.typeId(), d.size(), d.entries());
+        }
+        return patch.toBytes();
+    }
+
+    // ------------------------------------------------------------------ maps
+
+    private List<LoadedMap> createMaps() {
+        List<LoadedMap> out = new ArrayList<>();
+        for (MapSpec m : spec.maps()) {
+            LoadedMap lm = createMap(m);
+            maps.put(m.name(), lm);
+            out.add(lm);
+        }
+        return out;
+    }
+
+    private LoadedMap createMap(MapSpec m) {
+        String what = "map '" + m.name() + "'";
+        Path pin = pinPath(m);
+        if (pin != null && Files.exists(pin)) {
+            Fd existing = own(Bpf.objGet(pin.toString(), 0, "map"));
+            checkCompatible(m, existing, pin);
+            return new LoadedMap(m, existing, true);
+        }
+        Fd inner = m.innerMap() == null ? null : create(m.innerMap(), null);
+        Fd fd;
+        try {
+            fd = own(create(m, inner));
+        } finally {
+            if (inner != null) {
+                inner.close(); // the outer map keeps its own reference to the template
+            }
+        }
+        if (m.isGlobalData()) {
+            initializeData(m, fd);
+        }
+        if (pin != null) {
+            try {
+                Files.createDirectories(pin.getParent());
+            } catch (java.io.IOException e) {
+                throw new LoadException(what, "cannot create pin directory " + pin.getParent() + ": " + e.getMessage(), e);
+            }
+            Bpf.objPin(fd, pin.toString());
+        }
+        return new LoadedMap(m, fd, false);
+    }
+
+    private Path pinPath(MapSpec m) {
+        if (m.pinPath() != null) {
+            return Path.of(m.pinPath());
+        }
+        return m.pinning() == MapSpec.Pinning.BY_NAME ? options.pinRoot().resolve(m.name()) : null;
+    }
+
+    private void checkCompatible(MapSpec m, Fd fd, Path pin) {
+        MapInfo info = Bpf.mapInfo(fd);
+        long max = maxEntries(m);
+        List<String> diffs = new ArrayList<>();
+        if (info.type() != m.type()) {
+            diffs.add("type " + info.type() + " vs " + m.type());
+        }
+        if (Integer.toUnsignedLong(info.keySize()) != m.keySize()) {
+            diffs.add("key size " + info.keySize() + " vs " + m.keySize());
+        }
+        if (Integer.toUnsignedLong(info.valueSize()) != m.valueSize()) {
+            diffs.add("value size " + info.valueSize() + " vs " + m.valueSize());
+        }
+        if (Integer.toUnsignedLong(info.maxEntries()) != max) {
+            diffs.add("max entries " + info.maxEntries() + " vs " + max);
+        }
+        if (Integer.toUnsignedLong(info.mapFlags()) != m.flags()) {
+            diffs.add("flags 0x" + Integer.toHexString(info.mapFlags()) + " vs 0x" + Long.toHexString(m.flags()));
+        }
+        if (!diffs.isEmpty()) {
+            throw new LoadException("map '" + m.name() + "'", "the map pinned at " + pin + " is not compatible"
+                    + " (pinned vs this object: " + String.join(", ", diffs) + "); remove the pin or rename the map");
+        }
+    }
+
+    private static long maxEntries(MapSpec m) {
+        if (m.mapType() == MapType.PERF_EVENT_ARRAY && m.maxEntries() == 0) {
+            return Cpus.possibleCount(); // as libbpf: one slot per possible CPU
+        }
+        return m.maxEntries();
+    }
+
+    private Fd create(MapSpec m, Fd inner) {
+        MapCreateAttr.Builder b = MapCreateAttr.builder(m.type(), (int) m.keySize(), (int) m.valueSize(),
+                (int) maxEntries(m))
+                .mapFlags((int) m.flags())
+                .numaNode((int) m.numaNode())
+                .mapExtra(m.mapExtra())
+                .name(kernelName(m.name()));
+        if (inner != null) {
+            b.innerMapFd(inner.get());
+        }
+        boolean withBtf = btfFd != null && (m.keyTypeId() != 0 || m.valueTypeId() != 0)
+                && !NO_BTF_TYPES.contains(m.mapType());
+        if (withBtf) {
+            try {
+                return Bpf.mapCreate(b.btfFd(btfFd.get()).btfKeyTypeId(m.keyTypeId())
+                        .btfValueTypeId(m.valueTypeId()).build());
+            } catch (KernelException e) {
+                // As libbpf: retry without BTF (a key type without a value type is refused, for one).
+                warnings.add("map '" + m.name() + "': created without BTF after " + e.errnoName() + " with it");
+                b.btfFd(0).btfKeyTypeId(0).btfValueTypeId(0);
+            }
+        }
+        return Bpf.mapCreate(b.build());
+    }
+
+    /** The kernel keeps 15 characters of [A-Za-z0-9_.]. */
+    static String kernelName(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < name.length() && sb.length() < 15; i++) {
+            char c = name.charAt(i);
+            sb.append(c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '.') ? c : '_');
+        }
+        return sb.toString();
+    }
+
+    private void initializeData(MapSpec m, Fd fd) {
+        byte[] data = m.initialData();
+        if (data != null && data.length > 0) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+                MemorySegment value = arena.allocate(data.length);
+                MemorySegment.copy(data, 0, value, ValueLayout.JAVA_BYTE, 0, data.length);
+                Bpf.mapUpdate(fd, key, value, Bpf.BPF_ANY);
+            }
+        }
+        if (m.isReadOnlyData()) {
+            Bpf.mapFreeze(fd);
+        }
+    }
+
+    // ------------------------------------------------------------------ programs
+
+    private LoadedProgram loadProgram(LinkedProgram lp) {
+        ProgramSpec p = lp.program();
+        byte[] insns = lp.instructions().clone();
+        applyDataRelocations(lp, insns);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment code = arena.allocate(insns.length, 8);
+            MemorySegment.copy(insns, 0, code, ValueLayout.JAVA_BYTE, 0, insns.length);
+            ProgLoadAttr.Builder b = ProgLoadAttr.builder(p.type().value(), code)
+                    .license(spec.license())
+                    .kernVersion((int) spec.kernelVersion())
+                    .progFlags(p.flags())
+                    .name(kernelName(p.name()));
+            if (p.expectedAttachType() != null) {
+                b.expectedAttachType(p.expectedAttachType().value());
+            }
+            if (p.sectionDef().needsAttachBtfId()) {
+                b.attachBtfId(attachBtfId(p));
+            }
+            if (btfFd != null && !lp.funcInfo().isEmpty()) {
+                b.progBtfFd(btfFd.get());
+                b.funcInfo(funcInfo(arena, lp.funcInfo()), FUNC_INFO_SIZE, lp.funcInfo().size());
+                if (!lp.lineInfo().isEmpty()) {
+                    b.lineInfo(lineInfo(arena, lp.lineInfo()), LINE_INFO_SIZE, lp.lineInfo().size());
+                }
+            }
+            ProgLoadAttr attr = b.build();
+            ProgLoadResult r = Bpf.progLoad(attr);
+            if (r.ok()) {
+                return new LoadedProgram(p, own(r.fd()), lp);
+            }
+            throw verifierError(p, lp, attr, arena, r);
+        }
+    }
+
+    private void applyDataRelocations(LinkedProgram lp, byte[] insns) {
+        ByteOrder order = spec.byteOrder();
+        for (Relocation r : lp.relocations()) {
+            int i = r.instruction();
+            switch (r.kind()) {
+                case MAP -> {
+                    Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_MAP_FD, order);
+                    Instructions.setImm(insns, i, mapFd(r.target(), lp).get(), order);
+                }
+                case DATA -> {
+                    int off = Instructions.imm(insns, i, order) + (int) r.symbolValue();
+                    Instructions.setImm(insns, i + 1, off, order);
+                    Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_MAP_VALUE, order);
+                    Instructions.setImm(insns, i, mapFd(r.target(), lp).get(), order);
+                }
+                case CALL, FUNCTION_POINTER -> {
+                    // Done by the linker.
+                }
+                case EXTERN_CALL, EXTERN_VARIABLE -> throw new IllegalStateException("externs are refused before");
+            }
+        }
+    }
+
+    private Fd mapFd(String name, LinkedProgram lp) {
+        LoadedMap m = maps.get(name);
+        if (m == null) {
+            throw new LoadException("program '" + lp.program().name() + "'", "refers to map '" + name
+                    + "', which the object does not define");
+        }
+        return m.fd();
+    }
+
+    private int attachBtfId(ProgramSpec p) {
+        String what = "program '" + p.name() + "'";
+        if (!(p.sectionDef().target() instanceof SectionDef.BtfTarget t)) {
+            throw new LoadException(what, "section '" + p.section() + "' names no kernel function or type to attach"
+                    + " to" + (p.sectionDef().targetError() == null ? "" : ": " + p.sectionDef().targetError()));
+        }
+        if (t.module() != null) {
+            throw new LoadException(what, "attaching to module '" + t.module() + "' is not supported yet");
+        }
+        BtfKind kind = t.kind() == SectionDef.BtfKind.TYPEDEF ? BtfKind.TYPEDEF : BtfKind.FUNC;
+        Btf vmlinux = KernelBtf.vmlinux();
+        return vmlinux.findId(t.btfTypeName(), kind).orElseThrow(() -> new LoadException(what,
+                "the kernel's BTF has no " + kind.label() + " '" + t.btfTypeName() + "' to attach to"));
+    }
+
+    private static MemorySegment funcInfo(Arena arena, List<BtfExt.FuncInfo> records) {
+        MemorySegment s = arena.allocate((long) records.size() * FUNC_INFO_SIZE, 4);
+        long at = 0;
+        for (BtfExt.FuncInfo f : records) {
+            s.set(ValueLayout.JAVA_INT, at, f.insnIndex());
+            s.set(ValueLayout.JAVA_INT, at + 4, f.typeId());
+            at += FUNC_INFO_SIZE;
+        }
+        return s;
+    }
+
+    private static MemorySegment lineInfo(Arena arena, List<BtfExt.LineInfo> records) {
+        MemorySegment s = arena.allocate((long) records.size() * LINE_INFO_SIZE, 4);
+        long at = 0;
+        for (BtfExt.LineInfo l : records) {
+            s.set(ValueLayout.JAVA_INT, at, l.insnIndex());
+            s.set(ValueLayout.JAVA_INT, at + 4, l.fileNameOffset());
+            s.set(ValueLayout.JAVA_INT, at + 8, l.lineOffset());
+            s.set(ValueLayout.JAVA_INT, at + 12, l.lineNumber() << 10 | l.column());
+            at += LINE_INFO_SIZE;
+        }
+        return s;
+    }
+
+    /** Retries with a verifier log (grown to what the kernel needs) and builds the exception. */
+    private KernelException verifierError(ProgramSpec p, LinkedProgram lp, ProgLoadAttr attr, Arena arena,
+                                          ProgLoadResult first) {
+        int size = options.initialLogSize();
+        ProgLoadResult r = first;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            MemorySegment log = arena.allocate(size);
+            r = Bpf.progLoad(attr.withLog(options.logLevel(), log));
+            if (r.ok()) {
+                // Loaded on the retry (a transient failure): keep it.
+                own(r.fd()).close();
+                r = first;
+                break;
+            }
+            if (r.errno() != Errno.ENOSPC || r.logTrueSize() <= size) {
+                break;
+            }
+            size = r.logTrueSize() + 1;
+        }
+        String log = r.log() == null ? "" : r.log();
+        if (log.isBlank() && first.errno() == Errno.EPERM) {
+            return new KernelException("BPF_PROG_LOAD of program '" + p.name() + "'", Errno.EPERM, "EPERM",
+                    "the kernel refused it with an empty verifier log: it needs root or CAP_BPF + CAP_PERFMON, or"
+                            + " this kernel is locked down and refuses " + p.type().libbpfName() + " programs");
+        }
+        int insn = failingInstruction(log);
+        String source = insn < 0 ? null : sourceLine(lp, insn);
+        return new VerifierException(p.name(), r.errno() == 0 ? first.errno() : r.errno(),
+                Errno.name(r.errno() == 0 ? first.errno() : r.errno()), log, insn, source);
+    }
+
+    /** The verifier prints "N: (op) ..." for every instruction it walks; the last one failed. */
+    static int failingInstruction(String log) {
+        Matcher m = INSN_LINE.matcher(log);
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
+    }
+
+    static String sourceLine(LinkedProgram lp, int insn) {
+        BtfExt.LineInfo best = null;
+        for (BtfExt.LineInfo l : lp.lineInfo()) {
+            if (l.insnIndex() <= insn && (best == null || l.insnIndex() >= best.insnIndex())) {
+                best = l;
+            }
+        }
+        return best == null ? null : best.describe();
+    }
+
+    private static String lastLine(String log) {
+        String[] lines = log == null ? new String[0] : log.strip().split("\n");
+        return lines.length == 0 ? "(no log)" : lines[lines.length - 1];
+    }
+
+    // ------------------------------------------------------------------ slots
+
+    private void fillSlots(List<LoadedProgram> programs) {
+        Map<String, LoadedProgram> byName = new HashMap<>();
+        programs.forEach(p -> byName.put(p.name(), p));
+        for (MapSpec m : spec.maps()) {
+            if (m.initialSlots().isEmpty()) {
+                continue;
+            }
+            LoadedMap outer = maps.get(m.name());
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+                MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+                for (MapSlot slot : m.initialSlots()) {
+                    Fd target;
+                    if (m.mapType() == MapType.PROG_ARRAY) {
+                        LoadedProgram p = byName.get(slot.target());
+                        if (p == null) {
+                            warnings.add("map '" + m.name() + "': slot " + slot.index() + " stays empty: program '"
+                                    + slot.target() + "' was not loaded");
+                            continue;
+                        }
+                        target = p.fd();
+                    } else {
+                        LoadedMap inner = maps.get(slot.target());
+                        if (inner == null) {
+                            throw new LoadException("map '" + m.name() + "'", "slot " + slot.index()
+                                    + " names map '" + slot.target() + "', which the object does not define");
+                        }
+                        target = inner.fd();
+                    }
+                    key.set(ValueLayout.JAVA_INT, 0, slot.index());
+                    value.set(ValueLayout.JAVA_INT, 0, target.get());
+                    Bpf.mapUpdate(outer.fd(), key, value, Bpf.BPF_ANY);
+                }
+            }
+        }
+    }
+}

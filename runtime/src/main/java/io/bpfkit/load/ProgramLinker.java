@@ -1,0 +1,153 @@
+package io.bpfkit.load;
+
+import io.bpfkit.api.LoadException;
+import io.bpfkit.btf.BtfExt;
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.Instructions;
+import io.bpfkit.object.ProgramSpec;
+import io.bpfkit.object.Relocation;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * bpf-to-bpf linking, as libbpf does it so that the kernel sees the same instructions: each
+ * subprogram of {@code .text} a program reaches (by call or by function pointer) is appended
+ * once, depth first in the order of first use; call and {@code BPF_PSEUDO_FUNC} immediates are
+ * rewritten to the new positions; relocations and BTF.ext records of appended code move with it.
+ */
+final class ProgramLinker {
+    private final List<ProgramSpec> text;
+    private final ByteOrder order;
+
+    /** State of one link: the growing instruction buffer and what has been placed. */
+    private final class Link {
+        byte[] insns = new byte[0];
+        int count;
+        final List<Relocation> relocations = new ArrayList<>();
+        final List<BtfExt.FuncInfo> funcInfo = new ArrayList<>();
+        final List<BtfExt.LineInfo> lineInfo = new ArrayList<>();
+        final List<BtfExt.CoreRelocation> core = new ArrayList<>();
+        final Map<ProgramSpec, Integer> placed = new IdentityHashMap<>();
+        final List<LinkedProgram.Placed> subprograms = new ArrayList<>();
+
+        int append(ProgramSpec p) {
+            int start = count;
+            byte[] code = p.instructions();
+            int need = (count + p.instructionCount()) * Instructions.SIZE;
+            if (need > insns.length) {
+                insns = java.util.Arrays.copyOf(insns, Math.max(need, insns.length * 2));
+            }
+            System.arraycopy(code, 0, insns, start * Instructions.SIZE, code.length);
+            count += p.instructionCount();
+            placed.put(p, start);
+            for (Relocation r : p.relocations()) {
+                relocations.add(new Relocation(r.instruction() + start, r.kind(), r.symbol(), r.target(), r.symbolValue()));
+                if (r.kind() == Relocation.Kind.FUNCTION_POINTER) {
+                    Instructions.setSrcReg(insns, r.instruction() + start, Instructions.BPF_PSEUDO_FUNC, order);
+                }
+            }
+            for (BtfExt.FuncInfo f : p.extInfo().funcInfo()) {
+                funcInfo.add(new BtfExt.FuncInfo(f.insnIndex() + start, f.typeId()));
+            }
+            for (BtfExt.LineInfo l : p.extInfo().lineInfo()) {
+                lineInfo.add(l.shifted(start));
+            }
+            for (BtfExt.CoreRelocation c : p.extInfo().coreRelocations()) {
+                core.add(new BtfExt.CoreRelocation(c.insnIndex() + start, c.typeId(), c.accessString(), c.kind()));
+            }
+            return start;
+        }
+    }
+
+    ProgramLinker(BpfObjectSpec spec) {
+        this.text = spec.programs().stream().filter(ProgramSpec::isSubprogram).toList();
+        this.order = spec.byteOrder();
+    }
+
+    LinkedProgram link(ProgramSpec main) {
+        Link link = new Link();
+        link.append(main);
+        relocateCalls(link, main);
+        return new LinkedProgram(main, java.util.Arrays.copyOf(link.insns, link.count * Instructions.SIZE),
+                List.copyOf(link.relocations), List.copyOf(link.funcInfo), List.copyOf(link.lineInfo),
+                List.copyOf(link.core), List.copyOf(link.subprograms));
+    }
+
+    private void relocateCalls(Link link, ProgramSpec prog) {
+        int base = link.placed.get(prog);
+        Map<Integer, Relocation> relos = new HashMap<>();
+        for (Relocation r : prog.relocations()) {
+            relos.put(r.instruction(), r);
+        }
+        int sectionInsn = (int) (prog.sectionOffset() / Instructions.SIZE);
+        for (int i = 0; i < prog.instructionCount(); i++) {
+            int at = base + i;
+            boolean call = isSubprogramCall(link.insns, at);
+            boolean funcPtr = isPseudoFunc(link.insns, at);
+            if (!call && !funcPtr) {
+                continue;
+            }
+            Relocation r = relos.get(i);
+            if (r != null && r.kind() == Relocation.Kind.EXTERN_CALL) {
+                continue;
+            }
+            if (r != null && r.kind() != Relocation.Kind.CALL && r.kind() != Relocation.Kind.FUNCTION_POINTER) {
+                throw new LoadException("program '" + prog.name() + "'", "instruction " + i + " is a call or function address but its"
+                        + " relocation is a " + r.kind());
+            }
+            int imm = Instructions.imm(link.insns, at, order);
+            long target;
+            if (r != null) {
+                // Global functions: symbol value is the function, imm = -1. Static: section symbol + imm.
+                target = r.kind() == Relocation.Kind.CALL ? r.symbolValue() / Instructions.SIZE + imm + 1
+                        : (r.symbolValue() + imm) / Instructions.SIZE;
+            } else if (funcPtr) {
+                throw new LoadException("program '" + prog.name() + "'", "function address at instruction " + i + " has no relocation");
+            } else {
+                // A call to a static function of the same section: imm is relative to the section.
+                target = (long) sectionInsn + i + imm + 1;
+            }
+            ProgramSpec sub = subprogramAt(target);
+            if (sub == null) {
+                throw new LoadException("program '" + prog.name() + "'", "instruction " + i + " calls .text instruction " + target
+                        + ", where no subprogram starts");
+            }
+            Integer start = link.placed.get(sub);
+            if (start == null) {
+                start = link.append(sub);
+                link.subprograms.add(new LinkedProgram.Placed(sub, start));
+                relocateCalls(link, sub);
+            }
+            setImm(link.insns, at, start - at - 1);
+        }
+    }
+
+    private ProgramSpec subprogramAt(long sectionInsn) {
+        for (ProgramSpec p : text) {
+            long first = p.sectionOffset() / Instructions.SIZE;
+            if (sectionInsn >= first && sectionInsn < first + p.instructionCount()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private boolean isSubprogramCall(byte[] insns, int i) {
+        return Instructions.opcode(insns, i) == Instructions.BPF_CALL
+                && Instructions.srcReg(insns, i, order) == Instructions.BPF_PSEUDO_CALL
+                && Instructions.dstReg(insns, i, order) == 0 && Instructions.offset(insns, i, order) == 0;
+    }
+
+    private boolean isPseudoFunc(byte[] insns, int i) {
+        return Instructions.opcode(insns, i) == Instructions.BPF_LD_IMM64
+                && Instructions.srcReg(insns, i, order) == Instructions.BPF_PSEUDO_FUNC;
+    }
+
+    private void setImm(byte[] insns, int i, int imm) {
+        Instructions.setImm(insns, i, imm, order);
+    }
+}

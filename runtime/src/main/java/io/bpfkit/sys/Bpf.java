@@ -1,0 +1,1432 @@
+package io.bpfkit.sys;
+
+import static io.bpfkit.sys.BpfLayouts.BTF_INFO;
+import static io.bpfkit.sys.BpfLayouts.BTF_LOAD;
+import static io.bpfkit.sys.BpfLayouts.ENABLE_STATS;
+import static io.bpfkit.sys.BpfLayouts.GET_ID;
+import static io.bpfkit.sys.BpfLayouts.INFO;
+import static io.bpfkit.sys.BpfLayouts.ITER_CREATE;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_ITER;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_KPROBE_MULTI;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_NETFILTER;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_PERF_EVENT;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_TCX;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_TRACING;
+import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_UPROBE_MULTI;
+import static io.bpfkit.sys.BpfLayouts.LINK_DETACH;
+import static io.bpfkit.sys.BpfLayouts.LINK_INFO;
+import static io.bpfkit.sys.BpfLayouts.LINK_INFO_RAW_TRACEPOINT;
+import static io.bpfkit.sys.BpfLayouts.LINK_INFO_TRACING;
+import static io.bpfkit.sys.BpfLayouts.LINK_UPDATE;
+import static io.bpfkit.sys.BpfLayouts.MAP_BATCH;
+import static io.bpfkit.sys.BpfLayouts.MAP_CREATE;
+import static io.bpfkit.sys.BpfLayouts.MAP_ELEM;
+import static io.bpfkit.sys.BpfLayouts.MAP_INFO;
+import static io.bpfkit.sys.BpfLayouts.OBJ;
+import static io.bpfkit.sys.BpfLayouts.PROG_ATTACH;
+import static io.bpfkit.sys.BpfLayouts.PROG_BIND_MAP;
+import static io.bpfkit.sys.BpfLayouts.PROG_INFO;
+import static io.bpfkit.sys.BpfLayouts.PROG_LOAD;
+import static io.bpfkit.sys.BpfLayouts.QUERY;
+import static io.bpfkit.sys.BpfLayouts.RAW_TRACEPOINT;
+import static io.bpfkit.sys.BpfLayouts.TEST_RUN;
+
+import io.bpfkit.api.KernelException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * The {@code bpf(2)} commands bpfkit uses, one static method each. Each builds its
+ * {@code union bpf_attr} variant ({@link BpfLayouts}) and throws a {@link KernelException}
+ * naming the command and the object ({@code BPF_MAP_CREATE of map 'counts'}) with the errno
+ * name and a hint.
+ *
+ * <p><b>Program and BTF loads</b> do not throw for a kernel refusal: {@link #progLoad} and
+ * {@link #btfLoad} return a {@link ProgLoadResult} / {@link BtfLoadResult} carrying the errno,
+ * the log text and {@code log_true_size}, so the loader can build a verifier error or retry
+ * with a larger log buffer. {@code orThrow()} turns a refusal into a {@link KernelException}.
+ *
+ * <p><b>Element operations</b> ({@link #mapLookup}, {@link #mapUpdate}, {@link #mapDelete},
+ * {@link #mapGetNextKey}, {@link #mapLookupAndDelete}) and batch operations allocate nothing
+ * per call: the overloads taking an {@code attr} segment use that caller-owned scratch (see
+ * {@link #newScratch}; one per thread, it is overwritten on every call), the others a scratch
+ * segment of the calling thread. Lookups, deletes and next-key return {@code false} for
+ * {@code ENOENT} instead of throwing. Keys and values must be native segments at least as
+ * large as the map's key and value size (per-CPU maps: {@code round_up(value_size, 8)} times
+ * the possible CPUs, see {@link Cpus#possibleCount()}); the kernel writes that many bytes.
+ *
+ * <pre>{@code
+ * try (Arena arena = Arena.ofConfined();
+ *      Fd map = Bpf.mapCreate(MapCreateAttr.builder(1, 4, 8, 1024).name("counts").build())) {
+ *     MemorySegment attr = Bpf.newScratch(arena);
+ *     MemorySegment key = arena.allocate(4), value = arena.allocate(8);
+ *     key.set(ValueLayout.JAVA_INT, 0, 7);
+ *     value.set(ValueLayout.JAVA_LONG, 0, 42);
+ *     Bpf.mapUpdate(attr, map, key, value, Bpf.BPF_ANY);
+ *     boolean found = Bpf.mapLookup(attr, map, key, value);
+ * }
+ * }</pre>
+ */
+public final class Bpf {
+    // ---- enum bpf_cmd ---------------------------------------------------------------------
+    public static final int BPF_MAP_CREATE = 0;
+    public static final int BPF_MAP_LOOKUP_ELEM = 1;
+    public static final int BPF_MAP_UPDATE_ELEM = 2;
+    public static final int BPF_MAP_DELETE_ELEM = 3;
+    public static final int BPF_MAP_GET_NEXT_KEY = 4;
+    public static final int BPF_PROG_LOAD = 5;
+    public static final int BPF_OBJ_PIN = 6;
+    public static final int BPF_OBJ_GET = 7;
+    public static final int BPF_PROG_ATTACH = 8;
+    public static final int BPF_PROG_DETACH = 9;
+    public static final int BPF_PROG_TEST_RUN = 10;
+    public static final int BPF_PROG_GET_NEXT_ID = 11;
+    public static final int BPF_MAP_GET_NEXT_ID = 12;
+    public static final int BPF_PROG_GET_FD_BY_ID = 13;
+    public static final int BPF_MAP_GET_FD_BY_ID = 14;
+    public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
+    public static final int BPF_PROG_QUERY = 16;
+    public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
+    public static final int BPF_BTF_LOAD = 18;
+    public static final int BPF_BTF_GET_FD_BY_ID = 19;
+    public static final int BPF_TASK_FD_QUERY = 20;
+    public static final int BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21;
+    public static final int BPF_MAP_FREEZE = 22;
+    public static final int BPF_BTF_GET_NEXT_ID = 23;
+    public static final int BPF_MAP_LOOKUP_BATCH = 24;
+    public static final int BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25;
+    public static final int BPF_MAP_UPDATE_BATCH = 26;
+    public static final int BPF_MAP_DELETE_BATCH = 27;
+    public static final int BPF_LINK_CREATE = 28;
+    public static final int BPF_LINK_UPDATE = 29;
+    public static final int BPF_LINK_GET_FD_BY_ID = 30;
+    public static final int BPF_LINK_GET_NEXT_ID = 31;
+    public static final int BPF_ENABLE_STATS = 32;
+    public static final int BPF_ITER_CREATE = 33;
+    public static final int BPF_LINK_DETACH = 34;
+    public static final int BPF_PROG_BIND_MAP = 35;
+    public static final int BPF_TOKEN_CREATE = 36;
+    public static final int BPF_PROG_STREAM_READ_BY_FD = 37;
+
+    // ---- flags ----------------------------------------------------------------------------
+    /** Update: create or replace. */
+    public static final long BPF_ANY = 0;
+    /** Update: only create. */
+    public static final long BPF_NOEXIST = 1;
+    /** Update: only replace. */
+    public static final long BPF_EXIST = 2;
+    /** Lookup/update under the value's bpf_spin_lock. */
+    public static final long BPF_F_LOCK = 4;
+
+    public static final int BPF_F_NO_PREALLOC = 1;
+    public static final int BPF_F_NO_COMMON_LRU = 1 << 1;
+    public static final int BPF_F_NUMA_NODE = 1 << 2;
+    public static final int BPF_F_RDONLY = 1 << 3;
+    public static final int BPF_F_WRONLY = 1 << 4;
+    public static final int BPF_F_STACK_BUILD_ID = 1 << 5;
+    public static final int BPF_F_ZERO_SEED = 1 << 6;
+    public static final int BPF_F_RDONLY_PROG = 1 << 7;
+    public static final int BPF_F_WRONLY_PROG = 1 << 8;
+    public static final int BPF_F_CLONE = 1 << 9;
+    public static final int BPF_F_MMAPABLE = 1 << 10;
+    public static final int BPF_F_PRESERVE_ELEMS = 1 << 11;
+    public static final int BPF_F_INNER_MAP = 1 << 12;
+    public static final int BPF_F_LINK = 1 << 13;
+    public static final int BPF_F_PATH_FD = 1 << 14;
+    public static final int BPF_F_VTYPE_BTF_OBJ_FD = 1 << 15;
+    public static final int BPF_F_TOKEN_FD = 1 << 16;
+    public static final int BPF_F_SEGV_ON_FAULT = 1 << 17;
+    public static final int BPF_F_NO_USER_CONV = 1 << 18;
+
+    /** Program load flags. */
+    public static final int BPF_F_STRICT_ALIGNMENT = 1;
+    public static final int BPF_F_ANY_ALIGNMENT = 1 << 1;
+    public static final int BPF_F_TEST_RND_HI32 = 1 << 2;
+    public static final int BPF_F_TEST_STATE_FREQ = 1 << 3;
+    public static final int BPF_F_SLEEPABLE = 1 << 4;
+    public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
+    public static final int BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6;
+
+    /** Attach flags. */
+    public static final int BPF_F_ALLOW_OVERRIDE = 1;
+    public static final int BPF_F_ALLOW_MULTI = 1 << 1;
+    public static final int BPF_F_REPLACE = 1 << 2;
+    public static final int BPF_F_BEFORE = 1 << 3;
+    public static final int BPF_F_AFTER = 1 << 4;
+    public static final int BPF_F_ID = 1 << 5;
+    public static final int BPF_F_PREORDER = 1 << 6;
+
+    /** Query flag: effective programs (inherited from ancestor cgroups too). */
+    public static final int BPF_F_QUERY_EFFECTIVE = 1;
+
+    /** Test run flags. */
+    public static final int BPF_F_TEST_RUN_ON_CPU = 1;
+    public static final int BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+
+    /** {@code BPF_ENABLE_STATS} type: run_time_ns and run_cnt. */
+    public static final int BPF_STATS_RUN_TIME = 0;
+
+    /** {@code BPF_OBJ_NAME_LEN}: names are at most 15 bytes and a NUL. */
+    public static final int BPF_OBJ_NAME_LEN = 16;
+
+    private static final int LINK_TYPE_RAW_TRACEPOINT = 1;
+    private static final int LINK_TYPE_TRACING = 2;
+    private static final int PROG_LOAD_EAGAIN_RETRIES = 5;
+
+    private Bpf() {
+    }
+
+    // ---- layout handles -------------------------------------------------------------------
+
+    private static VarHandle vh(StructLayout l, String name) {
+        return l.varHandle(MemoryLayout.PathElement.groupElement(name));
+    }
+
+    private static long off(StructLayout l, String name) {
+        return l.byteOffset(MemoryLayout.PathElement.groupElement(name));
+    }
+
+    private static final VarHandle MC_MAP_TYPE = vh(MAP_CREATE, "map_type");
+    private static final VarHandle MC_KEY_SIZE = vh(MAP_CREATE, "key_size");
+    private static final VarHandle MC_VALUE_SIZE = vh(MAP_CREATE, "value_size");
+    private static final VarHandle MC_MAX_ENTRIES = vh(MAP_CREATE, "max_entries");
+    private static final VarHandle MC_MAP_FLAGS = vh(MAP_CREATE, "map_flags");
+    private static final VarHandle MC_INNER_MAP_FD = vh(MAP_CREATE, "inner_map_fd");
+    private static final VarHandle MC_NUMA_NODE = vh(MAP_CREATE, "numa_node");
+    private static final long MC_MAP_NAME = off(MAP_CREATE, "map_name");
+    private static final VarHandle MC_MAP_IFINDEX = vh(MAP_CREATE, "map_ifindex");
+    private static final VarHandle MC_BTF_FD = vh(MAP_CREATE, "btf_fd");
+    private static final VarHandle MC_BTF_KEY_TYPE_ID = vh(MAP_CREATE, "btf_key_type_id");
+    private static final VarHandle MC_BTF_VALUE_TYPE_ID = vh(MAP_CREATE, "btf_value_type_id");
+    private static final VarHandle MC_BTF_VMLINUX_VALUE_TYPE_ID = vh(MAP_CREATE, "btf_vmlinux_value_type_id");
+    private static final VarHandle MC_MAP_EXTRA = vh(MAP_CREATE, "map_extra");
+    private static final VarHandle MC_VALUE_TYPE_BTF_OBJ_FD = vh(MAP_CREATE, "value_type_btf_obj_fd");
+    private static final VarHandle MC_MAP_TOKEN_FD = vh(MAP_CREATE, "map_token_fd");
+    private static final VarHandle MC_EXCL_PROG_HASH = vh(MAP_CREATE, "excl_prog_hash");
+    private static final VarHandle MC_EXCL_PROG_HASH_SIZE = vh(MAP_CREATE, "excl_prog_hash_size");
+
+    private static final VarHandle ME_MAP_FD = vh(MAP_ELEM, "map_fd");
+    private static final VarHandle ME_KEY = vh(MAP_ELEM, "key");
+    private static final VarHandle ME_VALUE = vh(MAP_ELEM, "value");
+    private static final VarHandle ME_FLAGS = vh(MAP_ELEM, "flags");
+    private static final long MAP_ELEM_SIZE = MAP_ELEM.byteSize();
+
+    private static final VarHandle MB_IN_BATCH = vh(MAP_BATCH, "in_batch");
+    private static final VarHandle MB_OUT_BATCH = vh(MAP_BATCH, "out_batch");
+    private static final VarHandle MB_KEYS = vh(MAP_BATCH, "keys");
+    private static final VarHandle MB_VALUES = vh(MAP_BATCH, "values");
+    private static final VarHandle MB_COUNT = vh(MAP_BATCH, "count");
+    private static final VarHandle MB_MAP_FD = vh(MAP_BATCH, "map_fd");
+    private static final VarHandle MB_ELEM_FLAGS = vh(MAP_BATCH, "elem_flags");
+    private static final VarHandle MB_FLAGS = vh(MAP_BATCH, "flags");
+    private static final long MAP_BATCH_SIZE = MAP_BATCH.byteSize();
+
+    private static final VarHandle PL_PROG_TYPE = vh(PROG_LOAD, "prog_type");
+    private static final VarHandle PL_INSN_CNT = vh(PROG_LOAD, "insn_cnt");
+    private static final VarHandle PL_INSNS = vh(PROG_LOAD, "insns");
+    private static final VarHandle PL_LICENSE = vh(PROG_LOAD, "license");
+    private static final VarHandle PL_LOG_LEVEL = vh(PROG_LOAD, "log_level");
+    private static final VarHandle PL_LOG_SIZE = vh(PROG_LOAD, "log_size");
+    private static final VarHandle PL_LOG_BUF = vh(PROG_LOAD, "log_buf");
+    private static final VarHandle PL_KERN_VERSION = vh(PROG_LOAD, "kern_version");
+    private static final VarHandle PL_PROG_FLAGS = vh(PROG_LOAD, "prog_flags");
+    private static final long PL_PROG_NAME = off(PROG_LOAD, "prog_name");
+    private static final VarHandle PL_PROG_IFINDEX = vh(PROG_LOAD, "prog_ifindex");
+    private static final VarHandle PL_EXPECTED_ATTACH_TYPE = vh(PROG_LOAD, "expected_attach_type");
+    private static final VarHandle PL_PROG_BTF_FD = vh(PROG_LOAD, "prog_btf_fd");
+    private static final VarHandle PL_FUNC_INFO_REC_SIZE = vh(PROG_LOAD, "func_info_rec_size");
+    private static final VarHandle PL_FUNC_INFO = vh(PROG_LOAD, "func_info");
+    private static final VarHandle PL_FUNC_INFO_CNT = vh(PROG_LOAD, "func_info_cnt");
+    private static final VarHandle PL_LINE_INFO_REC_SIZE = vh(PROG_LOAD, "line_info_rec_size");
+    private static final VarHandle PL_LINE_INFO = vh(PROG_LOAD, "line_info");
+    private static final VarHandle PL_LINE_INFO_CNT = vh(PROG_LOAD, "line_info_cnt");
+    private static final VarHandle PL_ATTACH_BTF_ID = vh(PROG_LOAD, "attach_btf_id");
+    private static final VarHandle PL_ATTACH_PROG_FD = vh(PROG_LOAD, "attach_prog_fd");
+    private static final VarHandle PL_CORE_RELO_CNT = vh(PROG_LOAD, "core_relo_cnt");
+    private static final VarHandle PL_FD_ARRAY = vh(PROG_LOAD, "fd_array");
+    private static final VarHandle PL_CORE_RELOS = vh(PROG_LOAD, "core_relos");
+    private static final VarHandle PL_CORE_RELO_REC_SIZE = vh(PROG_LOAD, "core_relo_rec_size");
+    private static final VarHandle PL_LOG_TRUE_SIZE = vh(PROG_LOAD, "log_true_size");
+    private static final VarHandle PL_PROG_TOKEN_FD = vh(PROG_LOAD, "prog_token_fd");
+    private static final VarHandle PL_FD_ARRAY_CNT = vh(PROG_LOAD, "fd_array_cnt");
+    private static final VarHandle PL_SIGNATURE = vh(PROG_LOAD, "signature");
+    private static final VarHandle PL_SIGNATURE_SIZE = vh(PROG_LOAD, "signature_size");
+    private static final VarHandle PL_KEYRING_ID = vh(PROG_LOAD, "keyring_id");
+
+    private static final VarHandle OBJ_PATHNAME = vh(OBJ, "pathname");
+    private static final VarHandle OBJ_BPF_FD = vh(OBJ, "bpf_fd");
+    private static final VarHandle OBJ_FILE_FLAGS = vh(OBJ, "file_flags");
+
+    private static final VarHandle PA_TARGET_FD = vh(PROG_ATTACH, "target_fd");
+    private static final VarHandle PA_ATTACH_BPF_FD = vh(PROG_ATTACH, "attach_bpf_fd");
+    private static final VarHandle PA_ATTACH_TYPE = vh(PROG_ATTACH, "attach_type");
+    private static final VarHandle PA_ATTACH_FLAGS = vh(PROG_ATTACH, "attach_flags");
+    private static final VarHandle PA_REPLACE_BPF_FD = vh(PROG_ATTACH, "replace_bpf_fd");
+    private static final VarHandle PA_RELATIVE_FD = vh(PROG_ATTACH, "relative_fd");
+    private static final VarHandle PA_EXPECTED_REVISION = vh(PROG_ATTACH, "expected_revision");
+
+    private static final VarHandle TR_PROG_FD = vh(TEST_RUN, "prog_fd");
+    private static final VarHandle TR_RETVAL = vh(TEST_RUN, "retval");
+    private static final VarHandle TR_DATA_SIZE_IN = vh(TEST_RUN, "data_size_in");
+    private static final VarHandle TR_DATA_SIZE_OUT = vh(TEST_RUN, "data_size_out");
+    private static final VarHandle TR_DATA_IN = vh(TEST_RUN, "data_in");
+    private static final VarHandle TR_DATA_OUT = vh(TEST_RUN, "data_out");
+    private static final VarHandle TR_REPEAT = vh(TEST_RUN, "repeat");
+    private static final VarHandle TR_DURATION = vh(TEST_RUN, "duration");
+    private static final VarHandle TR_CTX_SIZE_IN = vh(TEST_RUN, "ctx_size_in");
+    private static final VarHandle TR_CTX_SIZE_OUT = vh(TEST_RUN, "ctx_size_out");
+    private static final VarHandle TR_CTX_IN = vh(TEST_RUN, "ctx_in");
+    private static final VarHandle TR_CTX_OUT = vh(TEST_RUN, "ctx_out");
+    private static final VarHandle TR_FLAGS = vh(TEST_RUN, "flags");
+    private static final VarHandle TR_CPU = vh(TEST_RUN, "cpu");
+    private static final VarHandle TR_BATCH_SIZE = vh(TEST_RUN, "batch_size");
+
+    private static final VarHandle ID_START_ID = vh(GET_ID, "start_id");
+    private static final VarHandle ID_NEXT_ID = vh(GET_ID, "next_id");
+    private static final VarHandle ID_OPEN_FLAGS = vh(GET_ID, "open_flags");
+
+    private static final VarHandle INFO_BPF_FD = vh(INFO, "bpf_fd");
+    private static final VarHandle INFO_INFO_LEN = vh(INFO, "info_len");
+    private static final VarHandle INFO_INFO = vh(INFO, "info");
+
+    private static final VarHandle Q_TARGET_FD = vh(QUERY, "target_fd");
+    private static final VarHandle Q_ATTACH_TYPE = vh(QUERY, "attach_type");
+    private static final VarHandle Q_QUERY_FLAGS = vh(QUERY, "query_flags");
+    private static final VarHandle Q_ATTACH_FLAGS = vh(QUERY, "attach_flags");
+    private static final VarHandle Q_PROG_IDS = vh(QUERY, "prog_ids");
+    private static final VarHandle Q_PROG_CNT = vh(QUERY, "prog_cnt");
+    private static final VarHandle Q_REVISION = vh(QUERY, "revision");
+
+    private static final VarHandle RT_NAME = vh(RAW_TRACEPOINT, "name");
+    private static final VarHandle RT_PROG_FD = vh(RAW_TRACEPOINT, "prog_fd");
+    private static final VarHandle RT_COOKIE = vh(RAW_TRACEPOINT, "cookie");
+
+    private static final VarHandle BL_BTF = vh(BTF_LOAD, "btf");
+    private static final VarHandle BL_LOG_BUF = vh(BTF_LOAD, "btf_log_buf");
+    private static final VarHandle BL_BTF_SIZE = vh(BTF_LOAD, "btf_size");
+    private static final VarHandle BL_LOG_SIZE = vh(BTF_LOAD, "btf_log_size");
+    private static final VarHandle BL_LOG_LEVEL = vh(BTF_LOAD, "btf_log_level");
+    private static final VarHandle BL_LOG_TRUE_SIZE = vh(BTF_LOAD, "btf_log_true_size");
+    private static final VarHandle BL_FLAGS = vh(BTF_LOAD, "btf_flags");
+    private static final VarHandle BL_TOKEN_FD = vh(BTF_LOAD, "btf_token_fd");
+
+    private static final VarHandle LC_PROG_FD = vh(LINK_CREATE, "prog_fd");
+    private static final VarHandle LC_TARGET_FD = vh(LINK_CREATE, "target_fd");
+    private static final VarHandle LC_ATTACH_TYPE = vh(LINK_CREATE, "attach_type");
+    private static final VarHandle LC_FLAGS = vh(LINK_CREATE, "flags");
+    private static final VarHandle LC_TARGET_BTF_ID = vh(LINK_CREATE, "target_btf_id");
+    private static final long LC_UNION = off(LINK_CREATE, "target_btf_id");
+    private static final VarHandle LC_ITER_INFO = vh(LINK_CREATE_ITER, "iter_info");
+    private static final VarHandle LC_ITER_INFO_LEN = vh(LINK_CREATE_ITER, "iter_info_len");
+    private static final VarHandle LC_PERF_COOKIE = vh(LINK_CREATE_PERF_EVENT, "perf_event.bpf_cookie");
+    private static final VarHandle LC_KM_FLAGS = vh(LINK_CREATE_KPROBE_MULTI, "kprobe_multi.flags");
+    private static final VarHandle LC_KM_CNT = vh(LINK_CREATE_KPROBE_MULTI, "kprobe_multi.cnt");
+    private static final VarHandle LC_KM_SYMS = vh(LINK_CREATE_KPROBE_MULTI, "kprobe_multi.syms");
+    private static final VarHandle LC_KM_ADDRS = vh(LINK_CREATE_KPROBE_MULTI, "kprobe_multi.addrs");
+    private static final VarHandle LC_KM_COOKIES = vh(LINK_CREATE_KPROBE_MULTI, "kprobe_multi.cookies");
+    private static final VarHandle LC_TRACING_BTF_ID = vh(LINK_CREATE_TRACING, "tracing.target_btf_id");
+    private static final VarHandle LC_TRACING_COOKIE = vh(LINK_CREATE_TRACING, "tracing.cookie");
+    private static final VarHandle LC_NF_PF = vh(LINK_CREATE_NETFILTER, "netfilter.pf");
+    private static final VarHandle LC_NF_HOOKNUM = vh(LINK_CREATE_NETFILTER, "netfilter.hooknum");
+    private static final VarHandle LC_NF_PRIORITY = vh(LINK_CREATE_NETFILTER, "netfilter.priority");
+    private static final VarHandle LC_NF_FLAGS = vh(LINK_CREATE_NETFILTER, "netfilter.flags");
+    private static final VarHandle LC_REL_FD = vh(LINK_CREATE_TCX, "tcx.relative_fd");
+    private static final VarHandle LC_REL_REVISION = vh(LINK_CREATE_TCX, "tcx.expected_revision");
+    private static final VarHandle LC_UM_PATH = vh(LINK_CREATE_UPROBE_MULTI, "uprobe_multi.path");
+    private static final VarHandle LC_UM_OFFSETS = vh(LINK_CREATE_UPROBE_MULTI, "uprobe_multi.offsets");
+    private static final VarHandle LC_UM_REF_CTR = vh(LINK_CREATE_UPROBE_MULTI, "uprobe_multi.ref_ctr_offsets");
+    private static final VarHandle LC_UM_COOKIES = vh(LINK_CREATE_UPROBE_MULTI, "uprobe_multi.cookies");
+    private static final VarHandle LC_UM_CNT = vh(LINK_CREATE_UPROBE_MULTI, "uprobe_multi.cnt");
+    private static final VarHandle LC_UM_FLAGS = vh(LINK_CREATE_UPROBE_MULTI, "uprobe_multi.flags");
+    private static final VarHandle LC_UM_PID = vh(LINK_CREATE_UPROBE_MULTI, "uprobe_multi.pid");
+
+    private static final VarHandle LU_LINK_FD = vh(LINK_UPDATE, "link_fd");
+    private static final VarHandle LU_NEW_PROG_FD = vh(LINK_UPDATE, "new_prog_fd");
+    private static final VarHandle LU_FLAGS = vh(LINK_UPDATE, "flags");
+    private static final VarHandle LU_OLD_PROG_FD = vh(LINK_UPDATE, "old_prog_fd");
+
+    private static final VarHandle LD_LINK_FD = vh(LINK_DETACH, "link_fd");
+    private static final VarHandle ES_TYPE = vh(ENABLE_STATS, "type");
+    private static final VarHandle IC_LINK_FD = vh(ITER_CREATE, "link_fd");
+    private static final VarHandle IC_FLAGS = vh(ITER_CREATE, "flags");
+    private static final VarHandle BM_PROG_FD = vh(PROG_BIND_MAP, "prog_fd");
+    private static final VarHandle BM_MAP_FD = vh(PROG_BIND_MAP, "map_fd");
+    private static final VarHandle BM_FLAGS = vh(PROG_BIND_MAP, "flags");
+
+    private static final VarHandle PI_TYPE = vh(PROG_INFO, "type");
+    private static final VarHandle PI_ID = vh(PROG_INFO, "id");
+    private static final long PI_TAG = off(PROG_INFO, "tag");
+    private static final VarHandle PI_JITED_PROG_LEN = vh(PROG_INFO, "jited_prog_len");
+    private static final VarHandle PI_XLATED_PROG_LEN = vh(PROG_INFO, "xlated_prog_len");
+    private static final VarHandle PI_XLATED_PROG_INSNS = vh(PROG_INFO, "xlated_prog_insns");
+    private static final VarHandle PI_LOAD_TIME = vh(PROG_INFO, "load_time");
+    private static final VarHandle PI_CREATED_BY_UID = vh(PROG_INFO, "created_by_uid");
+    private static final VarHandle PI_NR_MAP_IDS = vh(PROG_INFO, "nr_map_ids");
+    private static final VarHandle PI_MAP_IDS = vh(PROG_INFO, "map_ids");
+    private static final long PI_NAME = off(PROG_INFO, "name");
+    private static final VarHandle PI_IFINDEX = vh(PROG_INFO, "ifindex");
+    private static final VarHandle PI_GPL_COMPATIBLE = vh(PROG_INFO, "gpl_compatible");
+    private static final VarHandle PI_BTF_ID = vh(PROG_INFO, "btf_id");
+    private static final VarHandle PI_NR_FUNC_INFO = vh(PROG_INFO, "nr_func_info");
+    private static final VarHandle PI_NR_LINE_INFO = vh(PROG_INFO, "nr_line_info");
+    private static final VarHandle PI_RUN_TIME_NS = vh(PROG_INFO, "run_time_ns");
+    private static final VarHandle PI_RUN_CNT = vh(PROG_INFO, "run_cnt");
+    private static final VarHandle PI_RECURSION_MISSES = vh(PROG_INFO, "recursion_misses");
+    private static final VarHandle PI_VERIFIED_INSNS = vh(PROG_INFO, "verified_insns");
+    private static final VarHandle PI_ATTACH_BTF_OBJ_ID = vh(PROG_INFO, "attach_btf_obj_id");
+    private static final VarHandle PI_ATTACH_BTF_ID = vh(PROG_INFO, "attach_btf_id");
+
+    private static final VarHandle MI_TYPE = vh(MAP_INFO, "type");
+    private static final VarHandle MI_ID = vh(MAP_INFO, "id");
+    private static final VarHandle MI_KEY_SIZE = vh(MAP_INFO, "key_size");
+    private static final VarHandle MI_VALUE_SIZE = vh(MAP_INFO, "value_size");
+    private static final VarHandle MI_MAX_ENTRIES = vh(MAP_INFO, "max_entries");
+    private static final VarHandle MI_MAP_FLAGS = vh(MAP_INFO, "map_flags");
+    private static final long MI_NAME = off(MAP_INFO, "name");
+    private static final VarHandle MI_IFINDEX = vh(MAP_INFO, "ifindex");
+    private static final VarHandle MI_BTF_VMLINUX_VALUE_TYPE_ID = vh(MAP_INFO, "btf_vmlinux_value_type_id");
+    private static final VarHandle MI_BTF_ID = vh(MAP_INFO, "btf_id");
+    private static final VarHandle MI_BTF_KEY_TYPE_ID = vh(MAP_INFO, "btf_key_type_id");
+    private static final VarHandle MI_BTF_VALUE_TYPE_ID = vh(MAP_INFO, "btf_value_type_id");
+    private static final VarHandle MI_BTF_VMLINUX_ID = vh(MAP_INFO, "btf_vmlinux_id");
+    private static final VarHandle MI_MAP_EXTRA = vh(MAP_INFO, "map_extra");
+
+    private static final VarHandle BI_BTF = vh(BTF_INFO, "btf");
+    private static final VarHandle BI_BTF_SIZE = vh(BTF_INFO, "btf_size");
+    private static final VarHandle BI_ID = vh(BTF_INFO, "id");
+    private static final VarHandle BI_NAME = vh(BTF_INFO, "name");
+    private static final VarHandle BI_NAME_LEN = vh(BTF_INFO, "name_len");
+    private static final VarHandle BI_KERNEL_BTF = vh(BTF_INFO, "kernel_btf");
+
+    private static final VarHandle LI_TYPE = vh(LINK_INFO, "type");
+    private static final VarHandle LI_ID = vh(LINK_INFO, "id");
+    private static final VarHandle LI_PROG_ID = vh(LINK_INFO, "prog_id");
+    private static final VarHandle LI_RT_TP_NAME = vh(LINK_INFO_RAW_TRACEPOINT, "raw_tracepoint.tp_name");
+    private static final VarHandle LI_RT_TP_NAME_LEN = vh(LINK_INFO_RAW_TRACEPOINT, "raw_tracepoint.tp_name_len");
+    private static final VarHandle LI_RT_COOKIE = vh(LINK_INFO_RAW_TRACEPOINT, "raw_tracepoint.cookie");
+    private static final VarHandle LI_TR_ATTACH_TYPE = vh(LINK_INFO_TRACING, "tracing.attach_type");
+    private static final VarHandle LI_TR_COOKIE = vh(LINK_INFO_TRACING, "tracing.cookie");
+
+    /** Per-thread scratch for the element and batch operations called without one. */
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(BpfLayouts.MAX_ATTR_SIZE, 8));
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    /**
+     * A scratch {@code bpf_attr} for the element and batch operations, owned by the caller
+     * (allocated in {@code arena}). Not thread-safe: one per thread.
+     */
+    public static MemorySegment newScratch(Arena arena) {
+        return arena.allocate(BpfLayouts.MAX_ATTR_SIZE, 8);
+    }
+
+    private static long addr(MemorySegment s, String what) {
+        if (s == null) {
+            return 0L;
+        }
+        if (!s.isNative()) {
+            throw new IllegalArgumentException(what + " must be native memory (allocated in an Arena), not "
+                    + "a heap segment");
+        }
+        return s.address();
+    }
+
+    /** Writes {@code name} as a NUL-terminated char[16], truncated to 15 bytes. */
+    private static void putName(MemorySegment attr, long offset, String name) {
+        if (name == null) {
+            return;
+        }
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(b.length, BPF_OBJ_NAME_LEN - 1);
+        MemorySegment.copy(b, 0, attr, ValueLayout.JAVA_BYTE, offset, n);
+        attr.set(ValueLayout.JAVA_BYTE, offset + n, (byte) 0);
+    }
+
+    /** The NUL-terminated string at {@code offset}, at most {@code max} bytes. */
+    static String cString(MemorySegment s, long offset, long max) {
+        long limit = Math.min(max, s.byteSize() - offset);
+        int n = 0;
+        while (n < limit && s.get(ValueLayout.JAVA_BYTE, offset + n) != 0) {
+            n++;
+        }
+        byte[] b = new byte[n];
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, offset, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static String describe(Fd fd) {
+        return fd.name() != null && !fd.name().isEmpty() ? fd.kind() + " '" + fd.name() + "'" : fd.toString();
+    }
+
+    private static int checkedFd(long r, String operation, String hint) {
+        if (r < 0) {
+            throw Syscalls.error(operation, (int) -r, hint);
+        }
+        return (int) r;
+    }
+
+    private static KernelException mapError(String cmd, Fd map, int errno, long flags) {
+        String hint = switch (errno) {
+            case Errno.E2BIG -> "the map is full (max_entries reached)";
+            case Errno.EEXIST -> "the key exists already (BPF_NOEXIST)";
+            case Errno.ENOENT -> flags == BPF_EXIST ? "the key does not exist (BPF_EXIST)" : "no such element";
+            case Errno.EPERM -> "the map is frozen or read-only for user space, or this needs root / CAP_BPF";
+            case Errno.EINVAL -> "invalid flags, or a key or value the map does not accept";
+            case Errno.EBUSY -> "the element is in use by a program on this CPU, or the map is busy";
+            case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this map type does not support the operation";
+            default -> null;
+        };
+        return Syscalls.error(cmd + " of " + describe(map), errno, hint);
+    }
+
+    // ---- BPF_MAP_CREATE -------------------------------------------------------------------
+
+    /**
+     * {@code BPF_MAP_CREATE}.
+     *
+     * @return the new map, labelled with its name
+     */
+    public static Fd mapCreate(MapCreateAttr a) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(MAP_CREATE);
+            MC_MAP_TYPE.set(attr, 0L, a.mapType());
+            MC_KEY_SIZE.set(attr, 0L, a.keySize());
+            MC_VALUE_SIZE.set(attr, 0L, a.valueSize());
+            MC_MAX_ENTRIES.set(attr, 0L, a.maxEntries());
+            MC_MAP_FLAGS.set(attr, 0L, a.mapFlags());
+            MC_INNER_MAP_FD.set(attr, 0L, a.innerMapFd());
+            MC_NUMA_NODE.set(attr, 0L, a.numaNode());
+            putName(attr, MC_MAP_NAME, a.name());
+            MC_MAP_IFINDEX.set(attr, 0L, a.mapIfindex());
+            MC_BTF_FD.set(attr, 0L, a.btfFd());
+            MC_BTF_KEY_TYPE_ID.set(attr, 0L, a.btfKeyTypeId());
+            MC_BTF_VALUE_TYPE_ID.set(attr, 0L, a.btfValueTypeId());
+            MC_BTF_VMLINUX_VALUE_TYPE_ID.set(attr, 0L, a.btfVmlinuxValueTypeId());
+            MC_MAP_EXTRA.set(attr, 0L, a.mapExtra());
+            MC_VALUE_TYPE_BTF_OBJ_FD.set(attr, 0L, a.valueTypeBtfObjFd());
+            MC_MAP_TOKEN_FD.set(attr, 0L, a.mapTokenFd());
+            if (a.exclProgHash() != null) {
+                MC_EXCL_PROG_HASH.set(attr, 0L, addr(a.exclProgHash(), "excl_prog_hash"));
+                MC_EXCL_PROG_HASH_SIZE.set(attr, 0L, (int) a.exclProgHash().byteSize());
+            }
+            long r = Syscalls.bpfRaw(BPF_MAP_CREATE, attr, MAP_CREATE.byteSize());
+            String op = "BPF_MAP_CREATE of map '" + (a.name() == null ? "" : a.name()) + "'";
+            if (r < 0) {
+                throw Syscalls.error(op, (int) -r, mapCreateHint((int) -r, a));
+            }
+            return Fd.of((int) r, "map", a.name());
+        }
+    }
+
+    private static String mapCreateHint(int errno, MapCreateAttr a) {
+        return switch (errno) {
+            case Errno.EINVAL -> "the kernel refused the map's attributes (" + a
+                    + "): check type, key/value size, max_entries, flags and name (letters, digits, '_', '.')";
+            case Errno.E2BIG -> "a size is too large: key/value size or max_entries, or a field this kernel "
+                    + "does not know is set";
+            case Errno.ENOMEM -> "not enough memory for max_entries (" + a.maxEntries() + "), or over the memlock "
+                    + "limit";
+            case Errno.EBADF -> "inner_map_fd or btf_fd is not an open map or BTF";
+            case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this kernel does not support map type " + a.mapType()
+                    + " with these flags";
+            default -> null;
+        };
+    }
+
+    // ---- element operations ---------------------------------------------------------------
+
+    private static void elemAttr(MemorySegment attr, int fd, MemorySegment key, MemorySegment value, long flags) {
+        ME_MAP_FD.set(attr, 0L, fd);
+        attr.set(ValueLayout.JAVA_INT, 4L, 0); // padding
+        ME_KEY.set(attr, 0L, addr(key, "key"));
+        ME_VALUE.set(attr, 0L, addr(value, "value"));
+        ME_FLAGS.set(attr, 0L, flags);
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_ELEM}: copies the value of {@code key} into {@code value}.
+     *
+     * @return false when the key is absent
+     */
+    public static boolean mapLookup(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value,
+            long flags) {
+        elemAttr(attr, map.get(), key, value, flags);
+        long r = Syscalls.bpfRaw(BPF_MAP_LOOKUP_ELEM, attr, MAP_ELEM_SIZE);
+        if (r >= 0) {
+            return true;
+        }
+        if (r == -Errno.ENOENT) {
+            return false;
+        }
+        throw mapError("BPF_MAP_LOOKUP_ELEM", map, (int) -r, flags);
+    }
+
+    /** {@link #mapLookup(MemorySegment, Fd, MemorySegment, MemorySegment, long)} without flags. */
+    public static boolean mapLookup(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value) {
+        return mapLookup(attr, map, key, value, 0L);
+    }
+
+    /** {@code BPF_MAP_LOOKUP_ELEM} with this thread's scratch. */
+    public static boolean mapLookup(Fd map, MemorySegment key, MemorySegment value) {
+        return mapLookup(SCRATCH.get(), map, key, value, 0L);
+    }
+
+    /**
+     * {@code BPF_MAP_UPDATE_ELEM} with {@link #BPF_ANY}, {@link #BPF_NOEXIST} or {@link #BPF_EXIST}
+     * (and {@link #BPF_F_LOCK}). For queue/stack maps {@code key} is null.
+     */
+    public static void mapUpdate(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value, long flags) {
+        elemAttr(attr, map.get(), key, value, flags);
+        long r = Syscalls.bpfRaw(BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE);
+        if (r < 0) {
+            throw mapError("BPF_MAP_UPDATE_ELEM", map, (int) -r, flags);
+        }
+    }
+
+    /** {@code BPF_MAP_UPDATE_ELEM} with this thread's scratch. */
+    public static void mapUpdate(Fd map, MemorySegment key, MemorySegment value, long flags) {
+        mapUpdate(SCRATCH.get(), map, key, value, flags);
+    }
+
+    /**
+     * {@code BPF_MAP_DELETE_ELEM}.
+     *
+     * @return false when the key was absent
+     */
+    public static boolean mapDelete(MemorySegment attr, Fd map, MemorySegment key) {
+        elemAttr(attr, map.get(), key, null, 0L);
+        long r = Syscalls.bpfRaw(BPF_MAP_DELETE_ELEM, attr, MAP_ELEM_SIZE);
+        if (r >= 0) {
+            return true;
+        }
+        if (r == -Errno.ENOENT) {
+            return false;
+        }
+        throw mapError("BPF_MAP_DELETE_ELEM", map, (int) -r, 0L);
+    }
+
+    /** {@code BPF_MAP_DELETE_ELEM} with this thread's scratch. */
+    public static boolean mapDelete(Fd map, MemorySegment key) {
+        return mapDelete(SCRATCH.get(), map, key);
+    }
+
+    /**
+     * {@code BPF_MAP_GET_NEXT_KEY}: the key after {@code key} (the first key when {@code key} is
+     * null or absent) into {@code nextKey}.
+     *
+     * @return false when {@code key} was the last
+     */
+    public static boolean mapGetNextKey(MemorySegment attr, Fd map, MemorySegment key, MemorySegment nextKey) {
+        elemAttr(attr, map.get(), key, nextKey, 0L);
+        long r = Syscalls.bpfRaw(BPF_MAP_GET_NEXT_KEY, attr, MAP_ELEM_SIZE);
+        if (r >= 0) {
+            return true;
+        }
+        if (r == -Errno.ENOENT) {
+            return false;
+        }
+        throw mapError("BPF_MAP_GET_NEXT_KEY", map, (int) -r, 0L);
+    }
+
+    /** {@code BPF_MAP_GET_NEXT_KEY} with this thread's scratch. */
+    public static boolean mapGetNextKey(Fd map, MemorySegment key, MemorySegment nextKey) {
+        return mapGetNextKey(SCRATCH.get(), map, key, nextKey);
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM}: for queue and stack maps a pop ({@code key} null),
+     * for hash maps lookup then delete.
+     *
+     * @return false when the key is absent or the queue/stack is empty
+     */
+    public static boolean mapLookupAndDelete(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value,
+            long flags) {
+        elemAttr(attr, map.get(), key, value, flags);
+        long r = Syscalls.bpfRaw(BPF_MAP_LOOKUP_AND_DELETE_ELEM, attr, MAP_ELEM_SIZE);
+        if (r >= 0) {
+            return true;
+        }
+        if (r == -Errno.ENOENT) {
+            return false;
+        }
+        throw mapError("BPF_MAP_LOOKUP_AND_DELETE_ELEM", map, (int) -r, flags);
+    }
+
+    /** {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM} with this thread's scratch. */
+    public static boolean mapLookupAndDelete(Fd map, MemorySegment key, MemorySegment value) {
+        return mapLookupAndDelete(SCRATCH.get(), map, key, value, 0L);
+    }
+
+    /** {@code BPF_MAP_FREEZE}: user space can no longer write the map (programs still can). */
+    public static void mapFreeze(Fd map) {
+        MemorySegment attr = SCRATCH.get();
+        elemAttr(attr, map.get(), null, null, 0L);
+        long r = Syscalls.bpfRaw(BPF_MAP_FREEZE, attr, MAP_ELEM_SIZE);
+        if (r < 0) {
+            int errno = (int) -r;
+            throw Syscalls.error("BPF_MAP_FREEZE of " + describe(map), errno, switch (errno) {
+                case Errno.EBUSY -> "the map is already frozen or mapped writable";
+                case Errno.EPERM -> "the map is already frozen or not writable from user space, or this needs root "
+                        + "/ CAP_BPF";
+                default -> null;
+            });
+        }
+    }
+
+    // ---- batch operations -----------------------------------------------------------------
+
+    private static long batch(MemorySegment attr, int cmd, int fd, MemorySegment inBatch, MemorySegment outBatch,
+            MemorySegment keys, MemorySegment values, int count, long elemFlags, long flags) {
+        MB_IN_BATCH.set(attr, 0L, addr(inBatch, "in_batch"));
+        MB_OUT_BATCH.set(attr, 0L, addr(outBatch, "out_batch"));
+        MB_KEYS.set(attr, 0L, addr(keys, "keys"));
+        MB_VALUES.set(attr, 0L, addr(values, "values"));
+        MB_COUNT.set(attr, 0L, count);
+        MB_MAP_FD.set(attr, 0L, fd);
+        MB_ELEM_FLAGS.set(attr, 0L, elemFlags);
+        MB_FLAGS.set(attr, 0L, flags);
+        return Syscalls.bpfRaw(cmd, attr, MAP_BATCH_SIZE);
+    }
+
+    private static BatchResult lookupBatch(int cmd, String name, MemorySegment attr, Fd map,
+            MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys, MemorySegment values, int count,
+            long elemFlags) {
+        long r = batch(attr, cmd, map.get(), inBatch, outBatch, keys, values, count, elemFlags, 0L);
+        int done = (int) MB_COUNT.get(attr, 0L);
+        if (r >= 0) {
+            return new BatchResult(done, false);
+        }
+        if (r == -Errno.ENOENT) {
+            return new BatchResult(done, true);
+        }
+        if (r == -Errno.ENOSPC) {
+            throw Syscalls.error(name + " of " + describe(map), Errno.ENOSPC,
+                    "count (" + count + ") is smaller than one hash bucket; retry with more room");
+        }
+        throw mapError(name, map, (int) -r, elemFlags);
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_BATCH}: up to {@code count} keys and values (packed arrays) from where
+     * {@code inBatch} left off (null: from the start); the kernel writes the position to
+     * continue from into {@code outBatch} (at least {@code max(key_size, 4)} bytes), to pass as
+     * {@code inBatch} next time.
+     *
+     * @return how many elements were filled in, and whether the end of the map was reached
+     */
+    public static BatchResult mapLookupBatch(Fd map, MemorySegment inBatch, MemorySegment outBatch,
+            MemorySegment keys, MemorySegment values, int count, long elemFlags) {
+        return lookupBatch(BPF_MAP_LOOKUP_BATCH, "BPF_MAP_LOOKUP_BATCH", SCRATCH.get(), map, inBatch, outBatch,
+                keys, values, count, elemFlags);
+    }
+
+    /** {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}: as {@link #mapLookupBatch}, deleting what it returns. */
+    public static BatchResult mapLookupAndDeleteBatch(Fd map, MemorySegment inBatch, MemorySegment outBatch,
+            MemorySegment keys, MemorySegment values, int count, long elemFlags) {
+        return lookupBatch(BPF_MAP_LOOKUP_AND_DELETE_BATCH, "BPF_MAP_LOOKUP_AND_DELETE_BATCH", SCRATCH.get(), map,
+                inBatch, outBatch, keys, values, count, elemFlags);
+    }
+
+    /**
+     * {@code BPF_MAP_UPDATE_BATCH}: writes {@code count} keys and values (packed arrays) with
+     * {@code elemFlags} ({@link #BPF_ANY}, ...).
+     *
+     * @return the count updated; {@code done} is true when all were
+     */
+    public static BatchResult mapUpdateBatch(Fd map, MemorySegment keys, MemorySegment values, int count,
+            long elemFlags) {
+        MemorySegment attr = SCRATCH.get();
+        long r = batch(attr, BPF_MAP_UPDATE_BATCH, map.get(), null, null, keys, values, count, elemFlags, 0L);
+        int n = (int) MB_COUNT.get(attr, 0L);
+        if (r < 0) {
+            throw mapError("BPF_MAP_UPDATE_BATCH (" + n + " of " + count + " done)", map, (int) -r, elemFlags);
+        }
+        return new BatchResult(n, n == count);
+    }
+
+    /**
+     * {@code BPF_MAP_DELETE_BATCH}: deletes {@code count} keys (a packed array). Stops at the
+     * first missing key, which is not an error: {@code done} is then false and {@code count}
+     * says how many were deleted before it.
+     */
+    public static BatchResult mapDeleteBatch(Fd map, MemorySegment keys, int count, long elemFlags) {
+        MemorySegment attr = SCRATCH.get();
+        long r = batch(attr, BPF_MAP_DELETE_BATCH, map.get(), null, null, keys, null, count, elemFlags, 0L);
+        int n = (int) MB_COUNT.get(attr, 0L);
+        if (r >= 0) {
+            return new BatchResult(n, n == count);
+        }
+        if (r == -Errno.ENOENT) {
+            return new BatchResult(n, false);
+        }
+        throw mapError("BPF_MAP_DELETE_BATCH (" + n + " of " + count + " done)", map, (int) -r, elemFlags);
+    }
+
+    // ---- BPF_PROG_LOAD --------------------------------------------------------------------
+
+    /**
+     * {@code BPF_PROG_LOAD}. Never throws for a kernel refusal: the result carries the errno,
+     * the log text and {@code log_true_size}. {@code EAGAIN} is retried a few times (the kernel
+     * returns it when interrupted).
+     */
+    public static ProgLoadResult progLoad(ProgLoadAttr a) {
+        String op = "BPF_PROG_LOAD of program '" + (a.name() == null ? "" : a.name()) + "'";
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(PROG_LOAD);
+            MemorySegment license = arena.allocateFrom(a.license() == null ? "" : a.license());
+            PL_PROG_TYPE.set(attr, 0L, a.progType());
+            PL_INSN_CNT.set(attr, 0L, a.insnCnt());
+            PL_INSNS.set(attr, 0L, addr(a.insns(), "insns"));
+            PL_LICENSE.set(attr, 0L, license.address());
+            MemorySegment logBuf = a.logBuf();
+            if (logBuf != null && logBuf.byteSize() > 0) {
+                logBuf.set(ValueLayout.JAVA_BYTE, 0, (byte) 0);
+                PL_LOG_LEVEL.set(attr, 0L, a.logLevel());
+                PL_LOG_SIZE.set(attr, 0L, (int) logBuf.byteSize());
+                PL_LOG_BUF.set(attr, 0L, addr(logBuf, "log_buf"));
+            } else {
+                PL_LOG_LEVEL.set(attr, 0L, a.logLevel());
+            }
+            PL_KERN_VERSION.set(attr, 0L, a.kernVersion());
+            PL_PROG_FLAGS.set(attr, 0L, a.progFlags());
+            putName(attr, PL_PROG_NAME, a.name());
+            PL_PROG_IFINDEX.set(attr, 0L, a.progIfindex());
+            PL_EXPECTED_ATTACH_TYPE.set(attr, 0L, a.expectedAttachType());
+            PL_PROG_BTF_FD.set(attr, 0L, a.progBtfFd());
+            if (a.funcInfo() != null) {
+                PL_FUNC_INFO_REC_SIZE.set(attr, 0L, a.funcInfoRecSize());
+                PL_FUNC_INFO.set(attr, 0L, addr(a.funcInfo(), "func_info"));
+                PL_FUNC_INFO_CNT.set(attr, 0L, a.funcInfoCnt());
+            }
+            if (a.lineInfo() != null) {
+                PL_LINE_INFO_REC_SIZE.set(attr, 0L, a.lineInfoRecSize());
+                PL_LINE_INFO.set(attr, 0L, addr(a.lineInfo(), "line_info"));
+                PL_LINE_INFO_CNT.set(attr, 0L, a.lineInfoCnt());
+            }
+            PL_ATTACH_BTF_ID.set(attr, 0L, a.attachBtfId());
+            PL_ATTACH_PROG_FD.set(attr, 0L, a.attachProgFd() != 0 ? a.attachProgFd() : a.attachBtfObjFd());
+            if (a.coreRelos() != null) {
+                PL_CORE_RELO_CNT.set(attr, 0L, a.coreReloCnt());
+                PL_CORE_RELOS.set(attr, 0L, addr(a.coreRelos(), "core_relos"));
+                PL_CORE_RELO_REC_SIZE.set(attr, 0L, a.coreReloRecSize());
+            }
+            PL_FD_ARRAY.set(attr, 0L, addr(a.fdArray(), "fd_array"));
+            PL_FD_ARRAY_CNT.set(attr, 0L, a.fdArrayCnt());
+            PL_PROG_TOKEN_FD.set(attr, 0L, a.progTokenFd());
+            if (a.signature() != null) {
+                PL_SIGNATURE.set(attr, 0L, addr(a.signature(), "signature"));
+                PL_SIGNATURE_SIZE.set(attr, 0L, (int) a.signature().byteSize());
+                PL_KEYRING_ID.set(attr, 0L, a.keyringId());
+            }
+            long r = -Errno.EAGAIN;
+            for (int attempt = 0; attempt < PROG_LOAD_EAGAIN_RETRIES && r == -Errno.EAGAIN; attempt++) {
+                PL_LOG_TRUE_SIZE.set(attr, 0L, 0);
+                r = Syscalls.bpfRaw(BPF_PROG_LOAD, attr, PROG_LOAD.byteSize());
+            }
+            int logTrueSize = (int) PL_LOG_TRUE_SIZE.get(attr, 0L);
+            String log = logBuf != null && logBuf.byteSize() > 0 ? cString(logBuf, 0, logBuf.byteSize()) : "";
+            if (r < 0) {
+                return new ProgLoadResult(null, (int) -r, logTrueSize, log, op);
+            }
+            return new ProgLoadResult(Fd.of((int) r, "prog", a.name()), 0, logTrueSize, log, op);
+        }
+    }
+
+    /** The hint for a refused program load, from the errno and the verifier log. */
+    static String progLoadHint(int errno, String log) {
+        String last = verifierReason(log);
+        return switch (errno) {
+            case Errno.EPERM -> last.isEmpty()
+                    ? "refused before verification: needs root or CAP_BPF + CAP_PERFMON, or the kernel is locked "
+                            + "down and does not allow this program type or attach point"
+                    : "the verifier rejected the program: " + last;
+            case Errno.EACCES, Errno.EINVAL -> last.isEmpty()
+                    ? "the kernel rejected the program's attributes (type, expected attach type, attach BTF id, "
+                            + "flags); load with a log level for details"
+                    : "the verifier rejected the program: " + last;
+            case Errno.ENOSPC -> "the verifier log buffer is too small; log_true_size says how large it must be";
+            case Errno.E2BIG -> "the program is too large for the verifier (or a field this kernel does not know "
+                    + "is set)";
+            case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this kernel does not support the program type or a feature "
+                    + "it uses";
+            default -> last.isEmpty() ? Errno.hint(errno) : "kernel log: " + last;
+        };
+    }
+
+    /**
+     * The line of a verifier log that says why it gave up: the last line that is not one of the
+     * statistics lines the verifier prints at the end ("processed N insns", "verification
+     * time", "stack depth"); "" for an empty log.
+     */
+    public static String verifierReason(String log) {
+        if (log == null || log.isBlank()) {
+            return "";
+        }
+        String[] lines = log.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String l = lines[i].strip();
+            if (l.isEmpty() || l.startsWith("processed ") || l.startsWith("verification time")
+                    || l.startsWith("stack depth")) {
+                continue;
+            }
+            return l;
+        }
+        return "";
+    }
+
+    // ---- BPF_BTF_LOAD ---------------------------------------------------------------------
+
+    /**
+     * {@code BPF_BTF_LOAD} of a raw BTF blob (header, types, strings). Like {@link #progLoad}, a
+     * refusal is returned with the log, not thrown.
+     *
+     * @param logLevel 0 for no log, 1 for errors
+     * @param logBuf the log buffer, or null
+     * @param name what the BTF belongs to, for messages (e.g. the object file)
+     */
+    public static BtfLoadResult btfLoad(MemorySegment blob, int logLevel, MemorySegment logBuf, String name) {
+        return btfLoad(blob, logLevel, logBuf, 0, 0, name);
+    }
+
+    /** {@code BPF_BTF_LOAD} with {@code btf_flags} ({@link #BPF_F_TOKEN_FD}) and a token. */
+    public static BtfLoadResult btfLoad(MemorySegment blob, int logLevel, MemorySegment logBuf, int btfFlags,
+            int tokenFd, String name) {
+        String op = "BPF_BTF_LOAD of BTF '" + (name == null ? "" : name) + "'";
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(BTF_LOAD);
+            BL_BTF.set(attr, 0L, addr(blob, "btf"));
+            BL_BTF_SIZE.set(attr, 0L, (int) blob.byteSize());
+            if (logBuf != null && logBuf.byteSize() > 0) {
+                logBuf.set(ValueLayout.JAVA_BYTE, 0, (byte) 0);
+                BL_LOG_BUF.set(attr, 0L, addr(logBuf, "btf_log_buf"));
+                BL_LOG_SIZE.set(attr, 0L, (int) logBuf.byteSize());
+                BL_LOG_LEVEL.set(attr, 0L, logLevel);
+            }
+            BL_FLAGS.set(attr, 0L, btfFlags);
+            BL_TOKEN_FD.set(attr, 0L, tokenFd);
+            long r = Syscalls.bpfRaw(BPF_BTF_LOAD, attr, BTF_LOAD.byteSize());
+            int logTrueSize = (int) BL_LOG_TRUE_SIZE.get(attr, 0L);
+            String log = logBuf != null && logBuf.byteSize() > 0 ? cString(logBuf, 0, logBuf.byteSize()) : "";
+            if (r < 0) {
+                return new BtfLoadResult(null, (int) -r, logTrueSize, log, op);
+            }
+            return new BtfLoadResult(Fd.of((int) r, "btf", name), 0, logTrueSize, log, op);
+        }
+    }
+
+    // ---- BPF_OBJ_PIN / BPF_OBJ_GET --------------------------------------------------------
+
+    /** {@code BPF_OBJ_PIN}: pins a map, program, link or BTF at {@code path} on a bpf file system. */
+    public static void objPin(Fd fd, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(OBJ);
+            OBJ_PATHNAME.set(attr, 0L, arena.allocateFrom(path).address());
+            OBJ_BPF_FD.set(attr, 0L, fd.get());
+            long r = Syscalls.bpfRaw(BPF_OBJ_PIN, attr, OBJ.byteSize());
+            if (r < 0) {
+                int errno = (int) -r;
+                throw Syscalls.error("BPF_OBJ_PIN of " + describe(fd) + " at " + path, errno, switch (errno) {
+                    case Errno.EEXIST -> "something is pinned at " + path + " already";
+                    case Errno.ENOENT -> "the directory does not exist";
+                    case Errno.EPERM -> "the path must be on a bpf file system (mount -t bpf bpf /sys/fs/bpf), "
+                            + "or this needs root / CAP_BPF";
+                    default -> null;
+                });
+            }
+        }
+    }
+
+    /**
+     * {@code BPF_OBJ_GET}: opens what is pinned at {@code path}.
+     *
+     * @param fileFlags 0, {@link #BPF_F_RDONLY} or {@link #BPF_F_WRONLY}
+     * @param kind what the caller expects there ({@code map}, {@code prog}, {@code link}), for the label
+     */
+    public static Fd objGet(String path, int fileFlags, String kind) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(OBJ);
+            OBJ_PATHNAME.set(attr, 0L, arena.allocateFrom(path).address());
+            OBJ_FILE_FLAGS.set(attr, 0L, fileFlags);
+            long r = Syscalls.bpfRaw(BPF_OBJ_GET, attr, OBJ.byteSize());
+            if (r < 0) {
+                int errno = (int) -r;
+                throw Syscalls.error("BPF_OBJ_GET of " + path, errno, switch (errno) {
+                    case Errno.ENOENT -> "nothing is pinned at " + path;
+                    case Errno.EPERM -> "the path must be on a bpf file system, or this needs root / CAP_BPF";
+                    case Errno.EINVAL -> "the file is not a pinned BPF object, or the flags are invalid";
+                    default -> null;
+                });
+            }
+            return Fd.of((int) r, kind, path);
+        }
+    }
+
+    // ---- BPF_OBJ_GET_INFO_BY_FD -----------------------------------------------------------
+
+    /**
+     * {@code BPF_OBJ_GET_INFO_BY_FD} into a caller-given info struct (e.g. {@link BpfLayouts#PROG_INFO});
+     * pointer/length fields the caller set are honoured.
+     *
+     * @return the info length the kernel filled in
+     */
+    public static int objGetInfo(Fd fd, MemorySegment info) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(INFO);
+            INFO_BPF_FD.set(attr, 0L, fd.get());
+            INFO_INFO_LEN.set(attr, 0L, (int) info.byteSize());
+            INFO_INFO.set(attr, 0L, addr(info, "info"));
+            long r = Syscalls.bpfRaw(BPF_OBJ_GET_INFO_BY_FD, attr, INFO.byteSize());
+            if (r < 0) {
+                throw Syscalls.error("BPF_OBJ_GET_INFO_BY_FD of " + describe(fd), (int) -r);
+            }
+            return (int) INFO_INFO_LEN.get(attr, 0L);
+        }
+    }
+
+    /** The {@code struct bpf_prog_info} of a program. */
+    public static ProgInfo progInfo(Fd prog) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment i = arena.allocate(PROG_INFO);
+            objGetInfo(prog, i);
+            byte[] tag = new byte[8];
+            MemorySegment.copy(i, ValueLayout.JAVA_BYTE, PI_TAG, tag, 0, 8);
+            return new ProgInfo((int) PI_TYPE.get(i, 0L), (int) PI_ID.get(i, 0L), HexFormat.of().formatHex(tag),
+                    (int) PI_JITED_PROG_LEN.get(i, 0L), (int) PI_XLATED_PROG_LEN.get(i, 0L),
+                    (long) PI_LOAD_TIME.get(i, 0L), (int) PI_CREATED_BY_UID.get(i, 0L),
+                    (int) PI_NR_MAP_IDS.get(i, 0L), cString(i, PI_NAME, BPF_OBJ_NAME_LEN),
+                    (int) PI_IFINDEX.get(i, 0L), ((int) PI_GPL_COMPATIBLE.get(i, 0L) & 1) != 0,
+                    (int) PI_BTF_ID.get(i, 0L), (int) PI_NR_FUNC_INFO.get(i, 0L), (int) PI_NR_LINE_INFO.get(i, 0L),
+                    (long) PI_RUN_TIME_NS.get(i, 0L), (long) PI_RUN_CNT.get(i, 0L),
+                    (long) PI_RECURSION_MISSES.get(i, 0L), (int) PI_VERIFIED_INSNS.get(i, 0L),
+                    (int) PI_ATTACH_BTF_OBJ_ID.get(i, 0L), (int) PI_ATTACH_BTF_ID.get(i, 0L));
+        }
+    }
+
+    /**
+     * The translated (xlated) instructions of a program, 8 bytes each, as the kernel rewrote
+     * them (map fds replaced by map addresses or ids; empty when the kernel hides them).
+     */
+    public static byte[] progXlatedInsns(Fd prog) {
+        int len = progInfo(prog).xlatedProgLen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(len, 8), 8);
+            MemorySegment i = arena.allocate(PROG_INFO);
+            PI_XLATED_PROG_LEN.set(i, 0L, len);
+            PI_XLATED_PROG_INSNS.set(i, 0L, buf.address());
+            objGetInfo(prog, i);
+            int got = Math.min(len, (int) PI_XLATED_PROG_LEN.get(i, 0L));
+            return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** The ids of the maps a program uses. */
+    public static int[] progMapIds(Fd prog) {
+        int n = progInfo(prog).nrMapIds();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(ValueLayout.JAVA_INT, Math.max(n, 1));
+            MemorySegment i = arena.allocate(PROG_INFO);
+            PI_NR_MAP_IDS.set(i, 0L, n);
+            PI_MAP_IDS.set(i, 0L, buf.address());
+            objGetInfo(prog, i);
+            int got = Math.min(n, (int) PI_NR_MAP_IDS.get(i, 0L));
+            return buf.asSlice(0, 4L * got).toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /** The {@code struct bpf_map_info} of a map. */
+    public static MapInfo mapInfo(Fd map) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment i = arena.allocate(MAP_INFO);
+            objGetInfo(map, i);
+            return new MapInfo((int) MI_TYPE.get(i, 0L), (int) MI_ID.get(i, 0L), (int) MI_KEY_SIZE.get(i, 0L),
+                    (int) MI_VALUE_SIZE.get(i, 0L), (int) MI_MAX_ENTRIES.get(i, 0L), (int) MI_MAP_FLAGS.get(i, 0L),
+                    cString(i, MI_NAME, BPF_OBJ_NAME_LEN), (int) MI_IFINDEX.get(i, 0L),
+                    (int) MI_BTF_VMLINUX_VALUE_TYPE_ID.get(i, 0L), (int) MI_BTF_ID.get(i, 0L),
+                    (int) MI_BTF_KEY_TYPE_ID.get(i, 0L), (int) MI_BTF_VALUE_TYPE_ID.get(i, 0L),
+                    (int) MI_BTF_VMLINUX_ID.get(i, 0L), (long) MI_MAP_EXTRA.get(i, 0L));
+        }
+    }
+
+    /** The {@code struct bpf_btf_info} of a BTF object, with its name for kernel BTF. */
+    public static BtfInfo btfInfo(Fd btf) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocate(256);
+            MemorySegment i = arena.allocate(BTF_INFO);
+            BI_NAME.set(i, 0L, name.address());
+            BI_NAME_LEN.set(i, 0L, (int) name.byteSize());
+            objGetInfo(btf, i);
+            return new BtfInfo((int) BI_ID.get(i, 0L), (int) BI_BTF_SIZE.get(i, 0L), cString(name, 0, 256),
+                    (int) BI_KERNEL_BTF.get(i, 0L) != 0);
+        }
+    }
+
+    /** The raw BTF of a BTF object, as the kernel holds it. */
+    public static byte[] btfData(Fd btf) {
+        int size = btfInfo(btf).btfSize();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(size, 1));
+            MemorySegment i = arena.allocate(BTF_INFO);
+            BI_BTF.set(i, 0L, buf.address());
+            BI_BTF_SIZE.set(i, 0L, size);
+            objGetInfo(btf, i);
+            int got = Math.min(size, (int) BI_BTF_SIZE.get(i, 0L));
+            return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** The {@code struct bpf_link_info} of a link: common part, raw_tracepoint name, tracing attach type. */
+    public static LinkInfo linkInfo(Fd link) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment i = arena.allocate(LINK_INFO);
+            objGetInfo(link, i);
+            int type = (int) LI_TYPE.get(i, 0L);
+            String tpName = null;
+            int attachType = 0;
+            long cookie = 0;
+            if (type == LINK_TYPE_RAW_TRACEPOINT) {
+                MemorySegment name = arena.allocate(256);
+                MemorySegment j = arena.allocate(LINK_INFO_RAW_TRACEPOINT);
+                LI_RT_TP_NAME.set(j, 0L, name.address());
+                LI_RT_TP_NAME_LEN.set(j, 0L, (int) name.byteSize());
+                objGetInfo(link, j);
+                tpName = cString(name, 0, name.byteSize());
+                cookie = (long) LI_RT_COOKIE.get(j, 0L);
+            } else if (type == LINK_TYPE_TRACING) {
+                attachType = (int) LI_TR_ATTACH_TYPE.get(i, 0L);
+                cookie = (long) LI_TR_COOKIE.get(i, 0L);
+            }
+            return new LinkInfo(type, (int) LI_ID.get(i, 0L), (int) LI_PROG_ID.get(i, 0L), tpName, attachType,
+                    cookie);
+        }
+    }
+
+    // ---- ids ------------------------------------------------------------------------------
+
+    private static Fd fdById(int cmd, String cmdName, String kind, int id, int openFlags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(GET_ID);
+            ID_START_ID.set(attr, 0L, id);
+            ID_OPEN_FLAGS.set(attr, 0L, openFlags);
+            long r = Syscalls.bpfRaw(cmd, attr, GET_ID.byteSize());
+            int fd = checkedFd(r, cmdName + " of " + kind + " id " + id,
+                    r == -Errno.ENOENT ? "no " + kind + " with id " + id + " (it was freed)" : null);
+            return Fd.of(fd, kind, "id " + id);
+        }
+    }
+
+    /** {@code BPF_PROG_GET_FD_BY_ID}. */
+    public static Fd progGetFdById(int id) {
+        return fdById(BPF_PROG_GET_FD_BY_ID, "BPF_PROG_GET_FD_BY_ID", "prog", id, 0);
+    }
+
+    /** {@code BPF_MAP_GET_FD_BY_ID} with {@code open_flags} ({@link #BPF_F_RDONLY}, ...). */
+    public static Fd mapGetFdById(int id, int openFlags) {
+        return fdById(BPF_MAP_GET_FD_BY_ID, "BPF_MAP_GET_FD_BY_ID", "map", id, openFlags);
+    }
+
+    /** {@code BPF_BTF_GET_FD_BY_ID}. */
+    public static Fd btfGetFdById(int id) {
+        return fdById(BPF_BTF_GET_FD_BY_ID, "BPF_BTF_GET_FD_BY_ID", "btf", id, 0);
+    }
+
+    /** {@code BPF_LINK_GET_FD_BY_ID}. */
+    public static Fd linkGetFdById(int id) {
+        return fdById(BPF_LINK_GET_FD_BY_ID, "BPF_LINK_GET_FD_BY_ID", "link", id, 0);
+    }
+
+    private static int nextId(int cmd, String cmdName, int startId) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(GET_ID);
+            ID_START_ID.set(attr, 0L, startId);
+            long r = Syscalls.bpfRaw(cmd, attr, GET_ID.byteSize());
+            if (r == -Errno.ENOENT) {
+                return 0;
+            }
+            checkedFd(r, cmdName + " after id " + startId, null);
+            return (int) ID_NEXT_ID.get(attr, 0L);
+        }
+    }
+
+    /** {@code BPF_PROG_GET_NEXT_ID}: the next program id after {@code startId}, or 0 at the end. */
+    public static int progGetNextId(int startId) {
+        return nextId(BPF_PROG_GET_NEXT_ID, "BPF_PROG_GET_NEXT_ID", startId);
+    }
+
+    /** {@code BPF_MAP_GET_NEXT_ID}: the next map id after {@code startId}, or 0 at the end. */
+    public static int mapGetNextId(int startId) {
+        return nextId(BPF_MAP_GET_NEXT_ID, "BPF_MAP_GET_NEXT_ID", startId);
+    }
+
+    /** {@code BPF_BTF_GET_NEXT_ID}: the next BTF id after {@code startId}, or 0 at the end. */
+    public static int btfGetNextId(int startId) {
+        return nextId(BPF_BTF_GET_NEXT_ID, "BPF_BTF_GET_NEXT_ID", startId);
+    }
+
+    /** {@code BPF_LINK_GET_NEXT_ID}: the next link id after {@code startId}, or 0 at the end. */
+    public static int linkGetNextId(int startId) {
+        return nextId(BPF_LINK_GET_NEXT_ID, "BPF_LINK_GET_NEXT_ID", startId);
+    }
+
+    // ---- BPF_PROG_TEST_RUN ----------------------------------------------------------------
+
+    /** {@code BPF_PROG_TEST_RUN}: runs the program in the kernel on the given data and context. */
+    public static TestRunResult progTestRun(Fd prog, TestRunAttr t) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(TEST_RUN);
+            TR_PROG_FD.set(attr, 0L, prog.get());
+            if (t.dataIn() != null) {
+                TR_DATA_IN.set(attr, 0L, addr(t.dataIn(), "data_in"));
+                TR_DATA_SIZE_IN.set(attr, 0L, (int) t.dataIn().byteSize());
+            }
+            if (t.dataOut() != null) {
+                TR_DATA_OUT.set(attr, 0L, addr(t.dataOut(), "data_out"));
+                TR_DATA_SIZE_OUT.set(attr, 0L, (int) t.dataOut().byteSize());
+            }
+            if (t.ctxIn() != null) {
+                TR_CTX_IN.set(attr, 0L, addr(t.ctxIn(), "ctx_in"));
+                TR_CTX_SIZE_IN.set(attr, 0L, (int) t.ctxIn().byteSize());
+            }
+            if (t.ctxOut() != null) {
+                TR_CTX_OUT.set(attr, 0L, addr(t.ctxOut(), "ctx_out"));
+                TR_CTX_SIZE_OUT.set(attr, 0L, (int) t.ctxOut().byteSize());
+            }
+            TR_REPEAT.set(attr, 0L, t.repeat());
+            TR_FLAGS.set(attr, 0L, t.flags());
+            TR_CPU.set(attr, 0L, t.cpu());
+            TR_BATCH_SIZE.set(attr, 0L, t.batchSize());
+            long r = Syscalls.bpfRaw(BPF_PROG_TEST_RUN, attr, TEST_RUN.byteSize());
+            if (r < 0) {
+                int errno = (int) -r;
+                throw Syscalls.error("BPF_PROG_TEST_RUN of " + describe(prog), errno, switch (errno) {
+                    case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this program type cannot be test-run";
+                    case Errno.ENOSPC -> "data_out or ctx_out is too small";
+                    case Errno.EINVAL -> "data or context of the wrong size for this program type, or flags "
+                            + "this type does not take";
+                    default -> null;
+                });
+            }
+            return new TestRunResult((int) TR_RETVAL.get(attr, 0L), (int) TR_DURATION.get(attr, 0L),
+                    (int) TR_DATA_SIZE_OUT.get(attr, 0L), (int) TR_CTX_SIZE_OUT.get(attr, 0L));
+        }
+    }
+
+    // ---- links and attachment -------------------------------------------------------------
+
+    /** {@code BPF_LINK_CREATE}. */
+    public static Fd linkCreate(LinkCreateAttr a) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(LINK_CREATE);
+            LC_PROG_FD.set(attr, 0L, a.progFd());
+            LC_TARGET_FD.set(attr, 0L, a.target());
+            LC_ATTACH_TYPE.set(attr, 0L, a.attachType());
+            LC_FLAGS.set(attr, 0L, a.flags());
+            switch (a.variant()) {
+                case LinkCreateAttr.None n -> {
+                }
+                case LinkCreateAttr.TargetBtfId v -> LC_TARGET_BTF_ID.set(attr, 0L, v.targetBtfId());
+                case LinkCreateAttr.Iter v -> {
+                    LC_ITER_INFO.set(attr, 0L, addr(v.iterInfo(), "iter_info"));
+                    LC_ITER_INFO_LEN.set(attr, 0L, v.iterInfo() == null ? 0 : (int) v.iterInfo().byteSize());
+                }
+                case LinkCreateAttr.PerfEvent v -> LC_PERF_COOKIE.set(attr, 0L, v.bpfCookie());
+                case LinkCreateAttr.KprobeMulti v -> {
+                    LC_KM_FLAGS.set(attr, 0L, v.flags());
+                    LC_KM_CNT.set(attr, 0L, v.cnt());
+                    LC_KM_SYMS.set(attr, 0L, addr(v.syms(), "kprobe_multi.syms"));
+                    LC_KM_ADDRS.set(attr, 0L, addr(v.addrs(), "kprobe_multi.addrs"));
+                    LC_KM_COOKIES.set(attr, 0L, addr(v.cookies(), "kprobe_multi.cookies"));
+                }
+                case LinkCreateAttr.Tracing v -> {
+                    LC_TRACING_BTF_ID.set(attr, 0L, v.targetBtfId());
+                    LC_TRACING_COOKIE.set(attr, 0L, v.cookie());
+                }
+                case LinkCreateAttr.Netfilter v -> {
+                    LC_NF_PF.set(attr, 0L, v.pf());
+                    LC_NF_HOOKNUM.set(attr, 0L, v.hooknum());
+                    LC_NF_PRIORITY.set(attr, 0L, v.priority());
+                    LC_NF_FLAGS.set(attr, 0L, v.flags());
+                }
+                case LinkCreateAttr.Relative v -> {
+                    LC_REL_FD.set(attr, 0L, v.relativeFdOrId());
+                    LC_REL_REVISION.set(attr, 0L, v.expectedRevision());
+                }
+                case LinkCreateAttr.UprobeMulti v -> {
+                    LC_UM_PATH.set(attr, 0L, v.path() == null ? 0L : arena.allocateFrom(v.path()).address());
+                    LC_UM_OFFSETS.set(attr, 0L, addr(v.offsets(), "uprobe_multi.offsets"));
+                    LC_UM_REF_CTR.set(attr, 0L, addr(v.refCtrOffsets(), "uprobe_multi.ref_ctr_offsets"));
+                    LC_UM_COOKIES.set(attr, 0L, addr(v.cookies(), "uprobe_multi.cookies"));
+                    LC_UM_CNT.set(attr, 0L, v.cnt());
+                    LC_UM_FLAGS.set(attr, 0L, v.flags());
+                    LC_UM_PID.set(attr, 0L, v.pid());
+                }
+                case LinkCreateAttr.Raw v -> MemorySegment.copy(v.tail(), 0, attr, LC_UNION, v.tail().byteSize());
+            }
+            long r = Syscalls.bpfRaw(BPF_LINK_CREATE, attr, LINK_CREATE.byteSize());
+            String name = a.name() == null ? "" : a.name();
+            int fd = checkedFd(r, "BPF_LINK_CREATE of program '" + name + "' (attach type " + a.attachType() + ")",
+                    attachHint((int) -r));
+            return Fd.of(fd, "link", a.name());
+        }
+    }
+
+    private static String attachHint(int errno) {
+        return switch (errno) {
+            case Errno.EINVAL -> "the program type, expected attach type and target do not fit together";
+            case Errno.EBADF -> "the program or target descriptor is closed or of the wrong kind";
+            case Errno.EEXIST -> "something is attached there already";
+            case Errno.ENOENT -> "no such target";
+            case Errno.EPERM -> "needs root or CAP_BPF + CAP_PERFMON (CAP_NET_ADMIN for network hooks), or the "
+                    + "kernel is locked down";
+            default -> null;
+        };
+    }
+
+    /** {@code BPF_LINK_UPDATE}: swaps the program of a link ({@code oldProg} with {@link #BPF_F_REPLACE}). */
+    public static void linkUpdate(Fd link, Fd newProg, Fd oldProg, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(LINK_UPDATE);
+            LU_LINK_FD.set(attr, 0L, link.get());
+            LU_NEW_PROG_FD.set(attr, 0L, newProg.get());
+            LU_FLAGS.set(attr, 0L, flags);
+            LU_OLD_PROG_FD.set(attr, 0L, oldProg == null ? 0 : oldProg.get());
+            checkedFd(Syscalls.bpfRaw(BPF_LINK_UPDATE, attr, LINK_UPDATE.byteSize()),
+                    "BPF_LINK_UPDATE of " + describe(link) + " to " + describe(newProg), null);
+        }
+    }
+
+    /** {@code BPF_LINK_DETACH}: detaches a link; the descriptor stays open (and defunct). */
+    public static void linkDetach(Fd link) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(LINK_DETACH);
+            LD_LINK_FD.set(attr, 0L, link.get());
+            checkedFd(Syscalls.bpfRaw(BPF_LINK_DETACH, attr, LINK_DETACH.byteSize()),
+                    "BPF_LINK_DETACH of " + describe(link), null);
+        }
+    }
+
+    /**
+     * {@code BPF_RAW_TRACEPOINT_OPEN}: attaches a raw_tp program to tracepoint {@code name}, or
+     * (name null) a tracing/LSM program to the target it was loaded for.
+     */
+    public static Fd rawTracepointOpen(String name, Fd prog, long cookie) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(RAW_TRACEPOINT);
+            RT_NAME.set(attr, 0L, name == null ? 0L : arena.allocateFrom(name).address());
+            RT_PROG_FD.set(attr, 0L, prog.get());
+            RT_COOKIE.set(attr, 0L, cookie);
+            long r = Syscalls.bpfRaw(BPF_RAW_TRACEPOINT_OPEN, attr, RAW_TRACEPOINT.byteSize());
+            int fd = checkedFd(r, "BPF_RAW_TRACEPOINT_OPEN of " + describe(prog)
+                    + (name == null ? "" : " on '" + name + "'"), r == -Errno.ENOENT
+                            ? "no raw tracepoint '" + name + "' in this kernel" : attachHint((int) -r));
+            return Fd.of(fd, "link", name != null ? name : prog.name());
+        }
+    }
+
+    /** {@code BPF_PROG_ATTACH} (cgroup, sockmap, flow dissector, ...). */
+    public static void progAttach(int targetFd, Fd prog, int attachType, int attachFlags) {
+        progAttach(targetFd, prog, attachType, attachFlags, 0, 0, 0L);
+    }
+
+    /**
+     * {@code BPF_PROG_ATTACH} with every field: the program to replace
+     * ({@link #BPF_F_REPLACE}), the relative program/link ({@link #BPF_F_BEFORE},
+     * {@link #BPF_F_AFTER}, {@link #BPF_F_ID}) and the expected revision.
+     */
+    public static void progAttach(int targetFd, Fd prog, int attachType, int attachFlags, int replaceFd,
+            int relativeFdOrId, long expectedRevision) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(PROG_ATTACH);
+            PA_TARGET_FD.set(attr, 0L, targetFd);
+            PA_ATTACH_BPF_FD.set(attr, 0L, prog.get());
+            PA_ATTACH_TYPE.set(attr, 0L, attachType);
+            PA_ATTACH_FLAGS.set(attr, 0L, attachFlags);
+            PA_REPLACE_BPF_FD.set(attr, 0L, replaceFd);
+            PA_RELATIVE_FD.set(attr, 0L, relativeFdOrId);
+            PA_EXPECTED_REVISION.set(attr, 0L, expectedRevision);
+            long r = Syscalls.bpfRaw(BPF_PROG_ATTACH, attr, PROG_ATTACH.byteSize());
+            checkedFd(r, "BPF_PROG_ATTACH of " + describe(prog) + " (attach type " + attachType + ")",
+                    attachHint((int) -r));
+        }
+    }
+
+    /** {@code BPF_PROG_DETACH}; {@code prog} may be null where the attach type allows it. */
+    public static void progDetach(int targetFd, Fd prog, int attachType) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(PROG_ATTACH);
+            PA_TARGET_FD.set(attr, 0L, targetFd);
+            PA_ATTACH_BPF_FD.set(attr, 0L, prog == null ? 0 : prog.get());
+            PA_ATTACH_TYPE.set(attr, 0L, attachType);
+            long r = Syscalls.bpfRaw(BPF_PROG_DETACH, attr, PROG_ATTACH.byteSize());
+            checkedFd(r, "BPF_PROG_DETACH" + (prog == null ? "" : " of " + describe(prog)) + " (attach type "
+                    + attachType + ")", r == -Errno.ENOENT ? "nothing of that type is attached there" : null);
+        }
+    }
+
+    /** {@code BPF_PROG_QUERY}: the programs attached to {@code targetFd} for {@code attachType}. */
+    public static QueryResult progQuery(int targetFd, int attachType, int queryFlags, int capacity) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(QUERY);
+            MemorySegment ids = arena.allocate(ValueLayout.JAVA_INT, Math.max(capacity, 1));
+            Q_TARGET_FD.set(attr, 0L, targetFd);
+            Q_ATTACH_TYPE.set(attr, 0L, attachType);
+            Q_QUERY_FLAGS.set(attr, 0L, queryFlags);
+            Q_PROG_IDS.set(attr, 0L, capacity > 0 ? ids.address() : 0L);
+            Q_PROG_CNT.set(attr, 0L, capacity);
+            long r = Syscalls.bpfRaw(BPF_PROG_QUERY, attr, QUERY.byteSize());
+            int count = (int) Q_PROG_CNT.get(attr, 0L);
+            if (r < 0 && !(r == -Errno.ENOSPC && capacity > 0)) {
+                throw Syscalls.error("BPF_PROG_QUERY of fd " + targetFd + " (attach type " + attachType + ")",
+                        (int) -r);
+            }
+            int n = Math.min(count, capacity);
+            return new QueryResult((int) Q_ATTACH_FLAGS.get(attr, 0L),
+                    ids.asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT), count, (long) Q_REVISION.get(attr, 0L));
+        }
+    }
+
+    /** {@code BPF_ITER_CREATE}: a readable descriptor that runs an iterator link's program. */
+    public static Fd iterCreate(Fd link) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(ITER_CREATE);
+            IC_LINK_FD.set(attr, 0L, link.get());
+            IC_FLAGS.set(attr, 0L, 0);
+            int fd = checkedFd(Syscalls.bpfRaw(BPF_ITER_CREATE, attr, ITER_CREATE.byteSize()),
+                    "BPF_ITER_CREATE of " + describe(link), null);
+            return Fd.of(fd, "iter", link.name());
+        }
+    }
+
+    /** {@code BPF_PROG_BIND_MAP}: keeps {@code map} alive as long as {@code prog} (e.g. .rodata metadata). */
+    public static void progBindMap(Fd prog, Fd map, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(PROG_BIND_MAP);
+            BM_PROG_FD.set(attr, 0L, prog.get());
+            BM_MAP_FD.set(attr, 0L, map.get());
+            BM_FLAGS.set(attr, 0L, flags);
+            checkedFd(Syscalls.bpfRaw(BPF_PROG_BIND_MAP, attr, PROG_BIND_MAP.byteSize()),
+                    "BPF_PROG_BIND_MAP of " + describe(map) + " to " + describe(prog), null);
+        }
+    }
+
+    /**
+     * {@code BPF_ENABLE_STATS}: turns on run-time statistics ({@link #BPF_STATS_RUN_TIME}) for as
+     * long as the returned descriptor is open.
+     */
+    public static Fd enableStats(int type) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(ENABLE_STATS);
+            ES_TYPE.set(attr, 0L, type);
+            int fd = checkedFd(Syscalls.bpfRaw(BPF_ENABLE_STATS, attr, ENABLE_STATS.byteSize()),
+                    "BPF_ENABLE_STATS of type " + type, null);
+            return Fd.of(fd, "stats", null);
+        }
+    }
+}

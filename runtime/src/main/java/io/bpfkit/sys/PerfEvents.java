@@ -1,0 +1,142 @@
+package io.bpfkit.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * {@code perf_event_open(2)} and the perf event ioctls: opening counters for PMU and software
+ * events, enabling them, attaching BPF programs to them, reading their counts.
+ *
+ * <pre>{@code
+ * PerfEventAttr a = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
+ *         .config(PerfEventAttr.SW_CPU_CLOCK).disabled(true);
+ * try (Fd ev = PerfEvents.open(a, 0, -1, null, PerfEvents.FLAG_FD_CLOEXEC, "cpu-clock")) {
+ *     PerfEvents.enable(ev);
+ *     ... work ...
+ *     long nanos = PerfEvents.readCount(ev);
+ * }
+ * }</pre>
+ */
+public final class PerfEvents {
+    /** {@code PERF_FLAG_FD_NO_GROUP}. */
+    public static final long FLAG_FD_NO_GROUP = 1;
+    /** {@code PERF_FLAG_FD_OUTPUT}. */
+    public static final long FLAG_FD_OUTPUT = 1 << 1;
+    /** {@code PERF_FLAG_PID_CGROUP}: pid is a cgroup fd. */
+    public static final long FLAG_PID_CGROUP = 1 << 2;
+    /** {@code PERF_FLAG_FD_CLOEXEC}. */
+    public static final long FLAG_FD_CLOEXEC = 1 << 3;
+
+    /** {@code PERF_EVENT_IOC_ENABLE}. */
+    public static final long IOC_ENABLE = 0x2400;
+    /** {@code PERF_EVENT_IOC_DISABLE}. */
+    public static final long IOC_DISABLE = 0x2401;
+    /** {@code PERF_EVENT_IOC_REFRESH}. */
+    public static final long IOC_REFRESH = 0x2402;
+    /** {@code PERF_EVENT_IOC_RESET}. */
+    public static final long IOC_RESET = 0x2403;
+    /** {@code PERF_EVENT_IOC_PERIOD}: {@code _IOW('$', 4, __u64)}. */
+    public static final long IOC_PERIOD = 0x40082404L;
+    /** {@code PERF_EVENT_IOC_SET_OUTPUT}. */
+    public static final long IOC_SET_OUTPUT = 0x2405;
+    /** {@code PERF_EVENT_IOC_SET_FILTER}: {@code _IOW('$', 6, char *)}. */
+    public static final long IOC_SET_FILTER = 0x40082406L;
+    /** {@code PERF_EVENT_IOC_ID}: {@code _IOR('$', 7, __u64 *)}. */
+    public static final long IOC_ID = 0x80082407L;
+    /** {@code PERF_EVENT_IOC_SET_BPF}: {@code _IOW('$', 8, __u32)}. */
+    public static final long IOC_SET_BPF = 0x40042408L;
+    /** {@code PERF_EVENT_IOC_PAUSE_OUTPUT}: {@code _IOW('$', 9, __u32)}. */
+    public static final long IOC_PAUSE_OUTPUT = 0x40042409L;
+    /** ioctl argument: apply to the whole group. */
+    public static final long IOC_FLAG_GROUP = 1;
+
+    private PerfEvents() {
+    }
+
+    /**
+     * {@code perf_event_open(attr, pid, cpu, group, flags)}.
+     *
+     * @param pid 0 for this process, -1 for all (with a cpu), or a pid
+     * @param cpu -1 for any, or a CPU number
+     * @param group the group leader, or null
+     * @param name the event's name for messages and the label, e.g. {@code cpu-clock}
+     */
+    public static Fd open(PerfEventAttr attr, int pid, int cpu, Fd group, long flags, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = attr.toSegment(arena);
+            int fd = Syscalls.perfEventOpen(a, pid, cpu, group == null ? -1 : group.get(), flags,
+                    "perf_event_open of event '" + name + "' (" + attr + ", pid " + pid + ", cpu " + cpu + ")");
+            return Fd.of(fd, "perf event", name);
+        }
+    }
+
+    /** {@code PERF_EVENT_IOC_ENABLE}. */
+    public static void enable(Fd event) {
+        Syscalls.ioctl(event.get(), IOC_ENABLE, 0L, "PERF_EVENT_IOC_ENABLE of " + event);
+    }
+
+    /** {@code PERF_EVENT_IOC_DISABLE}. */
+    public static void disable(Fd event) {
+        Syscalls.ioctl(event.get(), IOC_DISABLE, 0L, "PERF_EVENT_IOC_DISABLE of " + event);
+    }
+
+    /** {@code PERF_EVENT_IOC_RESET}. */
+    public static void reset(Fd event) {
+        Syscalls.ioctl(event.get(), IOC_RESET, 0L, "PERF_EVENT_IOC_RESET of " + event);
+    }
+
+    /** {@code PERF_EVENT_IOC_SET_BPF}: runs {@code prog} on each overflow (kprobe/tracepoint/perf_event programs). */
+    public static void setBpf(Fd event, Fd prog) {
+        Syscalls.ioctl(event.get(), IOC_SET_BPF, prog.get(), "PERF_EVENT_IOC_SET_BPF of " + prog + " on " + event);
+    }
+
+    /** {@code PERF_EVENT_IOC_ID}: the event's unique id. */
+    public static long id(Fd event) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
+            Syscalls.ioctl(event.get(), IOC_ID, out, "PERF_EVENT_IOC_ID of " + event);
+            return out.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /** A count as {@code read(2)} returns it with {@code TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING}. */
+    public record Count(long value, long timeEnabled, long timeRunning) {
+        /** The value scaled for multiplexing: {@code value * enabled / running}. */
+        public long scaled() {
+            if (timeRunning == 0 || timeRunning == timeEnabled) {
+                return timeRunning == 0 && timeEnabled != 0 ? 0 : value;
+            }
+            return (long) ((double) value * timeEnabled / timeRunning);
+        }
+    }
+
+    /** Reads the counter of an event opened with read_format 0. */
+    public static long readCount(Fd event) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(ValueLayout.JAVA_LONG);
+            long n = Syscalls.read(event.get(), buf, "read of " + event);
+            if (n != 8) {
+                throw new IllegalStateException("read of " + event + " returned " + n + " bytes, expected 8");
+            }
+            return buf.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /**
+     * Reads an event opened with {@code read_format = TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING}
+     * (and optionally {@code ID} / {@code LOST}, which are skipped).
+     */
+    public static Count readTimed(Fd event) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(ValueLayout.JAVA_LONG, 5);
+            long n = Syscalls.read(event.get(), buf, "read of " + event);
+            if (n < 24) {
+                throw new IllegalStateException("read of " + event + " returned " + n
+                        + " bytes: was it opened with TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING?");
+            }
+            return new Count(buf.getAtIndex(ValueLayout.JAVA_LONG, 0), buf.getAtIndex(ValueLayout.JAVA_LONG, 1),
+                    buf.getAtIndex(ValueLayout.JAVA_LONG, 2));
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.bpfkit.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.BpfObjects;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The load phase against libbpf's: every program of a test object, loaded by bpfkit and by
+ * Debian's libbpf, has the same translated instructions in the kernel
+ * ({@code BPF_OBJ_GET_INFO_BY_FD}), map references named rather than numbered.
+ */
+@KernelTest
+class LibbpfLoadDifferentialTest {
+    private static Path dumper;
+
+    @BeforeAll
+    static void compileDumper(@TempDir Path tmp) {
+        dumper = Tools.compileAgainstLibbpf("libbpf_load_dump.c", tmp);
+        Assumptions.assumeTrue(dumper != null, "gcc or libbpf-dev is not installed");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "globals.bpf.o|",
+        "programs.bpf.o|dump_task",
+        "programs_net.bpf.o|",
+        "tailcall.bpf.o|",
+        "maps_btf.bpf.o|",
+        "kprobe.bpf.o|",
+        "verifier_reject.bpf.o|unchecked",
+    })
+    void sameTranslatedInstructionsAsLibbpf(String object, String skip) throws IOException {
+        List<String> skipped = skip == null ? List.of() : List.of(skip.split(" "));
+        Path pins = Files.createDirectories(Path.of("/sys/fs/bpf", "bpfkit-diff-" + ProcessHandle.current().pid()));
+        try {
+            List<String> cmd = new ArrayList<>(List.of(dumper.toString(), TestObjects.path(object).toString(),
+                    pins.toString()));
+            cmd.addAll(skipped);
+            Tools.Result r = Tools.run(120, cmd.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), "libbpf: " + r.out() + r.stderr());
+            String expected = r.out();
+
+            BpfObjectSpec spec = BpfObjects.open(TestObjects.path(object));
+            skipped.forEach(name -> spec.program(name).orElseThrow().autoload(false));
+            StringBuilder actual = new StringBuilder();
+            try (LoadedObject obj = BpfLoader.load(spec, LoadOptions.defaults().withPinRoot(pins))) {
+                for (LoadedProgram p : obj.programs().values()) {
+                    actual.append(dump(p));
+                }
+            }
+            assertFalse(expected.isEmpty());
+            assertEquals(expected, actual.toString(), object);
+        } finally {
+            try (Stream<Path> s = Files.list(pins)) {
+                for (Path p : s.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(pins);
+        }
+    }
+
+    /** The same text as libbpf_load_dump.c prints. */
+    static String dump(LoadedProgram p) {
+        byte[] insns = Bpf.progXlatedInsns(p.fd());
+        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
+        int n = insns.length / 8;
+        StringBuilder sb = new StringBuilder("prog ").append(p.name()).append(' ').append(n).append('\n');
+        for (int i = 0; i < n; i++) {
+            int code = Byte.toUnsignedInt(b.get(i * 8));
+            int regs = Byte.toUnsignedInt(b.get(i * 8 + 1));
+            int dst = regs & 0xf;
+            int src = regs >>> 4;
+            short off = b.getShort(i * 8 + 2);
+            int imm = b.getInt(i * 8 + 4);
+            if (code == 0x18 && (src == 1 || src == 2)) {
+                sb.append(i).append(": ").append(String.format("%02x", code)).append(' ').append(dst).append(' ')
+                        .append(src).append(' ').append(off).append(" map:").append(mapName(imm))
+                        .append(" off:").append(src == 2 ? b.getInt((i + 1) * 8 + 4) : 0).append('\n');
+                i++;
+                sb.append(i).append(": -\n");
+                continue;
+            }
+            sb.append(i).append(": ").append(String.format("%02x", code)).append(' ').append(dst).append(' ')
+                    .append(src).append(' ').append(off).append(' ').append(imm).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String mapName(int id) {
+        try (Fd fd = Bpf.mapGetFdById(id, 0)) {
+            return Bpf.mapInfo(fd).name();
+        }
+    }
+}
