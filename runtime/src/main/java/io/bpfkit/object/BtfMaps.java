@@ -49,7 +49,7 @@ final class BtfMaps {
         List<MapSpec> maps = new ArrayList<>();
         for (DatasecVar dv : vars) {
             BtfType.Var v = dv.var();
-            if (dv.offset() < 0 || dv.offset() + dv.size() > section.size()) {
+            if (dv.offset() < 0 || dv.size() < 0 || dv.offset() > section.size() - dv.size()) {
                 throw new ObjectFormatException(SECTION, dv.offset(), "map '" + v.name() + "' (" + dv.size()
                         + " bytes at offset " + dv.offset() + ") lies outside the section (" + section.size()
                         + " bytes)");

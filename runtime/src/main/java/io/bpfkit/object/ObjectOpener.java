@@ -290,7 +290,7 @@ final class ObjectOpener {
         List<GlobalVariable> out = new ArrayList<>(vars.size());
         for (DatasecVar dv : vars) {
             BtfType.Var v = dv.var();
-            if (dv.offset() < 0 || dv.offset() + dv.size() > sectionSize) {
+            if (dv.offset() < 0 || dv.size() < 0 || dv.offset() > sectionSize - dv.size()) {
                 throw new ObjectFormatException(".BTF", -1, "variable '" + v.name() + "' of " + section
                         + " at offset " + dv.offset() + " size " + dv.size() + " lies outside the section ("
                         + sectionSize + " bytes)");
@@ -411,6 +411,10 @@ final class ObjectOpener {
             if (v.section().equals(KCONFIG)) {
                 size = Math.max(size, v.offset() + v.size());
             }
+        }
+        if (size > MAX_DATA_SECTION) {
+            throw new ObjectFormatException(".BTF", -1, "the .kconfig externs take " + size
+                    + " bytes, more than a map value can be (" + MAX_DATA_SECTION + " bytes)");
         }
         MapSpec m = new MapSpec(internalMapName(KCONFIG), MapSpec.Definition.KCONFIG, KCONFIG, 0)
                 .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)

@@ -228,7 +228,8 @@ public final class FuzzLoop {
             Files.write(bin, input == null ? new byte[0] : input);
             Files.writeString(config.failureDir().resolve(base + ".txt"), "failure: " + signature + "\nobject: "
                     + object + "\nseed: " + config.seed() + "\niteration: " + iteration + "\nmutations: " + mutations
-                    + "\ninput: " + bin.getFileName() + " (" + (input == null ? 0 : input.length) + " bytes)\n\n" + error);
+                    + "\ninput: " + bin.getFileName() + " (" + (input == null ? 0 : input.length) + " bytes)\n\n"
+                    + error);
             return bin;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -251,7 +252,8 @@ public final class FuzzLoop {
         r.outcomes().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(25).forEach(e -> sb.append(String.format("  %8d  %s%n", e.getValue(), e.getKey())));
         if (!r.failures().isEmpty()) {
-            sb.append(r.failures().size()).append(" distinct failure(s)").append(r.hung() ? " (run stopped by a hang)" : "")
+            sb.append(r.failures().size()).append(" distinct failure(s)")
+                    .append(r.hung() ? " (run stopped by a hang)" : "")
                     .append(":\n");
             for (Failure f : r.failures()) {
                 sb.append("- ").append(f.signature()).append(" (seen ").append(f.times()).append("x)\n")

@@ -45,7 +45,8 @@ public final class FuzzMain {
                     }
                 }
                 default -> {
-                    System.err.println("unknown argument " + args[i] + "; see the javadoc of " + FuzzMain.class.getName());
+                    System.err.println("unknown argument " + args[i] + "; see the javadoc of "
+                            + FuzzMain.class.getName());
                     System.exit(2);
                 }
             }
@@ -72,7 +73,8 @@ public final class FuzzMain {
             Files.createDirectories(out);
             Path file = out.resolve("case-" + oneCase.replace(':', '-') + ".bin");
             Files.write(file, m.bytes());
-            System.out.println("seed " + seed + ", case " + oneCase + ": " + m.description() + "\n  written to " + file);
+            System.out.println("seed " + seed + ", case " + oneCase + ": " + m.description() + "\n  written to "
+                    + file);
             System.exit(replay(List.of(file)) ? 0 : 1);
         }
         System.out.printf("bpfkit mutation fuzzer: seed %d (0x%x), %d s over %d objects from %s%n", seed, seed, seconds,

@@ -201,7 +201,10 @@ public final class Mutator {
         }
         long old = Bytes.get(b, f.offset(), 4, seed.order());
         long v = switch (rnd.nextInt(4)) {
-            case 0 -> (old & ~(0x1fL << 24)) | (long) (rnd.nextInt(5) == 0 ? rnd.nextInt(32) : 1 + rnd.nextInt(19)) << 24;
+            case 0 -> {
+                int kind = rnd.nextInt(5) == 0 ? rnd.nextInt(32) : 1 + rnd.nextInt(19);
+                yield (old & ~(0x1fL << 24)) | (long) kind << 24;
+            }
             case 1 -> (old & ~0xffffL) | new long[] {0, 1, 2, 3, 0xffff, 0x8000, 0x100}[rnd.nextInt(7)];
             case 2 -> (old & ~0xffffL) | ((old + (rnd.nextBoolean() ? 1 : -1)) & 0xffff);
             default -> old ^ 0x8000_0000L;

@@ -261,16 +261,16 @@ public final class Oracle {
         int named = 0;
         for (int id = 0; id < count; id++) {
             int i = id;
-            formatOnly("Btf.kind(" + id + ")", () -> btf.kind(i));
-            formatOnly("Btf.name(" + id + ")", () -> btf.name(i));
-            formatOnly("Btf.resolveSize(" + id + ")", () -> btf.resolveSize(i));
-            formatOnly("Btf.skipModifiers(" + id + ")", () -> btf.skipModifiers(i));
-            formatOnly("Btf.skipModifiersAndTypedefs(" + id + ")", () -> btf.skipModifiersAndTypedefs(i));
-            BtfType t = formatOnly("Btf.type(" + id + ")", () -> btf.type(i));
+            formatOnly("Btf.kind", i, () -> btf.kind(i));
+            formatOnly("Btf.name", i, () -> btf.name(i));
+            formatOnly("Btf.resolveSize", i, () -> btf.resolveSize(i));
+            formatOnly("Btf.skipModifiers", i, () -> btf.skipModifiers(i));
+            formatOnly("Btf.skipModifiersAndTypedefs", i, () -> btf.skipModifiersAndTypedefs(i));
+            BtfType t = formatOnly("Btf.type", i, () -> btf.type(i));
             if (t == null) {
                 continue;
             }
-            nothing("BtfType.toString (" + id + ")", () -> use(t.toString(), t.kind(), t.name(), t.id()));
+            nothing("BtfType.toString", i, () -> use(t.toString(), t.kind(), t.name(), t.id()));
             // Names that are not valid UTF-8 do not survive the round trip through a String.
             if (!t.name().isEmpty() && t.name().indexOf('\uFFFD') < 0 && named++ < 16) {
                 List<BtfType> found = formatOnly("Btf.findAll(" + t.name() + ")", () -> btf.findAll(t.name()));
@@ -313,6 +313,34 @@ public final class Oracle {
             call.run();
             return null;
         });
+    }
+
+    /** {@code nothing} about type {@code id}: the label is made only on failure. */
+    private static void nothing(String what, int id, Runnable call) {
+        try {
+            call.run();
+        } catch (ContractViolation v) {
+            throw v;
+        } catch (Throwable t) {
+            throw new ContractViolation(what + "(" + id + ") threw " + t, t);
+        }
+    }
+
+    /** {@code formatOnly} about type {@code id}: the label is made only on failure. */
+    private static <T> T formatOnly(String what, int id, ThrowingSupplier<T> call) {
+        try {
+            return call.get();
+        } catch (ObjectFormatException e) {
+            if (e.getCause() != null) {
+                throw new ContractViolation(what + "(" + id + ") wrapped an internal error: " + e.getMessage(),
+                        e.getCause());
+            }
+            return null;
+        } catch (ContractViolation v) {
+            throw v;
+        } catch (Throwable t) {
+            throw new ContractViolation(what + "(" + id + ") threw " + t, t);
+        }
     }
 
     /** Runs a call that may only throw an {@code ObjectFormatException} without a cause; null when it did. */

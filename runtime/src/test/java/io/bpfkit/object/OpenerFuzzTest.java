@@ -525,6 +525,60 @@ class OpenerFuzzTest {
     }
 
     @Test
+    void globalVariableAtAHugeOffset() {
+        // clang leaves DATASEC offsets of globals at 0; they come from the ELF symbols. A symbol
+        // value near 2^63 must not pass the bounds check by overflowing offset + size.
+        byte[] base = object("core.bpf.o");
+        ElfFile elf = elf(base);
+        ElfSection symtab = section(base, ".symtab");
+        List<String> broken = new ArrayList<>();
+        int cases = 0;
+        for (var sym : elf.symbols()) {
+            if (sym.type() != ElfFile.STT_OBJECT || !sym.isGlobal() || sym.sectionIndex() >= elf.sections().size()
+                    || !ObjectOpener.isDataSection(elf.section(sym.sectionIndex()).name())) {
+                continue;
+            }
+            for (long value : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - sym.size() + 1, -1L, 1L << 40}) {
+                byte[] x = base.clone();
+                Bytes.put(x, (int) symtab.fileOffset() + 24 * sym.index() + 8, 8, value, ByteOrder.LITTLE_ENDIAN);
+                cases++;
+                try {
+                    keepsContract(sym.name() + " at 0x" + Long.toHexString(value), x);
+                } catch (AssertionError e) {
+                    broken.add(e.getMessage());
+                }
+            }
+        }
+        assertTrue(cases >= 8, cases + " cases");
+        assertTrue(broken.isEmpty(), String.join("\n", broken));
+    }
+
+    @Test
+    void kconfigExternsLargerThanAMapValue() {
+        // externs.bpf.o has "extern char CONFIG_LOCALVERSION[16] __kconfig": make the array
+        // 0xffffffff long, and the .kconfig map (all kconfig externs laid out) passes 4 GiB.
+        byte[] base = object("externs.bpf.o");
+        ObjectLayout l = ObjectLayout.of("externs.bpf.o", base);
+        List<ObjectLayout.Field> arrays = l.fields(ObjectLayout.Role.COUNT).stream()
+                .filter(f -> f.name().endsWith("ARRAY].nelems") && Bytes.u32(base, f.offset(), l.order()) == 16)
+                .toList();
+        assertTrue(!arrays.isEmpty(), "no char[16] in the BTF of externs.bpf.o");
+        List<String> broken = new ArrayList<>();
+        for (ObjectLayout.Field f : arrays) {
+            for (long n : new long[] {0xffff_ffffL, 0xffff_fff0L, 0x8000_0000L}) {
+                byte[] x = base.clone();
+                Bytes.put(x, f.offset(), 4, n, l.order());
+                try {
+                    keepsContract(f.name() + " = 0x" + Long.toHexString(n), x);
+                } catch (AssertionError e) {
+                    broken.add(e.getMessage());
+                }
+            }
+        }
+        assertTrue(broken.isEmpty(), String.join("\n", broken));
+    }
+
+    @Test
     void hugeOrNegativeBssSize() {
         // A .bss is SHT_NOBITS: its size costs the file nothing. A few kilobytes must not make the
         // opener allocate hundreds of megabytes (at 2 GiB the JVM runs out of memory or takes
