@@ -6,14 +6,19 @@
 //   open-mem   bpf_object__open_mem(buf, size, NULL) + bpf_object__close (file read beforehand)
 //   btf-file   btf__parse(path, NULL) + btf__free
 //   btf-mem    btf__new(buf, size) + btf__free (file read beforehand)
+//   load       bpf_object__open_file + bpf_object__load + bpf_object__close (needs root;
+//              maps pinned by name go under the -p directory)
 //
-// Usage: open_bench [-w WARMUP_MS] [-r ROUNDS] [-t ROUND_MS] [-b BTF_PATH]... [OBJECT...]
+// Usage: open_bench [-w WARMUP_MS] [-r ROUNDS] [-t ROUND_MS] [-b BTF_PATH]... [-p PIN_ROOT]
+//                   [-l LOAD_OBJECT]... [OBJECT...]
 //        open_bench -c OBJECT...    only check which objects libbpf opens
+//        open_bench -C [-p PIN_ROOT] OBJECT...   only check which objects libbpf loads
 //
 // Output, one line per item, fields separated by single spaces:
 //   libbpf OP PATH MEAN_NS SD_NS BEST_ROUND_NS ROUNDS CPU_NS BEST_CPU_NS
 //   skip OP PATH REASON...
 //   ok PATH | skip open PATH REASON...           (with -c)
+//   ok PATH | skip load PATH REASON...           (with -C)
 // MEAN is the wall time over all measured operations divided by their number, SD the
 // standard deviation of the per-round means, BEST the fastest round's mean; CPU and BEST_CPU
 // the same for process CPU time (CLOCK_PROCESS_CPUTIME_ID), which other processes sharing
@@ -65,8 +70,9 @@ static double now_ns(void) {
     return clock_ns(CLOCK_MONOTONIC);
 }
 
-enum op { OPEN_FILE, OPEN_MEM, BTF_FILE, BTF_MEM };
-static const char *op_names[] = {"open-file", "open-mem", "btf-file", "btf-mem"};
+enum op { OPEN_FILE, OPEN_MEM, BTF_FILE, BTF_MEM, LOAD };
+static const char *op_names[] = {"open-file", "open-mem", "btf-file", "btf-mem", "load"};
+static const char *pin_root = "/sys/fs/bpf/bpfkit-bench";
 
 struct item {
     enum op op;
@@ -104,6 +110,17 @@ static int run_once(const struct item *it) {
         }
         btf__free(btf);
         return 0;
+    }
+    case LOAD: {
+        LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
+        struct bpf_object *obj = bpf_object__open_file(it->path, &opts);
+        int err = libbpf_get_error(obj);
+        if (err) {
+            return err;
+        }
+        err = bpf_object__load(obj);
+        bpf_object__close(obj);
+        return err;
     }
     case BTF_MEM: {
         struct btf *btf = btf__new(it->buf, (__u32)it->size);
@@ -195,21 +212,29 @@ static void bench(const struct item *it, double warmup_ms, int rounds, double ro
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: open_bench [-w WARMUP_MS] [-r ROUNDS] [-t ROUND_MS] [-b BTF]... [OBJECT...]\n"
-                    "       open_bench -c OBJECT...\n");
+    fprintf(stderr, "usage: open_bench [-w WARMUP_MS] [-r ROUNDS] [-t ROUND_MS] [-b BTF]... [-p PIN_ROOT]\n"
+                    "                  [-l LOAD_OBJECT]... [OBJECT...]\n"
+                    "       open_bench -c OBJECT...\n"
+                    "       open_bench -C [-p PIN_ROOT] OBJECT...\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     double warmup_ms = 1000, round_ms = 500;
     int rounds = 5, check = 0;
-    const char *btfs[64];
-    int nbtf = 0;
+    const char *btfs[64], *loads[64];
+    int nbtf = 0, nload = 0;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-c")) {
             check = 1;
+        } else if (!strcmp(a, "-C")) {
+            check = 2;
+        } else if (i + 1 < argc && !strcmp(a, "-p")) {
+            pin_root = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "-l") && nload < 64) {
+            loads[nload++] = argv[++i];
         } else if (!strcmp(a, "--")) {
             i++;
             break;
@@ -232,11 +257,11 @@ int main(int argc, char **argv) {
 
     if (check) {
         for (; i < argc; i++) {
-            struct item it = {OPEN_FILE, argv[i], NULL, 0};
+            struct item it = {check == 2 ? LOAD : OPEN_FILE, argv[i], NULL, 0};
             last_msg[0] = 0;
             int err = run_once(&it);
             if (err) {
-                printf("skip open %s libbpf: %s (%s)\n", argv[i], strerror(-err),
+                printf("skip %s %s libbpf: %s (%s)\n", check == 2 ? "load" : "open", argv[i], strerror(-err),
                        last_msg[0] ? last_msg : "no message");
             } else {
                 printf("ok %s\n", argv[i]);
@@ -256,6 +281,10 @@ int main(int argc, char **argv) {
         }
         bench(&it, warmup_ms, rounds, round_ms);
         free(it.buf);
+    }
+    for (int l = 0; l < nload; l++) {
+        struct item it = {LOAD, loads[l], NULL, 0};
+        bench(&it, warmup_ms, rounds, round_ms);
     }
     for (; i < argc; i++) {
         struct item it = {OPEN_FILE, argv[i], NULL, 0};

@@ -33,7 +33,8 @@ public final class JmhRunner {
             OpenBenchmark.class.getName() + ".openFile", "open-file",
             OpenBenchmark.class.getName() + ".openBytes", "open-mem",
             BtfBenchmark.class.getName() + ".parseFile", "btf-file",
-            BtfBenchmark.class.getName() + ".parseSegment", "btf-mem");
+            BtfBenchmark.class.getName() + ".parseSegment", "btf-mem",
+            LoadBenchmark.class.getName() + ".openLoadClose", "load");
 
     private JmhRunner() {
     }

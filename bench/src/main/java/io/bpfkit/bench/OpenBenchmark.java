@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The open phase on one object file: ELF, BTF, BTF.ext, programs, maps, relocations, into a
@@ -30,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(1)
 public class OpenBenchmark {
     /** The object to open. */
@@ -42,13 +43,17 @@ public class OpenBenchmark {
     private String fileName;
     private byte[] bytes;
 
-    /** Reads the object once, and opens it once so a refusal fails here, not while timing. */
+    /**
+     * Reads the object once, and opens it once so a refusal fails here, not while timing; then
+     * opens it until the JIT is done with the opener ({@link Prewarm}).
+     */
     @Setup
-    public void setup() throws IOException {
+    public void setup(BenchmarkParams params) throws IOException {
         path = Path.of(object);
         fileName = path.toString();
         bytes = Files.readAllBytes(path);
         BpfObjects.open(bytes, fileName);
+        Prewarm.untilSteady(object, params.getBenchmark().endsWith(".openFile") ? this::openFile : this::openBytes);
     }
 
     /** Opens from the file: read and parse, as libbpf's {@code bpf_object__open_file}. */

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * <p>Reads line files (fields separated by blanks): {@code bpfkit|libbpf OP PATH MEAN_NS
  * SPREAD_NS BEST_NS N [CPU_NS BEST_CPU_NS]} (from {@link JmhRunner} and open_bench) and {@code skip OP PATH
  * REASON...} (from open_bench and scripts/bench). OP is {@code open-file}, {@code open-mem},
- * {@code btf-file} or {@code btf-mem}; a skip's OP may be {@code open} (both object ops).
+ * {@code btf-file}, {@code btf-mem} or {@code load} (open + load + close); a skip's OP may be
+ * {@code open} (both object ops).
  */
 public final class RatioTable {
     private RatioTable() {
@@ -30,7 +31,7 @@ public final class RatioTable {
     }
 
     /** The OP order of the table; items are sorted by name within an OP. */
-    private static final List<String> OPS = List.of("btf-file", "btf-mem", "open-file", "open-mem");
+    private static final List<String> OPS = List.of("btf-file", "btf-mem", "open-file", "open-mem", "load");
 
     /** Entry point: {@code RatioTable FILE...}. */
     public static void main(String[] args) throws IOException {

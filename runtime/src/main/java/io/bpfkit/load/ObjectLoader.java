@@ -72,11 +72,14 @@ final class ObjectLoader {
             List<LinkedProgram> linked = link();
             loadBtf();
             List<LoadedMap> loadedMaps = createMaps();
+            // As libbpf: map-of-maps slots before any program uses the map (an update of a map
+            // in use waits for an RCU grace period), program arrays once their programs exist.
+            fillSlots(List.of(), false);
             List<LoadedProgram> programs = new ArrayList<>();
             for (LinkedProgram lp : linked) {
                 programs.add(loadProgram(lp));
             }
-            fillSlots(programs);
+            fillSlots(programs, true);
             return new LoadedObject(spec, btfFd, loadedMaps, programs, warnings);
         } catch (RuntimeException | Error e) {
             try {
@@ -474,11 +477,11 @@ final class ObjectLoader {
 
     // ------------------------------------------------------------------ slots
 
-    private void fillSlots(List<LoadedProgram> programs) {
+    private void fillSlots(List<LoadedProgram> programs, boolean programArrays) {
         Map<String, LoadedProgram> byName = new HashMap<>();
         programs.forEach(p -> byName.put(p.name(), p));
         for (MapSpec m : spec.maps()) {
-            if (m.initialSlots().isEmpty()) {
+            if (m.initialSlots().isEmpty() || (m.mapType() == MapType.PROG_ARRAY) != programArrays) {
                 continue;
             }
             LoadedMap outer = maps.get(m.name());
