@@ -4,6 +4,7 @@ import io.bpfkit.api.ObjectFormatException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Unaligned reads of BTF's fixed-width fields in either byte order. Each read picks one of two
@@ -80,5 +81,22 @@ final class Blob {
             p++;
         }
         return (int) (p - off);
+    }
+
+    /** The NUL-terminated UTF-8 string at {@code off}, decoded once, straight from the backing array when there is one. */
+    static String cString(MemorySegment s, long off) {
+        if (off < 0 || off >= s.byteSize()) {
+            return s.getString(off, StandardCharsets.UTF_8); // throws as MemorySegment does
+        }
+        int len = strlen(s, off, s.byteSize());
+        if (len == 0) {
+            return "";
+        }
+        if (s.heapBase().orElse(null) instanceof byte[] array) {
+            return new String(array, (int) (s.address() + off), len, StandardCharsets.UTF_8);
+        }
+        byte[] bytes = new byte[len];
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, off, bytes, 0, len);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -479,7 +479,7 @@ public final class Btf {
         if (offset < strBase) {
             return base.str(offset);
         }
-        return offset == 0 ? "" : strings.getString(offset - strBase, StandardCharsets.UTF_8);
+        return offset == 0 ? "" : Blob.cString(strings, offset - strBase);
     }
 
     private BtfType decode(int id) {

@@ -45,30 +45,135 @@ public final class BtfExt {
     }
 
     /**
-     * The source position of the code from instruction {@code insnIndex} on.
-     *
-     * @param line the text of the source line as clang saw it ({@code ""} when not kept)
-     * @param lineNumber 1-based line number
-     * @param column 1-based column, 0 when unknown
-     * @param fileNameOffset the file name's offset in the BTF strings, as the kernel wants it
-     * @param lineOffset the line text's offset in the BTF strings
+     * The source position of the code from instruction {@code insnIndex} on. Equal, hash code
+     * and string form are those of a record of the seven values. The file name and line text
+     * of records read from a section are decoded from the BTF strings when first asked for.
      */
-    public record LineInfo(int insnIndex, String fileName, String line, int lineNumber, int column,
-                           int fileNameOffset, int lineOffset) {
-        public LineInfo {
-            Objects.requireNonNull(fileName, "fileName");
-            Objects.requireNonNull(line, "line");
+    public static final class LineInfo {
+        private final int insnIndex;
+        private final int lineNumber;
+        private final int column;
+        private final int fileNameOffset;
+        private final int lineOffset;
+        /** Where the offsets point; null when the strings were given. */
+        private final Btf strings;
+        private String fileName;
+        private String line;
+
+        /**
+         * @param insnIndex the first instruction the position applies to
+         * @param fileName the source file name
+         * @param line the text of the source line as clang saw it ({@code ""} when not kept)
+         * @param lineNumber 1-based line number
+         * @param column 1-based column, 0 when unknown
+         * @param fileNameOffset the file name's offset in the BTF strings, as the kernel wants it
+         * @param lineOffset the line text's offset in the BTF strings
+         */
+        public LineInfo(int insnIndex, String fileName, String line, int lineNumber, int column,
+                        int fileNameOffset, int lineOffset) {
+            this(insnIndex, null, Objects.requireNonNull(fileName, "fileName"), Objects.requireNonNull(line, "line"),
+                    lineNumber, column, fileNameOffset, lineOffset);
+        }
+
+        private LineInfo(int insnIndex, Btf strings, String fileName, String line, int lineNumber, int column,
+                         int fileNameOffset, int lineOffset) {
+            this.insnIndex = insnIndex;
+            this.strings = strings;
+            this.fileName = fileName;
+            this.line = line;
+            this.lineNumber = lineNumber;
+            this.column = column;
+            this.fileNameOffset = fileNameOffset;
+            this.lineOffset = lineOffset;
+        }
+
+        /** A record whose strings are decoded from {@code btf} when asked for; the offsets are checked already. */
+        static LineInfo lazy(int insnIndex, Btf btf, int lineNumber, int column, int fileNameOffset, int lineOffset) {
+            return new LineInfo(insnIndex, btf, null, null, lineNumber, column, fileNameOffset, lineOffset);
+        }
+
+        /** The first instruction the position applies to. */
+        public int insnIndex() {
+            return insnIndex;
+        }
+
+        /** The source file name. */
+        public String fileName() {
+            String f = fileName;
+            if (f == null) {
+                f = strings.str(fileNameOffset);
+                fileName = f;
+            }
+            return f;
+        }
+
+        /** The text of the source line as clang saw it ({@code ""} when not kept). */
+        public String line() {
+            String l = line;
+            if (l == null) {
+                l = strings.str(lineOffset);
+                line = l;
+            }
+            return l;
+        }
+
+        /** 1-based line number. */
+        public int lineNumber() {
+            return lineNumber;
+        }
+
+        /** 1-based column, 0 when unknown. */
+        public int column() {
+            return column;
+        }
+
+        /** The file name's offset in the BTF strings, as the kernel wants it. */
+        public int fileNameOffset() {
+            return fileNameOffset;
+        }
+
+        /** The line text's offset in the BTF strings. */
+        public int lineOffset() {
+            return lineOffset;
         }
 
         /** The same record for code moved {@code by} instructions (when subprograms are appended). */
         public LineInfo shifted(int by) {
-            return new LineInfo(insnIndex + by, fileName, line, lineNumber, column, fileNameOffset, lineOffset);
+            return new LineInfo(insnIndex + by, strings, fileName, line, lineNumber, column, fileNameOffset,
+                    lineOffset);
         }
 
         /** {@code file:line: text}, as a person looks for it in the source. */
         public String describe() {
-            String file = fileName.substring(fileName.lastIndexOf('/') + 1);
-            return file + ":" + lineNumber + (line.isBlank() ? "" : ": " + line.strip());
+            String name = fileName();
+            String text = line();
+            String file = name.substring(name.lastIndexOf('/') + 1);
+            return file + ":" + lineNumber + (text.isBlank() ? "" : ": " + text.strip());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof LineInfo l && insnIndex == l.insnIndex && lineNumber == l.lineNumber
+                    && column == l.column && fileNameOffset == l.fileNameOffset && lineOffset == l.lineOffset
+                    && fileName().equals(l.fileName()) && line().equals(l.line());
+        }
+
+        @Override
+        public int hashCode() {
+            int h = Integer.hashCode(insnIndex);
+            h = 31 * h + fileName().hashCode();
+            h = 31 * h + line().hashCode();
+            h = 31 * h + Integer.hashCode(lineNumber);
+            h = 31 * h + Integer.hashCode(column);
+            h = 31 * h + Integer.hashCode(fileNameOffset);
+            return 31 * h + Integer.hashCode(lineOffset);
+        }
+
+        @Override
+        public String toString() {
+            return "LineInfo[insnIndex=" + insnIndex + ", fileName=" + fileName() + ", line=" + line()
+                    + ", lineNumber=" + lineNumber + ", column=" + column + ", fileNameOffset=" + fileNameOffset
+                    + ", lineOffset=" + lineOffset + "]";
         }
     }
 
@@ -253,31 +358,29 @@ public final class BtfExt {
             Map<String, List<FuncInfo>> funcs = new LinkedHashMap<>();
             Map<String, List<LineInfo>> lines = new LinkedHashMap<>();
             Map<String, List<CoreRelocation>> relos = new LinkedHashMap<>();
-            readInfo(hdrLen, 8, "func_info", FUNC_INFO_MIN, (at, sec) ->
-                    funcs.computeIfAbsent(sec, k -> new ArrayList<>()).add(funcInfo(at)));
-            readInfo(hdrLen, 16, "line_info", LINE_INFO_MIN, (at, sec) ->
-                    lines.computeIfAbsent(sec, k -> new ArrayList<>()).add(lineInfo(at)));
+            readInfo(hdrLen, 8, "func_info", FUNC_INFO_MIN, funcs, this::funcInfo);
+            readInfo(hdrLen, 16, "line_info", LINE_INFO_MIN, lines, this::lineInfo);
             if (hdrLen >= CORE_HEADER) {
-                readInfo(hdrLen, 24, "core_relo", CORE_RELO_MIN, (at, sec) ->
-                        relos.computeIfAbsent(sec, k -> new ArrayList<>()).add(coreRelocation(at)));
+                readInfo(hdrLen, 24, "core_relo", CORE_RELO_MIN, relos, this::coreRelocation);
             }
             return new BtfExt(be, freeze(funcs), freeze(lines), freeze(relos));
         }
 
         private static <T> Map<String, List<T>> freeze(Map<String, List<T>> m) {
-            m.replaceAll((k, v) -> List.copyOf(v));
+            m.replaceAll((k, v) -> Collections.unmodifiableList(v));
             return Collections.unmodifiableMap(m);
         }
 
-        private interface RecordReader {
-            void read(long at, String section);
+        private interface RecordReader<T> {
+            T read(long at);
         }
 
         /**
          * One of the three info parts: {@code u32 rec_size}, then per program section
          * {@code u32 sec_name_off, u32 num_info} and num_info records of rec_size bytes.
          */
-        private void readInfo(long hdrLen, int fieldAt, String what, int minRecord, RecordReader records) {
+        private <T> void readInfo(long hdrLen, int fieldAt, String what, int minRecord, Map<String, List<T>> out,
+                RecordReader<T> records) {
             long off = Btf.ul(u32(fieldAt));
             long len = Btf.ul(u32(fieldAt + 4));
             if (len == 0) {
@@ -315,8 +418,13 @@ public final class BtfExt {
                             + " bytes, more than the " + (end - p - 8) + " bytes left");
                 }
                 p += 8;
+                List<T> list = out.get(section);
+                if (list == null) {
+                    list = new ArrayList<>((int) n);
+                    out.put(section, list);
+                }
                 for (long i = 0; i < n; i++, p += recSize) {
-                    records.read(p, section);
+                    list.add(records.read(p));
                 }
             }
         }
@@ -329,8 +437,10 @@ public final class BtfExt {
             int lineCol = u32(at + 12);
             int fileOff = u32(at + 4);
             int lineOff = u32(at + 8);
-            return new LineInfo(insnIndex(at), string(at + 4, fileOff, "line_info file name"),
-                    string(at + 8, lineOff, "line_info line"), lineCol >>> 10, lineCol & 0x3ff, fileOff, lineOff);
+            int insn = insnIndex(at);
+            checkString(at + 4, fileOff, "line_info file name");
+            checkString(at + 8, lineOff, "line_info line");
+            return LineInfo.lazy(insn, btf, lineCol >>> 10, lineCol & 0x3ff, fileOff, lineOff);
         }
 
         private CoreRelocation coreRelocation(long at) {
@@ -365,11 +475,15 @@ public final class BtfExt {
         }
 
         private String string(long at, int off, String what) {
+            checkString(at, off, what);
+            return strings.computeIfAbsent(off, btf::str);
+        }
+
+        private void checkString(long at, int off, String what) {
             if (Integer.compareUnsigned(off, btf.stringsEnd()) >= 0) {
                 throw bad(at, what + " is at string offset " + Integer.toUnsignedString(off)
                         + ", outside the BTF string section (" + btf.stringsEnd() + " bytes)");
             }
-            return strings.computeIfAbsent(off, btf::str);
         }
 
         private static void checkAccessString(long at, String s) {

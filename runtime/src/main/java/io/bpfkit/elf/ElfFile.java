@@ -74,7 +74,7 @@ public final class ElfFile {
         this.type = type;
         this.machine = machine;
         this.sections = Collections.unmodifiableList(sections);
-        Map<String, ElfSection> byName = new HashMap<>();
+        Map<String, ElfSection> byName = HashMap.newHashMap(sections.size());
         ElfSection tab = null;
         for (ElfSection s : sections) {
             byName.putIfAbsent(s.name(), s);
@@ -211,14 +211,44 @@ public final class ElfFile {
             throw new ObjectFormatException(section, offset, "string offset " + offset
                     + " is outside the string table (" + size + " bytes)");
         }
-        long end = offset;
-        while (end < size && table.get(ValueLayout.JAVA_BYTE, end) != 0) {
-            end++;
-        }
-        if (end == size) {
+        int len = strlen(table, offset, size);
+        if (offset + len == size) {
             throw new ObjectFormatException(section, offset, "string is not NUL-terminated");
         }
-        byte[] bytes = table.asSlice(offset, end - offset).toArray(ValueLayout.JAVA_BYTE);
+        return decode(table, offset, len);
+    }
+
+    private static final ValueLayout.OfLong LONG_LE =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Length of the NUL-terminated string at {@code off}, searching no further than {@code end}. */
+    private static int strlen(MemorySegment s, long off, long end) {
+        long p = off;
+        // 8 bytes at a time, then byte by byte.
+        while (p + 8 <= end) {
+            long w = s.get(LONG_LE, p);
+            long z = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+            if (z != 0) {
+                return (int) (p - off) + (Long.numberOfTrailingZeros(z) >>> 3);
+            }
+            p += 8;
+        }
+        while (p < end && s.get(ValueLayout.JAVA_BYTE, p) != 0) {
+            p++;
+        }
+        return (int) (p - off);
+    }
+
+    /** UTF-8 decoding of {@code len} bytes at {@code off}, straight from the backing array when there is one. */
+    private static String decode(MemorySegment s, long off, int len) {
+        if (len == 0) {
+            return "";
+        }
+        if (s.heapBase().orElse(null) instanceof byte[] array) {
+            return new String(array, (int) (s.address() + off), len, StandardCharsets.UTF_8);
+        }
+        byte[] bytes = new byte[len];
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, off, bytes, 0, len);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
@@ -335,22 +365,33 @@ public final class ElfFile {
 
     /** Bounds-checked reads in one byte order. */
     static final class Reader {
+        private static final ValueLayout.OfShort U16_LE =
+                ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfShort U16_BE =
+                ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+        private static final ValueLayout.OfInt U32_LE =
+                ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfInt U32_BE =
+                ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+        private static final ValueLayout.OfLong U64_LE =
+                ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfLong U64_BE =
+                ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
         final MemorySegment data;
-        private final ValueLayout.OfShort u16;
-        private final ValueLayout.OfInt u32;
-        private final ValueLayout.OfLong u64;
+        private final long size;
+        private final boolean bigEndian;
         private final String section;
 
         Reader(MemorySegment data, ByteOrder order, String section) {
             this.data = data;
+            this.size = data.byteSize();
             this.section = section;
-            this.u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-            this.u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
-            this.u64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+            this.bigEndian = order == ByteOrder.BIG_ENDIAN;
         }
 
         void checkRange(long offset, long length, String what) {
-            if (offset < 0 || length < 0 || offset > data.byteSize() || length > data.byteSize() - offset) {
+            if (offset < 0 || length < 0 || offset > size || length > size - offset) {
                 throw new ObjectFormatException(section, offset, what + " [0x" + Long.toHexString(offset)
                         + ", +0x" + Long.toHexString(length) + ") lies outside the data ("
                         + data.byteSize() + " bytes)");
@@ -364,12 +405,12 @@ public final class ElfFile {
 
         int u16(long offset) {
             checkRange(offset, 2, "u16");
-            return Short.toUnsignedInt(data.get(u16, offset));
+            return Short.toUnsignedInt(bigEndian ? data.get(U16_BE, offset) : data.get(U16_LE, offset));
         }
 
         long u32(long offset) {
             checkRange(offset, 4, "u32");
-            return Integer.toUnsignedLong(data.get(u32, offset));
+            return Integer.toUnsignedLong(bigEndian ? data.get(U32_BE, offset) : data.get(U32_LE, offset));
         }
 
         /** A u32 that must fit a non-negative int (indexes, types). */
@@ -383,7 +424,7 @@ public final class ElfFile {
 
         long u64(long offset) {
             checkRange(offset, 8, "u64");
-            return data.get(u64, offset);
+            return bigEndian ? data.get(U64_BE, offset) : data.get(U64_LE, offset);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.bpfkit.object;
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfExt;
+import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfType;
 import io.bpfkit.elf.ElfFile;
 import io.bpfkit.elf.ElfRelocation;
@@ -86,7 +87,7 @@ final class ObjectOpener {
     }
 
     private BpfObjectSpec read() {
-        if (elf.sections().stream().noneMatch(s -> s.type() == ElfFile.SHT_SYMTAB)) {
+        if (!hasSymbolTable()) {
             throw new ObjectFormatException(null, -1, "no symbol table (.symtab); was the object stripped?");
         }
         readBtf();
@@ -113,6 +114,47 @@ final class ObjectOpener {
         return new BpfObjectSpec(objectName, order, license, version, btf, datasecLayouts, programs, maps, externs);
     }
 
+    private boolean hasSymbolTable() {
+        for (ElfSection s : elf.sections()) {
+            if (s.type() == ElfFile.SHT_SYMTAB) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The function symbols of each section, by section index, in symbol table order; null
+     * where a section has none. Built in one pass on first use.
+     */
+    private List<List<ElfSymbol>> functionsBySection;
+
+    private List<ElfSymbol> functionsIn(int sectionIndex) {
+        if (functionsBySection == null) {
+            int n = elf.sections().size();
+            List<List<ElfSymbol>> by = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                by.add(null);
+            }
+            for (ElfSymbol sym : symbols) {
+                int idx = sym.sectionIndex();
+                if (sym.type() == ElfFile.STT_FUNC && idx < n) {
+                    List<ElfSymbol> l = by.get(idx);
+                    if (l == null) {
+                        l = new ArrayList<>();
+                        by.set(idx, l);
+                    }
+                    l.add(sym);
+                }
+            }
+            functionsBySection = by;
+        }
+        List<ElfSymbol> l = sectionIndex < functionsBySection.size() ? functionsBySection.get(sectionIndex) : null;
+        return l == null ? List.of() : l;
+    }
+
+    private static final Comparator<ElfSymbol> BY_VALUE = Comparator.comparingLong(ElfSymbol::value);
+
     private void readBtf() {
         ElfSection btfSection = elf.section(".BTF").orElse(null);
         if (btfSection == null) {
@@ -125,7 +167,8 @@ final class ObjectOpener {
         // Object BTF is small: check every member now so that open reports all of it.
         btf.validate();
         for (int id = 1; id < btf.typeCount(); id++) {
-            if (btf.type(id) instanceof BtfType.Datasec d) {
+            // The kind first: decoding every type only to find the few DATASECs costs most of open.
+            if (btf.kind(id) == BtfKind.DATASEC && btf.type(id) instanceof BtfType.Datasec d) {
                 datasecs.putIfAbsent(d.name(), d);
             }
         }
@@ -212,11 +255,13 @@ final class ObjectOpener {
     // ---------------------------------------------------------------- legacy maps
 
     private List<MapSpec> readLegacyMaps(ElfSection s) {
-        List<ElfSymbol> defs = symbols.stream()
-                .filter(sym -> sym.sectionIndex() == s.index() && sym.type() != ElfFile.STT_SECTION
-                        && !sym.name().isEmpty())
-                .sorted(Comparator.comparingLong(ElfSymbol::value))
-                .toList();
+        List<ElfSymbol> defs = new ArrayList<>();
+        for (ElfSymbol sym : symbols) {
+            if (sym.sectionIndex() == s.index() && sym.type() != ElfFile.STT_SECTION && !sym.name().isEmpty()) {
+                defs.add(sym);
+            }
+        }
+        defs.sort(BY_VALUE);
         if (defs.isEmpty()) {
             return List.of();
         }
@@ -230,7 +275,7 @@ final class ObjectOpener {
             throw new ObjectFormatException(s.name(), -1, "map definitions of " + defSize
                     + " bytes are smaller than struct bpf_map_def (20 bytes)");
         }
-        List<MapSpec> maps = new ArrayList<>();
+        List<MapSpec> maps = new ArrayList<>(defs.size());
         ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
         for (ElfSymbol sym : defs) {
             long off = sym.value();
@@ -271,7 +316,13 @@ final class ObjectOpener {
         BtfType.Datasec ds = datasecs.get(s.name());
         List<DatasecVar> vars = sectionVars.getOrDefault(s.name(), List.of());
         // As libbpf: mmap-able only when some variable is visible outside the object.
-        boolean mmapable = vars.stream().anyMatch(v -> !v.isStatic());
+        boolean mmapable = false;
+        for (DatasecVar v : vars) {
+            if (!v.isStatic()) {
+                mmapable = true;
+                break;
+            }
+        }
         MapSpec m = new MapSpec(internalMapName(s.name()), MapSpec.Definition.DATA_SECTION, s.name(), 0)
                 .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)
                 .flags((mmapable ? BPF_F_MMAPABLE : 0) | (s.name().startsWith(".rodata") ? BPF_F_RDONLY_PROG : 0));
@@ -350,7 +401,8 @@ final class ObjectOpener {
         }
         // Extern functions (kfuncs) that clang did not list in .ksyms still resolve through BTF FUNCs.
         for (int id = 1; id < btf.typeCount() && !undefined.isEmpty(); id++) {
-            if (btf.type(id) instanceof BtfType.Func f && f.linkage() == BtfType.Func.Linkage.EXTERN) {
+            if (btf.kind(id) == BtfKind.FUNC && btf.type(id) instanceof BtfType.Func f
+                    && f.linkage() == BtfType.Func.Linkage.EXTERN) {
                 ElfSymbol sym = undefined.remove(f.name());
                 if (sym != null) {
                     externs.add(new GlobalVariable(KSYMS, f.name(), 0, 0, f.id(), "func", linkage(sym)));
@@ -436,9 +488,9 @@ final class ObjectOpener {
             readFunctions(s);
         }
         // Relocations, then the final specs with their instructions.
-        Map<Integer, List<List<Relocation>>> relocs = new HashMap<>();
+        Map<Integer, List<List<Relocation>>> relocs = HashMap.newHashMap(programsBySection.size());
         programsBySection.forEach((idx, progs) -> {
-            List<List<Relocation>> lists = new ArrayList<>();
+            List<List<Relocation>> lists = new ArrayList<>(progs.size());
             for (int i = 0; i < progs.size(); i++) {
                 lists.add(new ArrayList<>());
             }
@@ -474,11 +526,11 @@ final class ObjectOpener {
     private void readFunctions(ElfSection s) {
         boolean text = s.name().equals(TEXT);
         SectionDef def = SectionRules.resolve(s.name());
-        List<ElfSymbol> funcs = symbols.stream()
-                .filter(sym -> sym.sectionIndex() == s.index() && sym.type() == ElfFile.STT_FUNC)
-                .sorted(Comparator.comparingLong(ElfSymbol::value))
-                .toList();
-        List<ProgramSpec> progs = new ArrayList<>();
+        List<ElfSymbol> funcs = functionsIn(s.index());
+        if (funcs.size() > 1) {
+            funcs.sort(BY_VALUE);
+        }
+        List<ProgramSpec> progs = new ArrayList<>(funcs.size());
         long size = s.data().byteSize();
         long previousEnd = 0;
         for (ElfSymbol f : funcs) {
@@ -500,7 +552,8 @@ final class ObjectOpener {
                 throw new ObjectFormatException(s.name(), off, "function '" + f.name() + "' overlaps the one before it");
             }
             previousEnd = off + len;
-            byte[] insns = s.data().asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
+            byte[] insns = new byte[(int) len];
+            MemorySegment.copy(s.data(), ValueLayout.JAVA_BYTE, off, insns, 0, (int) len);
             progs.add(ProgramSpec.partial(f.name(), s.name(), def, off, text, order, insns));
         }
         if (!progs.isEmpty()) {

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * libbpf's {@code SEC()} naming conventions as data: which program type, expected attach type,
@@ -297,6 +298,22 @@ public final class SectionRules {
      * @return the resolved definition
      */
     public static SectionDef resolve(String sectionName) {
+        SectionDef cached = RESOLVED.get(sectionName);
+        if (cached != null) {
+            return cached;
+        }
+        SectionDef def = compute(sectionName);
+        if (RESOLVED.size() < RESOLVED_MAX) {
+            RESOLVED.putIfAbsent(sectionName, def);
+        }
+        return def;
+    }
+
+    /** Section names resolved so far: the definition is immutable and depends on the name alone. */
+    private static final ConcurrentHashMap<String, SectionDef> RESOLVED = new ConcurrentHashMap<>();
+    private static final int RESOLVED_MAX = 4096;
+
+    private static SectionDef compute(String sectionName) {
         String name = sectionName;
         boolean autoload = true;
         if (name.startsWith("?")) {
