@@ -37,8 +37,6 @@ final class ObjectOpener {
     static final long BPF_F_MMAPABLE = 1L << 10;
     /** Far above what the kernel takes as an array value: a hostile size fails here, not in an allocation. */
     static final long MAX_DATA_SECTION = 1L << 30;
-    /** libbpf's limit on the internal map name: BPF_OBJ_NAME_LEN - 1. */
-    private static final int OBJ_NAME_MAX = 15;
 
     private final ElfFile elf;
     private final String objectName;
@@ -360,16 +358,8 @@ final class ObjectOpener {
     String internalMapName(String section) {
         int suffix = Math.max(7, section.length());
         int prefix = section.indexOf('.', 1) >= 0 ? 0
-                : Math.min(Math.max(0, OBJ_NAME_MAX - suffix), objectName.length());
-        String name = objectName.substring(0, prefix) + section;
-        if (name.length() > OBJ_NAME_MAX) {
-            name = name.substring(0, OBJ_NAME_MAX);
-        }
-        StringBuilder sb = new StringBuilder(name.length());
-        for (char c : name.toCharArray()) {
-            sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' ? c : '_');
-        }
-        return sb.toString();
+                : Math.min(Math.max(0, KernelNames.MAX - suffix), objectName.length());
+        return KernelNames.of(objectName.substring(0, prefix) + section);
     }
 
     // ---------------------------------------------------------------- externs
