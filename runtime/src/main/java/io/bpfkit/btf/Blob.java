@@ -1,5 +1,6 @@
 package io.bpfkit.btf;
 
+import io.bpfkit.elf.CStrings;
 import io.bpfkit.api.ObjectFormatException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -65,38 +66,11 @@ final class Blob {
                 "bad magic 0x%04x: %s data starts with 0xeb9f (either byte order)", m, section));
     }
 
-    /** Length of the NUL-terminated string at {@code off}, searching no further than {@code end}. */
-    static int strlen(MemorySegment s, long off, long end) {
-        long p = off;
-        // 8 bytes at a time, then byte by byte: names are short, but vmlinux has 100k+ of them.
-        while (p + 8 <= end) {
-            long w = s.get(LONG_LE, p);
-            long z = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
-            if (z != 0) {
-                return (int) (p - off) + (Long.numberOfTrailingZeros(z) >>> 3);
-            }
-            p += 8;
-        }
-        while (p < end && s.get(ValueLayout.JAVA_BYTE, p) != 0) {
-            p++;
-        }
-        return (int) (p - off);
-    }
-
     /** The NUL-terminated UTF-8 string at {@code off}, decoded once, straight from the backing array when there is one. */
     static String cString(MemorySegment s, long off) {
         if (off < 0 || off >= s.byteSize()) {
             return s.getString(off, StandardCharsets.UTF_8); // throws as MemorySegment does
         }
-        int len = strlen(s, off, s.byteSize());
-        if (len == 0) {
-            return "";
-        }
-        if (s.heapBase().orElse(null) instanceof byte[] array) {
-            return new String(array, (int) (s.address() + off), len, StandardCharsets.UTF_8);
-        }
-        byte[] bytes = new byte[len];
-        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, off, bytes, 0, len);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return CStrings.decode(s, off, CStrings.strlen(s, off, s.byteSize()));
     }
 }

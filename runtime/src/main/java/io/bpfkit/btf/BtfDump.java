@@ -1,5 +1,6 @@
 package io.bpfkit.btf;
 
+import io.bpfkit.elf.CStrings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
@@ -292,7 +293,7 @@ public final class BtfDump {
         } else {
             MemorySegment s = btf.stringSegment(off);
             long from = btf.stringPosition(off);
-            int len = Blob.strlen(s, from, s.byteSize());
+            int len = CStrings.strlen(s, from, s.byteSize());
             ensure(len + 1);
             MemorySegment.copy(s, ValueLayout.JAVA_BYTE, from, buf, pos, len);
             pos += len;

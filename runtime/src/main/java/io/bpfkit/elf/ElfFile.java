@@ -211,45 +211,11 @@ public final class ElfFile {
             throw new ObjectFormatException(section, offset, "string offset " + offset
                     + " is outside the string table (" + size + " bytes)");
         }
-        int len = strlen(table, offset, size);
+        int len = CStrings.strlen(table, offset, size);
         if (offset + len == size) {
             throw new ObjectFormatException(section, offset, "string is not NUL-terminated");
         }
-        return decode(table, offset, len);
-    }
-
-    private static final ValueLayout.OfLong LONG_LE =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    /** Length of the NUL-terminated string at {@code off}, searching no further than {@code end}. */
-    private static int strlen(MemorySegment s, long off, long end) {
-        long p = off;
-        // 8 bytes at a time, then byte by byte.
-        while (p + 8 <= end) {
-            long w = s.get(LONG_LE, p);
-            long z = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
-            if (z != 0) {
-                return (int) (p - off) + (Long.numberOfTrailingZeros(z) >>> 3);
-            }
-            p += 8;
-        }
-        while (p < end && s.get(ValueLayout.JAVA_BYTE, p) != 0) {
-            p++;
-        }
-        return (int) (p - off);
-    }
-
-    /** UTF-8 decoding of {@code len} bytes at {@code off}, straight from the backing array when there is one. */
-    private static String decode(MemorySegment s, long off, int len) {
-        if (len == 0) {
-            return "";
-        }
-        if (s.heapBase().orElse(null) instanceof byte[] array) {
-            return new String(array, (int) (s.address() + off), len, StandardCharsets.UTF_8);
-        }
-        byte[] bytes = new byte[len];
-        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, off, bytes, 0, len);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return CStrings.decode(table, offset, len);
     }
 
     public ByteOrder order() {
