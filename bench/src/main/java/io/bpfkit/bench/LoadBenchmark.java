@@ -49,6 +49,8 @@ public class LoadBenchmark {
         path = Path.of(object);
         options = LoadOptions.defaults().withPinRoot(Files.createDirectories(Path.of(pinRoot)));
         openLoadClose();
+        // The opener and loader need seconds of C2 work before they run at speed.
+        Prewarm.untilSteady(object, this::openLoadClose);
     }
 
     /** Open, load, close. */
