@@ -42,6 +42,10 @@ public final class BtfExt {
 
     /** A BTF FUNC (its {@code typeId}) whose code starts at instruction {@code insnIndex}. */
     public record FuncInfo(int insnIndex, int typeId) {
+        /** The same record for code moved {@code by} instructions. */
+        public FuncInfo shifted(int by) {
+            return new FuncInfo(insnIndex + by, typeId);
+        }
     }
 
     /**
@@ -190,6 +194,11 @@ public final class BtfExt {
                 throw new IllegalArgumentException("CO-RE access string \"" + accessString
                         + "\" is not a colon-separated list of indexes");
             }
+        }
+
+        /** The same record for code moved {@code by} instructions. */
+        public CoreRelocation shifted(int by) {
+            return new CoreRelocation(insnIndex + by, typeId, accessString, kind);
         }
 
         /** The access string as numbers: {@code "0:1:2"} gives {@code [0, 1, 2]}. */

@@ -164,8 +164,7 @@ final class ObjectLoader {
                     return;
                 }
                 // As libbpf: BTF is optional for most programs; load without it and say so.
-                warnings.add(object + ": the kernel refused the object's BTF (" + Errno.name(withLog.errno())
-                        + "), loading without it: " + lastLine(withLog.log()));
+                warnings.add(object + ": loading without BTF: " + withLog.exception().getMessage());
                 return;
             }
             btfFd = own(r.fd());
@@ -466,11 +465,6 @@ final class ObjectLoader {
             }
         }
         return best == null ? null : best.describe();
-    }
-
-    private static String lastLine(String log) {
-        String[] lines = log == null ? new String[0] : log.strip().split("\n");
-        return lines.length == 0 ? "(no log)" : lines[lines.length - 1];
     }
 
     // ------------------------------------------------------------------ slots

@@ -51,13 +51,13 @@ final class ProgramLinker {
                 }
             }
             for (BtfExt.FuncInfo f : p.extInfo().funcInfo()) {
-                funcInfo.add(new BtfExt.FuncInfo(f.insnIndex() + start, f.typeId()));
+                funcInfo.add(f.shifted(start));
             }
             for (BtfExt.LineInfo l : p.extInfo().lineInfo()) {
                 lineInfo.add(l.shifted(start));
             }
             for (BtfExt.CoreRelocation c : p.extInfo().coreRelocations()) {
-                core.add(new BtfExt.CoreRelocation(c.insnIndex() + start, c.typeId(), c.accessString(), c.kind()));
+                core.add(c.shifted(start));
             }
             return start;
         }

@@ -24,7 +24,7 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
         List<BtfExt.FuncInfo> funcs = new ArrayList<>();
         for (BtfExt.FuncInfo f : ext.funcInfo(section)) {
             if (inRange(f.insnIndex(), from, count)) {
-                funcs.add(new BtfExt.FuncInfo(f.insnIndex() - from, f.typeId()));
+                funcs.add(f.shifted(-from));
             }
         }
         List<BtfExt.LineInfo> lines = new ArrayList<>();
@@ -36,7 +36,7 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
         List<BtfExt.CoreRelocation> relos = new ArrayList<>();
         for (BtfExt.CoreRelocation r : ext.coreRelocations(section)) {
             if (inRange(r.insnIndex(), from, count)) {
-                relos.add(new BtfExt.CoreRelocation(r.insnIndex() - from, r.typeId(), r.accessString(), r.kind()));
+                relos.add(r.shifted(-from));
             }
         }
         return funcs.isEmpty() && lines.isEmpty() && relos.isEmpty() ? EMPTY : new ProgramExtInfo(funcs, lines, relos);
