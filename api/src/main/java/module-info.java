@@ -4,4 +4,5 @@
  */
 module io.bpfkit.api {
     exports io.bpfkit.api;
+    exports io.bpfkit.api.codec;
 }

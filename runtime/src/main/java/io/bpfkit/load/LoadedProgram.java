@@ -1,12 +1,13 @@
 package io.bpfkit.load;
 
+import io.bpfkit.api.BpfProgram;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.ProgInfo;
 
 /** A program in the kernel, owned by its {@link LoadedObject}. */
-public final class LoadedProgram {
+public final class LoadedProgram implements BpfProgram {
     private final ProgramSpec spec;
     private final Fd fd;
     private final LinkedProgram linked;
@@ -17,6 +18,7 @@ public final class LoadedProgram {
         this.linked = linked;
     }
 
+    @Override
     public String name() {
         return spec.name();
     }
@@ -28,6 +30,11 @@ public final class LoadedProgram {
     /** The program's file descriptor; closed with the loaded object. */
     public Fd fd() {
         return fd;
+    }
+
+    @Override
+    public int fileDescriptor() {
+        return fd.get();
     }
 
     /** What was handed to the kernel: the program with its subprograms, relocated. */
