@@ -20,8 +20,10 @@ import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapInfo;
 import io.bpfkit.sys.TestRunAttr;
+import io.bpfkit.load.LoadInChild;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -159,6 +161,23 @@ class PmuLoadTest {
         LoadException unknown = assertThrows(LoadException.class, () -> BpfLoader.load(spec));
         assertTrue(unknown.getMessage().contains("unknown perf event 'cyclez'"), unknown.getMessage());
         assertEquals(before, openFds());
+    }
+
+    @Test
+    void withoutCapPerfmonTheErrorNamesTheSettingToChange() {
+        // CAP_BPF alone creates the maps; per-CPU perf events then need CAP_PERFMON or
+        // perf_event_paranoid <= 0 (it is 2 here)
+        Path setpriv = Tools.find("setpriv", "/usr/bin/setpriv");
+        assertTrue(setpriv != null, "setpriv (util-linux) is needed to drop capabilities");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Tools.Result r = Tools.run(120, setpriv.toString(), "--bounding-set=-all,+bpf", "--inh-caps=-all",
+                "--ambient-caps=-all", "--", java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), LoadInChild.class.getName(),
+                TestObjects.path("pmu.bpf.o").toString());
+        assertEquals(3, r.exitCode(), r.out() + r.stderr());
+        assertTrue(r.out().contains("LoadException: map 'cycles' PMU counter 0")
+                && r.out().contains("per-CPU counters need CAP_PERFMON") && r.out().contains("/proc/sys/kernel/perf_event_paranoid at 0 or lower (it is "),
+                r.out());
     }
 
     @Test
