@@ -152,6 +152,12 @@ final class InspectCommand {
                     .field("target", slot.target()).endObject());
             j.endArray();
         }
+        if (!m.pmuCounters().isEmpty()) {
+            j.name("pmuCounters").beginArray();
+            m.pmuCounters().forEach(c -> j.beginObject().field("index", c.index()).field("event", c.event())
+                    .field("fallback", c.fallback()).endObject());
+            j.endArray();
+        }
         j.endObject();
     }
 
@@ -189,6 +195,14 @@ final class InspectCommand {
                         m.keyType() == null ? "-" : m.keyType(), m.valueType() == null ? "-" : m.valueType());
             }
             maps.appendTo(sb, "maps");
+            Table pmu = new Table("MAP", "COUNTER", "EVENT", "FALLBACK");
+            for (MapSpec m : s.maps()) {
+                m.pmuCounters().forEach(c -> pmu.row(m.name(), Integer.toString(c.index()), c.event(),
+                        c.fallback() == null ? "-" : c.fallback()));
+            }
+            if (!pmu.isEmpty()) {
+                pmu.appendTo(sb, "PMU counters");
+            }
             Table globals = new Table("SECTION", "VARIABLE", "OFFSET", "SIZE", "TYPE", "LINKAGE");
             for (GlobalVariable g : s.globals()) {
                 globals.row(g.section(), g.name(), Long.toString(g.offset()), Long.toString(g.size()), g.type(),
@@ -209,6 +223,10 @@ final class InspectCommand {
 
         void row(String... cells) {
             rows.add(cells);
+        }
+
+        boolean isEmpty() {
+            return rows.size() == 1;
         }
 
         void appendTo(StringBuilder sb, String what) {

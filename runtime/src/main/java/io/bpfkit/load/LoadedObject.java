@@ -1,7 +1,9 @@
 package io.bpfkit.load;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.pmu.PmuCounter;
 import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.pmu.PmuCounterSet;
 import io.bpfkit.sys.Fd;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,11 +28,12 @@ public final class LoadedObject implements AutoCloseable {
     private final Fd btf;
     private final Map<String, LoadedMap> maps;
     private final Map<String, LoadedProgram> programs;
+    private final List<PmuCounterSet> pmuCounters;
     private final List<String> warnings;
     private volatile boolean closed;
 
     LoadedObject(BpfObjectSpec spec, Fd btf, List<LoadedMap> maps, List<LoadedProgram> programs,
-                 List<String> warnings) {
+                 List<PmuCounterSet> pmuCounters, List<String> warnings) {
         this.spec = spec;
         this.btf = btf;
         Map<String, LoadedMap> m = new LinkedHashMap<>();
@@ -39,6 +42,7 @@ public final class LoadedObject implements AutoCloseable {
         programs.forEach(x -> p.put(x.name(), x));
         this.maps = Collections.unmodifiableMap(m);
         this.programs = Collections.unmodifiableMap(p);
+        this.pmuCounters = List.copyOf(pmuCounters);
         this.warnings = List.copyOf(warnings);
     }
 
@@ -89,6 +93,35 @@ public final class LoadedObject implements AutoCloseable {
         }
     }
 
+    /**
+     * The PMU counters of PERF_EVENT_ARRAY map {@code map}, by counter index: what bpfkit/pmu.h or
+     * {@link io.bpfkit.object.MapSpec#pmuCounter(int, String, String)} declared, opened on every
+     * online CPU. Empty for a map without counters.
+     *
+     * <pre>{@code
+     * PmuCounter cycles = obj.pmuCounters("cycles").getFirst();
+     * PmuReading r0 = cycles.read();
+     * }</pre>
+     */
+    public List<PmuCounter> pmuCounters(String map) {
+        checkOpen();
+        return pmuCounters.stream().filter(c -> c.map().equals(map)).map(PmuCounter.class::cast).toList();
+    }
+
+    /**
+     * Counter {@code index} of map {@code map}.
+     *
+     * @throws IllegalArgumentException when the map has no such counter
+     */
+    public PmuCounter pmuCounter(String map, int index) {
+        List<PmuCounter> counters = pmuCounters(map);
+        if (index < 0 || index >= counters.size()) {
+            throw new IllegalArgumentException("map '" + map + "' has " + counters.size() + " PMU counters, not counter "
+                    + index + (maps.containsKey(map) ? "" : " (the object has no map of that name)"));
+        }
+        return counters.get(index);
+    }
+
     /** Closes programs, maps and BTF; idempotent. */
     @Override
     public void close() {
@@ -99,6 +132,7 @@ public final class LoadedObject implements AutoCloseable {
         List<Fd> fds = new ArrayList<>();
         programs.values().forEach(p -> fds.add(p.fd()));
         maps.values().forEach(m -> fds.add(m.fd()));
+        pmuCounters.forEach(c -> fds.addAll(c.fds()));
         if (btf != null) {
             fds.add(btf);
         }

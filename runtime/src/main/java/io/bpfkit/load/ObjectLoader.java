@@ -20,6 +20,8 @@ import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.ProgramType;
 import io.bpfkit.object.Relocation;
 import io.bpfkit.object.SectionDef;
+import io.bpfkit.pmu.PmuCounterSet;
+import io.bpfkit.pmu.PmuPlacement;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.BtfLoadResult;
 import io.bpfkit.sys.Cpus;
@@ -58,6 +60,9 @@ final class ObjectLoader {
     private final String object;
     private final List<Fd> made = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    /** The .rodata variable of bpfkit/pmu.h that the loader sets to the possible-CPU count. */
+    static final String PMU_CPUS_VARIABLE = "bpfkit_pmu_cpus";
+
     private final Map<String, LoadedMap> maps = new HashMap<>();
     private Fd btfFd;
 
@@ -72,7 +77,9 @@ final class ObjectLoader {
             checkLoadable();
             List<LinkedProgram> linked = link();
             loadBtf();
+            tellPmuCpuCount();
             List<LoadedMap> loadedMaps = createMaps();
+            List<PmuCounterSet> pmuCounters = placePmuCounters(loadedMaps);
             // libbpf's order: map-of-maps slots before the programs load (measured here: the
             // same updates cost 0.4-1.3 ms more afterwards), program arrays once their programs exist.
             fillSlots(List.of(), false);
@@ -81,7 +88,7 @@ final class ObjectLoader {
                 programs.add(loadProgram(lp));
             }
             fillSlots(programs, true);
-            return new LoadedObject(spec, btfFd, loadedMaps, programs, warnings);
+            return new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings);
         } catch (RuntimeException | Error e) {
             try {
                 LoadedObject.closeAll(made.reversed());
@@ -192,6 +199,27 @@ final class ObjectLoader {
         return out;
     }
 
+    /** bpfkit/pmu.h indexes counters by {@code counter * bpfkit_pmu_cpus + cpu}. */
+    private void tellPmuCpuCount() {
+        spec.dataMap(".rodata").filter(m -> m.variable(PMU_CPUS_VARIABLE).map(v -> v.size() == 4).orElse(false))
+                .ifPresent(m -> m.setVariable(PMU_CPUS_VARIABLE, java.nio.ByteBuffer.allocate(4)
+                        .order(spec.byteOrder()).putInt(Cpus.possibleCount()).array()));
+    }
+
+    private List<PmuCounterSet> placePmuCounters(List<LoadedMap> loadedMaps) {
+        List<PmuCounterSet> out = new ArrayList<>();
+        PmuPlacement placement = null;
+        for (LoadedMap lm : loadedMaps) {
+            if (!lm.spec().pmuCounters().isEmpty()) {
+                if (placement == null) {
+                    placement = PmuPlacement.system();
+                }
+                out.addAll(placement.place(lm.spec(), lm.fd(), this::own, warnings));
+            }
+        }
+        return out;
+    }
+
     private LoadedMap createMap(MapSpec m) {
         String what = "map '" + m.name() + "'";
         Path pin = pinPath(m);
@@ -257,7 +285,8 @@ final class ObjectLoader {
 
     private static long maxEntries(MapSpec m) {
         if (m.mapType() == MapType.PERF_EVENT_ARRAY && m.maxEntries() == 0) {
-            return Cpus.possibleCount(); // as libbpf: one slot per possible CPU
+            // as libbpf: one slot per possible CPU; per counter for a map of PMU counters
+            return (long) Cpus.possibleCount() * Math.max(1, m.pmuCounters().size());
         }
         return m.maxEntries();
     }

@@ -2,15 +2,18 @@ package io.bpfkit.object;
 
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfType;
 import io.bpfkit.elf.ElfFile;
 import io.bpfkit.elf.ElfRelocation;
 import io.bpfkit.elf.ElfSection;
 import io.bpfkit.elf.ElfSymbol;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -47,6 +50,7 @@ final class BtfMaps {
             throw new ObjectFormatException(SECTION, -1, "no DATASEC '.maps' in the BTF describes the maps");
         }
         List<MapSpec> maps = new ArrayList<>();
+        Map<Integer, List<String>> pmuTags = pmuTagsByVar();
         for (DatasecVar dv : vars) {
             BtfType.Var v = dv.var();
             if (dv.offset() < 0 || dv.size() < 0 || dv.offset() > section.size() - dv.size()) {
@@ -56,11 +60,77 @@ final class BtfMaps {
             }
             MapSpec m = new MapSpec(v.name(), MapSpec.Definition.BTF, SECTION, dv.offset());
             parseDefinition(m, v.type(), false);
+            readPmuCounters(m, dv.offset(), pmuTags.getOrDefault(v.id(), List.of()));
             definitionSizes.put(m, dv.size());
             register.accept(section, m);
             maps.add(m);
         }
         return maps;
+    }
+
+    /** The {@code bpfkit.pmu.*} decl tags of the object, by the id of the variable they tag. */
+    private Map<Integer, List<String>> pmuTagsByVar() {
+        Map<Integer, List<String>> tags = new HashMap<>();
+        for (int id = btf.firstId(); id < btf.typeCount(); id++) {
+            if (btf.kind(id) == BtfKind.DECL_TAG && btf.type(id) instanceof BtfType.DeclTag t
+                    && t.componentIndex() == -1 && t.name().startsWith(PmuCounterSpec.TAG_PREFIX)) {
+                tags.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t.name());
+            }
+        }
+        return tags;
+    }
+
+    /**
+     * Reads bpfkit/pmu.h's declarations: {@code bpfkit.pmu.<n>=<event>} and
+     * {@code bpfkit.pmu.<n>.fallback=<event>}, counters numbered from 0 without gaps.
+     */
+    private static void readPmuCounters(MapSpec m, long offset, List<String> tags) {
+        if (tags.isEmpty()) {
+            return;
+        }
+        TreeMap<Integer, String[]> counters = new TreeMap<>();
+        for (String tag : tags) {
+            String rest = tag.substring(PmuCounterSpec.TAG_PREFIX.length());
+            int eq = rest.indexOf('=');
+            String key = eq < 0 ? rest : rest.substring(0, eq);
+            boolean fallback = key.endsWith(".fallback");
+            String number = fallback ? key.substring(0, key.length() - ".fallback".length()) : key;
+            int index;
+            try {
+                index = Integer.parseInt(number);
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (eq < 0 || index < 0 || index > 1023 || rest.substring(eq + 1).isBlank()) {
+                throw new ObjectFormatException(SECTION, offset, "map '" + m.name() + "': PMU declaration '" + tag
+                        + "' is not bpfkit.pmu.<counter>[.fallback]=<event>");
+            }
+            String[] c = counters.computeIfAbsent(index, k -> new String[2]);
+            int slot = fallback ? 1 : 0;
+            if (c[slot] != null) {
+                throw new ObjectFormatException(SECTION, offset, "map '" + m.name() + "': PMU counter " + index
+                        + " declares its " + (fallback ? "fallback" : "event") + " twice");
+            }
+            c[slot] = rest.substring(eq + 1);
+        }
+        if (m.mapType() != MapType.PERF_EVENT_ARRAY) {
+            throw new ObjectFormatException(SECTION, offset, "map '" + m.name() + "' declares PMU counters but is "
+                    + (m.mapType() == null ? "type " + m.type() : m.mapType().libbpfName())
+                    + ", not perf_event_array");
+        }
+        int expected = 0;
+        for (Map.Entry<Integer, String[]> e : counters.entrySet()) {
+            if (e.getKey() != expected) {
+                throw new ObjectFormatException(SECTION, offset, "map '" + m.name() + "' declares PMU counter "
+                        + e.getKey() + " but not counter " + expected + " (counters are numbered from 0)");
+            }
+            if (e.getValue()[0] == null) {
+                throw new ObjectFormatException(SECTION, offset, "map '" + m.name() + "': PMU counter " + e.getKey()
+                        + " has a fallback but no event (BPFKIT_PMU_COUNTER)");
+            }
+            m.pmuCounter(e.getKey(), e.getValue()[0], e.getValue()[1]);
+            expected++;
+        }
     }
 
     private void parseDefinition(MapSpec m, int typeId, boolean inner) {

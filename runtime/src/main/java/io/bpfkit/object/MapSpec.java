@@ -62,6 +62,7 @@ public final class MapSpec {
     private List<MapSlot> initialSlots = new ArrayList<>();
     private byte[] initialData;
     private List<GlobalVariable> variables = List.of();
+    private List<PmuCounterSpec> pmuCounters = new ArrayList<>();
 
     /**
      * @param name the map's name (for global data: the section name, e.g. {@code .bss})
@@ -96,6 +97,7 @@ public final class MapSpec {
         c.initialSlots = new ArrayList<>(initialSlots);
         c.initialData = initialData == null ? null : initialData.clone();
         c.variables = variables;
+        c.pmuCounters = new ArrayList<>(pmuCounters.stream().map(PmuCounterSpec::copy).toList());
         return c;
     }
 
@@ -319,6 +321,54 @@ public final class MapSpec {
             initialData = new byte[Math.toIntExact(valueSize)];
         }
         System.arraycopy(value, 0, initialData, (int) v.offset(), value.length);
+        return this;
+    }
+
+    /**
+     * The perf counters the loader opens for this PERF_EVENT_ARRAY map, by index; empty for a
+     * map without a PMU declaration.
+     */
+    public List<PmuCounterSpec> pmuCounters() {
+        return java.util.Collections.unmodifiableList(pmuCounters);
+    }
+
+    /**
+     * The counter {@code index}, for adjusting its event before load.
+     *
+     * @throws IllegalArgumentException when the map declares no such counter
+     */
+    public PmuCounterSpec pmuCounter(int index) {
+        if (index < 0 || index >= pmuCounters.size()) {
+            throw new IllegalArgumentException("map " + name + " has " + (pmuCounters.isEmpty() ? "no PMU counters"
+                    : "PMU counters 0.." + (pmuCounters.size() - 1)) + ", not counter " + index
+                    + "; add one with pmuCounter(index, event, fallback)");
+        }
+        return pmuCounters.get(index);
+    }
+
+    /**
+     * Declares (or replaces) counter {@code index}: the loader opens {@code event} on every
+     * online CPU, or {@code fallback} where this machine has no PMU for it. Counters are
+     * numbered from 0 without gaps.
+     *
+     * @throws IllegalArgumentException when the map is not a PERF_EVENT_ARRAY or the index
+     *     leaves a gap
+     */
+    public MapSpec pmuCounter(int index, String event, String fallback) {
+        if (mapType() != MapType.PERF_EVENT_ARRAY) {
+            throw new IllegalArgumentException("map " + name + " is " + (mapType() == null ? "type " + type
+                    : mapType().libbpfName()) + ": PMU counters need a perf_event_array map");
+        }
+        if (index < 0 || index > pmuCounters.size()) {
+            throw new IllegalArgumentException("map " + name + ": PMU counter " + index + " would leave a gap (it has "
+                    + pmuCounters.size() + " counters; the next is " + pmuCounters.size() + ")");
+        }
+        PmuCounterSpec c = new PmuCounterSpec(index, event, fallback);
+        if (index == pmuCounters.size()) {
+            pmuCounters.add(c);
+        } else {
+            pmuCounters.set(index, c);
+        }
         return this;
     }
 

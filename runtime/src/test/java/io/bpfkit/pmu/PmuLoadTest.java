@@ -1,0 +1,265 @@
+package io.bpfkit.pmu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bpfkit.api.LoadException;
+import io.bpfkit.api.pmu.PmuCounter;
+import io.bpfkit.api.pmu.PmuReading;
+import io.bpfkit.api.pmu.PmuValue;
+import io.bpfkit.load.BpfLoader;
+import io.bpfkit.load.LoadedMap;
+import io.bpfkit.load.LoadedObject;
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.BpfObjects;
+import io.bpfkit.object.MapSpec;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Cpus;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapInfo;
+import io.bpfkit.sys.TestRunAttr;
+import io.bpfkit.load.LoadInChild;
+import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pmu.bpf.o end to end: counters declared in the object are opened on every CPU and placed in
+ * their maps; read_counters, run on each CPU through BPF_PROG_TEST_RUN, reads them with
+ * bpf_perf_event_read_value; Java reads the same events. This machine has no hardware PMU, so
+ * "cycles" falls back to cpu-clock (see the fixture's header).
+ */
+@KernelTest
+class PmuLoadTest {
+    /** struct cpu_out of pmu.bpf.c. */
+    private static final long CYCLES = 0;
+    private static final long CPU_CLOCK = 24;
+    private static final long TASK_CLOCK = 48;
+    private static final long ERRORS = 72;
+    private static final long RUNS = 96;
+    private static final long CPU_OUT_SIZE = 104;
+    private static final int BPF_F_TEST_RUN_ON_CPU = 1;
+
+    static BpfObjectSpec open() {
+        return BpfObjects.open(TestObjects.path("pmu.bpf.o"));
+    }
+
+    @Test
+    void objectDeclaresItsCountersInBtf() {
+        MapSpec cycles = open().map("cycles").orElseThrow();
+        assertEquals(1, cycles.pmuCounters().size());
+        assertEquals("cycles", cycles.pmuCounter(0).event());
+        assertEquals("cpu-clock", cycles.pmuCounter(0).fallback());
+        MapSpec clocks = open().map("clocks").orElseThrow();
+        assertEquals(2, clocks.pmuCounters().size());
+        assertEquals("task-clock", clocks.pmuCounter(1).event());
+        assertEquals(null, clocks.pmuCounter(1).fallback());
+        assertTrue(open().map("plain").orElseThrow().pmuCounters().isEmpty());
+    }
+
+    @Test
+    void bpfReadsEachCpusCountersAndTheyRise() {
+        BpfObjectSpec spec = open();
+        try (LoadedObject obj = BpfLoader.load(spec); Arena arena = Arena.ofConfined()) {
+            PmuCounter cycles = obj.pmuCounter("cycles", 0);
+            assertTrue(cycles.isFallback(), "no hardware PMU here: " + cycles);
+            assertEquals("cpu-clock", cycles.event());
+            assertTrue(obj.warnings().stream().anyMatch(w -> w.contains("no PMU here for cycles")
+                    && w.contains("counting cpu-clock")), obj.warnings().toString());
+            assertTrue(obj.pmuCounters("plain").isEmpty());
+
+            int possible = Cpus.possibleCount();
+            assertEquals(possible, mapInfo(obj, "cycles").maxEntries(), "one slot per possible CPU");
+            assertEquals(2L * possible, mapInfo(obj, "clocks").maxEntries(), "two counters per CPU");
+
+            for (int cpu : Cpus.online()) {
+                runOn(obj, "read_counters", cpu);
+                MemorySegment first = cpuOut(obj, cpu, arena);
+                assertNoErrors(first, cpu);
+                for (long field : new long[] {CYCLES, CPU_CLOCK, TASK_CLOCK}) {
+                    PmuValue v = value(first, field);
+                    assertTrue(v.counter() > 0 && v.enabled() > 0 && v.running() > 0, "cpu " + cpu + " @" + field + ": " + v);
+                    assertEquals(v.enabled(), v.running(), "software events never multiplex");
+                }
+                busy(2_000_000);
+                runOn(obj, "read_counters", cpu);
+                MemorySegment second = cpuOut(obj, cpu, arena);
+                assertNoErrors(second, cpu);
+                assertEquals(2, second.get(ValueLayout.JAVA_LONG, RUNS));
+                for (long field : new long[] {CYCLES, CPU_CLOCK, TASK_CLOCK}) {
+                    assertTrue(value(second, field).counter() > value(first, field).counter(),
+                            "cpu " + cpu + " @" + field + " rises: " + value(first, field) + " -> " + value(second, field));
+                }
+                // Java reads the same events, later: at least what BPF saw
+                PmuValue java = cycles.read().cpu(cpu);
+                assertTrue(java.counter() >= value(second, CYCLES).counter(), java + " vs " + value(second, CYCLES));
+            }
+        }
+    }
+
+    @Test
+    void javaReadsDeltasAndControlsTheCounters() throws InterruptedException {
+        try (LoadedObject obj = BpfLoader.load(open())) {
+            PmuCounter cpuClock = obj.pmuCounter("clocks", 0);
+            assertFalse(cpuClock.isFallback());
+            PmuReading a = cpuClock.read();
+            assertEquals(Cpus.possibleCount(), a.cpus().size());
+            Thread.sleep(20);
+            PmuReading delta = cpuClock.read().minus(a);
+            // cpu-clock counts nanoseconds on each CPU: 20 ms on each of the online CPUs
+            assertTrue(delta.scaled() >= 15_000_000L * Cpus.online().length, "delta " + delta);
+
+            cpuClock.disable();
+            PmuReading stopped = cpuClock.read();
+            Thread.sleep(10);
+            assertEquals(stopped.total().counter(), cpuClock.read().total().counter(), "disabled counters stand still");
+            cpuClock.reset();
+            assertTrue(cpuClock.read().total().counter() < stopped.total().counter(), "reset starts from zero");
+            cpuClock.enable();
+            Thread.sleep(10);
+            assertTrue(cpuClock.read().total().counter() > 0);
+        }
+    }
+
+    @Test
+    void javaChoosesTheEventsBeforeLoad() {
+        BpfObjectSpec spec = open();
+        spec.map("clocks").orElseThrow().pmuCounter(1).event("context-switches");
+        spec.map("cycles").orElseThrow().pmuCounter(0, "task-clock", null);
+        try (LoadedObject obj = BpfLoader.load(spec); Arena arena = Arena.ofConfined()) {
+            assertEquals("context-switches", obj.pmuCounter("clocks", 1).event());
+            assertEquals("task-clock", obj.pmuCounter("cycles", 0).event());
+            assertFalse(obj.pmuCounter("cycles", 0).isFallback());
+            int cpu = Cpus.online()[0];
+            runOn(obj, "read_counters", cpu);
+            assertNoErrors(cpuOut(obj, cpu, arena), cpu);
+        }
+        assertEquals("task-clock", open().map("clocks").orElseThrow().pmuCounter(1).event(), "the file is untouched");
+    }
+
+    @Test
+    void withoutAFallbackAMissingPmuIsAClearErrorAndLeaksNothing() throws IOException {
+        BpfObjectSpec spec = open();
+        spec.map("cycles").orElseThrow().pmuCounter(0).fallback(null);
+        long before = openFds();
+        LoadException e = assertThrows(LoadException.class, () -> BpfLoader.load(spec));
+        assertEquals("map 'cycles' PMU counter 0", e.element());
+        assertTrue(e.getMessage().contains("no hardware PMU on this machine: cycles returned ENOENT"), e.getMessage());
+        assertEquals(before, openFds(), "the half-made object is closed");
+
+        spec.map("cycles").orElseThrow().pmuCounter(0).event("cyclez");
+        LoadException unknown = assertThrows(LoadException.class, () -> BpfLoader.load(spec));
+        assertTrue(unknown.getMessage().contains("unknown perf event 'cyclez'"), unknown.getMessage());
+        assertEquals(before, openFds());
+    }
+
+    @Test
+    void withoutCapPerfmonTheErrorNamesTheSettingToChange() {
+        // CAP_BPF alone creates the maps; per-CPU perf events then need CAP_PERFMON or
+        // perf_event_paranoid <= 0 (it is 2 here)
+        Path setpriv = Tools.find("setpriv", "/usr/bin/setpriv");
+        assertTrue(setpriv != null, "setpriv (util-linux) is needed to drop capabilities");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Tools.Result r = Tools.run(120, setpriv.toString(), "--bounding-set=-all,+bpf", "--inh-caps=-all",
+                "--ambient-caps=-all", "--", java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), LoadInChild.class.getName(),
+                TestObjects.path("pmu.bpf.o").toString());
+        assertEquals(3, r.exitCode(), r.out() + r.stderr());
+        assertTrue(r.out().contains("LoadException: map 'cycles' PMU counter 0")
+                && r.out().contains("per-CPU counters need CAP_PERFMON") && r.out().contains("/proc/sys/kernel/perf_event_paranoid at 0 or lower (it is "),
+                r.out());
+    }
+
+    @Test
+    void aDynamicSysfsPmuCountsToo() {
+        // msr is this machine's only dynamic PMU; it accepts no :u/:k bits
+        assertTrue(Files.isDirectory(Path.of("/sys/bus/event_source/devices/msr")), "this machine lists msr");
+        BpfObjectSpec spec = open();
+        spec.map("cycles").orElseThrow().pmuCounter(0).event("msr/tsc/");
+        try (LoadedObject obj = BpfLoader.load(spec); Arena arena = Arena.ofConfined()) {
+            assertEquals("msr/tsc/", obj.pmuCounter("cycles", 0).event());
+            int cpu = Cpus.online()[0];
+            runOn(obj, "read_counters", cpu);
+            long first = value(cpuOut(obj, cpu, arena), CYCLES).counter();
+            runOn(obj, "read_counters", cpu);
+            MemorySegment out = cpuOut(obj, cpu, arena);
+            assertNoErrors(out, cpu);
+            assertTrue(first > 0 && value(out, CYCLES).counter() > first, "the TSC ticks: " + first + " -> "
+                    + value(out, CYCLES));
+        }
+    }
+
+    @Test
+    void reloadingTheSameSpecOpensFreshCountersAndLeaksNothing() throws IOException {
+        BpfObjectSpec spec = open();
+        long before = openFds();
+        for (int i = 0; i < 20; i++) {
+            try (LoadedObject obj = BpfLoader.load(spec); Arena arena = Arena.ofConfined()) {
+                int cpu = Cpus.online()[i % Cpus.online().length];
+                runOn(obj, "read_counters", cpu);
+                assertNoErrors(cpuOut(obj, cpu, arena), cpu);
+            }
+        }
+        assertEquals(before, openFds());
+        LoadedObject closed = BpfLoader.load(spec);
+        PmuCounter c = closed.pmuCounter("clocks", 0);
+        closed.close();
+        assertThrows(IllegalStateException.class, c::read);
+    }
+
+    private static void runOn(LoadedObject obj, String program, int cpu) {
+        Fd prog = obj.program(program).orElseThrow().fd();
+        assertEquals(0, Bpf.progTestRun(prog, TestRunAttr.builder().flags(BPF_F_TEST_RUN_ON_CPU).cpu(cpu).build()).retval());
+    }
+
+    private static MemorySegment cpuOut(LoadedObject obj, int cpu, Arena arena) {
+        LoadedMap bss = obj.map("pmu.bss").orElseThrow();
+        MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+        MemorySegment value = arena.allocate(bss.spec().valueSize());
+        assertTrue(Bpf.mapLookup(bss.fd(), key, value));
+        long base = bss.spec().variable("out").orElseThrow().offset();
+        return value.asSlice(base + cpu * CPU_OUT_SIZE, CPU_OUT_SIZE);
+    }
+
+    private static PmuValue value(MemorySegment out, long offset) {
+        return new PmuValue(out.get(ValueLayout.JAVA_LONG, offset), out.get(ValueLayout.JAVA_LONG, offset + 8),
+                out.get(ValueLayout.JAVA_LONG, offset + 16));
+    }
+
+    private static void assertNoErrors(MemorySegment out, int cpu) {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, out.get(ValueLayout.JAVA_LONG, ERRORS + 8L * i), "bpf_perf_event_read_value #" + i + " on cpu " + cpu);
+        }
+    }
+
+    private static MapInfo mapInfo(LoadedObject obj, String map) {
+        return Bpf.mapInfo(obj.map(map).orElseThrow().fd());
+    }
+
+    private static void busy(long nanos) {
+        long end = System.nanoTime() + nanos;
+        long x = 0;
+        while (System.nanoTime() < end) {
+            x += end;
+        }
+        if (x == 42) {
+            System.out.print("");
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+}
