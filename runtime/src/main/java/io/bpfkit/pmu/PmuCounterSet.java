@@ -101,29 +101,17 @@ public final class PmuCounterSet implements PmuCounter {
 
     @Override
     public void enable() {
-        for (Fd fd : events) {
-            if (fd != null) {
-                PerfEvents.enable(fd);
-            }
-        }
+        fds().forEach(PerfEvents::enable);
     }
 
     @Override
     public void disable() {
-        for (Fd fd : events) {
-            if (fd != null) {
-                PerfEvents.disable(fd);
-            }
-        }
+        fds().forEach(PerfEvents::disable);
     }
 
     @Override
     public void reset() {
-        for (Fd fd : events) {
-            if (fd != null) {
-                PerfEvents.reset(fd);
-            }
-        }
+        fds().forEach(PerfEvents::reset);
     }
 
     @Override

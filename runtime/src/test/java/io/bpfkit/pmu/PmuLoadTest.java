@@ -167,12 +167,7 @@ class PmuLoadTest {
     void withoutCapPerfmonTheErrorNamesTheSettingToChange() {
         // CAP_BPF alone creates the maps; per-CPU perf events then need CAP_PERFMON or
         // perf_event_paranoid <= 0 (it is 2 here)
-        Path setpriv = Tools.find("setpriv", "/usr/bin/setpriv");
-        assertTrue(setpriv != null, "setpriv (util-linux) is needed to drop capabilities");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Tools.Result r = Tools.run(120, setpriv.toString(), "--bounding-set=-all,+bpf", "--inh-caps=-all",
-                "--ambient-caps=-all", "--", java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), LoadInChild.class.getName(),
+        Tools.Result r = Tools.runJavaWithCapabilities("-all,+bpf", LoadInChild.class,
                 TestObjects.path("pmu.bpf.o").toString());
         assertEquals(3, r.exitCode(), r.out() + r.stderr());
         assertTrue(r.out().contains("LoadException: map 'cycles' PMU counter 0")

@@ -66,6 +66,25 @@ public final class Tools {
     }
 
     /**
+     * Runs {@code mainClass} in a child JVM on this test's class path with only the
+     * capabilities in {@code bounding} (setpriv's syntax, e.g. {@code -all} or
+     * {@code -all,+bpf}), to see what a less privileged caller gets.
+     */
+    public static Result runJavaWithCapabilities(String bounding, Class<?> mainClass, String... args) {
+        Path setpriv = find("setpriv", "/usr/bin/setpriv");
+        if (setpriv == null) {
+            throw new AssertionError("setpriv (util-linux) is needed to drop capabilities");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(setpriv.toString(),
+                "--bounding-set=" + bounding, "--inh-caps=-all", "--ambient-caps=-all", "--", java,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                mainClass.getName()));
+        command.addAll(List.of(args));
+        return run(120, command.toArray(String[]::new));
+    }
+
+    /**
      * Compiles a C file of the test sources ({@code src/test/c}) against libbpf into a temporary
      * directory and returns the executable, or null when gcc or libbpf is missing.
      */
