@@ -118,15 +118,18 @@ public final class CoreRelocator {
     }
 
     private LoadException bad(Relo r, String problem) {
-        return new LoadException("CO-RE relocation of " + r.describe(), problem);
+        return new LoadException(r.quiet ? "CO-RE relocation" : "CO-RE relocation of " + r.describe(), problem);
     }
 
     /** The relocation record with a readable description, computed only for messages. */
     private final class Relo {
         final BtfExt.CoreRelocation relo;
+        /** Describing a relocation parses it: errors found then must not describe it again. */
+        final boolean quiet;
 
-        Relo(BtfExt.CoreRelocation relo) {
+        Relo(BtfExt.CoreRelocation relo, boolean quiet) {
             this.relo = relo;
+            this.quiet = quiet;
         }
 
         String describe() {
@@ -160,7 +163,7 @@ public final class CoreRelocator {
             return "";
         }
         Spec s = new Spec();
-        parse(relo, s);
+        parse(new Relo(relo, true), s);
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.len; i++) {
             if (s.accName[i] != null) {
@@ -177,8 +180,8 @@ public final class CoreRelocator {
     }
 
     /** libbpf's bpf_core_parse_spec over the local BTF. */
-    private void parse(BtfExt.CoreRelocation relo, Spec spec) {
-        Relo r = new Relo(relo);
+    private void parse(Relo r, Spec spec) {
+        BtfExt.CoreRelocation relo = r.relo;
         if (!local.hasType(relo.typeId()) || relo.typeId() == 0) {
             throw bad(r, "names type id " + relo.typeId() + ", which the object's BTF does not have");
         }
@@ -553,8 +556,8 @@ public final class CoreRelocator {
      *     candidates disagree (ambiguity)
      */
     public CoreResult resolve(BtfExt.CoreRelocation relo) {
-        Relo r = new Relo(relo);
-        parse(relo, localSpec);
+        Relo r = new Relo(relo, false);
+        parse(r, localSpec);
         if (relo.kind() == CoreReloKind.TYPE_ID_LOCAL) {
             return new CoreResult(relo.kind(), relo.typeId(), relo.typeId(), false, false, false, 0, 0, null, null);
         }
@@ -629,7 +632,9 @@ public final class CoreRelocator {
             try {
                 res = resolve(relo);
             } catch (LoadException e) {
-                throw new LoadException("program '" + program + "'", "CO-RE relocation #" + i + ": " + e.getMessage(), e);
+                // "CO-RE relocation of X: problem" becomes "program 'p': CO-RE relocation #i of X: problem".
+                throw new LoadException("program '" + program + "'", e.getMessage().replaceFirst("^CO-RE relocation",
+                        "CO-RE relocation #" + i), e);
             }
             String problem = patch(insns, order, at, res);
             if (problem == null && (res.poison() || (res.memSizeMismatch() && isMemoryAccess(insns, at)))) {
