@@ -116,6 +116,49 @@ class CoreLoadTest {
     }
 
     @Test
+    void aCoreHeavyObjectReadsTheProcessThroughManyRelocations() throws IOException {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("core_heavy.bpf.o"));
+        assertEquals(158, spec.program("heavy_getpid").orElseThrow().extInfo().coreRelocations().size());
+        int tgid = (int) ProcessHandle.current().pid();
+        spec.dataMap(".rodata").orElseThrow().setVariable("target_tgid", ByteBuffer.allocate(4)
+                .order(ByteOrder.nativeOrder()).putInt(tgid).array());
+        try (LoadedObject obj = BpfLoader.load(spec)) {
+            int tid;
+            Fd ev = attachTracepoint(obj, "heavy_getpid", "syscalls", "sys_enter_getpid");
+            try {
+                tid = Syscalls.gettid();
+                Syscalls.getpid();
+            } finally {
+                ev.close();
+            }
+            ByteBuffer out = ByteBuffer.wrap(bss(obj, "core_heavy.bss")).order(ByteOrder.nativeOrder());
+            int base = (int) LoaderTest.offset(obj, "core_heavy.bss", "heavy");
+            String status = Files.readString(Path.of("/proc/self/status"));
+            int uid = Integer.parseInt(statusField(status, "Uid").split("\\s+")[0]);
+            int level = statusField(status, "NSpid").split("\\s+").length - 1;
+            assertEquals(tid, out.getInt(base), "pid");
+            assertEquals(tgid, out.getInt(base + 4), "tgid");
+            assertEquals(uid, out.getInt(base + 8), "uid");
+            assertEquals(level, out.getInt(base + 12), "pid namespace level");
+            assertTrue(out.getInt(base + 16) > 1, "nr_threads of a JVM");
+            assertEquals(0, out.getInt(base + 20), "fields the kernel lacks read nothing");
+            assertEquals(16, out.getLong(base + 24 + 150 * 8), "sizeof comm");
+            assertEquals(KernelBtf.vmlinux().resolveSize(KernelBtf.vmlinux().findId("task_struct", BtfKind.STRUCT)
+                    .orElseThrow()), out.getLong(base + 24 + 152 * 8), "sizeof task_struct");
+            assertEquals(1, out.getLong(base + 24 + 155 * 8), "mm->brk exists");
+        }
+    }
+
+    private static String statusField(String status, String name) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        throw new AssertionError(name + " not in /proc/self/status");
+    }
+
+    @Test
     void theExecBitfieldIsSetWhileExecing() throws Exception {
         BpfObjectSpec spec = BpfObjects.open(TestObjects.path("core.bpf.o"));
         int tgid = (int) ProcessHandle.current().pid();

@@ -50,6 +50,7 @@ class LibbpfLoadDifferentialTest {
         "verifier_reject.bpf.o|unchecked",
         "core.bpf.o|",
         "externs.bpf.o|",
+        "core_heavy.bpf.o|",
     })
     void sameTranslatedInstructionsAsLibbpf(String object, String skip) throws IOException {
         List<String> skipped = skip == null ? List.of() : List.of(skip.split(" "));
