@@ -131,8 +131,11 @@ class CoreLoadTest {
             } finally {
                 ev.close();
             }
-            ByteBuffer out = ByteBuffer.wrap(bss(obj, "core_heavy.bss")).order(ByteOrder.nativeOrder());
-            int base = (int) LoaderTest.offset(obj, "core_heavy.bss", "heavy");
+            // The map's name is the object name cut to fit the kernel's 15 characters, then ".bss".
+            String bssMap = obj.maps().values().stream().filter(m -> m.spec().section().equals(".bss")).findFirst()
+                    .orElseThrow().name();
+            ByteBuffer out = ByteBuffer.wrap(bss(obj, bssMap)).order(ByteOrder.nativeOrder());
+            int base = (int) LoaderTest.offset(obj, bssMap, "heavy");
             String status = Files.readString(Path.of("/proc/self/status"));
             int uid = Integer.parseInt(statusField(status, "Uid").split("\\s+")[0]);
             int level = statusField(status, "NSpid").split("\\s+").length - 1;
