@@ -415,7 +415,8 @@ final class ObjectLoader {
             return;
         }
         ExternResolver.Ksym k = ksyms.get(ext.name());
-        if (k.kind() == ExternResolver.Ksym.Kind.BTF_VAR) {
+        if (k.kind() == ExternResolver.Ksym.Kind.BTF_VAR || k.kind() == ExternResolver.Ksym.Kind.KFUNC) {
+            // A typed variable, or a kfunc's address (as bpf_ksym_exists takes it): its BTF id.
             Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_BTF_ID, order);
             Instructions.setImm(insns, i, k.btfId(), order);
             Instructions.setImm(insns, i + 1, k.module() == null ? 0 : moduleBtfFd(k.module()).get(), order);

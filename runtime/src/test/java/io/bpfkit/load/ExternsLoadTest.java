@@ -78,4 +78,19 @@ class ExternsLoadTest {
         KernelException e = assertThrows(KernelException.class, () -> BpfLoader.load(spec));
         assertTrue(e.getMessage().contains("bpf_prog_active"), e.getMessage());
     }
+
+    @Test
+    void aMissingWeakKfuncIsPoisonedAndItsGuardedCallDropped() {
+        try (LoadedObject obj = BpfLoader.load(BpfObjects.open(TestObjects.path("externs_missing.bpf.o")))) {
+            assertEquals(7, LoaderTest.run(obj, "weak_kfunc"));
+        }
+    }
+
+    @Test
+    void aMissingStrongKconfigExternIsAClearError() {
+        io.bpfkit.api.LoadException e = assertThrows(io.bpfkit.api.LoadException.class,
+                () -> BpfLoader.load(BpfObjects.open(TestObjects.path("kconfig_strong.bpf.o"))));
+        assertTrue(e.getMessage().contains("CONFIG_BPFKIT_REQUIRED"), e.getMessage());
+        assertTrue(e.getMessage().contains("__weak"), e.getMessage());
+    }
 }

@@ -51,6 +51,7 @@ class LibbpfLoadDifferentialTest {
         "core.bpf.o|",
         "externs.bpf.o|",
         "core_heavy.bpf.o|",
+        "externs_missing.bpf.o|",
     })
     void sameTranslatedInstructionsAsLibbpf(String object, String skip) throws IOException {
         List<String> skipped = skip == null ? List.of() : List.of(skip.split(" "));
