@@ -9,9 +9,7 @@ import io.bpfkit.btf.CoreReloKind;
 import io.bpfkit.object.Instructions;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -63,7 +61,8 @@ public final class CoreRelocator {
 
     private final Btf local;
     private final CoreTarget target;
-    private final Map<Integer, CoreTarget.Candidate[]> candidates = new HashMap<>();
+    /** Candidates by local type id: filled on first use, narrowed to those that matched. */
+    private final CoreTarget.Candidate[][] candidates;
     private final Spec localSpec = new Spec();
     private final Spec candSpec = new Spec();
     private final Spec targSpec = new Spec();
@@ -72,6 +71,7 @@ public final class CoreRelocator {
     public CoreRelocator(Btf local, CoreTarget target) {
         this.local = Objects.requireNonNull(local, "local");
         this.target = Objects.requireNonNull(target, "target");
+        this.candidates = new CoreTarget.Candidate[local.typeCount()][];
     }
 
     // ------------------------------------------------------------------ specs
@@ -317,40 +317,26 @@ public final class CoreRelocator {
 
     /**
      * Finds local accessor {@code i}'s member by name in composite {@code targId}, looking
-     * through anonymous members; adds it to targ and returns its type id, or -1.
+     * through anonymous members (libbpf's bpf_core_match_member, from the target's member
+     * tables); adds it to targ and returns its type id, or -1.
      */
     private int matchMember(Spec loc, int i, Btf targBtf, int targId, Spec targ) {
         targId = targBtf.skipModifiersAndTypedefs(targId);
-        if (!(targBtf.type(targId) instanceof BtfType.Composite c)) {
+        if (!CoreTypes.isComposite(targBtf.kind(targId))) {
             return -1;
         }
         BtfType.Composite lc = (BtfType.Composite) loc.btf.type(loc.accType[i]);
         BtfType.Member lm = lc.members().get(loc.accIdx[i]);
-        String name = lm.name();
-        List<BtfType.Member> ms = c.members();
-        for (int j = 0; j < ms.size(); j++) {
-            if (targ.rawLen == MAX_SPEC_LEN) {
-                return -1;
-            }
-            BtfType.Member m = ms.get(j);
-            targ.bitOffset += m.bitOffset();
-            targ.raw[targ.rawLen++] = j;
-            if (m.name().isEmpty()) {
-                int found = matchMember(loc, i, targBtf, m.type(), targ);
-                if (found >= 0) {
-                    return found;
-                }
-            } else if (name.equals(m.name())) {
-                if (!CoreTypes.fieldsCompatible(loc.btf, lm.type(), targBtf, m.type())) {
-                    return -1;
-                }
-                targ.push(targId, j, m.name());
-                return m.type();
-            }
-            targ.bitOffset -= m.bitOffset();
-            targ.rawLen--;
+        CoreTarget.MemberRef m = target.member(targBtf, targId, lm.name());
+        if (m == null || targ.rawLen + m.rawPath().length > MAX_SPEC_LEN
+                || !CoreTypes.fieldsCompatible(loc.btf, lm.type(), targBtf, m.type())) {
+            return -1;
         }
-        return -1;
+        System.arraycopy(m.rawPath(), 0, targ.raw, targ.rawLen, m.rawPath().length);
+        targ.rawLen += m.rawPath().length;
+        targ.bitOffset += m.bitOffset();
+        targ.push(m.owner(), m.index(), lm.name());
+        return m.type();
     }
 
     // ------------------------------------------------------------------ values
@@ -561,15 +547,15 @@ public final class CoreRelocator {
         if (relo.kind() == CoreReloKind.TYPE_ID_LOCAL) {
             return new CoreResult(relo.kind(), relo.typeId(), relo.typeId(), false, false, false, 0, 0, null, null);
         }
-        String name = local.name(relo.typeId());
-        if (name.isEmpty()) {
-            throw bad(r, "CO-RE cannot relocate anonymous types (give the type a name)");
-        }
-        Integer key = relo.typeId();
-        CoreTarget.Candidate[] cands = candidates.get(key);
+        int key = relo.typeId();
+        CoreTarget.Candidate[] cands = candidates[key];
         if (cands == null) {
-            cands = target.candidateArray(name, local.kind(relo.typeId()));
-            candidates.put(key, cands);
+            String name = local.name(key);
+            if (name.isEmpty()) {
+                throw bad(r, "CO-RE cannot relocate anonymous types (give the type a name)");
+            }
+            cands = target.candidateArray(name, local.kind(key));
+            candidates[key] = cands;
         }
         CoreResult best = null;
         CoreTarget.Candidate[] kept = null;
@@ -597,7 +583,7 @@ public final class CoreRelocator {
         }
         if (j > 0 && j < cands.length) {
             // As libbpf: later relocations of this type only try the candidates that matched.
-            candidates.put(key, java.util.Arrays.copyOf(kept, j));
+            candidates[key] = java.util.Arrays.copyOf(kept, j);
         }
         if (j == 0) {
             best = calc(r, localSpec, null, null);

@@ -45,6 +45,29 @@ public final class CoreTarget {
     private final Supplier<Map<String, Btf>> moduleSource;
     private volatile Map<String, Btf> modules;
     private final ConcurrentHashMap<String, Candidate[]> cache = new ConcurrentHashMap<>();
+    /** Per target BTF, per composite id: its named members by name (see {@link #member}). */
+    private final ConcurrentHashMap<Btf, MemberTables> members = new ConcurrentHashMap<>();
+
+    /**
+     * A named member of a target struct or union, possibly inside anonymous members of it.
+     *
+     * @param owner the composite that declares it (the innermost anonymous one, if any)
+     * @param index its index among {@code owner}'s members
+     * @param type its type id
+     * @param bitOffset its offset in bits from the start of the outer composite
+     * @param rawPath the member indexes from the outer composite down to it
+     */
+    record MemberRef(int owner, int index, int type, long bitOffset, int[] rawPath) {
+    }
+
+    /** Lazily built name tables, one slot per type id; racy but safe (immutable maps). */
+    private static final class MemberTables {
+        final Object[] byId;
+
+        MemberTables(int count) {
+            byId = new Object[count];
+        }
+    }
 
     private CoreTarget(Btf base, Supplier<Map<String, Btf>> modules) {
         this.base = Objects.requireNonNull(base, "base");
@@ -136,6 +159,41 @@ public final class CoreTarget {
             cache.putIfAbsent(key, c);
         }
         return c;
+    }
+
+    /**
+     * The member called {@code name} of composite {@code id} in {@code btf}, looking through
+     * anonymous members depth first in declaration order (libbpf's search, done once per
+     * composite and remembered), or null.
+     */
+    MemberRef member(Btf btf, int id, String name) {
+        MemberTables t = members.computeIfAbsent(btf, b -> new MemberTables(b.typeCount()));
+        @SuppressWarnings("unchecked")
+        Map<String, MemberRef> byName = (Map<String, MemberRef>) t.byId[id];
+        if (byName == null) {
+            Map<String, MemberRef> built = new java.util.HashMap<>();
+            index(btf, id, 0, new int[0], built, 0);
+            byName = Map.copyOf(built);
+            t.byId[id] = byName;
+        }
+        return byName.get(name);
+    }
+
+    private static void index(Btf btf, int id, long bitBase, int[] path, Map<String, MemberRef> out, int depth) {
+        if (depth > Btf.MAX_CHAIN_DEPTH || !(btf.type(id) instanceof io.bpfkit.btf.BtfType.Composite c)) {
+            return;
+        }
+        List<io.bpfkit.btf.BtfType.Member> ms = c.members();
+        for (int i = 0; i < ms.size(); i++) {
+            io.bpfkit.btf.BtfType.Member m = ms.get(i);
+            int[] p = Arrays.copyOf(path, path.length + 1);
+            p[path.length] = i;
+            if (m.name().isEmpty()) {
+                index(btf, btf.skipModifiersAndTypedefs(m.type()), bitBase + m.bitOffset(), p, out, depth + 1);
+            } else {
+                out.putIfAbsent(m.name(), new MemberRef(id, i, m.type(), bitBase + m.bitOffset(), p));
+            }
+        }
     }
 
     private Candidate[] search(String essential, BtfKind kind) {
