@@ -48,6 +48,14 @@ class CoreLoadTest {
         return ev;
     }
 
+    /** Opens an object whose .rodata target_tgid limits it to this process. */
+    static BpfObjectSpec openForThisProcess(String object) {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path(object));
+        spec.dataMap(".rodata").orElseThrow().setVariable("target_tgid", ByteBuffer.allocate(4)
+                .order(ByteOrder.nativeOrder()).putInt((int) ProcessHandle.current().pid()).array());
+        return spec;
+    }
+
     static byte[] bss(LoadedObject obj, String map) {
         try (Arena arena = Arena.ofConfined()) {
             return LoaderTest.value(obj, map, 0, arena).toArray(ValueLayout.JAVA_BYTE);
@@ -66,10 +74,8 @@ class CoreLoadTest {
 
     @Test
     void coreReadsOfTheCurrentTaskMatchTheProcess() throws IOException {
-        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("core.bpf.o"));
+        BpfObjectSpec spec = openForThisProcess("core.bpf.o");
         int tgid = (int) ProcessHandle.current().pid();
-        spec.dataMap(".rodata").orElseThrow().setVariable("target_tgid", ByteBuffer.allocate(4)
-                .order(ByteOrder.nativeOrder()).putInt(tgid).array());
         spec.program("core_exec").orElseThrow().autoload(false);
         try (LoadedObject obj = BpfLoader.load(spec)) {
             int tid;
@@ -117,11 +123,9 @@ class CoreLoadTest {
 
     @Test
     void aCoreHeavyObjectReadsTheProcessThroughManyRelocations() throws IOException {
-        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("core_heavy.bpf.o"));
+        BpfObjectSpec spec = openForThisProcess("core_heavy.bpf.o");
         assertEquals(158, spec.program("heavy_getpid").orElseThrow().extInfo().coreRelocations().size());
         int tgid = (int) ProcessHandle.current().pid();
-        spec.dataMap(".rodata").orElseThrow().setVariable("target_tgid", ByteBuffer.allocate(4)
-                .order(ByteOrder.nativeOrder()).putInt(tgid).array());
         try (LoadedObject obj = BpfLoader.load(spec)) {
             int tid;
             Fd ev = attachTracepoint(obj, "heavy_getpid", "syscalls", "sys_enter_getpid");
@@ -163,10 +167,8 @@ class CoreLoadTest {
 
     @Test
     void theExecBitfieldIsSetWhileExecing() throws Exception {
-        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("core.bpf.o"));
+        BpfObjectSpec spec = openForThisProcess("core.bpf.o");
         int tgid = (int) ProcessHandle.current().pid();
-        spec.dataMap(".rodata").orElseThrow().setVariable("target_tgid", ByteBuffer.allocate(4)
-                .order(ByteOrder.nativeOrder()).putInt(tgid).array());
         spec.program("core_getpid").orElseThrow().autoload(false);
         try (LoadedObject obj = BpfLoader.load(spec)) {
             long id = Long.parseLong(Files.readString(TRACING.resolve("sched/sched_process_exec/id")).strip());
