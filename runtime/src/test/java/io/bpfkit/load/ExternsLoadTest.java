@@ -87,10 +87,12 @@ class ExternsLoadTest {
     }
 
     @Test
-    void aMissingStrongKconfigExternIsAClearError() {
+    void aMissingStrongKconfigExternIsAClearError() throws IOException {
+        long fds = LoaderTest.openFds();
         io.bpfkit.api.LoadException e = assertThrows(io.bpfkit.api.LoadException.class,
                 () -> BpfLoader.load(BpfObjects.open(TestObjects.path("kconfig_strong.bpf.o"))));
         assertTrue(e.getMessage().contains("CONFIG_BPFKIT_REQUIRED"), e.getMessage());
         assertTrue(e.getMessage().contains("__weak"), e.getMessage());
+        assertEquals(fds, LoaderTest.openFds(), "the maps made before the failure are closed");
     }
 }
