@@ -357,6 +357,20 @@ class CoreRelocatorTest {
     }
 
     @Test
+    void aTargetCanBeReadFromARawBtfFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        Pair p = new Pair();
+        int ls = p.local.composite(STRUCT, "task", 4, false, "pid", p.lInt, 0);
+        p.target.composite(STRUCT, "task", 16, false, "x", p.tLong, 0, "pid", p.tInt, 64);
+        java.nio.file.Path file = java.nio.file.Files.write(tmp.resolve("target.btf"), p.target.build());
+        CoreRelocator r = new CoreRelocator(p.local.parse(), CoreTarget.fromFile(file));
+        assertEquals(8, r.resolve(relo(ls, "0:0", CoreReloKind.FIELD_BYTE_OFFSET)).newValue());
+        assertThrows(io.bpfkit.api.BpfException.class, () -> CoreTarget.fromFile(tmp.resolve("missing.btf")));
+        java.nio.file.Path junk = java.nio.file.Files.write(tmp.resolve("junk.btf"), new byte[] {1, 2, 3});
+        assertThrows(io.bpfkit.api.ObjectFormatException.class, () -> CoreTarget.fromFile(junk));
+    }
+
+    @Test
     void anonymousLocalTypesAndBadRecordsAreRefused() {
         Pair p = new Pair();
         int anon = p.local.composite(STRUCT, "", 4, false, "x", p.lInt, 0);
