@@ -579,8 +579,7 @@ final class ObjectLoader {
         for (CoreRelocator.Poisoned d : dead) {
             if (d.instruction() == insn) {
                 // The verifier reached an instruction CO-RE could not relocate: say which and why.
-                e.initCause(new LoadException("program '" + p.name() + "'", d.describe()
-                        + (source == null ? "" : "; source: " + source)));
+                e.initCause(new LoadException("program '" + p.name() + "'", d.describe()));
             }
         }
         return e;
