@@ -10,5 +10,6 @@ module io.bpfkit.runtime {
     exports io.bpfkit.object;
     exports io.bpfkit.sys;
     exports io.bpfkit.load;
+    exports io.bpfkit.map;
     exports io.bpfkit.cli;
 }
