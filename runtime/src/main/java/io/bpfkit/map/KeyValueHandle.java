@@ -145,6 +145,16 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         throw error("BPF_MAP_DELETE_ELEM", r, null);
     }
 
+    /** Uses single-element calls from now on, as on a kernel without the batch commands. */
+    final void forceSingleCalls() {
+        batchSupport = -1;
+    }
+
+    /** Whether the kernel's batch commands serve this map (known after the first bulk call). */
+    final boolean usesBatch() {
+        return batchSupport > 0;
+    }
+
     // ---- iteration ------------------------------------------------------------------------
 
     @Override

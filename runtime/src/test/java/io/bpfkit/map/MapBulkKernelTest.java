@@ -47,6 +47,7 @@ class MapBulkKernelTest {
                 lazily++;
             }
             assertEquals(N, lazily);
+            assertTrue(((KeyValueHandle<?, ?>) big).usesBatch(), "hash maps are read with BPF_MAP_LOOKUP_BATCH");
         }
     }
 
@@ -118,10 +119,8 @@ class MapBulkKernelTest {
     }
 
     @Test
-    void keyByKeyIterationSurvivesDeletingTheCurrentKey() {
+    void iterationSurvivesDeletingTheCurrentKey() {
         try (LoadedObject obj = Fixture.load()) {
-            // LPM tries have no batch commands: iteration uses get-next-key, which restarts
-            // from the first key when the previous one is gone.
             var lpm = BpfMaps.lpmTrie(obj, "lpm", Codecs.bytes(4), Codecs.int32());
             for (int i = 0; i < 40; i++) {
                 lpm.put(new io.bpfkit.api.map.LpmKey<>(24, new byte[] {10, 0, (byte) i, 0}), i);
@@ -133,6 +132,42 @@ class MapBulkKernelTest {
             }
             assertEquals(40, seen.size());
             assertEquals(0, lpm.snapshot().size());
+
+        }
+    }
+
+    /**
+     * Kernels before 5.6 have no batch commands: the handle then reads key by key with
+     * get-next-key (which restarts from the first key when the previous one is gone) and writes
+     * and deletes one element per call. Forced here on a kernel that has them.
+     */
+    @Test
+    void singleCallFallbackDoesEverythingTheBatchPathDoes() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfHashMap<Integer, Long> big = BpfMaps.hash(obj, "big", Codecs.int32(), Codecs.int64());
+            ((KeyValueHandle<?, ?>) big).forceSingleCalls();
+            int n = 3000;
+            Map<Integer, Long> in = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                in.put(i, i * 7L);
+            }
+            assertEquals(n, big.putAll(in));
+            assertEquals(in, big.snapshot());
+            Set<Integer> seen = new HashSet<>();
+            for (var e : big.entries()) {
+                assertTrue(seen.add(e.getKey()), "twice: " + e.getKey());
+                assertEquals(e.getKey() * 7L, e.getValue());
+                if (e.getKey() % 2 == 0) {
+                    big.delete(e.getKey()); // get-next-key from a deleted key restarts the walk
+                }
+            }
+            assertEquals(n, seen.size());
+            assertEquals(n / 2, big.snapshot().size());
+            assertEquals(n / 4, big.deleteAll(java.util.stream.IntStream.range(0, n).filter(i -> i % 4 == 1)
+                    .boxed().toList()));
+            big.clear();
+            assertEquals(0, big.snapshot().size());
+            assertTrue(!((KeyValueHandle<?, ?>) big).usesBatch());
         }
     }
 }
