@@ -82,9 +82,10 @@ public final class JmhRunner {
                     }
                 }
                 var cpu = r.getSecondaryResults().get(CpuTimeProfiler.LABEL);
-                for (var e : r.getSecondaryResults().entrySet()) { // -prof gc
-                    if (e.getKey().endsWith("gc.alloc.rate.norm")) {
-                        w.println(String.format(Locale.ROOT, "alloc %s %s %.2f", op, path, e.getValue().getScore()));
+                for (String label : r.getSecondaryResults().keySet()) { // -prof gc
+                    if (label.endsWith("gc.alloc.rate.norm")) {
+                        w.println(String.format(Locale.ROOT, "alloc %s %s %.2f", op, path,
+                                r.getSecondaryResults().get(label).getScore()));
                     }
                 }
                 w.println(String.format(Locale.ROOT, "bpfkit %s %s %.1f %.1f %.1f %d %.1f %.1f", op, path,

@@ -185,7 +185,10 @@ public final class RatioTable {
     }
 
     private static String ns(double v) {
-        return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%,.0f", v);
+        if (Double.isNaN(v)) {
+            return "?";
+        }
+        return String.format(Locale.ROOT, v < 100 ? "%.1f" : "%,.0f", v); // a mapped read is about a nanosecond
     }
 
     /** "open-file runtime/target/test-bpf/core.bpf.o" becomes "open-file runtime/core.bpf.o". */

@@ -48,8 +48,8 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     /** 0: not tried yet, 1: the kernel has the batch commands for this map, -1: it has not. */
     private volatile int batchSupport;
 
-    KeyValueHandle(MapRef ref, Set<MapType> types, String factory, Codec<K> keys, Codec<V> values) {
-        super(ref, types, factory);
+    KeyValueHandle(MapRef ref, Set<MapType> types, Codec<K> keys, Codec<V> values) {
+        super(ref, types);
         this.keys = keys;
         this.values = values;
         this.keySize = keys.size();

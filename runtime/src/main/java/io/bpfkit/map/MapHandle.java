@@ -19,7 +19,7 @@ abstract class MapHandle implements BpfMap {
     final Fd fd;
     private volatile boolean closed;
 
-    MapHandle(MapRef ref, Set<MapType> types, String factory) {
+    MapHandle(MapRef ref, Set<MapType> types) {
         this.ref = ref;
         this.fd = ref.fd();
         MapType t = ref.type();
