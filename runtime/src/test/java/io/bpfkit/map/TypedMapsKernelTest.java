@@ -417,4 +417,39 @@ class TypedMapsKernelTest {
             assertArrayEquals(new long[] {0, 2, 4}, new long[] {arr.get(0), arr.get(1), arr.get(2)});
         }
     }
+
+    @Test
+    void oneHandleSharedByThreads() throws Exception {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfHashMap<Integer, Stats> stats = BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    RecordCodec.of(Stats.class));
+            int threads = 4;
+            int perThread = 200;
+            List<Thread> ts = new ArrayList<>();
+            var failures = new java.util.concurrent.ConcurrentLinkedQueue<Throwable>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * perThread;
+                ts.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int round = 0; round < 20; round++) {
+                            for (int k = base; k < base + perThread; k++) {
+                                stats.put(k, Fixture.written(k, round));
+                                Stats back = stats.get(k);
+                                if (!Fixture.written(k, round).equals(back)) {
+                                    throw new AssertionError("key " + k + ": " + back);
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            assertEquals(threads * perThread, stats.snapshot().size());
+        }
+    }
 }
