@@ -396,8 +396,18 @@ class TypedMapsKernelTest {
             assertEquals("EPERM", e.errnoName());
             assertTrue(e.getMessage().contains("map 'lru'") && e.getMessage().contains("frozen"), e.getMessage());
             assertEquals(60L, lru.get(6), "reads still work");
+            // a pinned map brings its BTF (the kernel's copy): records are checked against it too
+            BpfMaps.hash(obj, "stats", Codecs.int32(), RecordCodec.of(Stats.class)).pin(path + "-stats");
+            try (var ok = BpfMaps.hash(BpfMaps.openPinned(path + "-stats"), Codecs.int32(),
+                    RecordCodec.of(Stats.class))) {
+                assertTrue(ok.snapshot().isEmpty());
+            }
+            var mismatch = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(
+                    BpfMaps.openPinned(path + "-stats"), Codecs.int32(), RecordCodec.of(RecordCodecTest.Swapped.class)));
+            assertTrue(mismatch.getMessage().contains("BTF struct stats member 'small'"), mismatch.getMessage());
         } finally {
             java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path + "-stats"));
         }
         assertThrows(KernelException.class, () -> BpfMaps.openPinned(path));
     }
