@@ -5,4 +5,5 @@
 module io.bpfkit.api {
     exports io.bpfkit.api;
     exports io.bpfkit.api.codec;
+    exports io.bpfkit.api.events;
 }
