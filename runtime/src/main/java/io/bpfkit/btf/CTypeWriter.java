@@ -414,8 +414,11 @@ final class CTypeWriter {
             }
             out.append(';');
         }
+        int unionAlign = 0;
         if (isStruct) {
             bitPadding(id, off, c.size() * 8, align, false, lvl + 1);
+        } else {
+            unionAlign = unionPadding(c, lvl + 1);
         }
         if (!c.members().isEmpty() || c.size() != 0) {
             out.append('\n');
@@ -425,6 +428,65 @@ final class CTypeWriter {
         if (packed) {
             out.append(" __attribute__((packed))");
         }
+        if (unionAlign != 0) {
+            out.append(" __attribute__((aligned(").append(unionAlign).append(")))");
+        }
+    }
+
+    /**
+     * A union BTF says is larger than its members make it in C (bpftool leaves these too
+     * small): members pahole dropped, or an {@code __aligned} union. Up to a long, an unnamed
+     * bitfield of the whole size makes up the difference (in a union it adds size, not
+     * alignment); beyond that, an {@code aligned} attribute where one gives the size.
+     *
+     * @return the alignment to declare after the closing brace, or 0
+     */
+    private int unionPadding(BtfType.Composite c, int lvl) {
+        long natural = naturalUnionSize(c);
+        if (c.size() <= natural) {
+            return 0;
+        }
+        long bits = c.size() * 8;
+        for (int i = PAD_TYPES.length - 1; i >= 0; i--) {
+            if (padBits[i] >= bits) {
+                padLine(PAD_TYPES[i], bits, lvl);
+                return 0;
+            }
+        }
+        return unionAlignAttribute(c);
+    }
+
+    /** The size C gives a union of these members: the largest, rounded up to the strictest alignment. */
+    private long naturalUnionSize(BtfType.Composite c) {
+        long max = 0;
+        int maxAlign = 1;
+        for (BtfType.Member m : c.members()) {
+            long bytes = m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type()));
+            max = Math.max(max, bytes);
+            maxAlign = Math.max(maxAlign, alignOf(m.type()));
+        }
+        return roundUp(max, maxAlign);
+    }
+
+    /**
+     * The alignment that makes C's size of a union its BTF size (a power of two up to 4096 that
+     * the size is a multiple of), or 0 when none does or none is needed.
+     */
+    private int unionAlignAttribute(BtfType.Composite c) {
+        long natural = naturalUnionSize(c);
+        if (c.size() <= natural || c.size() * 8 <= padBits[0]) {
+            return 0;
+        }
+        long largest = 0;
+        for (BtfType.Member m : c.members()) {
+            largest = Math.max(largest, m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type())));
+        }
+        for (int a = 2; a <= 4096; a *= 2) {
+            if (c.size() % a == 0 && roundUp(largest, a) == c.size()) {
+                return a;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -860,7 +922,10 @@ final class CTypeWriter {
                         yield 1;
                     }
                 }
-                yield c.size() % max != 0 ? 1 : max;
+                if (c.size() % max != 0) {
+                    yield 1;
+                }
+                yield c instanceof BtfType.Union ? Math.max(max, unionAlignAttribute(c)) : max;
             }
             default -> 0;
         };
