@@ -82,22 +82,21 @@ class BtfCHeaderDifferentialTest {
         return vmlinux;
     }
 
-    private static Path bpftool() {
-        Optional<Path> b = TestTools.bpftool();
-        assumeTrue(b.isPresent(), "bpftool is not installed (Debian: apt-get install bpftool)");
-        return b.get();
-    }
+    private static byte[] bpftoolVmlinuxHeader;
 
-    private static Path clang() {
-        Optional<Path> c = TestTools.clang();
-        assumeTrue(c.isPresent(), "clang is not installed (Debian: apt-get install clang-19)");
-        return c.get();
+    /** bpftool's vmlinux.h, made once. */
+    private static synchronized byte[] bpftoolVmlinuxHeader() throws Exception {
+        if (bpftoolVmlinuxHeader == null) {
+            bpftoolVmlinuxHeader = TestTools.run(List.of(TestTools.requireBpftool().toString(), "btf", "dump", "file", VMLINUX.toString(),
+                    "format", "c"));
+        }
+        return bpftoolVmlinuxHeader;
     }
 
     @Test
     void vmlinuxHeaderIsBpftoolsButForEnumSizes() throws Exception {
         Btf btf = vmlinux();
-        byte[] theirs = TestTools.run(List.of(bpftool().toString(), "btf", "dump", "file", VMLINUX.toString(), "format", "c"));
+        byte[] theirs = bpftoolVmlinuxHeader();
         int added = assertSameButLayoutFixes(vmlinuxHeader.text(), new String(theirs, StandardCharsets.UTF_8), VMLINUX.toString());
         assertEquals(sizedEnums(btf).size(), added, "a mode attribute for each 1- or 8-byte enum");
     }
@@ -133,8 +132,7 @@ class BtfCHeaderDifferentialTest {
 
         Path theirs = scratch.resolve("probe-bpftool");
         Files.createDirectories(theirs);
-        Files.write(theirs.resolve("vmlinux.h"), TestTools.run(List.of(bpftool().toString(), "btf", "dump", "file",
-                VMLINUX.toString(), "format", "c")));
+        Files.write(theirs.resolve("vmlinux.h"), bpftoolVmlinuxHeader());
         Set<Integer> failedTheirs = probe(theirs, probe);
         Set<Integer> seeds = sizedEnums(btf);
         seeds.addAll(unionsLargerThanMembers(btf));
@@ -204,7 +202,7 @@ class BtfCHeaderDifferentialTest {
         assumeTrue(section.isPresent(), object + " has no .BTF section");
         Btf btf = Btf.parse(section.get());
         BtfCHeader header = BtfCHeader.of(btf);
-        byte[] theirs = TestTools.run(List.of(bpftool().toString(), "btf", "dump", "file", object.toString(), "format", "c"));
+        byte[] theirs = TestTools.run(List.of(TestTools.requireBpftool().toString(), "btf", "dump", "file", object.toString(), "format", "c"));
         assertSameButLayoutFixes(header.text(), new String(theirs, StandardCharsets.UTF_8), object.toString());
         String name = object.getFileName().toString().replace('.', '_');
         Path dir = write(name, header);
@@ -225,7 +223,7 @@ class BtfCHeaderDifferentialTest {
     private static Set<Integer> probe(Path dir, CLayoutProbe.Probe probe) throws IOException {
         Path c = dir.resolve("probe.c");
         Files.writeString(c, probe.source());
-        Tools.Result r = Tools.run(300, clang().toString(), "-target", "bpf", "-fsyntax-only", "-ferror-limit=0",
+        Tools.Result r = Tools.run(300, TestTools.requireClang().toString(), "-target", "bpf", "-fsyntax-only", "-ferror-limit=0",
                 "-I" + dir, c.toString());
         Set<Integer> failed = CLayoutProbe.failedIds(r.stderr());
         if (r.exitCode() != 0 && failed.isEmpty()) {
@@ -236,7 +234,7 @@ class BtfCHeaderDifferentialTest {
 
     private static void clangOk(List<String> args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(clang().toString());
+        cmd.add(TestTools.requireClang().toString());
         cmd.addAll(args);
         Tools.Result r = Tools.run(300, cmd.toArray(String[]::new));
         assertEquals(0, r.exitCode(), () -> String.join(" ", cmd) + " failed:\n" + head(r.stderr()));

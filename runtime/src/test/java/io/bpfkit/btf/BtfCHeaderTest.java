@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.testing.Tools;
@@ -154,8 +153,7 @@ class BtfCHeaderTest {
         CLayoutProbe.Probe probe = CLayoutProbe.of(btf, header, "vmlinux.h");
         Files.writeString(dir.resolve("vmlinux.h"), header.text());
         Files.writeString(dir.resolve("probe.c"), probe.source());
-        Path clang = TestTools.clang().orElse(null);
-        assumeTrue(clang != null, "clang is not installed (Debian: apt-get install clang-19)");
+        Path clang = TestTools.requireClang();
         Tools.Result r = Tools.run(120, clang.toString(), "-target", "bpf", "-fsyntax-only", "-Wall", "-Werror",
                 "-ferror-limit=0", "-I" + dir, dir.resolve("probe.c").toString());
         assertEquals(0, r.exitCode(), r.stderr());
@@ -164,8 +162,7 @@ class BtfCHeaderTest {
 
     @Test
     void bpftoolPrintsTheSameHeaderButForOurLayoutFixes() throws Exception {
-        Path bpftool = TestTools.bpftool().orElse(null);
-        assumeTrue(bpftool != null, "bpftool is not installed (Debian: apt-get install bpftool)");
+        Path bpftool = TestTools.requireBpftool();
         Btf btf = everything();
         Path raw = dir.resolve("everything.btf");
         byte[] blob = new byte[(int) btf.data().byteSize()];

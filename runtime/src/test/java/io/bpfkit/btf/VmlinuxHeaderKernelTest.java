@@ -58,8 +58,7 @@ class VmlinuxHeaderKernelTest {
 
     @Test
     void loadedByLibbpfItSeesThisThreadThroughTheKernelsLayouts() throws Exception {
-        Path bpftool = TestTools.bpftool().orElse(null);
-        assumeTrue(bpftool != null, "bpftool is not installed (Debian: apt-get install bpftool)");
+        Path bpftool = TestTools.requireBpftool();
         Path pins = Path.of("/sys/fs/bpf/bpfkit-vmlinux-h-" + ProcessHandle.current().pid());
         Path progs = pins.resolve("progs");
         Path maps = pins.resolve("maps");
