@@ -2,9 +2,7 @@ package io.bpfkit.btf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.bpfkit.api.LoadException;
 import io.bpfkit.load.BpfLoader;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.BpfObjectSpec;
@@ -84,17 +82,7 @@ class VmlinuxHeaderKernelTest {
     @Test
     void loadedByBpfkitItSeesThisThreadThroughTheKernelsLayouts() throws Exception {
         BpfObjectSpec spec = BpfObjects.open(TestObjects.path(OBJECT));
-        LoadedObject obj;
-        try {
-            obj = BpfLoader.load(spec);
-        } catch (LoadException e) {
-            // Every field access through vmlinux.h is a CO-RE relocation; this branch's loader
-            // refuses those with this message until CO-RE lands (branch core).
-            assumeTrue(!e.getMessage().contains("CO-RE relocations"),
-                    "pending CO-RE in the loader (branch core): " + e.getMessage());
-            throw e;
-        }
-        try (obj) {
+        try (LoadedObject obj = BpfLoader.load(spec)) {
             Fd prog = obj.program(PROGRAM).orElseThrow().fd();
             String bss = spec.dataMap(".bss").orElseThrow().name();
             assertEquals(0, Bpf.progTestRun(prog, TestRunAttr.NONE).retval());
