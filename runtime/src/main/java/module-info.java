@@ -11,5 +11,6 @@ module io.bpfkit.runtime {
     exports io.bpfkit.sys;
     exports io.bpfkit.load;
     exports io.bpfkit.pmu;
+    exports io.bpfkit.map;
     exports io.bpfkit.cli;
 }
