@@ -7,4 +7,5 @@ module io.bpfkit.api {
     exports io.bpfkit.api.codec;
     exports io.bpfkit.api.pmu;
     exports io.bpfkit.api.map;
+    exports io.bpfkit.api.events;
 }

@@ -12,5 +12,9 @@ module io.bpfkit.runtime {
     exports io.bpfkit.load;
     exports io.bpfkit.pmu;
     exports io.bpfkit.map;
+    exports io.bpfkit.link;
+    exports io.bpfkit.ringbuf;
+    exports io.bpfkit.perf;
+    exports io.bpfkit.run;
     exports io.bpfkit.cli;
 }
