@@ -16,5 +16,6 @@ module io.bpfkit.runtime {
     exports io.bpfkit.ringbuf;
     exports io.bpfkit.perf;
     exports io.bpfkit.run;
+    exports io.bpfkit.binding;
     exports io.bpfkit.cli;
 }
