@@ -312,8 +312,8 @@ public final class BindingCheck {
         return null;
     }
 
-    /** {@code firstSeen} to {@code first_seen}: the C spelling of a Java member name. */
-    static String snake(String camel) {
+    /** {@code firstSeen} to {@code first_seen}: the C spelling of a Java name (members, default names of binding methods). */
+    public static String snake(String camel) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < camel.length(); i++) {
             char ch = camel.charAt(i);
