@@ -165,7 +165,8 @@ final class BindingWriter {
                 .beginControlFlow("try")
                 .addStatement("return new $T(binding)", loaded)
                 .nextControlFlow("catch ($T | $T e)", RuntimeException.class, Error.class)
-                .addStatement("throw binding.closeAfter(e)")
+                .addStatement("binding.closeAfter(e)")
+                .addStatement("throw e")
                 .endControlFlow().build());
         return b.build();
     }

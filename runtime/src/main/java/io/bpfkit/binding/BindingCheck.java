@@ -73,8 +73,8 @@ public final class BindingCheck {
         MapType type = map.mapType();
         if (type == null || !m.kind().fits(type)) {
             HandleKind right = type == null ? null : HandleKind.forMapType(type);
-            out.add(new Problem(m.method(), null, m.kind().handle() + " does not fit map '" + m.map() + "': it is a "
-                    + typeName(map) + " map" + (right == null ? ", which has no typed handle"
+            out.add(new Problem(m.method(), null, m.kind().handle() + " does not fit map '" + m.map() + "' (type "
+                    + typeName(map) + ")" + (right == null ? ", which has no typed handle"
                     : "; declare it as " + right.handle())));
             return;
         }
@@ -200,8 +200,8 @@ public final class BindingCheck {
         }
         MapSpec map = found.get();
         if (map.mapType() != MapType.PERF_EVENT_ARRAY) {
-            out.add(new Problem(p.method(), "map", "map '" + p.map() + "' is a " + typeName(map)
-                    + " map: PMU counters live in a perf_event_array map"));
+            out.add(new Problem(p.method(), "map", "map '" + p.map() + "' has type " + typeName(map)
+                    + ": PMU counters live in a perf_event_array map"));
             return;
         }
         int declared = map.pmuCounters().size();
@@ -230,6 +230,11 @@ public final class BindingCheck {
         int id = btf.skipModifiersAndTypedefs(typeId);
         BtfType t = btf.type(id);
         long size = btf.resolveSize(id);
+        long length = java instanceof CType.Array a ? a.length() : java instanceof CType.Chars c ? c.length() : -1;
+        if (length >= 0 && t instanceof BtfType.Array ba && ba.elements() != length) {
+            return path + " has " + length + " elements (@Size), the object's " + cName(btf, typeId) + " has "
+                    + ba.elements();
+        }
         if (size != java.size()) {
             return path + " is " + java.size() + " bytes (Java " + java.spelling() + "), " + cName(btf, typeId)
                     + " is " + size + " bytes";
@@ -260,10 +265,6 @@ public final class BindingCheck {
             case CType.Array a -> {
                 if (!(t instanceof BtfType.Array ba)) {
                     yield path + " is " + a.spelling() + ", the object has " + cName(btf, typeId);
-                }
-                if (ba.elements() != a.length()) {
-                    yield path + " has " + a.length() + " elements (@Size), the object's " + cName(btf, typeId)
-                            + " has " + ba.elements();
                 }
                 yield difference(a.element(), btf, ba.type(), path + "[]");
             }
