@@ -59,10 +59,13 @@ public final class LoadedBinding implements AutoCloseable {
         }
         BpfGlobals g = sections.get(v.section());
         if (g == null) {
-            g = own(BpfMaps.globals(object, v.section()));
+            // loaded maps go by their kernel names (syscount.bss), found through the section
+            g = own(BpfMaps.globals(object, object.spec().dataMap(v.section()).orElseThrow().name()));
             sections.put(v.section(), g);
         }
-        return g.variable(variable);
+        MemorySegment bytes = g.variable(variable);
+        // .rodata is mapped PROT_READ: a write must fail as an exception, not a SIGSEGV
+        return g.readOnly() ? bytes.asReadOnly() : bytes;
     }
 
     /** Closes what {@code failed} construction made, and returns {@code failure} to rethrow. */
