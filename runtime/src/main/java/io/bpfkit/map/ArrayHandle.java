@@ -24,7 +24,7 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
     private final MemorySegment mapping;
 
     ArrayHandle(MapRef ref, Codec<V> values) {
-        super(ref, types(MapType.ARRAY), "array", Codecs.int32(), values);
+        super(ref, types(MapType.ARRAY), Codecs.int32(), values);
         this.length = ref.maxEntries();
         this.stride = PerCpuCodec.roundUp8(valueSize);
         if ((ref.info().mapFlags() & Bpf.BPF_F_MMAPABLE) != 0) {

@@ -19,7 +19,7 @@ final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> 
     private final ThreadLocal<Scratch> scratch;
 
     BloomFilterHandle(MapRef ref, Codec<V> values) {
-        super(ref, types(MapType.BLOOM_FILTER), "bloom_filter");
+        super(ref, types(MapType.BLOOM_FILTER));
         this.values = values;
         this.scratch = Scratch.perThread(0, values.size());
     }

@@ -194,7 +194,13 @@ public final class BpfMaps {
      * {@code .rodata}, {@code .data.NAME}, ...), mapped into memory.
      */
     public static BpfGlobals globals(LoadedObject obj, String section) {
-        MapRef ref = MapRef.of(obj, section);
+        String map = obj.maps().values().stream()
+                .filter(m -> m.spec().isGlobalData() && m.spec().section().equals(section))
+                .map(io.bpfkit.load.LoadedMap::name).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("object '" + obj.spec().name()
+                        + "' has no global data section " + section + "; it has " + obj.maps().values().stream()
+                        .filter(m -> m.spec().isGlobalData()).map(m -> m.spec().section()).toList()));
+        MapRef ref = MapRef.of(obj, map);
         return checked(ref, () -> new GlobalsHandle(ref), null, null, false);
     }
 

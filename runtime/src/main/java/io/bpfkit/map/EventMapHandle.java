@@ -10,7 +10,7 @@ import io.bpfkit.object.MapType;
  */
 abstract class EventMapHandle extends MapHandle {
     EventMapHandle(MapRef ref, MapType type) {
-        super(ref, types(type), type.libbpfName());
+        super(ref, types(type));
     }
 
     /** {@code BPF_MAP_TYPE_RINGBUF}. */

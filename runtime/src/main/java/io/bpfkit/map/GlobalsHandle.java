@@ -25,7 +25,7 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
     private final MemorySegment segment;
 
     GlobalsHandle(MapRef ref) {
-        super(ref, types(MapType.ARRAY), "globals");
+        super(ref, types(MapType.ARRAY));
         if (ref.spec() == null || !ref.spec().isGlobalData()) {
             throw new IllegalArgumentException("map '" + ref.name() + "' is not a global data section (.bss, "
                     + ".data, .rodata, ...); use BpfMaps.array for an array map");

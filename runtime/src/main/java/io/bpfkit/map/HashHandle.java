@@ -8,11 +8,11 @@ import io.bpfkit.object.MapType;
 /** {@code BPF_MAP_TYPE_HASH}. */
 class HashHandle<K, V> extends KeyValueHandle<K, V> implements BpfHashMap<K, V> {
     HashHandle(MapRef ref, Codec<K> keys, Codec<V> values) {
-        super(ref, types(MapType.HASH), "hash", keys, values);
+        super(ref, types(MapType.HASH), keys, values);
     }
 
     HashHandle(MapRef ref, MapType type, Codec<K> keys, Codec<V> values) {
-        super(ref, types(type), type.libbpfName(), keys, values);
+        super(ref, types(type), keys, values);
     }
 
     /** {@code BPF_MAP_TYPE_LRU_HASH}. */

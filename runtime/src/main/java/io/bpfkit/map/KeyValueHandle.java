@@ -48,8 +48,8 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     /** 0: not tried yet, 1: the kernel has the batch commands for this map, -1: it has not. */
     private volatile int batchSupport;
 
-    KeyValueHandle(MapRef ref, Set<MapType> types, String factory, Codec<K> keys, Codec<V> values) {
-        super(ref, types, factory);
+    KeyValueHandle(MapRef ref, Set<MapType> types, Codec<K> keys, Codec<V> values) {
+        super(ref, types);
         this.keys = keys;
         this.values = values;
         this.keySize = keys.size();
@@ -143,6 +143,16 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
             return false;
         }
         throw error("BPF_MAP_DELETE_ELEM", r, null);
+    }
+
+    /** Uses single-element calls from now on, as on a kernel without the batch commands. */
+    final void forceSingleCalls() {
+        batchSupport = -1;
+    }
+
+    /** Whether the kernel's batch commands serve this map (known after the first bulk call). */
+    final boolean usesBatch() {
+        return batchSupport > 0;
     }
 
     // ---- iteration ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ final class LpmTrieHandle<K, V> extends KeyValueHandle<LpmKey<K>, V> implements 
     private final LpmKeyCodec<K> lpm;
 
     LpmTrieHandle(MapRef ref, LpmKeyCodec<K> keys, Codec<V> values) {
-        super(ref, types(MapType.LPM_TRIE), "lpm_trie", keys, values);
+        super(ref, types(MapType.LPM_TRIE), keys, values);
         this.lpm = keys;
     }
 

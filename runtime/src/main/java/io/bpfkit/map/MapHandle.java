@@ -19,13 +19,13 @@ abstract class MapHandle implements BpfMap {
     final Fd fd;
     private volatile boolean closed;
 
-    MapHandle(MapRef ref, Set<MapType> types, String factory) {
+    MapHandle(MapRef ref, Set<MapType> types) {
         this.ref = ref;
         this.fd = ref.fd();
         MapType t = ref.type();
         if (t == null || !types.contains(t)) {
-            throw new IllegalArgumentException("map '" + ref.name() + "' is a "
-                    + (t == null ? "map of type " + ref.info().type() : t.libbpfName()) + " map, not "
+            throw new IllegalArgumentException("map '" + ref.name() + "' has type "
+                    + (t == null ? Integer.toString(ref.info().type()) : t.libbpfName()) + ", not "
                     + String.join(" or ", types.stream().map(MapType::libbpfName).toList()) + ": "
                     + (t == null ? "bpfkit has no handle for it" : "use " + suggest(t)));
         }

@@ -20,7 +20,7 @@ abstract class MapOfMapsHandle<K, M extends BpfMap> extends MapHandle implements
     private final Function<MapRef, M> inner;
 
     MapOfMapsHandle(MapRef ref, MapType type, Codec<K> keys, Function<MapRef, M> inner) {
-        super(ref, types(type), type.libbpfName());
+        super(ref, types(type));
         this.slots = new FdSlots(this, keys);
         this.inner = inner;
     }

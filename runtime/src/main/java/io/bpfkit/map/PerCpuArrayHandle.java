@@ -13,7 +13,7 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
     private final int length;
 
     PerCpuArrayHandle(MapRef ref, PerCpuCodec<V> values) {
-        super(ref, types(MapType.PERCPU_ARRAY), "percpu_array", Codecs.int32(), values);
+        super(ref, types(MapType.PERCPU_ARRAY), Codecs.int32(), values);
         this.perCpu = values;
         this.length = ref.maxEntries();
     }

@@ -12,7 +12,7 @@ class PerCpuHashHandle<K, V> extends KeyValueHandle<K, PerCpuValues<V>> implemen
     private final PerCpuCodec<V> perCpu;
 
     PerCpuHashHandle(MapRef ref, MapType type, Codec<K> keys, PerCpuCodec<V> values) {
-        super(ref, types(type), type.libbpfName(), keys, values);
+        super(ref, types(type), keys, values);
         this.perCpu = values;
     }
 

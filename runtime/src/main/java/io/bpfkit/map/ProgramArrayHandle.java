@@ -14,7 +14,7 @@ final class ProgramArrayHandle extends MapHandle implements BpfProgramArray {
     private final FdSlots slots;
 
     ProgramArrayHandle(MapRef ref) {
-        super(ref, types(MapType.PROG_ARRAY), "prog_array");
+        super(ref, types(MapType.PROG_ARRAY));
         this.slots = new FdSlots(this, Codecs.int32());
     }
 

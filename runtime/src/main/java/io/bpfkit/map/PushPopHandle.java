@@ -19,7 +19,7 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
     private final ThreadLocal<Scratch> scratch;
 
     PushPopHandle(MapRef ref, MapType type, Codec<V> values) {
-        super(ref, types(type), type.libbpfName());
+        super(ref, types(type));
         this.values = values;
         this.scratch = Scratch.perThread(0, values.size());
     }
