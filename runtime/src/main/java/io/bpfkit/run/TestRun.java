@@ -53,7 +53,10 @@ public final class TestRun {
         return this;
     }
 
-    /** How many output bytes to make room for (a program may grow the packet). */
+    /**
+     * How many output bytes to make room for (a program may grow the packet); when the output
+     * does not fit, the kernel refuses the run with ENOSPC.
+     */
     public TestRun dataOutSize(int size) {
         if (size < 0) {
             throw new IllegalArgumentException("negative output size " + size);
@@ -79,7 +82,10 @@ public final class TestRun {
         return this;
     }
 
-    /** How many context bytes to read back (defaults to the context's size; 0 for none). */
+    /**
+     * How many context bytes to read back (default none): tc, socket, XDP and syscall programs
+     * give their context back, raw_tp programs do not (the kernel refuses a context out for them).
+     */
     public TestRun contextOutSize(int size) {
         if (size < 0) {
             throw new IllegalArgumentException("negative context output size " + size);
@@ -128,7 +134,7 @@ public final class TestRun {
             if (context != null) {
                 b.ctxIn(arena.allocateFrom(ValueLayout.JAVA_BYTE, context));
             }
-            int ctxSize = contextOutSize >= 0 ? contextOutSize : context == null ? 0 : context.length;
+            int ctxSize = Math.max(contextOutSize, 0);
             if (ctxSize > 0) {
                 ctxOut = arena.allocate(ctxSize);
                 b.ctxOut(ctxOut);
@@ -149,8 +155,8 @@ public final class TestRun {
      * What a test run gave back.
      *
      * @param returnValue the program's return value (of the last run)
-     * @param data the output packet, cut to the space given ({@link #fullDataSize} says whether it was cut)
-     * @param fullDataSize the size of the whole output packet
+     * @param data the output packet
+     * @param fullDataSize the size of the output packet as the kernel reports it
      * @param context the context read back
      * @param duration the mean time of one run as the kernel measured it
      */
