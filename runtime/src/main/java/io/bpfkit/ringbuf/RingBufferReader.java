@@ -109,16 +109,20 @@ public final class RingBufferReader extends PollingReader {
     }
 
     private int consume(Ring r) {
+        final MemorySegment data = r.data;
+        final MemorySegment consumer = r.consumer;
+        final RecordHandler handler = r.handler;
+        final long mask = r.mask;
         int n = 0;
-        long cons = (long) LONG.getAcquire(r.consumer, 0L);
+        long cons = (long) LONG.getAcquire(consumer, 0L);
         while (true) {
             long prod = (long) LONG.getAcquire(r.producer, 0L);
             if (cons >= prod) {
                 return n;
             }
             while (cons < prod) {
-                long at = cons & r.mask;
-                int header = (int) INT.getAcquire(r.data, at);
+                long at = cons & mask;
+                int header = (int) INT.getAcquire(data, at);
                 if ((header & BUSY) != 0) {
                     return n; // reserved but not yet committed: everything after waits for it
                 }
@@ -127,18 +131,19 @@ public final class RingBufferReader extends PollingReader {
                 if ((header & DISCARD) == 0) {
                     n++;
                     try {
-                        r.handler.onRecord(r.data, at + HEADER, length);
-                    } finally {
-                        if (!isClosed()) {
-                            LONG.setRelease(r.consumer, 0L, cons);
+                        handler.onRecord(data, at + HEADER, length);
+                    } catch (RuntimeException | Error e) {
+                        if (!isClosed()) { // skip the record that failed, as libbpf does
+                            LONG.setRelease(consumer, 0L, cons);
                         }
+                        throw e;
                     }
-                    if (isClosed()) {
+                    if (isClosed()) { // closed by the handler: the mapping is gone
                         return n;
                     }
-                } else {
-                    LONG.setRelease(r.consumer, 0L, cons);
                 }
+                // the space goes back to the kernel only after the handler is done with it
+                LONG.setRelease(consumer, 0L, cons);
             }
         }
     }
