@@ -99,6 +99,16 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
     }
 
     @Override
+    public boolean delete(Integer key) {
+        throw noDelete();
+    }
+
+    @Override
+    public int deleteAll(java.util.Collection<? extends Integer> keys) {
+        throw noDelete();
+    }
+
+    @Override
     public int length() {
         return length;
     }

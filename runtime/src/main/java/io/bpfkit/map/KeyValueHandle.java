@@ -492,6 +492,12 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         }
     }
 
+    /** Array elements always exist: deleting one is refused before the kernel refuses it. */
+    final UnsupportedOperationException noDelete() {
+        return new UnsupportedOperationException("the elements of " + ref.type().libbpfName() + " map '" + name()
+                + "' always exist and cannot be deleted: write zeros with set(), or clear() them all");
+    }
+
     /** Sets elements {@code 0 .. length-1} of an array-like map to zeros, in batches. */
     final void zeroAll(int length) {
         try (Arena arena = Arena.ofConfined()) {

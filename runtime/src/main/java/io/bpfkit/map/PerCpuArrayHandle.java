@@ -53,6 +53,16 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
     }
 
     @Override
+    public boolean delete(Integer key) {
+        throw noDelete();
+    }
+
+    @Override
+    public int deleteAll(java.util.Collection<? extends Integer> keys) {
+        throw noDelete();
+    }
+
+    @Override
     public int length() {
         return length;
     }

@@ -123,6 +123,9 @@ class TypedMapsKernelTest {
                 assertEquals(55L, byId.get(5));
             }
             assertEquals(8, mapped.snapshot().size(), "array elements all exist");
+            var e = assertThrows(UnsupportedOperationException.class, () -> plain.delete(1));
+            assertTrue(e.getMessage().contains("'array_u64' always exist"), e.getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> mapped.deleteAll(List.of(1, 2)));
             mapped.clear();
             plain.clear();
             assertEquals(0L, mapped.get(2));

@@ -6,7 +6,9 @@ import java.util.Optional;
 /**
  * A {@code BPF_MAP_TYPE_ARRAY}: {@link #length()} values indexed from 0, all present. When the
  * map was created with {@code BPF_F_MMAPABLE}, reads and writes go through a shared mapping
- * with no system call, and {@link #mapped()} gives the mapping itself.
+ * with no system call, and {@link #mapped()} gives the mapping itself. Elements always exist:
+ * {@code delete} and {@code deleteAll} throw {@link UnsupportedOperationException}, and
+ * {@code clear} writes zeros.
  *
  * <pre>{@code
  * BpfArray<Long> hits = BpfMaps.array(loaded, "hits", Codecs.int64());

@@ -2,7 +2,8 @@ package io.bpfkit.api.map;
 
 /**
  * A {@code BPF_MAP_TYPE_PERCPU_ARRAY}: {@link #length()} elements, each with one value per
- * possible CPU.
+ * possible CPU. As in {@link BpfArray}, elements always exist: deletes throw
+ * {@link UnsupportedOperationException} and {@code clear} writes zeros.
  *
  * <pre>{@code
  * BpfPerCpuArray<Long> a = BpfMaps.perCpuArray(loaded, "per_cpu_counts", Codecs.int64());
