@@ -26,6 +26,8 @@ public abstract class PollingReader implements EventReader {
     private final ReentrantLock lock = new ReentrantLock();
     private final MemorySegment events;
     private volatile boolean closed;
+    /** Set when a handler closes the reader from inside a poll: plain, read per record on the hot path. */
+    private boolean closedInHandler;
 
     /** Opens the epoll set and the wake-up descriptor; on failure releases what it made. */
     protected PollingReader(long busyPollNanos) {
@@ -120,6 +122,15 @@ public abstract class PollingReader implements EventReader {
         }
     }
 
+    /**
+     * Whether a handler closed the reader during the current pass: the consume loops check it
+     * after each record (another thread's close waits for the pass to end, so it needs no
+     * volatile read here).
+     */
+    protected final boolean closedInHandler() {
+        return closedInHandler;
+    }
+
     @Override
     public final boolean isClosed() {
         return closed;
@@ -138,6 +149,9 @@ public abstract class PollingReader implements EventReader {
             return;
         }
         closed = true;
+        if (lock.isHeldByCurrentThread()) {
+            closedInHandler = true;
+        }
         wakeup.signal();
         lock.lock();
         try {

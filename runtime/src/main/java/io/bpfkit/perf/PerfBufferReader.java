@@ -115,7 +115,7 @@ public final class PerfBufferReader extends PollingReader {
     @Override
     protected int consumeAll() {
         int n = 0;
-        for (int i = 0; i < cpus.length && !isClosed(); i++) {
+        for (int i = 0; i < cpus.length && !closedInHandler(); i++) {
             n += consume(i);
         }
         return n;
@@ -129,7 +129,7 @@ public final class PerfBufferReader extends PollingReader {
         long tail = (long) LONG.get(meta, DATA_TAIL);
         long mask = dataSize - 1;
         int n = 0;
-        while (tail < head && !isClosed()) {
+        while (tail < head && !closedInHandler()) {
             long at = tail & mask;
             // headers are 8-byte aligned and the ring a multiple of 8: a header never wraps
             int type = data.get(ValueLayout.JAVA_INT, at);
@@ -155,7 +155,7 @@ public final class PerfBufferReader extends PollingReader {
                 handler.onLost(cpus[i], rec.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 16));
             }
             tail += size;
-            if (!isClosed()) {
+            if (!closedInHandler()) {
                 LONG.setRelease(meta, DATA_TAIL, tail);
             }
         }

@@ -101,7 +101,7 @@ public final class RingBufferReader extends PollingReader {
         int total = 0;
         for (Ring r : rings) {
             total += consume(r);
-            if (isClosed()) {
+            if (closedInHandler()) {
                 break;
             }
         }
@@ -133,12 +133,12 @@ public final class RingBufferReader extends PollingReader {
                     try {
                         handler.onRecord(data, at + HEADER, length);
                     } catch (RuntimeException | Error e) {
-                        if (!isClosed()) { // skip the record that failed, as libbpf does
+                        if (!closedInHandler()) { // skip the record that failed, as libbpf does
                             LONG.setRelease(consumer, 0L, cons);
                         }
                         throw e;
                     }
-                    if (isClosed()) { // closed by the handler: the mapping is gone
+                    if (closedInHandler()) { // the mapping is gone
                         return n;
                     }
                 }
