@@ -11,6 +11,11 @@ module io.bpfkit.runtime {
     exports io.bpfkit.object;
     exports io.bpfkit.sys;
     exports io.bpfkit.load;
+    exports io.bpfkit.link;
+    exports io.bpfkit.map;
+    exports io.bpfkit.perf;
+    exports io.bpfkit.pmu;
+    exports io.bpfkit.ringbuf;
     exports io.bpfkit.events;
     exports io.bpfkit.link;
     exports io.bpfkit.map;
@@ -18,5 +23,6 @@ module io.bpfkit.runtime {
     exports io.bpfkit.pmu;
     exports io.bpfkit.ringbuf;
     exports io.bpfkit.run;
+    exports io.bpfkit.binding;
     exports io.bpfkit.cli;
 }

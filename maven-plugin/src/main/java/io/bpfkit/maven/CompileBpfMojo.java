@@ -1,0 +1,157 @@
+package io.bpfkit.maven;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+
+/**
+ * {@code bpfkit:compile-bpf}: compiles {@code src/main/bpf/NAME.bpf.c} into
+ * {@code target/bpf/NAME.bpf.o} with the flags eBPF projects use
+ * ({@code -g -O2 -target bpf -D__TARGET_ARCH_x86}, the source folder, the multiarch system
+ * headers and any {@code includeDirectories} on the include path), before javac runs, so the
+ * annotation processor can check bindings against the objects. An object newer than its source
+ * and every header of the source folder is left alone. A clang failure fails the build with
+ * clang's diagnostics.
+ *
+ * <pre>{@code
+ * <plugin>
+ *   <groupId>io.bpfkit</groupId>
+ *   <artifactId>bpfkit-maven-plugin</artifactId>
+ *   <executions><execution><goals><goal>compile-bpf</goal></goals></execution></executions>
+ * </plugin>
+ * <!-- and target/bpf as a resource, to ship the objects on the class path -->
+ * }</pre>
+ */
+public class CompileBpfMojo extends AbstractMojo {
+    private File sourceDirectory;
+    private File outputDirectory;
+    private File[] includeDirectories;
+    private String clang;
+    private String targetArch;
+    private String[] extraFlags;
+    private boolean skip;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("bpfkit: compile-bpf skipped");
+            return;
+        }
+        Path src = sourceDirectory.toPath();
+        if (!Files.isDirectory(src)) {
+            getLog().info("bpfkit: no BPF sources (" + src + " is not a folder)");
+            return;
+        }
+        List<Path> sources;
+        long newestHeader;
+        try (Stream<Path> files = Files.list(src)) {
+            List<Path> all = files.sorted().toList();
+            sources = all.stream().filter(p -> p.getFileName().toString().endsWith(".bpf.c")).toList();
+            newestHeader = 0;
+            for (Path p : all) {
+                if (p.getFileName().toString().endsWith(".h")) {
+                    newestHeader = Math.max(newestHeader, Files.getLastModifiedTime(p).toMillis());
+                }
+            }
+            Files.createDirectories(outputDirectory.toPath());
+        } catch (IOException e) {
+            throw new MojoExecutionException("bpfkit: cannot read " + src + ": " + e.getMessage(), e);
+        }
+        String compiler = findClang();
+        int built = 0;
+        for (Path c : sources) {
+            String name = c.getFileName().toString();
+            Path obj = outputDirectory.toPath().resolve(name.substring(0, name.length() - ".c".length()) + ".o");
+            if (upToDate(c, obj, newestHeader)) {
+                continue;
+            }
+            compile(compiler, c, obj);
+            built++;
+        }
+        getLog().info("bpfkit: " + built + " of " + sources.size() + " BPF objects compiled into " + outputDirectory);
+    }
+
+    private static boolean upToDate(Path source, Path obj, long newestHeader) {
+        try {
+            if (!Files.exists(obj)) {
+                return false;
+            }
+            long o = Files.getLastModifiedTime(obj).toMillis();
+            return o > Files.getLastModifiedTime(source).toMillis() && o > newestHeader;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void compile(String compiler, Path source, Path obj) throws MojoExecutionException, MojoFailureException {
+        List<String> cmd = new ArrayList<>(List.of(compiler, "-g", "-O2", "-target", "bpf",
+                "-D__TARGET_ARCH_" + targetArch, "-I" + sourceDirectory, "-I/usr/include/" + multiarch()));
+        if (includeDirectories != null) {
+            for (File i : includeDirectories) {
+                cmd.add("-I" + i);
+            }
+        }
+        if (extraFlags != null) {
+            cmd.addAll(List.of(extraFlags));
+        }
+        cmd.addAll(List.of("-c", source.toString(), "-o", obj.toString()));
+        getLog().debug("bpfkit: " + String.join(" ", cmd));
+        String output;
+        int exit;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            exit = p.waitFor();
+        } catch (IOException e) {
+            throw new MojoExecutionException("bpfkit: cannot run " + compiler + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MojoExecutionException("bpfkit: interrupted while compiling " + source, e);
+        }
+        if (exit != 0) {
+            try {
+                Files.deleteIfExists(obj);
+            } catch (IOException e) {
+                // a stale object is rebuilt next time anyway: it is older than the source
+            }
+            throw new MojoFailureException("bpfkit: clang failed on " + source + " (exit " + exit + "):\n" + output);
+        }
+        if (!output.isBlank()) {
+            getLog().warn(output.strip());
+        }
+    }
+
+    private String findClang() throws MojoExecutionException {
+        if (clang != null && !clang.isBlank()) {
+            return clang;
+        }
+        String path = System.getenv("PATH");
+        for (String candidate : List.of("clang-19", "clang")) {
+            for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+                if (Files.isExecutable(Path.of(dir, candidate))) {
+                    return candidate;
+                }
+            }
+        }
+        throw new MojoExecutionException("bpfkit: clang is needed to build BPF C (" + sourceDirectory
+                + "): install clang (Debian: apt-get install clang-19) or set -Dbpfkit.clang=PATH");
+    }
+
+    /** Debian's multiarch folder of asm/ headers: x86_64-linux-gnu, aarch64-linux-gnu, ... */
+    private static String multiarch() {
+        String arch = System.getProperty("os.arch");
+        return switch (arch) {
+            case "amd64", "x86_64" -> "x86_64-linux-gnu";
+            case "aarch64" -> "aarch64-linux-gnu";
+            default -> arch + "-linux-gnu";
+        };
+    }
+}
