@@ -1,28 +1,26 @@
 /**
- * bpfkit's runtime: the pure-Java opener ({@code elf}, {@code btf}, {@code object}), the
- * FFM system-call layer ({@code sys}), and the {@code bpfkit} command line ({@code cli}).
+ * bpfkit's runtime: the pure-Java opener ({@code elf}, {@code btf}, {@code object}), CO-RE
+ * ({@code core}), the FFM system-call layer ({@code sys}), the loader ({@code load}), typed maps
+ * ({@code map}), attaching ({@code link}), test runs ({@code run}), event readers
+ * ({@code ringbuf}, {@code perf}, {@code events}), PMU counters ({@code pmu}), the support of
+ * generated bindings ({@code binding}) and the {@code bpfkit} command line ({@code cli}).
  */
 module io.bpfkit.runtime {
     requires transitive io.bpfkit.api;
 
-    exports io.bpfkit.elf;
+    exports io.bpfkit.binding;
     exports io.bpfkit.btf;
+    exports io.bpfkit.cli;
     exports io.bpfkit.core;
-    exports io.bpfkit.object;
-    exports io.bpfkit.sys;
-    exports io.bpfkit.load;
-    exports io.bpfkit.link;
-    exports io.bpfkit.map;
-    exports io.bpfkit.perf;
-    exports io.bpfkit.pmu;
-    exports io.bpfkit.ringbuf;
+    exports io.bpfkit.elf;
     exports io.bpfkit.events;
     exports io.bpfkit.link;
+    exports io.bpfkit.load;
     exports io.bpfkit.map;
+    exports io.bpfkit.object;
     exports io.bpfkit.perf;
     exports io.bpfkit.pmu;
     exports io.bpfkit.ringbuf;
     exports io.bpfkit.run;
-    exports io.bpfkit.binding;
-    exports io.bpfkit.cli;
+    exports io.bpfkit.sys;
 }
