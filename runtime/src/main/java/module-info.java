@@ -7,6 +7,7 @@ module io.bpfkit.runtime {
 
     exports io.bpfkit.elf;
     exports io.bpfkit.btf;
+    exports io.bpfkit.core;
     exports io.bpfkit.object;
     exports io.bpfkit.sys;
     exports io.bpfkit.load;

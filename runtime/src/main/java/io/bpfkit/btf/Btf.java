@@ -87,6 +87,7 @@ public final class Btf {
     // ever go from null to a complete value).
     private BtfType[] decoded;
     private NameIndex names;
+    private int[] flavored;
     private int pointerSize;
 
     private Btf(MemorySegment data, Btf base) {
@@ -612,6 +613,59 @@ public final class Btf {
                 out.add(type(id));
             }
         }
+    }
+
+    /**
+     * The ids of the types stored in this blob (not its base) named exactly {@code name}, in
+     * ascending order. Unlike {@link #findAll} nothing is decoded.
+     */
+    public int[] localIdsNamed(String name) {
+        Objects.requireNonNull(name, "name");
+        return name.isEmpty() ? new int[0] : nameIndex().all(name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The ids of the types stored in this blob (not its base) whose name carries a CO-RE flavor
+     * suffix ({@code "___"} after the first character, as in {@code task_struct___v1}), in
+     * ascending order. Found once, by a scan of the name bytes that creates no strings.
+     */
+    public int[] localFlavoredIds() {
+        int[] f = flavored;
+        if (f == null) {
+            f = scanFlavored();
+            flavored = f;
+        }
+        return f;
+    }
+
+    private int[] scanFlavored() {
+        int[] out = new int[8];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            int off = nameOffset(firstId + i);
+            if (off == 0) {
+                continue;
+            }
+            MemorySegment s = stringSegment(off);
+            long p = stringPosition(off);
+            long end = s.byteSize();
+            int run = 0;
+            for (long q = p; q < end; q++) {
+                byte b = s.get(ValueLayout.JAVA_BYTE, q);
+                if (b == 0) {
+                    break;
+                }
+                run = b == '_' && q > p ? run + 1 : 0;
+                if (run == 3) {
+                    if (n == out.length) {
+                        out = Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = firstId + i;
+                    break;
+                }
+            }
+        }
+        return Arrays.copyOf(out, n);
     }
 
     /**

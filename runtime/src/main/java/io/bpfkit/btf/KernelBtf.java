@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The running kernel's BTF ({@code /sys/kernel/btf/vmlinux}), read and parsed once per process.
@@ -15,6 +19,9 @@ import java.nio.file.Path;
  */
 public final class KernelBtf {
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+
+    /** Where the kernel publishes module BTF, one file per loaded module, split over vmlinux. */
+    public static final Path SYSFS_BTF = Path.of("/sys/kernel/btf");
 
     private static volatile Btf vmlinux;
 
@@ -38,6 +45,34 @@ public final class KernelBtf {
             }
         }
         return b;
+    }
+
+    /**
+     * The split BTF of every loaded kernel module ({@code /sys/kernel/btf/MODULE}), by module
+     * name in name order, parsed over {@link #vmlinux()}. Read afresh on each call: modules come
+     * and go. Empty when the kernel has no module BTF.
+     *
+     * @throws BpfException when a module's BTF cannot be read
+     */
+    public static Map<String, Btf> modules() {
+        Btf base = vmlinux();
+        Map<String, Btf> out = new TreeMap<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(SYSFS_BTF)) {
+            files = s.filter(p -> !p.getFileName().toString().equals("vmlinux")).toList();
+        } catch (IOException e) {
+            return out;
+        }
+        for (Path p : files) {
+            try {
+                out.put(p.getFileName().toString(), Btf.parse(MemorySegment.ofArray(Files.readAllBytes(p)), base));
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // The module was unloaded since the listing.
+            } catch (IOException e) {
+                throw new BpfException("cannot read " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     private static Btf read(Path path) {

@@ -14,8 +14,11 @@ import java.util.Objects;
  *     {@code /sys/fs/bpf})
  * @param logLevel the verifier log level for the retry after a refusal (1, or 2 for every state)
  * @param initialLogSize the first verifier log buffer; grown to what the kernel reports it needs
+ * @param targetBtf a raw BTF file CO-RE relocations, typed ksyms and kfuncs are resolved against
+ *     instead of the running kernel's {@code /sys/kernel/btf/vmlinux} (for kernels built without
+ *     BTF, BTFHub style), or null for the running kernel's; module BTF is not searched then
  */
-public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize) {
+public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path targetBtf) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf");
 
     public LoadOptions {
@@ -29,14 +32,22 @@ public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize) {
     }
 
     public static LoadOptions defaults() {
-        return new LoadOptions(DEFAULT_PIN_ROOT, 1, 1 << 20);
+        return new LoadOptions(DEFAULT_PIN_ROOT, 1, 1 << 20, null);
     }
 
     public LoadOptions withPinRoot(Path root) {
-        return new LoadOptions(root, logLevel, initialLogSize);
+        return new LoadOptions(root, logLevel, initialLogSize, targetBtf);
     }
 
     public LoadOptions withLogLevel(int level) {
-        return new LoadOptions(pinRoot, level, initialLogSize);
+        return new LoadOptions(pinRoot, level, initialLogSize, targetBtf);
+    }
+
+    /**
+     * Resolves CO-RE and BTF-typed externs against this raw BTF file instead of the running
+     * kernel's, e.g. {@code withTargetBtf(Path.of("/var/lib/btfhub/5.4.0-generic.btf"))}.
+     */
+    public LoadOptions withTargetBtf(Path file) {
+        return new LoadOptions(pinRoot, logLevel, initialLogSize, file);
     }
 }

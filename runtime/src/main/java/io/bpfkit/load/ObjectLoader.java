@@ -9,8 +9,11 @@ import io.bpfkit.btf.BtfExt;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfPatch;
 import io.bpfkit.btf.KernelBtf;
+import io.bpfkit.core.CoreRelocator;
+import io.bpfkit.core.CoreTarget;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.DatasecLayout;
+import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.Instructions;
 import io.bpfkit.object.KernelNames;
 import io.bpfkit.object.MapSlot;
@@ -65,17 +68,38 @@ final class ObjectLoader {
 
     private final Map<String, LoadedMap> maps = new HashMap<>();
     private Fd btfFd;
+    private CoreTarget coreTarget;
+    private CoreRelocator relocator;
+    private final ExternResolver externs;
+    private Map<String, ExternResolver.Ksym> ksyms = Map.of();
+    /** Instructions poisoned by CO-RE, per program, to explain a verifier refusal. */
+    private final Map<String, List<CoreRelocator.Poisoned>> poisoned = new HashMap<>();
+    /** Module BTF fds for kfunc calls: fd_array, index 0 reserved for vmlinux (libbpf's layout). */
+    private final List<Fd> fdArray = new ArrayList<>();
+    private final Map<String, Integer> fdArrayIndex = new HashMap<>();
 
     ObjectLoader(BpfObjectSpec spec, LoadOptions options) {
         this.spec = spec;
         this.options = options;
         this.object = "object '" + spec.name() + "'";
+        this.externs = new ExternResolver(spec, this::coreTarget, () -> KernelConfig.running().orElse(null));
+    }
+
+    /** What CO-RE and BTF-typed externs resolve against: the caller's file or the running kernel. */
+    private CoreTarget coreTarget() {
+        if (coreTarget == null) {
+            coreTarget = options.targetBtf() != null ? CoreTarget.fromFile(options.targetBtf()) : CoreTarget.kernel();
+        }
+        return coreTarget;
     }
 
     LoadedObject load() {
         try {
             checkLoadable();
             List<LinkedProgram> linked = link();
+            if (spec.externs().stream().anyMatch(e -> e.section().equals(".ksyms"))) {
+                ksyms = externs.ksyms();
+            }
             loadBtf();
             tellPmuCpuCount();
             List<LoadedMap> loadedMaps = createMaps();
@@ -133,19 +157,28 @@ final class ObjectLoader {
             }
             LinkedProgram lp = linker.link(p);
             if (!lp.coreRelocations().isEmpty()) {
-                throw new LoadException(what, "needs " + lp.coreRelocations().size() + " CO-RE relocations"
-                        + " (BPF_CORE_READ and friends), which this bpfkit does not apply yet; loading it unrelocated"
-                        + " would read the wrong kernel memory");
-            }
-            for (Relocation r : lp.relocations()) {
-                if (r.kind() == Relocation.Kind.EXTERN_CALL || r.kind() == Relocation.Kind.EXTERN_VARIABLE) {
-                    throw new LoadException(what, "uses extern '" + r.target() + "' (.kconfig / .ksyms / kfunc),"
-                            + " which this bpfkit does not resolve yet");
-                }
+                lp = relocateCore(lp);
             }
             out.add(lp);
         }
         return out;
+    }
+
+    /** Applies the CO-RE relocations to a copy of the linked instructions. */
+    private LinkedProgram relocateCore(LinkedProgram lp) {
+        String name = lp.program().name();
+        Btf btf = spec.btf().orElseThrow(() -> new LoadException("program '" + name + "'",
+                "has CO-RE relocations but the object has no BTF"));
+        if (relocator == null) {
+            relocator = new CoreRelocator(btf, coreTarget());
+        }
+        byte[] insns = lp.instructions().clone();
+        List<CoreRelocator.Poisoned> dead = relocator.apply(name, insns, spec.byteOrder(), lp.coreRelocations());
+        if (!dead.isEmpty()) {
+            poisoned.put(name, dead);
+        }
+        return new LinkedProgram(lp.program(), insns, lp.relocations(), lp.funcInfo(), lp.lineInfo(),
+                lp.coreRelocations(), lp.subprograms());
     }
 
     // ------------------------------------------------------------------ BTF
@@ -238,7 +271,7 @@ final class ObjectLoader {
             }
         }
         if (m.isGlobalData()) {
-            initializeData(m, fd);
+            initializeData(m, fd, m.definition() == MapSpec.Definition.KCONFIG ? externs.kconfigData(m) : m.initialData());
         }
         if (pin != null) {
             try {
@@ -316,8 +349,7 @@ final class ObjectLoader {
         return Bpf.mapCreate(b.build());
     }
 
-    private void initializeData(MapSpec m, Fd fd) {
-        byte[] data = m.initialData();
+    private void initializeData(MapSpec m, Fd fd, byte[] data) {
         if (data != null && data.length > 0) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
@@ -348,6 +380,13 @@ final class ObjectLoader {
             if (p.expectedAttachType() != null) {
                 b.expectedAttachType(p.expectedAttachType().value());
             }
+            if (!fdArray.isEmpty()) {
+                MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, fdArray.size());
+                for (int k = 1; k < fdArray.size(); k++) {
+                    fds.setAtIndex(ValueLayout.JAVA_INT, k, fdArray.get(k).get());
+                }
+                b.fdArray(fds, fdArray.size());
+            }
             if (p.sectionDef().needsAttachBtfId()) {
                 b.attachBtfId(attachBtfId(p));
             }
@@ -364,7 +403,7 @@ final class ObjectLoader {
             if (r.ok()) {
                 return new LoadedProgram(p, own(r.fd()), lp);
             }
-            throw loadError(p, lp, first, r);
+            throw loadError(p, lp, first, r, poisoned.getOrDefault(p.name(), List.of()));
         }
     }
 
@@ -386,9 +425,99 @@ final class ObjectLoader {
                 case CALL, FUNCTION_POINTER -> {
                     // Done by the linker.
                 }
-                case EXTERN_CALL, EXTERN_VARIABLE -> throw new IllegalStateException("externs are refused before");
+                case EXTERN_VARIABLE -> relocateExternVariable(lp, insns, i, r);
+                case EXTERN_CALL -> relocateKfuncCall(lp, insns, i, r);
             }
         }
+    }
+
+    /** libbpf's RELO_EXTERN_LD64: a kconfig value in the .kconfig map, or a ksym's address or BTF id. */
+    private void relocateExternVariable(LinkedProgram lp, byte[] insns, int i, Relocation r) {
+        ByteOrder order = spec.byteOrder();
+        GlobalVariable ext = extern(lp, r);
+        if (ext.section().equals(".kconfig")) {
+            MapSpec kconfig = spec.maps().stream().filter(m -> m.definition() == MapSpec.Definition.KCONFIG)
+                    .findFirst().orElseThrow();
+            Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_MAP_VALUE, order);
+            Instructions.setImm(insns, i, mapFd(kconfig.name(), lp).get(), order);
+            Instructions.setImm(insns, i + 1, (int) ext.offset(), order);
+            return;
+        }
+        ExternResolver.Ksym k = ksyms.get(ext.name());
+        if (k.kind() == ExternResolver.Ksym.Kind.BTF_VAR || k.kind() == ExternResolver.Ksym.Kind.KFUNC) {
+            // A typed variable, or a kfunc's address (as bpf_ksym_exists takes it): its BTF id.
+            Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_BTF_ID, order);
+            Instructions.setImm(insns, i, k.btfId(), order);
+            Instructions.setImm(insns, i + 1, k.module() == null ? 0 : moduleBtfFd(k.module()).get(), order);
+        } else {
+            Instructions.setImm(insns, i, (int) k.address(), order);
+            Instructions.setImm(insns, i + 1, (int) (k.address() >>> 32), order);
+        }
+    }
+
+    /** libbpf's RELO_EXTERN_CALL: a kfunc call by BTF id (module BTF through fd_array), or poisoned when missing. */
+    private void relocateKfuncCall(LinkedProgram lp, byte[] insns, int i, Relocation r) {
+        ByteOrder order = spec.byteOrder();
+        ExternResolver.Ksym k = ksyms.get(extern(lp, r).name());
+        if (k == null || (k.kind() != ExternResolver.Ksym.Kind.KFUNC && k.kind() != ExternResolver.Ksym.Kind.MISSING_KFUNC)) {
+            throw new LoadException("program '" + lp.program().name() + "'", "calls extern '" + r.target()
+                    + "', which is not a kfunc declared __ksym");
+        }
+        if (k.kind() == ExternResolver.Ksym.Kind.MISSING_KFUNC) {
+            insns[i * Instructions.SIZE] = (byte) Instructions.BPF_CALL;
+            insns[i * Instructions.SIZE + 1] = 0;
+            Instructions.setOffset(insns, i, (short) 0, order);
+            Instructions.setImm(insns, i, ExternResolver.POISON_KFUNC_BASE + k.index(), order);
+            poisoned.computeIfAbsent(lp.program().name(), n -> new ArrayList<>()).add(new CoreRelocator.Poisoned(i, -1,
+                    "weak kfunc '" + r.target() + "' is not in the kernel"));
+            return;
+        }
+        Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_KFUNC_CALL, order);
+        Instructions.setImm(insns, i, k.btfId(), order);
+        Instructions.setOffset(insns, i, (short) (k.module() == null ? 0 : fdArraySlot(k.module())), order);
+    }
+
+    private GlobalVariable extern(LinkedProgram lp, Relocation r) {
+        for (GlobalVariable v : spec.externs()) {
+            if (v.name().equals(r.target())) {
+                return v;
+            }
+        }
+        throw new LoadException("program '" + lp.program().name() + "'", "refers to extern '" + r.target()
+                + "', which the object does not declare in .kconfig or .ksyms");
+    }
+
+    /** The fd of a kernel module's BTF object, opened once per load. */
+    private Fd moduleBtfFd(String module) {
+        Integer slot = fdArrayIndex.get(module);
+        if (slot != null) {
+            return fdArray.get(slot);
+        }
+        for (int id = Bpf.btfGetNextId(0); id != 0; id = Bpf.btfGetNextId(id)) {
+            Fd fd;
+            try {
+                fd = Bpf.btfGetFdById(id);
+            } catch (KernelException gone) {
+                continue; // unloaded since listed
+            }
+            io.bpfkit.sys.BtfInfo info = Bpf.btfInfo(fd);
+            if (info.kernelBtf() && module.equals(info.name())) {
+                own(fd);
+                if (fdArray.isEmpty()) {
+                    fdArray.add(null); // index 0 stands for vmlinux
+                }
+                fdArrayIndex.put(module, fdArray.size());
+                fdArray.add(fd);
+                return fd;
+            }
+            fd.close();
+        }
+        throw new LoadException("kernel module '" + module + "'", "its BTF is no longer loaded");
+    }
+
+    private int fdArraySlot(String module) {
+        moduleBtfFd(module);
+        return fdArrayIndex.get(module);
     }
 
     private Fd mapFd(String name, LinkedProgram lp) {
@@ -460,7 +589,7 @@ final class ObjectLoader {
 
     /** What a refusal means: a verifier rejection with its log, or a plain kernel error. */
     private static KernelException loadError(ProgramSpec p, LinkedProgram lp, ProgLoadResult first,
-                                             ProgLoadResult withLog) {
+                                             ProgLoadResult withLog, List<CoreRelocator.Poisoned> dead) {
         String log = withLog.log() == null ? "" : withLog.log();
         int errno = withLog.errno() == 0 ? first.errno() : withLog.errno();
         if (log.isBlank() && errno == Errno.EPERM) {
@@ -473,7 +602,15 @@ final class ObjectLoader {
         }
         int insn = failingInstruction(log);
         String source = insn < 0 ? null : sourceLine(lp, insn);
-        return new VerifierException(p.name(), errno, Errno.name(errno), log, insn, source);
+        VerifierException e = new VerifierException(p.name(), errno, Errno.name(errno), log, insn, source);
+        for (CoreRelocator.Poisoned d : dead) {
+            if (d.instruction() == insn) {
+                // The verifier reached an instruction CO-RE could not relocate: say which and why.
+                e.initCause(new LoadException("program '" + p.name() + "'", d.describe()
+                        + (source == null ? "" : "; source: " + source)));
+            }
+        }
+        return e;
     }
 
     /** The verifier prints "N: (op) ..." for every instruction it walks; the last one failed. */

@@ -15,6 +15,7 @@ public final class Instructions {
 
     public static final int BPF_PSEUDO_MAP_FD = 1;
     public static final int BPF_PSEUDO_MAP_VALUE = 2;
+    public static final int BPF_PSEUDO_BTF_ID = 3;
     public static final int BPF_PSEUDO_CALL = 1;
     public static final int BPF_PSEUDO_KFUNC_CALL = 2;
     public static final int BPF_PSEUDO_FUNC = 4;
@@ -59,6 +60,13 @@ public final class Instructions {
             int shift = order == ByteOrder.LITTLE_ENDIAN ? 8 * i : 8 * (3 - i);
             insns[b + i] = (byte) (imm >>> shift);
         }
+    }
+
+    public static void setOffset(byte[] insns, int index, short off, ByteOrder order) {
+        int b = index * SIZE + 2;
+        boolean le = order == ByteOrder.LITTLE_ENDIAN;
+        insns[b] = (byte) (le ? off : off >>> 8);
+        insns[b + 1] = (byte) (le ? off >>> 8 : off);
     }
 
     /** Sets the source register nibble, which sits on the other side in big-endian objects. */

@@ -14,7 +14,7 @@ import java.util.Map;
  * Builds BTF blobs word by word for tests: each type is its three header words plus the words
  * that follow, so tests can also write what no compiler would.
  */
-final class BtfBuilder {
+public final class BtfBuilder {
     private final ByteOrder order;
     private final int firstId;
     private final int strBase;
@@ -22,11 +22,11 @@ final class BtfBuilder {
     private final Map<String, Integer> stringOffsets = new HashMap<>();
     private final List<int[]> types = new ArrayList<>();
 
-    BtfBuilder() {
+    public BtfBuilder() {
         this(ByteOrder.LITTLE_ENDIAN);
     }
 
-    BtfBuilder(ByteOrder order) {
+    public BtfBuilder(ByteOrder order) {
         this(order, 1, 0);
     }
 
@@ -41,12 +41,12 @@ final class BtfBuilder {
     }
 
     /** A builder for split BTF over {@code base}: ids and string offsets continue after it. */
-    static BtfBuilder splitOver(Btf base) {
+    public static BtfBuilder splitOver(Btf base) {
         return new BtfBuilder(base.byteOrder(), base.typeCount(), base.stringsEnd());
     }
 
     /** Offset of {@code s}, added once; "" is offset 0 (in split BTF, the base's empty string). */
-    int str(String s) {
+    public int str(String s) {
         if (s.isEmpty()) {
             return 0;
         }
@@ -65,7 +65,7 @@ final class BtfBuilder {
     }
 
     /** Adds a type from raw words; returns its id. */
-    int raw(int nameOff, int info, int sizeOrType, int... rest) {
+    public int raw(int nameOff, int info, int sizeOrType, int... rest) {
         int[] words = new int[3 + rest.length];
         words[0] = nameOff;
         words[1] = info;
@@ -75,24 +75,24 @@ final class BtfBuilder {
         return firstId + types.size() - 1;
     }
 
-    int add(int kind, String name, int vlen, boolean kflag, int sizeOrType, int... rest) {
+    public int add(int kind, String name, int vlen, boolean kflag, int sizeOrType, int... rest) {
         return raw(str(name), info(kind, vlen, kflag), sizeOrType, rest);
     }
 
-    int integer(String name, int size, int encoding, int bitOffset, int bits) {
+    public int integer(String name, int size, int encoding, int bitOffset, int bits) {
         return add(Btf.K_INT, name, 0, false, size, encoding << 24 | bitOffset << 16 | bits);
     }
 
-    int ptr(int type) {
+    public int ptr(int type) {
         return add(Btf.K_PTR, "", 0, false, type);
     }
 
-    int array(int elem, int index, int n) {
+    public int array(int elem, int index, int n) {
         return add(Btf.K_ARRAY, "", 0, false, 0, elem, index, n);
     }
 
     /** Members as (name, type, offset word) triples. */
-    int composite(int kind, String name, int size, boolean kflag, Object... members) {
+    public int composite(int kind, String name, int size, boolean kflag, Object... members) {
         int n = members.length / 3;
         int[] words = new int[n * 3];
         for (int i = 0; i < n; i++) {
@@ -104,7 +104,7 @@ final class BtfBuilder {
     }
 
     /** Enumerators as (name, value) pairs. */
-    int enum32(String name, int size, boolean signed, Object... values) {
+    public int enum32(String name, int size, boolean signed, Object... values) {
         int n = values.length / 2;
         int[] words = new int[n * 2];
         for (int i = 0; i < n; i++) {
@@ -115,7 +115,7 @@ final class BtfBuilder {
     }
 
     /** Enumerators as (name, value) pairs. */
-    int enum64(String name, int size, boolean signed, Object... values) {
+    public int enum64(String name, int size, boolean signed, Object... values) {
         int n = values.length / 2;
         int[] words = new int[n * 3];
         for (int i = 0; i < n; i++) {
@@ -127,16 +127,16 @@ final class BtfBuilder {
         return add(Btf.K_ENUM64, name, n, signed, size, words);
     }
 
-    int ref(int kind, String name, int type) {
+    public int ref(int kind, String name, int type) {
         return add(kind, name, 0, false, type);
     }
 
-    int func(String name, int proto, int linkage) {
+    public int func(String name, int proto, int linkage) {
         return add(Btf.K_FUNC, name, linkage, false, proto);
     }
 
     /** Parameters as (name, type) pairs. */
-    int funcProto(int ret, Object... params) {
+    public int funcProto(int ret, Object... params) {
         int n = params.length / 2;
         int[] words = new int[n * 2];
         for (int i = 0; i < n; i++) {
@@ -146,29 +146,29 @@ final class BtfBuilder {
         return add(Btf.K_FUNC_PROTO, "", n, false, ret, words);
     }
 
-    int var(String name, int type, int linkage) {
+    public int var(String name, int type, int linkage) {
         return add(Btf.K_VAR, name, 0, false, type, linkage);
     }
 
     /** Entries as (type, offset, size) triples. */
-    int datasec(String name, int size, int... entries) {
+    public int datasec(String name, int size, int... entries) {
         return add(Btf.K_DATASEC, name, entries.length / 3, false, size, entries);
     }
 
-    int fwd(String name, boolean union) {
+    public int fwd(String name, boolean union) {
         return add(Btf.K_FWD, name, 0, union, 0);
     }
 
-    int floating(String name, int size) {
+    public int floating(String name, int size) {
         return add(Btf.K_FLOAT, name, 0, false, size);
     }
 
-    int declTag(String name, int type, int component) {
+    public int declTag(String name, int type, int component) {
         return add(Btf.K_DECL_TAG, name, 0, false, type, component);
     }
 
     /** The blob: a 24-byte header, the types, the strings. */
-    byte[] build() {
+    public byte[] build() {
         int typeLen = 0;
         for (int[] t : types) {
             typeLen += 4 * t.length;
@@ -186,11 +186,11 @@ final class BtfBuilder {
         return b.array();
     }
 
-    Btf parse() {
+    public Btf parse() {
         return Btf.parse(MemorySegment.ofArray(build()));
     }
 
-    Btf parse(Btf base) {
+    public Btf parse(Btf base) {
         return Btf.parse(MemorySegment.ofArray(build()), base);
     }
 

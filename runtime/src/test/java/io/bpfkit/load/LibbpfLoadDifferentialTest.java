@@ -48,6 +48,10 @@ class LibbpfLoadDifferentialTest {
         "maps_btf.bpf.o|",
         "kprobe.bpf.o|",
         "verifier_reject.bpf.o|unchecked",
+        "core.bpf.o|",
+        "externs.bpf.o|",
+        "core_heavy.bpf.o|",
+        "externs_missing.bpf.o|",
     })
     void sameTranslatedInstructionsAsLibbpf(String object, String skip) throws IOException {
         List<String> skipped = skip == null ? List.of() : List.of(skip.split(" "));

@@ -1,0 +1,99 @@
+package io.bpfkit.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bpfkit.api.KernelException;
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.BpfObjects;
+import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.TestObjects;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * externs.bpf.c against the running kernel: .kconfig values compared with /proc/config.gz and
+ * uname, a typeless ksym with /proc/kallsyms, kfunc calls (bpf_task_from_pid / bpf_task_release
+ * in a syscall program) finding this process.
+ */
+@KernelTest
+class ExternsLoadTest {
+
+    private static ByteBuffer runExterns(int selfPid) {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("externs.bpf.o"));
+        spec.dataMap(".rodata").orElseThrow().setVariable("self_pid",
+                ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(selfPid).array());
+        try (LoadedObject obj = BpfLoader.load(spec)) {
+            assertEquals(0, LoaderTest.run(obj, "read_externs"));
+            ByteBuffer out = ByteBuffer.wrap(CoreLoadTest.bss(obj, "externs.bss")).order(ByteOrder.nativeOrder());
+            return out.position((int) LoaderTest.offset(obj, "externs.bss", "out")).slice().order(ByteOrder.nativeOrder());
+        }
+    }
+
+    @Test
+    void kconfigValuesAreTheKernelsConfig() throws IOException {
+        KernelConfig cfg = KernelConfig.running().orElseThrow();
+        ByteBuffer out = runExterns(0);
+        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        String[] v = release.split("[.-]");
+        int expected = (Integer.parseInt(v[0]) << 16) + (Integer.parseInt(v[1]) << 8) + Math.min(255, Integer.parseInt(v[2]));
+        assertEquals(expected, out.getInt(0), "LINUX_KERNEL_VERSION");
+        assertEquals("y".equals(cfg.value("CONFIG_BPF_SYSCALL")) ? 1 : 0, out.getInt(4), "CONFIG_BPF_SYSCALL");
+        assertEquals(Integer.parseInt(cfg.value("CONFIG_HZ")), out.getInt(8), "CONFIG_HZ");
+        String jit = cfg.value("CONFIG_BPF_JIT");
+        assertEquals(jit == null ? 0 : jit.equals("y") ? 1 : jit.equals("m") ? 2 : 0, out.getInt(12), "CONFIG_BPF_JIT");
+        String local = cfg.value("CONFIG_LOCALVERSION");
+        assertEquals(local.substring(1, local.length() - 1), CoreLoadTest.cString(out, 16, 16), "CONFIG_LOCALVERSION");
+        assertEquals(0, out.getInt(32), "CONFIG_BPFKIT_NO_SUCH_OPTION (weak, absent)");
+    }
+
+    @Test
+    void typelessKsymsAreKallsymsAddresses() {
+        ByteBuffer out = runExterns(0);
+        long getpid = ExternResolver.kallsyms(Set.of("__x64_sys_getpid")).get("__x64_sys_getpid");
+        assertNotEquals(0, getpid);
+        assertEquals(getpid, out.getLong(40), "__x64_sys_getpid");
+        assertEquals(0, out.getLong(48), "bpfkit_no_such_ksym (weak, absent)");
+        assertEquals(0, out.getInt(56), "kfuncs skipped without self_pid");
+    }
+
+    @Test
+    void kfuncCallsFindThisProcess() {
+        ByteBuffer out = runExterns((int) ProcessHandle.current().pid());
+        assertEquals(1, out.getInt(56), "bpf_task_from_pid found the task");
+    }
+
+    @Test
+    void typedKsymsResolveToBtfIdsAndTheKernelsRefusalIsReported() {
+        // bpf_prog_active is a per-CPU VAR in vmlinux BTF: resolved to its id; this kernel has no
+        // kallsyms entry for data (CONFIG_KALLSYMS_ALL off), so BPF_PROG_LOAD says so, as with libbpf.
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("ksyms_typed.bpf.o"));
+        KernelException e = assertThrows(KernelException.class, () -> BpfLoader.load(spec));
+        // The kernel names the symbol it looked up from our BTF id: the id was bpf_prog_active's.
+        assertTrue(e.getMessage().contains("kernel symbol 'bpf_prog_active'"), e.getMessage());
+    }
+
+    @Test
+    void aMissingWeakKfuncIsPoisonedAndItsGuardedCallDropped() {
+        try (LoadedObject obj = BpfLoader.load(BpfObjects.open(TestObjects.path("externs_missing.bpf.o")))) {
+            assertEquals(7, LoaderTest.run(obj, "weak_kfunc"));
+        }
+    }
+
+    @Test
+    void aMissingStrongKconfigExternIsAClearError() throws IOException {
+        long fds = LoaderTest.openFds();
+        io.bpfkit.api.LoadException e = assertThrows(io.bpfkit.api.LoadException.class,
+                () -> BpfLoader.load(BpfObjects.open(TestObjects.path("kconfig_strong.bpf.o"))));
+        assertTrue(e.getMessage().contains("CONFIG_BPFKIT_REQUIRED"), e.getMessage());
+        assertTrue(e.getMessage().contains("__weak"), e.getMessage());
+        assertEquals(fds, LoaderTest.openFds(), "the maps made before the failure are closed");
+    }
+}
