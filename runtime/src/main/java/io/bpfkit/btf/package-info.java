@@ -2,8 +2,9 @@
  * BTF, the BPF Type Format, read in pure Java: {@link io.bpfkit.btf.Btf} parses a {@code .BTF}
  * section or a kernel BTF file into {@link io.bpfkit.btf.BtfType} records,
  * {@link io.bpfkit.btf.BtfExt} parses {@code .BTF.ext} (function info, line info, CO-RE
- * relocations), and {@link io.bpfkit.btf.BtfDump} prints BTF exactly as
- * {@code bpftool btf dump file} does.
+ * relocations), {@link io.bpfkit.btf.BtfDump} prints BTF exactly as
+ * {@code bpftool btf dump file} does, and {@link io.bpfkit.btf.BtfCHeader} writes it as a C
+ * header ({@code vmlinux.h}) as {@code bpftool btf dump file ... format c} does.
  *
  * <p>Nothing here makes a system call: this package is part of the open phase and works on
  * bytes the caller has read. Malformed input of any kind is reported as an

@@ -10,7 +10,8 @@ import java.util.List;
  * <pre>
  * bpfkit inspect [--json] FILE|DIR...    what an object holds (no privilege needed)
  * bpfkit load [--json] FILE...           load every program (no attach), or say why not
- * bpfkit btf dump FILE                   BTF as bpftool prints it (an object or raw BTF)
+ * bpfkit btf dump FILE [--format raw|c] BTF as bpftool prints it (an object or raw BTF);
+ *                                        c: a compilable header (vmlinux.h)
  * </pre>
  */
 public final class Main {
@@ -53,8 +54,9 @@ public final class Main {
                 "                                 (a directory means every *.o in it); no privilege needed",
                 "  load [--json] FILE...          load every program into the kernel (no attach): its id and",
                 "                                 size, or the verifier's reason with the C source line",
-                "  btf dump FILE                  the BTF of an object or a raw BTF file (such as",
-                "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it",
+                "  btf dump FILE [--format raw|c] the BTF of an object or a raw BTF file (such as",
+                "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it;",
+                "                                 --format c: a C header declaring every type (vmlinux.h)",
                 "  help                           this text",
                 ""));
     }

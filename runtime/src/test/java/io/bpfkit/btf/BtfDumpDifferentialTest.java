@@ -23,15 +23,9 @@ import org.junit.jupiter.api.TestFactory;
 class BtfDumpDifferentialTest {
     private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
 
-    private static Path requireBpftool() {
-        Optional<Path> bpftool = TestTools.bpftool();
-        assumeTrue(bpftool.isPresent(), "bpftool is not installed (Debian: apt-get install bpftool)");
-        return bpftool.get();
-    }
-
     @Test
     void vmlinuxDumpIsBpftools() throws Exception {
-        Path bpftool = requireBpftool();
+        Path bpftool = TestTools.requireBpftool();
         assumeTrue(Files.isReadable(VMLINUX), VMLINUX + " is missing: this kernel was built without CONFIG_DEBUG_INFO_BTF");
         byte[] expected = TestTools.run(List.of(bpftool.toString(), "btf", "dump", "file", VMLINUX.toString()));
 
@@ -78,7 +72,7 @@ class BtfDumpDifferentialTest {
 
     /** An ELF object's .BTF, dumped by us and by bpftool (which reads the ELF itself). */
     private static void assertObject(Path object) throws Exception {
-        Path bpftool = requireBpftool();
+        Path bpftool = TestTools.requireBpftool();
         Optional<MemorySegment> section = TestTools.elfSection(Files.readAllBytes(object), ".BTF");
         assumeTrue(section.isPresent(), object + " has no .BTF section (compiled without -g?)");
         byte[] expected = TestTools.run(List.of(bpftool.toString(), "btf", "dump", "file", object.toString()));

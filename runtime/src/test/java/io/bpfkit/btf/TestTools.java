@@ -52,6 +52,21 @@ final class TestTools {
         return Optional.empty();
     }
 
+    /** bpftool, or the test is skipped saying how to install it. */
+    static Path requireBpftool() {
+        Optional<Path> b = bpftool();
+        org.junit.jupiter.api.Assumptions.assumeTrue(b.isPresent(),
+                "bpftool is not installed (Debian: apt-get install bpftool)");
+        return b.get();
+    }
+
+    /** clang, or the test is skipped saying how to install it. */
+    static Path requireClang() {
+        Optional<Path> c = clang();
+        org.junit.jupiter.api.Assumptions.assumeTrue(c.isPresent(), "clang is not installed (Debian: apt-get install clang-19)");
+        return c.get();
+    }
+
     static Optional<Path> bpftool() {
         return onPath("bpftool", "/usr/sbin/bpftool", "/usr/local/sbin/bpftool");
     }

@@ -2,6 +2,7 @@ package io.bpfkit.fuzz;
 
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfCHeader;
 import io.bpfkit.btf.BtfDump;
 import io.bpfkit.btf.BtfExt;
 import io.bpfkit.btf.BtfType;
@@ -27,7 +28,7 @@ import java.util.Optional;
  *     {@link ObjectFormatException} with no cause (a cause means the opener's safety net caught
  *     an internal error: a bug);
  * <li>every accessor of the spec works; BTF type lookups, {@code resolveSize},
- *     {@code skipModifiers*} and {@link BtfDump} may only throw an {@code ObjectFormatException}
+ *     {@code skipModifiers*}, {@link BtfDump} and {@link BtfCHeader} may only throw an {@code ObjectFormatException}
  *     (for type cycles);
  * <li>{@link ElfFile#parse}, {@link Btf#parse} and {@link BtfExt#parse} called directly on the
  *     same bytes (and the {@code .BTF} and {@code .BTF.ext} sections) hold to the same contract.
@@ -284,6 +285,7 @@ public final class Oracle {
         formatOnly("Btf.pointerSize", btf::pointerSize);
         formatOnly("Btf.datasec", () -> btf.datasec(".bss"));
         formatOnly("BtfDump.dump", () -> BtfDump.dump(btf));
+        formatOnly("BtfCHeader.of", () -> BtfCHeader.of(btf).text());
         if (count > 1) {
             formatOnly("BtfDump.dumpType", () -> BtfDump.dumpType(btf, count - 1));
         }

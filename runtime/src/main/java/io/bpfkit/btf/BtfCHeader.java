@@ -1,0 +1,120 @@
+package io.bpfkit.btf;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A C header declaring every type of a BTF blob: {@code vmlinux.h} when the BTF is the
+ * kernel's. The text is what {@code bpftool btf dump file FILE format c} prints (bpftool 7.1,
+ * libbpf 1.1): the same declarations in the same order, so a BPF program compiles against
+ * either and gets the same layouts. Every struct and union is declared with clang's
+ * {@code preserve_access_index} (unless the includer defines
+ * {@code BPF_NO_PRESERVE_ACCESS_INDEX}), so field accesses become CO-RE relocations.
+ *
+ * <p>How C is made to agree with BTF: types are written so that each is complete before it is
+ * embedded (forward declarations where a pointer is enough); structs whose offsets contradict
+ * natural alignment get {@code __attribute__((packed))}; holes are spelled out as unnamed
+ * bitfields ({@code long: 64;}); enums of one or eight bytes get a {@code mode} attribute;
+ * different types with one name are told apart by a {@code ___N} suffix (which CO-RE ignores
+ * when matching names).
+ *
+ * <p>Malformed BTF (a type that contains itself, a function used as a member type, nesting
+ * deeper than a thousand types) is an {@link io.bpfkit.api.ObjectFormatException}.
+ *
+ * <pre>{@code
+ * Btf vmlinux = KernelBtf.vmlinux();
+ * BtfCHeader header = BtfCHeader.of(vmlinux);
+ * Files.writeString(Path.of("vmlinux.h"), header.text());
+ * header.declaredName(vmlinux.findId("task_struct", BtfKind.STRUCT).orElseThrow()); // "struct task_struct"
+ * }</pre>
+ */
+public final class BtfCHeader {
+    private static final String PROLOGUE = """
+            #ifndef __VMLINUX_H__
+            #define __VMLINUX_H__
+
+            #ifndef BPF_NO_PRESERVE_ACCESS_INDEX
+            #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
+            #endif
+
+            """;
+    private static final String EPILOGUE = """
+            #ifndef BPF_NO_PRESERVE_ACCESS_INDEX
+            #pragma clang attribute pop
+            #endif
+
+            #endif /* __VMLINUX_H__ */
+            """;
+
+    private final Btf btf;
+    private final String text;
+    private final CTypeNames names;
+
+    private BtfCHeader(Btf btf, String text, CTypeNames names) {
+        this.btf = btf;
+        this.text = text;
+        this.names = names;
+    }
+
+    /**
+     * Writes the header for every type of {@code btf} (for split BTF, the base's types too,
+     * as bpftool does).
+     *
+     * @throws io.bpfkit.api.ObjectFormatException when the BTF cannot be written as C
+     */
+    public static BtfCHeader of(Btf btf) {
+        Objects.requireNonNull(btf, "btf");
+        StringBuilder out = new StringBuilder(estimatedSize(btf));
+        out.append(PROLOGUE);
+        CTypeWriter writer = new CTypeWriter(btf, out);
+        for (int id = 1, n = btf.typeCount(); id < n; id++) {
+            writer.dumpType(id);
+        }
+        out.append(EPILOGUE);
+        return new BtfCHeader(btf, out.toString(), writer.names());
+    }
+
+    /** The header for {@code btf}: {@code of(btf).text()}. */
+    public static String generate(Btf btf) {
+        return of(btf).text();
+    }
+
+    /** The header's text. */
+    public String text() {
+        return text;
+    }
+
+    /** Writes the header as UTF-8 ({@code out} is not closed). */
+    public void write(OutputStream out) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * How the header spells a named struct, union, enum, forward declaration or typedef, with
+     * its {@code ___N} suffix if it got one: {@code "struct file"}, {@code "union bpf_attr"},
+     * {@code "enum pid_type"}, {@code "u32"}. Empty for anonymous types and kinds the header
+     * does not declare by name.
+     */
+    public Optional<String> declaredName(int id) {
+        String given = names.givenName(id);
+        if (given == null || given.isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (btf.kind(id)) {
+            case STRUCT -> Optional.of("struct " + given);
+            case UNION -> Optional.of("union " + given);
+            case ENUM, ENUM64 -> Optional.of("enum " + given);
+            case FWD -> Optional.of((((BtfType.Fwd) btf.type(id)).union() ? "union " : "struct ") + given);
+            case TYPEDEF -> Optional.of(given);
+            default -> Optional.empty();
+        };
+    }
+
+    /** vmlinux's header is about 30 bytes per type. */
+    private static int estimatedSize(Btf btf) {
+        return (int) Math.min(1L << 28, 64L * 1024 + 32L * btf.typeCount());
+    }
+}

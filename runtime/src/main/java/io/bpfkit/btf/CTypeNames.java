@@ -1,0 +1,70 @@
+package io.bpfkit.btf;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The C names of BTF types as the header declares them. C has one namespace for struct, union
+ * and enum tags and another for typedefs and enumerators; BTF (vmlinux's above all) holds
+ * different types with the same name, so the second and later ones get a {@code ___N} suffix,
+ * numbered in the order the header first mentions them, as libbpf's {@code btf_dump} numbers
+ * them (CO-RE ignores {@code ___} suffixes when matching, so such a type still relocates).
+ */
+final class CTypeNames {
+    private final Btf btf;
+    /** Tags: struct, union, enum and forward declarations. */
+    private final Map<String, Integer> tags = new HashMap<>();
+    /** Ordinary identifiers: typedefs and enumerators. */
+    private final Map<String, Integer> idents = new HashMap<>();
+    /** The name given to each type, once it is first asked for; null until then. */
+    private final String[] given;
+
+    CTypeNames(Btf btf) {
+        this.btf = btf;
+        this.given = new String[btf.typeCount()];
+    }
+
+    /** The tag of a struct, union, enum or forward declaration ({@code ""} when anonymous). */
+    String tag(int id) {
+        return resolve(id, tags);
+    }
+
+    /** The name of a typedef. */
+    String ident(int id) {
+        return resolve(id, idents);
+    }
+
+    /**
+     * The name of one enumerator: enumerators share the typedefs' namespace, and each
+     * definition of an enum counts again (an enum is defined once, except an anonymous one
+     * inlined in several places).
+     */
+    String enumerator(String name) {
+        int n = idents.merge(name, 1, Integer::sum);
+        return n > 1 ? name + "___" + n : name;
+    }
+
+    /** The name a type was given, or null when the header has not named it (yet). */
+    String givenName(int id) {
+        return id >= 0 && id < given.length ? given[id] : null;
+    }
+
+    private String resolve(int id, Map<String, Integer> namespace) {
+        String name = given[id];
+        if (name != null) {
+            return name;
+        }
+        name = btf.name(id);
+        // A forward declaration and an empty enum declare nothing new: never renamed.
+        boolean declaresNothing = btf.kind(id) == BtfKind.FWD
+                || (btf.kind(id) == BtfKind.ENUM && ((BtfType.Enum) btf.type(id)).values().isEmpty());
+        if (!name.isEmpty() && !declaresNothing) {
+            int n = namespace.merge(name, 1, Integer::sum);
+            if (n > 1) {
+                name = name + "___" + n;
+            }
+        }
+        given[id] = name;
+        return name;
+    }
+}

@@ -1,0 +1,933 @@
+package io.bpfkit.btf;
+
+import io.bpfkit.api.ObjectFormatException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes BTF types as C declarations, in an order a C compiler accepts. The shape of every
+ * declaration and the order follow libbpf's {@code btf_dump} (the engine behind {@code bpftool
+ * btf dump ... format c}, libbpf 1.1) so that the header is the one bpftool prints; this is an
+ * independent implementation of the same rules.
+ *
+ * <p>Ordering is a depth-first topological sort in which a dependency is <em>strong</em> when
+ * the type must be complete where it is used (embedded by value, or anonymous and so defined
+ * inline) and <em>weak</em> when a forward declaration is enough (reached through a pointer
+ * and named). Cycles are only legal through weak links; anything else in the type graph that C
+ * cannot express is an {@link ObjectFormatException}.
+ *
+ * <p>Recursion follows the type graph, so a hostile blob could nest types deeply enough to
+ * exhaust the stack: nesting deeper than {@link #MAX_NESTING} is refused instead.
+ */
+final class CTypeWriter {
+    /** How deep types may nest (vmlinux needs a few dozen). */
+    static final int MAX_NESTING = 1000;
+    /** The most padding lines one gap may need (a 64 KiB hole of {@code long: 64;}). */
+    private static final long MAX_PADDING_LINES = 8192;
+
+    private static final int NOT_ORDERED = 0;
+    private static final int ORDERING = 1;
+    private static final int ORDERED = 2;
+    private static final int NOT_EMITTED = 0;
+    private static final int EMITTING = 1;
+    private static final int EMITTED = 2;
+
+    private static final String TABS = "\t".repeat(13);
+    private static final String[] PAD_TYPES = {"long", "int", "short", "char"};
+
+    private final Btf btf;
+    private final StringBuilder out;
+    private final CTypeNames names;
+    private final int ptrSize;
+    private final int[] padBits;
+
+    private final byte[] orderState;
+    private final byte[] emitState;
+    private final boolean[] fwdEmitted;
+    /** Whether another type refers to this one: an anonymous enum nobody uses is a top-level constant list. */
+    private final boolean[] referenced;
+    /** Types the ordering pass is inside of, for the kinds libbpf has no state for (cycle detection). */
+    private final boolean[] visiting;
+    /** btf__align_of per type, +1 (0 = not computed yet); -1 while being computed. */
+    private final int[] alignPlusOne;
+
+    private int[] queue = new int[64];
+    private int queued;
+    private int[] stack = new int[64];
+    private int stackTop;
+    private int nesting;
+
+    CTypeWriter(Btf btf, StringBuilder out) {
+        this.btf = btf;
+        this.out = out;
+        this.names = new CTypeNames(btf);
+        this.ptrSize = btf.pointerSize();
+        this.padBits = new int[] {ptrSize * 8, 32, 16, 8};
+        int n = btf.typeCount();
+        orderState = new byte[n];
+        emitState = new byte[n];
+        fwdEmitted = new boolean[n];
+        referenced = new boolean[n];
+        visiting = new boolean[n];
+        alignPlusOne = new int[n];
+        orderState[0] = ORDERED;
+        emitState[0] = EMITTED;
+        markReferenced();
+    }
+
+    CTypeNames names() {
+        return names;
+    }
+
+    /** Writes {@code id} and every type it needs that is not written yet (bpftool's btf_dump__dump_type). */
+    void dumpType(int id) {
+        queued = 0;
+        order(id, false);
+        for (int i = 0; i < queued; i++) {
+            emitType(queue[i], 0);
+        }
+    }
+
+    // ---- which types are referenced ----
+
+    private void markReferenced() {
+        for (int id = 1, n = btf.typeCount(); id < n; id++) {
+            switch (btf.type(id)) {
+                case BtfType.Reference r -> referenced[r.type()] = true;
+                case BtfType.Array a -> {
+                    referenced[a.indexType()] = true;
+                    referenced[a.type()] = true;
+                }
+                case BtfType.Composite c -> {
+                    for (BtfType.Member m : c.members()) {
+                        referenced[m.type()] = true;
+                    }
+                }
+                case BtfType.FuncProto p -> {
+                    for (BtfType.Param pa : p.params()) {
+                        referenced[pa.type()] = true;
+                    }
+                }
+                case BtfType.Datasec d -> {
+                    for (BtfType.DatasecEntry e : d.entries()) {
+                        referenced[e.type()] = true;
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    // ---- ordering ----
+
+    /**
+     * Queues the named definitions {@code id} needs, dependencies first.
+     *
+     * @return 1 when {@code id} is a strong link (must be complete where used), 0 when weak
+     */
+    private int order(int id, boolean throughPtr) {
+        if (orderState[id] == ORDERED) {
+            return 1;
+        }
+        BtfType t = btf.type(id);
+        if (orderState[id] == ORDERING) {
+            if (t instanceof BtfType.Composite && throughPtr && !t.name().isEmpty()) {
+                return 0; // a loop through a pointer to a named struct: a forward declaration breaks it
+            }
+            throw cycle(id, "contains itself by value (or through an anonymous type)");
+        }
+        enter(id);
+        try {
+            return switch (t) {
+                case BtfType.Int i -> ordered(id, 0);
+                case BtfType.Float f -> ordered(id, 0);
+                case BtfType.Ptr p -> {
+                    int r = visit(id, p.type(), true);
+                    orderState[id] = ORDERED;
+                    yield r;
+                }
+                case BtfType.Array a -> visit(id, a.type(), false);
+                case BtfType.Composite c -> {
+                    if (throughPtr && !c.name().isEmpty()) {
+                        yield 0;
+                    }
+                    orderState[id] = ORDERING;
+                    for (BtfType.Member m : c.members()) {
+                        order(m.type(), false);
+                    }
+                    if (!c.name().isEmpty()) {
+                        enqueue(id);
+                    }
+                    yield ordered(id, 1);
+                }
+                case BtfType.Enumeration e -> {
+                    if (!e.name().isEmpty() || !referenced[id]) {
+                        enqueue(id);
+                    }
+                    yield ordered(id, 1);
+                }
+                case BtfType.Fwd f -> {
+                    if (!f.name().isEmpty() || !referenced[id]) {
+                        enqueue(id);
+                    }
+                    yield ordered(id, 1);
+                }
+                case BtfType.Typedef td -> {
+                    // Not visit(): a typedef of a struct is met again inside that struct, through
+                    // a pointer; the struct's own state ends that loop.
+                    int strong = order(td.type(), throughPtr);
+                    if (throughPtr && strong == 0) {
+                        yield 0; // like a named struct, a typedef used through a pointer may come later
+                    }
+                    enqueue(id);
+                    yield ordered(id, 1);
+                }
+                case BtfType.Const m -> visit(id, m.type(), throughPtr);
+                case BtfType.Volatile m -> visit(id, m.type(), throughPtr);
+                case BtfType.Restrict m -> visit(id, m.type(), throughPtr);
+                case BtfType.TypeTag m -> visit(id, m.type(), throughPtr);
+                case BtfType.FuncProto p -> {
+                    int strong = visit(id, p.returnType(), throughPtr);
+                    for (BtfType.Param pa : p.params()) {
+                        strong |= visit(id, pa.type(), throughPtr);
+                    }
+                    yield strong;
+                }
+                case BtfType.Func f -> ordered(id, 0);
+                case BtfType.Var v -> ordered(id, 0);
+                case BtfType.Datasec d -> ordered(id, 0);
+                case BtfType.DeclTag d -> ordered(id, 0);
+                case BtfType.Void v -> 1;
+            };
+        } finally {
+            nesting--;
+        }
+    }
+
+    /** Orders {@code next} on behalf of a pointer, array, modifier or prototype {@code via}. */
+    private int visit(int via, int next, boolean throughPtr) {
+        if (visiting[via]) {
+            throw cycle(via, "refers back to itself without a named struct or union in between");
+        }
+        visiting[via] = true;
+        try {
+            return order(next, throughPtr);
+        } finally {
+            visiting[via] = false;
+        }
+    }
+
+    private int ordered(int id, int strong) {
+        orderState[id] = ORDERED;
+        return strong;
+    }
+
+    private void enqueue(int id) {
+        if (queued == queue.length) {
+            queue = Arrays.copyOf(queue, queued * 2);
+        }
+        queue[queued++] = id;
+    }
+
+    private void enter(int id) {
+        if (++nesting > MAX_NESTING) {
+            nesting = 0;
+            throw Btf.bad(-1, "type [" + id + "] is nested more than " + MAX_NESTING
+                    + " types deep; a C header cannot be written for it");
+        }
+    }
+
+    private static ObjectFormatException cycle(int id, String what) {
+        return Btf.bad(-1, "type [" + id + "] " + what + ": C cannot declare such a type");
+    }
+
+    // ---- emitting ----
+
+    /** bpftool's btf_dump_emit_type: definitions (and forward declarations) for {@code id}. */
+    private void emitType(int id, int containerId) {
+        if (emitState[id] == EMITTED) {
+            return;
+        }
+        BtfType t = btf.type(id);
+        if (emitState[id] == EMITTING) {
+            emitForwardWhileEmitting(id, t, containerId);
+            return;
+        }
+        boolean topLevel = containerId == 0;
+        enter(id);
+        try {
+            switch (t) {
+                case BtfType.Int i -> {
+                    emitMissingAlias(id);
+                    emitState[id] = EMITTED;
+                }
+                case BtfType.Enumeration e -> {
+                    if (topLevel) {
+                        enumDefinition(id, e, 0);
+                        out.append(";\n\n");
+                    }
+                    emitState[id] = EMITTED;
+                }
+                case BtfType.Ptr p -> emitType(p.type(), containerId);
+                case BtfType.Const m -> emitType(m.type(), containerId);
+                case BtfType.Volatile m -> emitType(m.type(), containerId);
+                case BtfType.Restrict m -> emitType(m.type(), containerId);
+                case BtfType.TypeTag m -> emitType(m.type(), containerId);
+                case BtfType.Array a -> emitType(a.type(), containerId);
+                case BtfType.Fwd f -> {
+                    forwardDefinition(id, f);
+                    out.append(";\n\n");
+                    emitState[id] = EMITTED;
+                }
+                case BtfType.Typedef td -> {
+                    emitState[id] = EMITTING;
+                    emitType(td.type(), id);
+                    // Someone may have needed this typedef through a pointer meanwhile, which
+                    // wrote it already (a typedef is its own forward declaration).
+                    if (!fwdEmitted[id] && !isBuiltin(id)) {
+                        typedefDefinition(id, td, 0);
+                        out.append(";\n\n");
+                    }
+                    emitState[id] = EMITTED;
+                }
+                case BtfType.Composite c -> {
+                    emitState[id] = EMITTING;
+                    boolean anonymous = c.name().isEmpty();
+                    if (topLevel || anonymous) {
+                        // The members are written out here: what they use must be declared first.
+                        int inner = anonymous ? containerId : id;
+                        for (BtfType.Member m : c.members()) {
+                            emitType(m.type(), inner);
+                        }
+                    } else if (!fwdEmitted[id] && id != containerId) {
+                        structForward(id, c);
+                        out.append(";\n\n");
+                        fwdEmitted[id] = true;
+                    }
+                    if (topLevel) {
+                        structDefinition(id, c, 0);
+                        out.append(";\n\n");
+                        emitState[id] = EMITTED;
+                    } else {
+                        emitState[id] = NOT_EMITTED;
+                    }
+                }
+                case BtfType.FuncProto p -> {
+                    emitType(p.returnType(), containerId);
+                    for (BtfType.Param pa : p.params()) {
+                        emitType(pa.type(), containerId);
+                    }
+                }
+                default -> {
+                }
+            }
+        } finally {
+            nesting--;
+        }
+    }
+
+    /** A type met again while it is being written: a forward declaration breaks the loop. */
+    private void emitForwardWhileEmitting(int id, BtfType t, int containerId) {
+        if (fwdEmitted[id]) {
+            return;
+        }
+        switch (t) {
+            case BtfType.Composite c -> {
+                if (id == containerId) {
+                    return; // a pointer to the struct being defined needs no declaration
+                }
+                if (c.name().isEmpty()) {
+                    throw cycle(id, "is an anonymous struct or union that contains itself");
+                }
+                structForward(id, c);
+                out.append(";\n\n");
+                fwdEmitted[id] = true;
+            }
+            case BtfType.Typedef td -> {
+                if (!isBuiltin(id)) {
+                    typedefDefinition(id, td, 0);
+                    out.append(";\n\n");
+                }
+                fwdEmitted[id] = true;
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** {@code __builtin_va_list} is the compiler's own: redefining it breaks compilation. */
+    private boolean isBuiltin(int id) {
+        return btf.name(id).equals("__builtin_va_list");
+    }
+
+    /** GCC's ARM SIMD types BTF may mention but no compiler defines (libbpf adds the same typedefs). */
+    private void emitMissingAlias(int id) {
+        // Naming the int here, even when no alias is written, keeps the ___N numbering libbpf's.
+        String name = names.tag(id);
+        String alias = switch (btf.name(id)) {
+            case "__Poly8_t" -> "unsigned char";
+            case "__Poly16_t" -> "unsigned short";
+            case "__Poly64_t" -> "unsigned long long";
+            case "__Poly128_t" -> "unsigned __int128";
+            default -> null;
+        };
+        if (alias != null) {
+            out.append("typedef ").append(alias).append(' ').append(name).append(";\n\n");
+        }
+    }
+
+    // ---- definitions ----
+
+    private void structForward(int id, BtfType.Composite c) {
+        out.append(c instanceof BtfType.Struct ? "struct" : "union");
+        String tag = names.tag(id);
+        if (!c.name().isEmpty()) {
+            out.append(' ');
+        }
+        out.append(tag);
+    }
+
+    private void structDefinition(int id, BtfType.Composite c, int lvl) {
+        boolean isStruct = c instanceof BtfType.Struct;
+        int align = alignOf(id);
+        boolean packed = isStruct && isPacked(c);
+        structForward(id, c);
+        out.append(" {");
+        long off = 0;
+        boolean prevBitfield = false;
+        for (BtfType.Member m : c.members()) {
+            int bits = m.bitfieldSize();
+            long mOff = m.bitOffset();
+            int mAlign = packed ? 1 : alignOf(m.type());
+            bitPadding(id, off, mOff, mAlign, prevBitfield && bits != 0, lvl + 1);
+            out.append('\n');
+            indent(lvl + 1);
+            typeDeclaration(m.type(), m.name(), lvl + 1);
+            if (bits != 0) {
+                out.append(": ").append(bits);
+                off = mOff + bits;
+                prevBitfield = true;
+            } else {
+                off = mOff + Math.max(0, btf.resolveSize(m.type())) * 8;
+                prevBitfield = false;
+            }
+            out.append(';');
+        }
+        int unionAlign = 0;
+        if (isStruct) {
+            bitPadding(id, off, c.size() * 8, align, false, lvl + 1);
+        } else {
+            unionAlign = unionPadding(c, lvl + 1);
+        }
+        if (!c.members().isEmpty() || c.size() != 0) {
+            out.append('\n');
+            indent(lvl);
+        }
+        out.append('}');
+        if (packed) {
+            out.append(" __attribute__((packed))");
+        }
+        if (unionAlign != 0) {
+            out.append(" __attribute__((aligned(").append(unionAlign).append(")))");
+        }
+    }
+
+    /**
+     * A union BTF says is larger than its members make it in C (bpftool leaves these too
+     * small): members pahole dropped, or an {@code __aligned} union. Up to a long, an unnamed
+     * bitfield of the whole size makes up the difference (in a union it adds size, not
+     * alignment); beyond that, an {@code aligned} attribute where one gives the size.
+     *
+     * @return the alignment to declare after the closing brace, or 0
+     */
+    private int unionPadding(BtfType.Composite c, int lvl) {
+        long natural = naturalUnionSize(c);
+        if (c.size() <= natural) {
+            return 0;
+        }
+        long bits = c.size() * 8;
+        for (int i = PAD_TYPES.length - 1; i >= 0; i--) {
+            if (padBits[i] >= bits) {
+                padLine(PAD_TYPES[i], bits, lvl);
+                return 0;
+            }
+        }
+        return unionAlignAttribute(c);
+    }
+
+    /** The size C gives a union of these members: the largest, rounded up to the strictest alignment. */
+    private long naturalUnionSize(BtfType.Composite c) {
+        long max = 0;
+        int maxAlign = 1;
+        for (BtfType.Member m : c.members()) {
+            long bytes = m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type()));
+            max = Math.max(max, bytes);
+            maxAlign = Math.max(maxAlign, alignOf(m.type()));
+        }
+        return roundUp(max, maxAlign);
+    }
+
+    /**
+     * The alignment that makes C's size of a union its BTF size (a power of two up to 4096 that
+     * the size is a multiple of), or 0 when none does or none is needed.
+     */
+    private int unionAlignAttribute(BtfType.Composite c) {
+        long natural = naturalUnionSize(c);
+        if (c.size() <= natural || c.size() * 8 <= padBits[0]) {
+            return 0;
+        }
+        long largest = 0;
+        for (BtfType.Member m : c.members()) {
+            largest = Math.max(largest, m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type())));
+        }
+        for (int a = 2; a <= 4096; a *= 2) {
+            if (c.size() % a == 0 && roundUp(largest, a) == c.size()) {
+                return a;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Whether a struct only has its layout with {@code packed}: a member off its natural
+     * alignment, or a size that is not a multiple of the alignment.
+     */
+    private boolean isPacked(BtfType.Composite c) {
+        int maxAlign = 1;
+        for (BtfType.Member m : c.members()) {
+            int a = alignOf(m.type());
+            if (a != 0 && m.bitfieldSize() == 0 && m.bitOffset() % (8L * a) != 0) {
+                return true;
+            }
+            maxAlign = Math.max(a, maxAlign);
+        }
+        return c.size() % maxAlign != 0;
+    }
+
+    /**
+     * Fills the bits between {@code cur} and {@code next} with unnamed bitfields ({@code long: 64;}
+     * and smaller), relying on natural alignment where the compiler would pad anyway, as libbpf
+     * does (its comments explain each case).
+     */
+    private void bitPadding(int id, long cur, long next, int nextAlign, boolean inBitfield, int lvl) {
+        if (cur >= next) {
+            return;
+        }
+        if ((next - cur) / 64 > MAX_PADDING_LINES) {
+            throw Btf.bad(-1, "type [" + id + "] has a gap of " + (next - cur) / 8
+                    + " bytes between members, more padding than a header should spell out");
+        }
+        long newOff = 0;
+        int bits = 0;
+        String type = null;
+        for (int i = 0; i < PAD_TYPES.length; i++) {
+            bits = padBits[i];
+            type = PAD_TYPES[i];
+            newOff = roundUp(cur, bits);
+            if (newOff <= next) {
+                break;
+            }
+        }
+        if (newOff > cur && newOff <= next) {
+            if (inBitfield
+                    || (newOff == next && roundUp(cur, Math.max(1, nextAlign) * 8L) != newOff)
+                    || (newOff != next && next - newOff <= newOff - cur)) {
+                padLine(type, inBitfield ? newOff - cur : 0, lvl);
+            }
+            cur = newOff;
+        }
+        while (cur != next) {
+            long gap = Math.min(next - cur, bits);
+            if (gap == bits) {
+                padLine(type, bits, lvl);
+                cur += gap;
+                continue;
+            }
+            // The last piece: the smallest type that holds it.
+            for (int i = PAD_TYPES.length - 1; i >= 0; i--) {
+                type = PAD_TYPES[i];
+                bits = padBits[i];
+                if (bits >= gap) {
+                    padLine(type, gap, lvl);
+                    cur += gap;
+                    break;
+                }
+            }
+        }
+    }
+
+    private void padLine(String type, long bits, int lvl) {
+        out.append('\n');
+        indent(lvl);
+        out.append(type).append(": ").append(bits).append(';');
+    }
+
+    private static long roundUp(long x, long to) {
+        return (x + to - 1) / to * to;
+    }
+
+    private void enumDefinition(int id, BtfType.Enumeration e, int lvl) {
+        out.append("enum");
+        String tag = names.tag(id);
+        if (!e.name().isEmpty()) {
+            out.append(' ');
+        }
+        out.append(tag);
+        List<BtfType.EnumValue> values = e.values();
+        if (values.isEmpty()) {
+            return;
+        }
+        out.append(" {");
+        boolean is64 = e instanceof BtfType.Enum64;
+        boolean allFit32 = true;
+        for (BtfType.EnumValue v : values) {
+            out.append('\n');
+            indent(lvl + 1);
+            out.append(names.enumerator(v.name())).append(" = ");
+            long val = v.value();
+            if (!is64) {
+                // ENUM values print as C's %d or %u of the 32-bit value.
+                out.append(e.signed() ? (int) val : val & 0xFFFF_FFFFL);
+            } else if (e.signed()) {
+                out.append(val).append("LL");
+            } else {
+                out.append(Long.toUnsignedString(val)).append("ULL");
+            }
+            out.append(',');
+            allFit32 &= (val >>> 32) == 0;
+        }
+        out.append('\n');
+        indent(lvl);
+        out.append('}');
+        if (e.size() == 1) {
+            out.append(" __attribute__((mode(byte)))");
+        } else if (e.size() == 8 && ptrSize == 8 && (!is64 || allFit32)) {
+            // A 32-bit ENUM can only be 8 bytes with mode(word); an ENUM64 becomes 8 bytes
+            // by itself once a value needs more than 32 bits.
+            out.append(" __attribute__((mode(word)))");
+        }
+    }
+
+    private void forwardDefinition(int id, BtfType.Fwd f) {
+        out.append(f.union() ? "union " : "struct ").append(names.tag(id));
+    }
+
+    private void typedefDefinition(int id, BtfType.Typedef td, int lvl) {
+        String name = names.ident(id);
+        if (td.type() == 0 && name.equals("__gnuc_va_list")) {
+            // Old GCC wrote this typedef as one of void.
+            out.append("typedef __builtin_va_list __gnuc_va_list");
+            return;
+        }
+        out.append("typedef ");
+        typeDeclaration(td.type(), name, lvl);
+    }
+
+    // ---- declarations: a type chain in C's inside-out syntax ----
+
+    /**
+     * Declares {@code name} with type {@code id} ({@code name} may be empty, as for a cast):
+     * the chain of pointers, arrays, modifiers and prototypes down to a named or anonymous base
+     * type, written out the way C wants it.
+     */
+    void typeDeclaration(int id, String name, int lvl) {
+        int start = stackTop;
+        int cur = id;
+        while (true) {
+            push(cur, start);
+            if (cur == 0) {
+                break;
+            }
+            BtfType t = btf.type(cur);
+            int next = switch (t) {
+                case BtfType.Ptr p -> p.type();
+                case BtfType.Const m -> m.type();
+                case BtfType.Volatile m -> m.type();
+                case BtfType.Restrict m -> m.type();
+                case BtfType.TypeTag m -> m.type();
+                case BtfType.FuncProto p -> p.returnType();
+                case BtfType.Array a -> a.type();
+                case BtfType.Int i -> -1;
+                case BtfType.Float f -> -1;
+                case BtfType.Enumeration e -> -1;
+                case BtfType.Fwd f -> -1;
+                case BtfType.Composite c -> -1;
+                case BtfType.Typedef td -> -1;
+                default -> throw Btf.bad(-1, "type [" + cur + "] (" + t.kind().label()
+                        + ") is used as the type of a declaration (in type [" + id + "]); C has no such type");
+            };
+            if (next < 0) {
+                break;
+            }
+            cur = next;
+        }
+        enter(id);
+        try {
+            typeChain(new Frame(start, stackTop - start), name, lvl);
+        } finally {
+            nesting--;
+            stackTop = start;
+        }
+    }
+
+    private void push(int id, int start) {
+        if (stackTop - start > MAX_NESTING) {
+            stackTop = start;
+            throw Btf.bad(-1, "type [" + id + "] is a chain of more than " + MAX_NESTING
+                    + " pointers, arrays and modifiers: the type graph has a cycle");
+        }
+        if (stackTop == stack.length) {
+            stack = Arrays.copyOf(stack, stackTop * 2);
+        }
+        stack[stackTop++] = id;
+    }
+
+    /** A view of part of the shared stack: the chain of one declaration, innermost type on top. */
+    private final class Frame {
+        final int base;
+        int count;
+
+        Frame(int base, int count) {
+            this.base = base;
+            this.count = count;
+        }
+
+        int peek() {
+            return stack[base + count - 1];
+        }
+
+        int pop() {
+            return stack[base + --count];
+        }
+    }
+
+    private void typeChain(Frame decls, String fname, int lvl) {
+        boolean lastWasPtr = true;
+        while (decls.count > 0) {
+            int id = decls.pop();
+            if (id == 0) {
+                emitModifiers(decls);
+                out.append("void");
+                lastWasPtr = false;
+                continue;
+            }
+            BtfType t = btf.type(id);
+            switch (t) {
+                case BtfType.Int i -> {
+                    emitModifiers(decls);
+                    out.append(i.name());
+                }
+                case BtfType.Float f -> {
+                    emitModifiers(decls);
+                    out.append(f.name());
+                }
+                case BtfType.Composite c -> {
+                    emitModifiers(decls);
+                    if (c.name().isEmpty()) {
+                        structDefinition(id, c, lvl); // anonymous: defined inline
+                    } else {
+                        structForward(id, c);
+                    }
+                }
+                case BtfType.Enumeration e -> {
+                    emitModifiers(decls);
+                    if (e.name().isEmpty()) {
+                        enumDefinition(id, e, lvl);
+                    } else {
+                        out.append("enum ").append(names.tag(id));
+                    }
+                }
+                case BtfType.Fwd f -> {
+                    emitModifiers(decls);
+                    forwardDefinition(id, f);
+                }
+                case BtfType.Typedef td -> {
+                    emitModifiers(decls);
+                    out.append(names.ident(id));
+                }
+                case BtfType.Ptr p -> out.append(lastWasPtr ? "*" : " *");
+                case BtfType.Volatile m -> out.append(" volatile");
+                case BtfType.Const m -> out.append(" const");
+                case BtfType.Restrict m -> out.append(" restrict");
+                case BtfType.TypeTag tag -> {
+                    emitModifiers(decls);
+                    if (isAttributeTag(id)) {
+                        out.append(" __attribute__((").append(tag.name()).append("))");
+                    } else {
+                        out.append(" __attribute__((btf_type_tag(\"").append(tag.name()).append("\")))");
+                    }
+                }
+                case BtfType.Array a -> {
+                    arrayDeclarator(a, decls, fname, lastWasPtr, lvl);
+                    return;
+                }
+                case BtfType.FuncProto p -> {
+                    prototypeDeclarator(p, decls, fname, lastWasPtr, lvl);
+                    return;
+                }
+                default -> throw Btf.bad(-1, "type [" + id + "] (" + t.kind().label() + ") cannot be part of a C declaration");
+            }
+            lastWasPtr = t instanceof BtfType.Ptr;
+        }
+        name(fname, lastWasPtr);
+    }
+
+    private void arrayDeclarator(BtfType.Array a, Frame decls, String fname, boolean lastWasPtr, int lvl) {
+        // const/volatile on an array itself (GCC writes them for arrays of const) mean nothing in C.
+        dropModifiers(decls);
+        if (decls.count == 0) {
+            name(fname, lastWasPtr);
+            out.append('[').append(a.elements()).append(']');
+            return;
+        }
+        boolean multiDimensional = btf.kind(decls.peek()) == BtfKind.ARRAY;
+        if (!fname.isEmpty() && !lastWasPtr) {
+            out.append(' ');
+        }
+        if (!multiDimensional) {
+            out.append('(');
+        }
+        typeChain(decls, fname, lvl);
+        if (!multiDimensional) {
+            out.append(')');
+        }
+        out.append('[').append(a.elements()).append(']');
+    }
+
+    private void prototypeDeclarator(BtfType.FuncProto p, Frame decls, String fname, boolean lastWasPtr, int lvl) {
+        // GCC marks noreturn function pointers volatile; C does not need it.
+        dropModifiers(decls);
+        if (decls.count > 0) {
+            out.append(" (");
+            typeChain(decls, fname, lvl);
+            out.append(')');
+        } else {
+            name(fname, lastWasPtr);
+        }
+        out.append('(');
+        List<BtfType.Param> params = p.params();
+        int n = params.size();
+        // No parameters: pahole writes none, clang one of type void; either way C says (void).
+        if (n == 0 || (n == 1 && params.getFirst().type() == 0)) {
+            out.append("void)");
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            BtfType.Param pa = params.get(i);
+            if (i == n - 1 && pa.type() == 0) {
+                out.append("...");
+                break;
+            }
+            typeDeclaration(pa.type(), pa.name(), lvl);
+        }
+        out.append(')');
+    }
+
+    private void emitModifiers(Frame decls) {
+        while (decls.count > 0) {
+            String word = switch (btf.kind(decls.peek())) {
+                case VOLATILE -> "volatile ";
+                case CONST -> "const ";
+                case RESTRICT -> "restrict ";
+                default -> null;
+            };
+            if (word == null) {
+                return;
+            }
+            out.append(word);
+            decls.count--;
+        }
+    }
+
+    private void dropModifiers(Frame decls) {
+        while (decls.count > 0 && btf.kind(decls.peek()).isModifier()) {
+            decls.count--;
+        }
+    }
+
+    private void name(String fname, boolean lastWasPtr) {
+        if (!fname.isEmpty() && !lastWasPtr) {
+            out.append(' ');
+        }
+        out.append(fname);
+    }
+
+    private void indent(int lvl) {
+        out.append(TABS, 0, Math.min(lvl, TABS.length()));
+    }
+
+    /**
+     * A type tag with the kind flag set is a plain C attribute ({@code address_space(1)}), not
+     * a {@code btf_type_tag} (kernels since 6.12 write these; libbpf prints them as attributes).
+     */
+    private boolean isAttributeTag(int id) {
+        Btf owner = btf;
+        while (id < owner.firstId()) {
+            owner = owner.base().orElseThrow();
+        }
+        return owner.u32(owner.typeOffset(id) + 4) < 0;
+    }
+
+    // ---- alignment ----
+
+    /**
+     * The alignment a C compiler gives the type as the header declares it (libbpf's
+     * {@code btf__align_of}): 1 for a struct that must be packed; 0 for kinds that have none.
+     */
+    int alignOf(int id) {
+        int cached = alignPlusOne[id];
+        if (cached > 0) {
+            return cached - 1;
+        }
+        if (cached < 0) {
+            throw cycle(id, "contains itself by value");
+        }
+        alignPlusOne[id] = -1;
+        enter(id);
+        int a;
+        try {
+            a = computeAlign(btf.type(id));
+        } finally {
+            nesting--;
+        }
+        alignPlusOne[id] = a + 1;
+        return a;
+    }
+
+    private int computeAlign(BtfType t) {
+        return switch (t) {
+            case BtfType.Int i -> (int) Math.min(ptrSize, i.size());
+            case BtfType.Enumeration e -> (int) Math.min(ptrSize, e.size());
+            case BtfType.Float f -> (int) Math.min(ptrSize, f.size());
+            case BtfType.Ptr p -> ptrSize;
+            case BtfType.Typedef m -> alignOf(m.type());
+            case BtfType.Const m -> alignOf(m.type());
+            case BtfType.Volatile m -> alignOf(m.type());
+            case BtfType.Restrict m -> alignOf(m.type());
+            case BtfType.TypeTag m -> alignOf(m.type());
+            case BtfType.Array a -> alignOf(a.type());
+            case BtfType.Composite c -> {
+                int max = 1;
+                for (BtfType.Member m : c.members()) {
+                    int a = alignOf(m.type());
+                    if (a <= 0) {
+                        yield 0;
+                    }
+                    max = Math.max(max, a);
+                    if (m.bitfieldSize() == 0 && m.bitOffset() % (8L * a) != 0) {
+                        yield 1;
+                    }
+                }
+                if (c.size() % max != 0) {
+                    yield 1;
+                }
+                yield c instanceof BtfType.Union ? Math.max(max, unionAlignAttribute(c)) : max;
+            }
+            default -> 0;
+        };
+    }
+}
