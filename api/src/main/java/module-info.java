@@ -5,5 +5,6 @@
 module io.bpfkit.api {
     exports io.bpfkit.api;
     exports io.bpfkit.api.codec;
+    exports io.bpfkit.api.map;
     exports io.bpfkit.api.pmu;
 }

@@ -25,6 +25,7 @@
 // the CPUs disturb far less. JmhRunner writes the same form for the bpfkit side.
 // Built by scripts/bench: gcc -O2 ... -lbpf -lm.
 #define _GNU_SOURCE
+#include "bench_timing.h"
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -35,7 +36,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_ROUNDS 1000
 
 static int quiet;          // drop libbpf's messages while timing
 static char last_msg[512]; // libbpf's last warning, kept as the reason for a refusal
@@ -58,16 +58,6 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap) 
         }
     }
     return 0;
-}
-
-static double clock_ns(clockid_t clock) {
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static double now_ns(void) {
-    return clock_ns(CLOCK_MONOTONIC);
 }
 
 enum op { OPEN_FILE, OPEN_MEM, BTF_FILE, BTF_MEM, LOAD };
@@ -165,6 +155,16 @@ static void *read_file(const char *path, size_t *size) {
     return buf;
 }
 
+static int run_n(void *ctx, long n) {
+    for (long i = 0; i < n; i++) {
+        int err = run_once(ctx);
+        if (err) {
+            return err;
+        }
+    }
+    return 0;
+}
+
 // Times one item: WARMUP_MS of operations, then ROUNDS rounds of at least ROUND_MS each.
 static void bench(const struct item *it, double warmup_ms, int rounds, double round_ms) {
     last_msg[0] = 0;
@@ -176,39 +176,8 @@ static void bench(const struct item *it, double warmup_ms, int rounds, double ro
         return;
     }
     quiet = 1;
-    double end = now_ns() + warmup_ms * 1e6;
-    while (now_ns() < end) {
-        run_once(it);
-    }
-    double means[MAX_ROUNDS];
-    double total_ns = 0, total_cpu = 0, best_cpu = INFINITY;
-    long total_ops = 0;
-    for (int r = 0; r < rounds; r++) {
-        long ops = 0;
-        double cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-        double start = now_ns(), t;
-        do {
-            run_once(it);
-            ops++;
-            t = now_ns();
-        } while (t - start < round_ms * 1e6);
-        double cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-        means[r] = (t - start) / (double)ops;
-        best_cpu = cpu / (double)ops < best_cpu ? cpu / (double)ops : best_cpu;
-        total_ns += t - start;
-        total_cpu += cpu;
-        total_ops += ops;
-    }
+    time_op(op_names[it->op], it->path, run_n, (void *)it, 1, warmup_ms, rounds, round_ms);
     quiet = 0;
-    double mean = total_ns / (double)total_ops, sq = 0, best = INFINITY;
-    for (int r = 0; r < rounds; r++) {
-        sq += (means[r] - mean) * (means[r] - mean);
-        best = means[r] < best ? means[r] : best;
-    }
-    double sd = rounds > 1 ? sqrt(sq / (rounds - 1)) : 0;
-    printf("libbpf %s %s %.1f %.1f %.1f %d %.1f %.1f\n", op_names[it->op], it->path, mean, sd, best, rounds,
-           total_cpu / (double)total_ops, best_cpu);
-    fflush(stdout);
 }
 
 static void usage(void) {

@@ -21,20 +21,28 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * Runs JMH with its usual command line, then appends one line per benchmark and parameter to
  * a results file, in open_bench's form:
  * {@code bpfkit OP PATH MEAN_NS ERROR_NS BEST_ITERATION_NS ITERATIONS CPU_NS BEST_CPU_NS},
- * where ERROR is JMH's 99.9% confidence half-width (NaN with fewer than two iterations), BEST
+ * and, with {@code -prof gc}, {@code alloc OP PATH BYTES_PER_OP}; where ERROR is JMH's 99.9% confidence half-width (NaN with fewer than two iterations), BEST
  * is the fastest measured iteration of all forks, and the CPU fields are process CPU time per
  * operation from {@link CpuTimeProfiler} (NaN when that profiler is not on the command line).
  *
  * <p>Usage: {@code JmhRunner RESULTS_FILE [JMH ARGUMENTS...]}.
  */
 public final class JmhRunner {
-    /** JMH benchmark method to the OP names open_bench uses. */
+    /**
+     * JMH benchmark method to the OP names the C harnesses use; for the map benchmarks, OP and
+     * the fixed item name (maps_bench's PATH).
+     */
     static final Map<String, String> OPS = Map.of(
             OpenBenchmark.class.getName() + ".openFile", "open-file",
             OpenBenchmark.class.getName() + ".openBytes", "open-mem",
             BtfBenchmark.class.getName() + ".parseFile", "btf-file",
             BtfBenchmark.class.getName() + ".parseSegment", "btf-mem",
-            LoadBenchmark.class.getName() + ".openLoadClose", "load");
+            LoadBenchmark.class.getName() + ".openLoadClose", "load",
+            MapBenchmark.class.getName() + ".lookup", "map-lookup hash-4-8",
+            MapBenchmark.class.getName() + ".update", "map-update hash-4-8",
+            MapBenchmark.class.getName() + ".dumpBatch", "map-dump-batch hash-1M",
+            MapBenchmark.class.getName() + ".dumpKeys", "map-dump-keys hash-1M",
+            MapBenchmark.class.getName() + ".mmapRead", "map-mmap-read array-mmap");
 
     private JmhRunner() {
     }
@@ -55,7 +63,13 @@ public final class JmhRunner {
                 if (op == null || !r.getPrimaryResult().getScoreUnit().equals("ns/op")) {
                     continue;
                 }
-                String path = op.startsWith("btf") ? r.getParams().getParam("btf") : r.getParams().getParam("object");
+                String path;
+                if (op.indexOf(' ') > 0) {
+                    path = op.substring(op.indexOf(' ') + 1);
+                    op = op.substring(0, op.indexOf(' '));
+                } else {
+                    path = op.startsWith("btf") ? r.getParams().getParam("btf") : r.getParams().getParam("object");
+                }
                 double best = Double.POSITIVE_INFINITY;
                 double bestCpu = Double.POSITIVE_INFINITY;
                 int n = 0;
@@ -68,6 +82,12 @@ public final class JmhRunner {
                     }
                 }
                 var cpu = r.getSecondaryResults().get(CpuTimeProfiler.LABEL);
+                for (String label : r.getSecondaryResults().keySet()) { // -prof gc
+                    if (label.endsWith("gc.alloc.rate.norm")) {
+                        w.println(String.format(Locale.ROOT, "alloc %s %s %.2f", op, path,
+                                r.getSecondaryResults().get(label).getScore()));
+                    }
+                }
                 w.println(String.format(Locale.ROOT, "bpfkit %s %s %.1f %.1f %.1f %d %.1f %.1f", op, path,
                         r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), best, n,
                         cpu == null ? Double.NaN : cpu.getScore(), bestCpu));

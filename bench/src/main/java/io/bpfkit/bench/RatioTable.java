@@ -31,7 +31,8 @@ public final class RatioTable {
     }
 
     /** The OP order of the table; items are sorted by name within an OP. */
-    private static final List<String> OPS = List.of("btf-file", "btf-mem", "open-file", "open-mem", "load");
+    private static final List<String> OPS = List.of("btf-file", "btf-mem", "open-file", "open-mem", "load",
+            "map-lookup", "map-update", "map-dump-batch", "map-dump-keys", "map-mmap-read");
 
     /** Entry point: {@code RatioTable FILE...}. */
     public static void main(String[] args) throws IOException {
@@ -42,6 +43,7 @@ public final class RatioTable {
         Map<String, Score> bpfkit = new LinkedHashMap<>();
         Map<String, Score> libbpf = new LinkedHashMap<>();
         Map<String, String> skipped = new TreeMap<>();
+        Map<String, Double> alloc = new TreeMap<>();
         for (String arg : args) {
             Path file = Path.of(arg);
             if (!Files.exists(file)) {
@@ -53,6 +55,8 @@ public final class RatioTable {
                     Score s = new Score(Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
                             f.length >= 8 ? Double.parseDouble(f[7]) : Double.NaN);
                     (f[0].equals("bpfkit") ? bpfkit : libbpf).put(key(f[1], f[2]), s);
+                } else if (f[0].equals("alloc") && f.length >= 4) {
+                    alloc.put(key(f[1], f[2]), Double.parseDouble(f[3]));
                 } else if (f[0].equals("skip") && f.length >= 3) {
                     String[] g = line.trim().split("\\s+", 4);
                     skipped.merge(key(g[1], g[2]), g.length == 4 ? g[3] : "", (a, b) -> a + "; " + b);
@@ -60,6 +64,48 @@ public final class RatioTable {
             }
         }
         System.out.print(render(bpfkit, libbpf, skipped));
+        System.out.print(mapTargets(bpfkit, libbpf, alloc));
+    }
+
+    /**
+     * The map benchmarks' targets: lookup and update at least 0.95 of C's throughput, a batch
+     * dump at least 0.9 of C's and at least 10 times faster than key by key; and the heap
+     * allocated per operation (JMH's {@code -prof gc}).
+     */
+    static String mapTargets(Map<String, Score> bpfkit, Map<String, Score> libbpf, Map<String, Double> alloc) {
+        StringBuilder sb = new StringBuilder();
+        String[][] targets = {{"map-lookup hash-4-8", "0.95"}, {"map-update hash-4-8", "0.95"},
+            {"map-dump-batch hash-1M", "0.90"}};
+        for (String[] t : targets) {
+            Score j = bpfkit.get(t[0]);
+            Score c = libbpf.get(t[0]);
+            if (j == null || c == null) {
+                continue;
+            }
+            if (sb.isEmpty()) {
+                sb.append('\n').append("map targets (throughput bpfkit/libbpf = libbpf ns / bpfkit ns; higher is "
+                        + "better):\n");
+            }
+            double mean = c.mean() / j.mean();
+            double best = c.best() / j.best();
+            double cpu = c.cpu() / j.cpu();
+            sb.append(String.format(Locale.ROOT, "  %-24s mean %5.2f  best %5.2f  cpu %5.2f   target >= %s (best): %s%n",
+                    t[0], mean, best, cpu, t[1], best >= Double.parseDouble(t[1]) ? "met" : "NOT met"));
+        }
+        Score batch = bpfkit.get("map-dump-batch hash-1M");
+        Score keys = bpfkit.get("map-dump-keys hash-1M");
+        if (batch != null && keys != null) {
+            double speedup = keys.mean() / batch.mean();
+            sb.append(String.format(Locale.ROOT, "  %-24s batch is %.1fx faster than key by key (bpfkit)   "
+                    + "target >= 10: %s%n", "map-dump", speedup, speedup >= 10 ? "met" : "NOT met"));
+        }
+        if (!alloc.isEmpty()) {
+            sb.append('\n').append("bpfkit heap allocation per operation (JMH -prof gc, gc.alloc.rate.norm):\n");
+            for (Map.Entry<String, Double> e : alloc.entrySet()) {
+                sb.append(String.format(Locale.ROOT, "  %-32s %12.2f B/op%n", label(e.getKey()), e.getValue()));
+            }
+        }
+        return sb.toString();
     }
 
     static String key(String op, String path) {
@@ -139,7 +185,10 @@ public final class RatioTable {
     }
 
     private static String ns(double v) {
-        return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%,.0f", v);
+        if (Double.isNaN(v)) {
+            return "?";
+        }
+        return String.format(Locale.ROOT, v < 100 ? "%.1f" : "%,.0f", v); // a mapped read is about a nanosecond
     }
 
     /** "open-file runtime/target/test-bpf/core.bpf.o" becomes "open-file runtime/core.bpf.o". */

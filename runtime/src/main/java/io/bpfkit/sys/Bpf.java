@@ -212,22 +212,6 @@ public final class Bpf {
     private static final VarHandle MC_EXCL_PROG_HASH = vh(MAP_CREATE, "excl_prog_hash");
     private static final VarHandle MC_EXCL_PROG_HASH_SIZE = vh(MAP_CREATE, "excl_prog_hash_size");
 
-    private static final VarHandle ME_MAP_FD = vh(MAP_ELEM, "map_fd");
-    private static final VarHandle ME_KEY = vh(MAP_ELEM, "key");
-    private static final VarHandle ME_VALUE = vh(MAP_ELEM, "value");
-    private static final VarHandle ME_FLAGS = vh(MAP_ELEM, "flags");
-    private static final long MAP_ELEM_SIZE = MAP_ELEM.byteSize();
-
-    private static final VarHandle MB_IN_BATCH = vh(MAP_BATCH, "in_batch");
-    private static final VarHandle MB_OUT_BATCH = vh(MAP_BATCH, "out_batch");
-    private static final VarHandle MB_KEYS = vh(MAP_BATCH, "keys");
-    private static final VarHandle MB_VALUES = vh(MAP_BATCH, "values");
-    private static final VarHandle MB_COUNT = vh(MAP_BATCH, "count");
-    private static final VarHandle MB_MAP_FD = vh(MAP_BATCH, "map_fd");
-    private static final VarHandle MB_ELEM_FLAGS = vh(MAP_BATCH, "elem_flags");
-    private static final VarHandle MB_FLAGS = vh(MAP_BATCH, "flags");
-    private static final long MAP_BATCH_SIZE = MAP_BATCH.byteSize();
-
     private static final VarHandle PL_PROG_TYPE = vh(PROG_LOAD, "prog_type");
     private static final VarHandle PL_INSN_CNT = vh(PROG_LOAD, "insn_cnt");
     private static final VarHandle PL_INSNS = vh(PROG_LOAD, "insns");
@@ -543,12 +527,10 @@ public final class Bpf {
 
     // ---- element operations ---------------------------------------------------------------
 
-    private static void elemAttr(MemorySegment attr, int fd, MemorySegment key, MemorySegment value, long flags) {
-        ME_MAP_FD.set(attr, 0L, fd);
-        attr.set(ValueLayout.JAVA_INT, 4L, 0); // padding
-        ME_KEY.set(attr, 0L, addr(key, "key"));
-        ME_VALUE.set(attr, 0L, addr(value, "value"));
-        ME_FLAGS.set(attr, 0L, flags);
+    /** One element command through {@link MapCalls#elem}: 0 or more, or minus the errno. */
+    private static long elem(MemorySegment attr, int cmd, Fd map, MemorySegment key, MemorySegment value,
+            long flags) {
+        return MapCalls.elem(attr, cmd, map.get(), addr(key, "key"), addr(value, "value"), flags);
     }
 
     /**
@@ -558,8 +540,7 @@ public final class Bpf {
      */
     public static boolean mapLookup(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value,
             long flags) {
-        elemAttr(attr, map.get(), key, value, flags);
-        long r = Syscalls.bpfRaw(BPF_MAP_LOOKUP_ELEM, attr, MAP_ELEM_SIZE);
+        long r = elem(attr, BPF_MAP_LOOKUP_ELEM, map, key, value, flags);
         if (r >= 0) {
             return true;
         }
@@ -584,8 +565,7 @@ public final class Bpf {
      * (and {@link #BPF_F_LOCK}). For queue/stack maps {@code key} is null.
      */
     public static void mapUpdate(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value, long flags) {
-        elemAttr(attr, map.get(), key, value, flags);
-        long r = Syscalls.bpfRaw(BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE);
+        long r = elem(attr, BPF_MAP_UPDATE_ELEM, map, key, value, flags);
         if (r < 0) {
             throw mapError("BPF_MAP_UPDATE_ELEM", map, (int) -r, flags);
         }
@@ -602,8 +582,7 @@ public final class Bpf {
      * @return false when the key was absent
      */
     public static boolean mapDelete(MemorySegment attr, Fd map, MemorySegment key) {
-        elemAttr(attr, map.get(), key, null, 0L);
-        long r = Syscalls.bpfRaw(BPF_MAP_DELETE_ELEM, attr, MAP_ELEM_SIZE);
+        long r = elem(attr, BPF_MAP_DELETE_ELEM, map, key, null, 0L);
         if (r >= 0) {
             return true;
         }
@@ -625,8 +604,7 @@ public final class Bpf {
      * @return false when {@code key} was the last
      */
     public static boolean mapGetNextKey(MemorySegment attr, Fd map, MemorySegment key, MemorySegment nextKey) {
-        elemAttr(attr, map.get(), key, nextKey, 0L);
-        long r = Syscalls.bpfRaw(BPF_MAP_GET_NEXT_KEY, attr, MAP_ELEM_SIZE);
+        long r = elem(attr, BPF_MAP_GET_NEXT_KEY, map, key, nextKey, 0L);
         if (r >= 0) {
             return true;
         }
@@ -649,8 +627,7 @@ public final class Bpf {
      */
     public static boolean mapLookupAndDelete(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value,
             long flags) {
-        elemAttr(attr, map.get(), key, value, flags);
-        long r = Syscalls.bpfRaw(BPF_MAP_LOOKUP_AND_DELETE_ELEM, attr, MAP_ELEM_SIZE);
+        long r = elem(attr, BPF_MAP_LOOKUP_AND_DELETE_ELEM, map, key, value, flags);
         if (r >= 0) {
             return true;
         }
@@ -668,8 +645,7 @@ public final class Bpf {
     /** {@code BPF_MAP_FREEZE}: user space can no longer write the map (programs still can). */
     public static void mapFreeze(Fd map) {
         MemorySegment attr = SCRATCH.get();
-        elemAttr(attr, map.get(), null, null, 0L);
-        long r = Syscalls.bpfRaw(BPF_MAP_FREEZE, attr, MAP_ELEM_SIZE);
+        long r = elem(attr, BPF_MAP_FREEZE, map, null, null, 0L);
         if (r < 0) {
             int errno = (int) -r;
             throw Syscalls.error("BPF_MAP_FREEZE of " + describe(map), errno, switch (errno) {
@@ -684,23 +660,16 @@ public final class Bpf {
     // ---- batch operations -----------------------------------------------------------------
 
     private static long batch(MemorySegment attr, int cmd, int fd, MemorySegment inBatch, MemorySegment outBatch,
-            MemorySegment keys, MemorySegment values, int count, long elemFlags, long flags) {
-        MB_IN_BATCH.set(attr, 0L, addr(inBatch, "in_batch"));
-        MB_OUT_BATCH.set(attr, 0L, addr(outBatch, "out_batch"));
-        MB_KEYS.set(attr, 0L, addr(keys, "keys"));
-        MB_VALUES.set(attr, 0L, addr(values, "values"));
-        MB_COUNT.set(attr, 0L, count);
-        MB_MAP_FD.set(attr, 0L, fd);
-        MB_ELEM_FLAGS.set(attr, 0L, elemFlags);
-        MB_FLAGS.set(attr, 0L, flags);
-        return Syscalls.bpfRaw(cmd, attr, MAP_BATCH_SIZE);
+            MemorySegment keys, MemorySegment values, int count, long elemFlags) {
+        return MapCalls.batch(attr, cmd, fd, addr(inBatch, "in_batch"), addr(outBatch, "out_batch"),
+                addr(keys, "keys"), addr(values, "values"), count, elemFlags);
     }
 
     private static BatchResult lookupBatch(int cmd, String name, MemorySegment attr, Fd map,
             MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys, MemorySegment values, int count,
             long elemFlags) {
-        long r = batch(attr, cmd, map.get(), inBatch, outBatch, keys, values, count, elemFlags, 0L);
-        int done = (int) MB_COUNT.get(attr, 0L);
+        long r = batch(attr, cmd, map.get(), inBatch, outBatch, keys, values, count, elemFlags);
+        int done = MapCalls.batchCount(attr);
         if (r >= 0) {
             return new BatchResult(done, false);
         }
@@ -744,8 +713,8 @@ public final class Bpf {
     public static BatchResult mapUpdateBatch(Fd map, MemorySegment keys, MemorySegment values, int count,
             long elemFlags) {
         MemorySegment attr = SCRATCH.get();
-        long r = batch(attr, BPF_MAP_UPDATE_BATCH, map.get(), null, null, keys, values, count, elemFlags, 0L);
-        int n = (int) MB_COUNT.get(attr, 0L);
+        long r = batch(attr, BPF_MAP_UPDATE_BATCH, map.get(), null, null, keys, values, count, elemFlags);
+        int n = MapCalls.batchCount(attr);
         if (r < 0) {
             throw mapError("BPF_MAP_UPDATE_BATCH (" + n + " of " + count + " done)", map, (int) -r, elemFlags);
         }
@@ -759,8 +728,8 @@ public final class Bpf {
      */
     public static BatchResult mapDeleteBatch(Fd map, MemorySegment keys, int count, long elemFlags) {
         MemorySegment attr = SCRATCH.get();
-        long r = batch(attr, BPF_MAP_DELETE_BATCH, map.get(), null, null, keys, null, count, elemFlags, 0L);
-        int n = (int) MB_COUNT.get(attr, 0L);
+        long r = batch(attr, BPF_MAP_DELETE_BATCH, map.get(), null, null, keys, null, count, elemFlags);
+        int n = MapCalls.batchCount(attr);
         if (r >= 0) {
             return new BatchResult(n, n == count);
         }

@@ -1,0 +1,49 @@
+package io.bpfkit.map;
+
+import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_ELEM;
+import static io.bpfkit.sys.Bpf.BPF_MAP_UPDATE_ELEM;
+
+import io.bpfkit.api.codec.Codec;
+import io.bpfkit.api.map.BpfBloomFilter;
+import io.bpfkit.object.MapType;
+import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.MapCalls;
+
+/**
+ * {@code BPF_MAP_TYPE_BLOOM_FILTER}: add is an update without key; a test is a lookup without
+ * key whose value buffer carries the value to test (the kernel reads it, then answers 0 or
+ * ENOENT).
+ */
+final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> {
+    private final Codec<V> values;
+    private final ThreadLocal<Scratch> scratch;
+
+    BloomFilterHandle(MapRef ref, Codec<V> values) {
+        super(ref, types(MapType.BLOOM_FILTER));
+        this.values = values;
+        this.scratch = Scratch.perThread(0, values.size());
+    }
+
+    @Override
+    public void add(V value) {
+        int fd = fdNumber();
+        Scratch s = scratch.get();
+        values.encode(value, s.value, 0);
+        long r = MapCalls.elem(s.attr, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, 0L);
+        if (r < 0) {
+            throw error("BPF_MAP_UPDATE_ELEM (add)", r, null);
+        }
+    }
+
+    @Override
+    public boolean mightContain(V value) {
+        int fd = fdNumber();
+        Scratch s = scratch.get();
+        values.encode(value, s.value, 0);
+        long r = MapCalls.elem(s.attr, BPF_MAP_LOOKUP_ELEM, fd, 0L, s.valueAddress, 0L);
+        if (r >= 0 || r == -Errno.ENOENT) {
+            return r >= 0;
+        }
+        throw error("BPF_MAP_LOOKUP_ELEM (test)", r, null);
+    }
+}

@@ -1,0 +1,141 @@
+package io.bpfkit.map;
+
+import io.bpfkit.api.map.BpfMap;
+import io.bpfkit.api.map.MapInfo;
+import io.bpfkit.object.MapType;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.Syscalls;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What every typed handle shares: the map's descriptor (borrowed or owned), info, freeze, pin,
+ * close, and the checks done when a handle is made.
+ */
+abstract class MapHandle implements BpfMap {
+    final MapRef ref;
+    final Fd fd;
+    private volatile boolean closed;
+
+    MapHandle(MapRef ref, Set<MapType> types) {
+        this.ref = ref;
+        this.fd = ref.fd();
+        MapType t = ref.type();
+        if (t == null || !types.contains(t)) {
+            throw new IllegalArgumentException("map '" + ref.name() + "' has type "
+                    + (t == null ? Integer.toString(ref.info().type()) : t.libbpfName()) + ", not "
+                    + String.join(" or ", types.stream().map(MapType::libbpfName).toList()) + ": "
+                    + (t == null ? "bpfkit has no handle for it" : "use " + suggest(t)));
+        }
+    }
+
+    static Set<MapType> types(MapType first, MapType... rest) {
+        return EnumSet.of(first, rest);
+    }
+
+    /** The factory that makes a handle for {@code t}. */
+    private static String suggest(MapType t) {
+        return switch (t) {
+            case HASH -> "BpfMaps.hash";
+            case LRU_HASH -> "BpfMaps.lruHash";
+            case ARRAY -> "BpfMaps.array";
+            case PERCPU_HASH -> "BpfMaps.perCpuHash";
+            case LRU_PERCPU_HASH -> "BpfMaps.lruPerCpuHash";
+            case PERCPU_ARRAY -> "BpfMaps.perCpuArray";
+            case LPM_TRIE -> "BpfMaps.lpmTrie";
+            case QUEUE -> "BpfMaps.queue";
+            case STACK -> "BpfMaps.stack";
+            case BLOOM_FILTER -> "BpfMaps.bloomFilter";
+            case PROG_ARRAY -> "BpfMaps.programArray";
+            case HASH_OF_MAPS -> "BpfMaps.hashOfMaps";
+            case ARRAY_OF_MAPS -> "BpfMaps.arrayOfMaps";
+            case RINGBUF -> "BpfMaps.ringBuffer";
+            case PERF_EVENT_ARRAY -> "BpfMaps.perfEventArray";
+            default -> "MapRef and the sys layer (no typed handle for " + t.libbpfName() + " yet)";
+        };
+    }
+
+    /** The descriptor for a system call; throws when this handle or the map's owner is closed. */
+    final int fdNumber() {
+        if (closed) {
+            throw new IllegalStateException("the handle on map '" + name() + "' is closed");
+        }
+        return fd.get();
+    }
+
+    final String what() {
+        return "map '" + name() + "'";
+    }
+
+    @Override
+    public String name() {
+        return ref.name();
+    }
+
+    @Override
+    public int fileDescriptor() {
+        return fdNumber();
+    }
+
+    @Override
+    public MapInfo info() {
+        fdNumber();
+        io.bpfkit.sys.MapInfo i = Bpf.mapInfo(fd);
+        MapType t = MapType.of(i.type());
+        return new MapInfo(i.id(), i.name(), i.type(), t == null ? "type " + i.type() : t.libbpfName(), i.keySize(),
+                i.valueSize(), i.maxEntries(), i.mapFlags());
+    }
+
+    @Override
+    public void freeze() {
+        fdNumber();
+        Bpf.mapFreeze(fd);
+    }
+
+    @Override
+    public void pin(String path) {
+        fdNumber();
+        Bpf.objPin(fd, path);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        releaseResources();
+        if (ref.owned()) {
+            fd.close();
+        }
+    }
+
+    /** Frees what a subclass holds besides the descriptor (a mapping); called once. */
+    void releaseResources() {
+    }
+
+    /** The error for a failed element command: names the map, the command and what to do. */
+    final RuntimeException error(String command, long r, String flagHint) {
+        int errno = (int) -r;
+        String hint = switch (errno) {
+            case Errno.E2BIG -> "the map is full (max_entries " + Integer.toUnsignedString(ref.maxEntries())
+                    + " reached)";
+            case Errno.EEXIST -> "the key exists already";
+            case Errno.ENOENT -> "no such element";
+            case Errno.EPERM -> "the map is frozen or read-only for user space, or this needs root / CAP_BPF";
+            case Errno.EINVAL -> "a key, value or flag this map type does not accept" + (flagHint == null ? ""
+                    : " (" + flagHint + ")");
+            case Errno.EBUSY -> "the element is in use by a program on this CPU";
+            case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this map type does not support the operation";
+            default -> null;
+        };
+        return Syscalls.error(command + " of " + what(), errno, hint);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + name() + ", " + fd + "]";
+    }
+}

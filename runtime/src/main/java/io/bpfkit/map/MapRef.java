@@ -1,0 +1,125 @@
+package io.bpfkit.map;
+
+import io.bpfkit.btf.Btf;
+import io.bpfkit.load.LoadedMap;
+import io.bpfkit.load.LoadedObject;
+import io.bpfkit.object.MapSpec;
+import io.bpfkit.object.MapType;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapInfo;
+import java.util.Objects;
+
+/**
+ * A map to make a typed handle on: its descriptor, whether the handle will own it, what the
+ * kernel says about it, and where known its spec and the object's BTF (for validation and
+ * global variables).
+ *
+ * <pre>{@code
+ * MapRef counts = MapRef.of(loaded, "counts");
+ * MapRef pinned = MapRef.pinned("/sys/fs/bpf/counts");   // owned: the handle closes it
+ * }</pre>
+ */
+public final class MapRef {
+    private final Fd fd;
+    private final boolean owned;
+    private final MapInfo info;
+    private final MapSpec spec;
+    private final Btf btf;
+
+    private MapRef(Fd fd, boolean owned, MapSpec spec, Btf btf) {
+        this.fd = Objects.requireNonNull(fd, "fd");
+        this.owned = owned;
+        this.info = Bpf.mapInfo(fd);
+        this.spec = spec;
+        this.btf = btf;
+    }
+
+    /**
+     * The map {@code name} of a loaded object (for global data, the section name such as
+     * {@code .bss}); the object keeps owning its descriptor.
+     *
+     * @throws IllegalArgumentException when the object has no such map
+     */
+    public static MapRef of(LoadedObject object, String name) {
+        LoadedMap m = object.map(name).orElseThrow(() -> new IllegalArgumentException("object '"
+                + object.spec().name() + "' has no map '" + name + "'; it has " + object.maps().keySet()));
+        return new MapRef(m.fd(), false, m.spec(), object.spec().btf().orElse(null));
+    }
+
+    /** A loaded map without BTF (no struct validation); its object keeps owning it. */
+    public static MapRef of(LoadedMap map) {
+        return new MapRef(map.fd(), false, map.spec(), null);
+    }
+
+    /** Takes ownership of {@code fd}: the handle made on it closes it. */
+    public static MapRef owning(Fd fd) {
+        try {
+            return new MapRef(fd, true, null, null);
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /** Opens the map pinned at {@code path} ({@code BPF_OBJ_GET}); the handle owns it. */
+    public static MapRef pinned(String path) {
+        return owning(Bpf.objGet(path, 0, "map"));
+    }
+
+    /** Opens the map with kernel id {@code id}; the handle owns it. */
+    public static MapRef byId(int id) {
+        return owning(Bpf.mapGetFdById(id, 0));
+    }
+
+    public Fd fd() {
+        return fd;
+    }
+
+    /** Whether a handle made on this ref closes the descriptor. */
+    public boolean owned() {
+        return owned;
+    }
+
+    /** The kernel's description, read when the ref was made. */
+    public MapInfo info() {
+        return info;
+    }
+
+    /** The name: the spec's (which the kernel may have truncated), else the kernel's. */
+    public String name() {
+        return spec != null ? spec.name() : info.name();
+    }
+
+    /** The spec the map was created from, or null. */
+    public MapSpec spec() {
+        return spec;
+    }
+
+    /** The object's BTF, or null. */
+    public Btf btf() {
+        return btf;
+    }
+
+    /** The map type, or null when bpfkit does not know the number. */
+    public MapType type() {
+        return MapType.of(info.type());
+    }
+
+    public long keySize() {
+        return Integer.toUnsignedLong(info.keySize());
+    }
+
+    public long valueSize() {
+        return Integer.toUnsignedLong(info.valueSize());
+    }
+
+    public int maxEntries() {
+        return info.maxEntries();
+    }
+
+    @Override
+    public String toString() {
+        return "MapRef[" + name() + ", " + fd + (owned ? ", owned" : "") + "]";
+    }
+}

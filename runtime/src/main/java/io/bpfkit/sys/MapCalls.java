@@ -1,0 +1,86 @@
+package io.bpfkit.sys;
+
+import static io.bpfkit.sys.BpfLayouts.MAP_BATCH;
+import static io.bpfkit.sys.BpfLayouts.MAP_ELEM;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The map element and batch commands without exceptions: each returns the kernel's result or
+ * minus the errno, so a caller for whom "exists already", "not found" or "not supported" are
+ * ordinary answers (typed map handles) decides what they mean without the cost of an
+ * exception. No allocation: the caller passes its own {@code bpf_attr} scratch
+ * ({@link Bpf#newScratch}), and raw addresses.
+ *
+ * <pre>{@code
+ * long r = MapCalls.elem(attr, Bpf.BPF_MAP_UPDATE_ELEM, fd, key.address(), value.address(), Bpf.BPF_NOEXIST);
+ * if (r == -Errno.EEXIST) { ... }
+ * }</pre>
+ */
+public final class MapCalls {
+    private static final VarHandle ME_MAP_FD = vh(MAP_ELEM, "map_fd");
+    private static final VarHandle ME_KEY = vh(MAP_ELEM, "key");
+    private static final VarHandle ME_VALUE = vh(MAP_ELEM, "value");
+    private static final VarHandle ME_FLAGS = vh(MAP_ELEM, "flags");
+    private static final long MAP_ELEM_SIZE = MAP_ELEM.byteSize();
+
+    private static final VarHandle MB_IN_BATCH = vh(MAP_BATCH, "in_batch");
+    private static final VarHandle MB_OUT_BATCH = vh(MAP_BATCH, "out_batch");
+    private static final VarHandle MB_KEYS = vh(MAP_BATCH, "keys");
+    private static final VarHandle MB_VALUES = vh(MAP_BATCH, "values");
+    private static final VarHandle MB_COUNT = vh(MAP_BATCH, "count");
+    private static final VarHandle MB_MAP_FD = vh(MAP_BATCH, "map_fd");
+    private static final VarHandle MB_ELEM_FLAGS = vh(MAP_BATCH, "elem_flags");
+    private static final VarHandle MB_FLAGS = vh(MAP_BATCH, "flags");
+    private static final long MAP_BATCH_SIZE = MAP_BATCH.byteSize();
+
+    private MapCalls() {
+    }
+
+    private static VarHandle vh(java.lang.foreign.StructLayout l, String name) {
+        return l.varHandle(MemoryLayout.PathElement.groupElement(name));
+    }
+
+    /**
+     * One of {@code BPF_MAP_LOOKUP_ELEM}, {@code _UPDATE_ELEM}, {@code _DELETE_ELEM},
+     * {@code _GET_NEXT_KEY} ({@code value} is the next key) or {@code _LOOKUP_AND_DELETE_ELEM}.
+     *
+     * @param key address of the key, 0 for none (queue, stack, bloom filter)
+     * @param value address of the value, 0 for none
+     * @return 0, or minus the errno
+     */
+    public static long elem(MemorySegment attr, int cmd, int fd, long key, long value, long flags) {
+        ME_MAP_FD.set(attr, 0L, fd);
+        attr.set(java.lang.foreign.ValueLayout.JAVA_INT, 4L, 0); // padding
+        ME_KEY.set(attr, 0L, key);
+        ME_VALUE.set(attr, 0L, value);
+        ME_FLAGS.set(attr, 0L, flags);
+        return Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE);
+    }
+
+    /**
+     * One of the {@code BPF_MAP_*_BATCH} commands; the count the kernel processed is then in
+     * {@link #batchCount(MemorySegment)}, whatever the result.
+     *
+     * @return 0, or minus the errno (ENOENT from a lookup batch: the end of the map)
+     */
+    public static long batch(MemorySegment attr, int cmd, int fd, long inBatch, long outBatch, long keys,
+            long values, int count, long elemFlags) {
+        MB_IN_BATCH.set(attr, 0L, inBatch);
+        MB_OUT_BATCH.set(attr, 0L, outBatch);
+        MB_KEYS.set(attr, 0L, keys);
+        MB_VALUES.set(attr, 0L, values);
+        MB_COUNT.set(attr, 0L, count);
+        MB_MAP_FD.set(attr, 0L, fd);
+        MB_ELEM_FLAGS.set(attr, 0L, elemFlags);
+        MB_FLAGS.set(attr, 0L, 0L);
+        return Syscalls.bpfRaw(cmd, attr, MAP_BATCH_SIZE);
+    }
+
+    /** The {@code count} field after a batch command: how many elements it processed. */
+    public static int batchCount(MemorySegment attr) {
+        return (int) MB_COUNT.get(attr, 0L);
+    }
+}

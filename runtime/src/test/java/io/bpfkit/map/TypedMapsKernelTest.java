@@ -1,0 +1,420 @@
+package io.bpfkit.map;
+
+import static io.bpfkit.map.Fixture.run;
+import static io.bpfkit.map.Fixture.runOn;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bpfkit.api.KernelException;
+import io.bpfkit.api.codec.Codecs;
+import io.bpfkit.api.map.BpfArray;
+import io.bpfkit.api.map.BpfArrayOfMaps;
+import io.bpfkit.api.map.BpfBloomFilter;
+import io.bpfkit.api.map.BpfHashMap;
+import io.bpfkit.api.map.BpfHashOfMaps;
+import io.bpfkit.api.map.BpfLpmTrie;
+import io.bpfkit.api.map.BpfLruHashMap;
+import io.bpfkit.api.map.BpfLruPerCpuHashMap;
+import io.bpfkit.api.map.BpfPerCpuArray;
+import io.bpfkit.api.map.BpfPerCpuHashMap;
+import io.bpfkit.api.map.BpfProgramArray;
+import io.bpfkit.api.map.BpfQueue;
+import io.bpfkit.api.map.BpfStack;
+import io.bpfkit.api.map.LpmKey;
+import io.bpfkit.api.map.MapInfo;
+import io.bpfkit.api.map.PerCpuValues;
+import io.bpfkit.api.map.UpdateFlag;
+import io.bpfkit.load.LoadedObject;
+import io.bpfkit.map.Fixture.Small;
+import io.bpfkit.map.Fixture.Stats;
+import io.bpfkit.sys.Cpus;
+import io.bpfkit.testing.KernelTest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** Every typed handle on a real map, with values written by programs (BPF_PROG_TEST_RUN). */
+@KernelTest
+class TypedMapsKernelTest {
+
+    @Test
+    void hashOfRecordsWrittenByAProgram() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfHashMap<Integer, Stats> stats = BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    RecordCodec.of(Stats.class));
+            assertEquals(77, run(obj, "write_all", 3, 40));
+            assertEquals(77, run(obj, "write_all", 4, 50));
+            assertEquals(Fixture.written(3, 40), stats.get(3));
+            assertEquals(Fixture.written(4, 50), stats.get(4));
+            assertNull(stats.get(5), "absent key");
+            assertTrue(stats.contains(3));
+            assertFalse(stats.contains(5));
+
+            Stats mine = Fixture.written(9, 1);
+            assertFalse(stats.put(9, mine, UpdateFlag.EXIST), "EXIST on a new key");
+            assertTrue(stats.put(9, mine, UpdateFlag.NO_EXIST));
+            assertFalse(stats.put(9, mine, UpdateFlag.NO_EXIST), "NO_EXIST on an existing key");
+            assertTrue(stats.put(9, Fixture.written(9, 2), UpdateFlag.EXIST));
+            assertEquals(2, stats.get(9).calls());
+            stats.put(10, mine);
+            assertEquals(Set.of(3, 4, 9, 10), new TreeSet<>(stats.snapshot().keySet()));
+            assertTrue(stats.delete(10));
+            assertFalse(stats.delete(10));
+
+            MapInfo info = stats.info();
+            assertEquals("stats", info.name());
+            assertEquals("hash", info.typeName());
+            assertEquals(4, info.keySize());
+            assertEquals(64, info.valueSize());
+            assertEquals(1024, info.maxEntries());
+            assertTrue(info.id() > 0);
+        }
+    }
+
+    @Test
+    void lruHashEvictsInsteadOfRefusing() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfLruHashMap<Integer, Long> lru = BpfMaps.lruHash(obj, "lru", Codecs.int32(), Codecs.int64());
+            run(obj, "write_all", 1, 11);
+            assertEquals(11L, lru.get(1));
+            for (int i = 100; i < 400; i++) {
+                lru.put(i, (long) i); // far more than max_entries (64): never E2BIG
+            }
+            int n = lru.snapshot().size();
+            assertTrue(n <= 64 && n > 0, "size " + n);
+            assertEquals(399L, lru.get(399), "the most recent survives");
+        }
+    }
+
+    @Test
+    void arraysBySyscallAndByMapping() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfArray<Long> plain = BpfMaps.array(obj, "array_u64", Codecs.int64());
+            BpfArray<Long> mapped = BpfMaps.array(obj, "mmap_array", Codecs.uint64());
+            assertTrue(plain.mapped().isEmpty());
+            assertTrue(mapped.mapped().isPresent(), "BPF_F_MMAPABLE array is mapped");
+            run(obj, "write_all", 18, 700); // array_u64[2], mmap_array[2]
+            assertEquals(700L, plain.get(2));
+            assertEquals(700L, mapped.get(2), "the program's write, seen in memory");
+            assertEquals(0L, plain.get(15));
+            assertEquals(16, plain.length());
+            assertThrows(IndexOutOfBoundsException.class, () -> plain.get(16));
+            assertNull(plain.get(Integer.valueOf(16)));
+            mapped.set(5, 55L);
+            plain.set(5, 56L);
+            assertEquals(56L, plain.get(Integer.valueOf(5)));
+            assertEquals(55L, mapped.mapped().orElseThrow().getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, 5));
+            // a syscall lookup agrees with the mapping, and so does a second handle (by id, owning its fd)
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                var k = a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, 5);
+                var v = a.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
+                assertTrue(io.bpfkit.sys.Bpf.mapLookup(obj.map("mmap_array").orElseThrow().fd(), k, v));
+                assertEquals(55L, v.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
+            }
+            try (BpfArray<Long> byId = BpfMaps.array(MapRef.byId(mapped.info().id()), Codecs.int64())) {
+                assertEquals(55L, byId.get(5));
+            }
+            assertEquals(8, mapped.snapshot().size(), "array elements all exist");
+            mapped.clear();
+            plain.clear();
+            assertEquals(0L, mapped.get(2));
+            assertEquals(0L, plain.get(2));
+        }
+    }
+
+    @Test
+    void perCpuValuesFromEachCpu() {
+        int[] online = Cpus.online();
+        int possible = Cpus.possibleCount();
+        try (LoadedObject obj = Fixture.load()) {
+            BpfPerCpuHashMap<Integer, Long> hash = BpfMaps.perCpuHash(obj, "pcpu_hash", Codecs.int32(),
+                    Codecs.int64());
+            BpfPerCpuArray<Small> array = BpfMaps.perCpuArray(obj, "pcpu_array", RecordCodec.of(Small.class));
+            BpfLruPerCpuHashMap<Integer, Integer> lru = BpfMaps.lruPerCpuHash(obj, "lru_pcpu", Codecs.int32(),
+                    Codecs.int32());
+            for (int cpu : online) {
+                assertEquals(0, runOn(obj, "per_cpu", cpu));
+            }
+            PerCpuValues<Long> h = hash.get(1);
+            PerCpuValues<Small> a = array.get(0);
+            PerCpuValues<Integer> l = lru.get(1);
+            assertEquals(possible, h.cpus());
+            assertEquals(possible, a.cpus(), "4-byte values, rounded to 8 per CPU by the kernel");
+            long expectedSum = 0;
+            for (int cpu : online) {
+                assertEquals(cpu + 1L, h.get(cpu), "pcpu_hash on CPU " + cpu);
+                assertEquals(cpu + 100, a.get(cpu).x(), "pcpu_array on CPU " + cpu);
+                assertEquals(cpu + 1000, l.get(cpu), "lru_pcpu on CPU " + cpu);
+                expectedSum += cpu + 1;
+            }
+            assertEquals(expectedSum, h.sum(x -> x));
+            assertEquals(online[online.length - 1] + 1L, h.reduce(Math::max));
+
+            hash.putOnEveryCpu(2, 5L);
+            assertEquals(5L * possible, hash.get(2).sum(x -> x));
+            List<Small> values = new ArrayList<>();
+            for (int c = 0; c < possible; c++) {
+                values.add(new Small(c * 10));
+            }
+            array.set(3, new PerCpuValues<>(values));
+            assertEquals(new PerCpuValues<>(values), array.get(3));
+            array.setOnEveryCpu(2, new Small(4));
+            assertEquals(4L * possible, array.get(2).sum(Small::x));
+            assertThrows(IllegalArgumentException.class, () -> array.set(1, PerCpuValues.of(possible + 1,
+                    new Small(1))));
+            for (int cpu : online) { // and the program adds to what user space wrote
+                runOn(obj, "per_cpu", cpu);
+            }
+            assertEquals(2L * (online[0] + 1), hash.get(1).get(online[0]));
+            assertEquals(Set.of(1, 2), new TreeSet<>(hash.snapshot().keySet()), "per-CPU batch iteration");
+            Map<Integer, PerCpuValues<Long>> all = hash.snapshot();
+            assertEquals(5L * possible, all.get(2).sum(x -> x));
+        }
+    }
+
+    @Test
+    void lpmTrieLongestPrefix() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfLpmTrie<byte[], Integer> lpm = BpfMaps.lpmTrie(obj, "lpm", Codecs.bytes(4), Codecs.int32());
+            assertEquals(32, lpm.maxPrefixLength());
+            lpm.put(new LpmKey<>(8, new byte[] {10, 0, 0, 0}), 8);
+            lpm.put(new LpmKey<>(16, new byte[] {10, 1, 0, 0}), 16);
+            lpm.put(new LpmKey<>(24, new byte[] {10, 1, 2, 0}), 24);
+            lpm.put(new LpmKey<>(0, new byte[] {0, 0, 0, 0}), 1); // default route
+            assertEquals(24, lpm.longestMatch(new byte[] {10, 1, 2, 3}));
+            assertEquals(16, lpm.longestMatch(new byte[] {10, 1, 9, 9}));
+            assertEquals(8, lpm.longestMatch(new byte[] {10, 9, 9, 9}));
+            assertEquals(1, lpm.longestMatch(new byte[] {11, 0, 0, 0}));
+            // the program's lookups agree
+            assertEquals(24, run(obj, "lpm_match", 10, 1, 2, 3));
+            assertEquals(16, run(obj, "lpm_match", 10, 1, 200, 3));
+            assertEquals(8, run(obj, "lpm_match", 10, 7, 2, 3));
+            assertEquals(16, lpm.get(new LpmKey<>(16, new byte[] {10, 1, 0, 0})), "exact prefix lookup");
+            assertTrue(lpm.delete(new LpmKey<>(24, new byte[] {10, 1, 2, 0})));
+            assertEquals(16, run(obj, "lpm_match", 10, 1, 2, 3));
+            // no batch commands for LPM tries: iteration falls back to get-next-key
+            List<Integer> prefixes = new ArrayList<>();
+            for (LpmKey<byte[]> k : lpm.keys()) {
+                prefixes.add(k.prefixLength());
+            }
+            prefixes.sort(null);
+            assertEquals(List.of(0, 8, 16), prefixes);
+            assertEquals(3, lpm.snapshot().size());
+            lpm.clear();
+            assertNull(lpm.longestMatch(new byte[] {10, 1, 2, 3}));
+            assertThrows(IllegalArgumentException.class, () -> lpm.put(new LpmKey<>(33, new byte[4]), 1));
+        }
+    }
+
+    @Test
+    void queueAndStackOrder() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfQueue<Integer> queue = BpfMaps.queue(obj, "queue", Codecs.int32());
+            BpfStack<Integer> stack = BpfMaps.stack(obj, "stack", Codecs.int32());
+            run(obj, "push", 3, 100); // 100, 101, 102
+            assertEquals(100, queue.peek());
+            assertEquals(102, stack.peek());
+            assertEquals(List.of(100, 101, 102), drain(queue::pop));
+            assertEquals(List.of(102, 101, 100), drain(stack::pop));
+            assertNull(queue.pop());
+            assertNull(stack.peek());
+            for (int i = 0; i < 8; i++) {
+                assertTrue(queue.push(i));
+            }
+            assertFalse(queue.push(8), "full");
+            queue.pushOverwriting(8); // drops the oldest (0)
+            assertEquals(1, queue.pop());
+        }
+    }
+
+    private static List<Integer> drain(java.util.function.Supplier<Integer> pop) {
+        List<Integer> out = new ArrayList<>();
+        for (Integer v; (v = pop.get()) != null; ) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    @Test
+    void bloomFilterSeesBothSides() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfBloomFilter<Integer> bloom = BpfMaps.bloomFilter(obj, "bloom", Codecs.int32());
+            assertEquals(0, run(obj, "bloom_add", 42));
+            bloom.add(7);
+            assertTrue(bloom.mightContain(42), "added by the program");
+            assertEquals(1, run(obj, "bloom_check", 7), "added by user space, seen by the program");
+            int falsePositives = 0;
+            for (int v = 1000; v < 1100; v++) {
+                falsePositives += bloom.mightContain(v) ? 1 : 0;
+            }
+            assertTrue(falsePositives < 50, "a 64-entry filter with 2 values says no to most: " + falsePositives);
+        }
+    }
+
+    @Test
+    void programArrayTailCalls() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfProgramArray jmp = BpfMaps.programArray(obj, "jmp");
+            var bss = BpfMaps.globals(obj, ".bss");
+            assertEquals(99, run(obj, "tail_entry", 1), "empty slot: falls through");
+            jmp.set(1, obj.program("tail_one").orElseThrow());
+            jmp.set(2, obj.program("tail_two").orElseThrow());
+            assertEquals(1, run(obj, "tail_entry", 1));
+            assertEquals(1, bss.getInt("bss_tail"));
+            assertEquals(2, run(obj, "tail_entry", 2));
+            assertEquals(2, bss.getInt("bss_tail"));
+            assertEquals(obj.program("tail_two").orElseThrow().info().id(), jmp.programId(2).orElseThrow());
+            assertTrue(jmp.clear(2));
+            assertFalse(jmp.clear(2));
+            assertTrue(jmp.programId(2).isEmpty());
+            assertEquals(99, run(obj, "tail_entry", 2));
+            assertEquals(4, jmp.length());
+            assertThrows(IndexOutOfBoundsException.class, () -> jmp.set(4, obj.program("tail_one").orElseThrow()));
+            bss.close();
+        }
+    }
+
+    @Test
+    void mapsOfMapsInnerLookups() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfHashOfMaps<Integer, BpfArray<Long>> outerHash = BpfMaps.hashOfMaps(obj, "outer_hash", Codecs.int32(),
+                    ref -> BpfMaps.array(ref, Codecs.int64()));
+            BpfArrayOfMaps<BpfArray<Long>> outerArray = BpfMaps.arrayOfMaps(obj, "outer_array",
+                    ref -> BpfMaps.array(ref, Codecs.int64()));
+            BpfArray<Long> innerA = BpfMaps.array(obj, "inner_a", Codecs.int64());
+            BpfArray<Long> innerB = BpfMaps.array(obj, "inner_b", Codecs.int64());
+
+            assertEquals(1, run(obj, "inner_write", 0, 7, 1, 5), "empty slot");
+            outerHash.put(7, innerB);
+            assertEquals(0, run(obj, "inner_write", 0, 7, 1, 555));
+            assertEquals(555L, innerB.get(1), "the program wrote through the outer map");
+            assertEquals(0, run(obj, "inner_write", 1, 0, 3, 333), "outer_array[0] = inner_a from the object");
+            assertEquals(333L, innerA.get(3));
+
+            assertEquals(innerB.info().id(), outerHash.innerMapId(7).orElseThrow());
+            try (BpfArray<Long> viaOuter = outerHash.get(7)) {
+                assertEquals(555L, viaOuter.get(1), "inner handle opened by id");
+                viaOuter.set(2, 22L);
+            }
+            assertEquals(22L, innerB.get(2));
+            try (BpfArray<Long> viaOuter = outerArray.get(0)) {
+                assertEquals(333L, viaOuter.get(3));
+            }
+            assertNull(outerArray.get(1));
+            outerArray.put(1, innerB);
+            assertEquals(0, run(obj, "inner_write", 1, 1, 0, 9));
+            assertEquals(9L, innerB.get(0));
+            assertTrue(outerHash.delete(7));
+            assertNull(outerHash.get(7));
+            assertEquals(2, outerArray.length());
+        }
+    }
+
+    @Test
+    void ringBufferAndPerfEventArrayMapSide() {
+        try (LoadedObject obj = io.bpfkit.load.BpfLoader.load(io.bpfkit.object.BpfObjects.open(
+                io.bpfkit.testing.TestObjects.path("maps_btf.bpf.o")))) {
+            var names = obj.maps().values().stream().filter(m -> m.spec().mapType() != null).toList();
+            for (var m : names) {
+                switch (m.spec().mapType()) {
+                    case RINGBUF -> {
+                        var rb = BpfMaps.ringBuffer(obj, m.name());
+                        assertEquals(m.spec().maxEntries(), rb.ringSize());
+                        assertEquals("ringbuf", rb.info().typeName());
+                    }
+                    case PERF_EVENT_ARRAY -> {
+                        var pa = BpfMaps.perfEventArray(obj, m.name());
+                        assertTrue(pa.slots() > 0);
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void wrongTypeOrSizeIsRefusedNamingBothSides() {
+        try (LoadedObject obj = Fixture.load()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "array_u64", Codecs.int32(),
+                    Codecs.int64()));
+            assertTrue(e.getMessage().contains("has type array, not hash") && e.getMessage().contains("BpfMaps.array"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    Codecs.int64()));
+            assertTrue(e.getMessage().contains("map 'stats' value is 64 bytes (BTF type struct stats)")
+                    && e.getMessage().contains("Codecs.int64() is 8 bytes"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    RecordCodec.of(RecordCodecTest.Swapped.class)));
+            assertTrue(e.getMessage().contains("BTF struct stats member 'small'"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "nope", Codecs.int32(),
+                    Codecs.int64()));
+            assertTrue(e.getMessage().contains("no map 'nope'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void closedHandlesAndObjectsThrow() {
+        BpfHashMap<Integer, Long> lru;
+        try (LoadedObject obj = Fixture.load()) {
+            lru = BpfMaps.lruHash(obj, "lru", Codecs.int32(), Codecs.int64());
+            BpfArray<Long> mapped = BpfMaps.array(obj, "mmap_array", Codecs.int64());
+            mapped.close();
+            mapped.close(); // idempotent
+            assertThrows(IllegalStateException.class, () -> mapped.get(0));
+            assertThrows(IllegalStateException.class, mapped::mapped);
+            lru.put(1, 1L); // the object still owns the map
+        }
+        assertThrows(IllegalStateException.class, () -> lru.get(1), "object closed: its fd is gone");
+    }
+
+    @Test
+    void freezePinAndOpenPinned() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("/sys/fs/bpf");
+        String path = dir.resolve("bpfkit-maps-test-" + ProcessHandle.current().pid()).toString();
+        try (LoadedObject obj = Fixture.load()) {
+            BpfHashMap<Integer, Long> lru = BpfMaps.lruHash(obj, "lru", Codecs.int32(), Codecs.int64());
+            lru.put(5, 50L);
+            lru.pin(path);
+            try (BpfLruHashMap<Integer, Long> again = BpfMaps.lruHash(BpfMaps.openPinned(path), Codecs.int32(),
+                    Codecs.int64())) {
+                assertEquals(50L, again.get(5));
+                again.put(6, 60L);
+                assertEquals(lru.info().id(), again.info().id());
+            }
+            assertEquals(60L, lru.get(6));
+            lru.freeze();
+            var e = assertThrows(KernelException.class, () -> lru.put(7, 70L));
+            assertEquals("EPERM", e.errnoName());
+            assertTrue(e.getMessage().contains("map 'lru'") && e.getMessage().contains("frozen"), e.getMessage());
+            assertEquals(60L, lru.get(6), "reads still work");
+        } finally {
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+        }
+        assertThrows(KernelException.class, () -> BpfMaps.openPinned(path));
+    }
+
+    @Test
+    void fullHashSaysSo() {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfArray<Long> arr = BpfMaps.array(obj, "array_u64", Codecs.int64());
+            Map<Integer, Long> m = new HashMap<>();
+            for (int i = 0; i < 16; i++) {
+                m.put(i, i * 2L);
+            }
+            assertEquals(16, arr.putAll(m));
+            assertEquals(30L, arr.get(15));
+            var e = assertThrows(KernelException.class, () -> arr.put(16, 1L));
+            assertTrue(e.getMessage().contains("array_u64"), e.getMessage());
+            assertArrayEquals(new long[] {0, 2, 4}, new long[] {arr.get(0), arr.get(1), arr.get(2)});
+        }
+    }
+}
