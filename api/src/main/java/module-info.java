@@ -5,6 +5,7 @@
 module io.bpfkit.api {
     exports io.bpfkit.api;
     exports io.bpfkit.api.codec;
+    exports io.bpfkit.api.events;
     exports io.bpfkit.api.map;
     exports io.bpfkit.api.pmu;
 }

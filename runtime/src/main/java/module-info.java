@@ -11,7 +11,11 @@ module io.bpfkit.runtime {
     exports io.bpfkit.object;
     exports io.bpfkit.sys;
     exports io.bpfkit.load;
+    exports io.bpfkit.link;
     exports io.bpfkit.map;
+    exports io.bpfkit.perf;
     exports io.bpfkit.pmu;
+    exports io.bpfkit.ringbuf;
+    exports io.bpfkit.run;
     exports io.bpfkit.cli;
 }

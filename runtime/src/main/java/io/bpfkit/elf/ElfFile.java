@@ -35,6 +35,7 @@ public final class ElfFile {
     public static final int SHT_RELA = 4;
     public static final int SHT_NOBITS = 8;
     public static final int SHT_REL = 9;
+    public static final int SHT_DYNSYM = 11;
 
     public static final long SHF_WRITE = 0x1;
     public static final long SHF_ALLOC = 0x2;
@@ -265,8 +266,16 @@ public final class ElfFile {
     }
 
     private List<ElfSymbol> readSymbols() {
-        if (symtab == null) {
-            return List.of();
+        return symtab == null ? List.of() : symbols(symtab);
+    }
+
+    /**
+     * The symbols of a symbol table section: {@code SHT_SYMTAB}, or {@code SHT_DYNSYM} of a
+     * shared library or executable (what is left when it is stripped).
+     */
+    public List<ElfSymbol> symbols(ElfSection symtab) {
+        if (symtab.type() != SHT_SYMTAB && symtab.type() != SHT_DYNSYM) {
+            throw new IllegalArgumentException(symtab.name() + " is not a symbol table");
         }
         String label = symtab.name();
         if (symtab.entrySize() != SYM_SIZE) {

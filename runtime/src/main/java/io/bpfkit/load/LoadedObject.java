@@ -1,6 +1,7 @@
 package io.bpfkit.load;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.BpfLink;
 import io.bpfkit.api.pmu.PmuCounter;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.pmu.PmuCounterSet;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An object in the kernel: it owns every file descriptor the load made (BTF, maps, programs)
@@ -30,6 +32,7 @@ public final class LoadedObject implements AutoCloseable {
     private final Map<String, LoadedProgram> programs;
     private final List<PmuCounterSet> pmuCounters;
     private final List<String> warnings;
+    private final List<BpfLink> links = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     LoadedObject(BpfObjectSpec spec, Fd btf, List<LoadedMap> maps, List<LoadedProgram> programs,
@@ -87,6 +90,21 @@ public final class LoadedObject implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * Makes this object the owner of {@code link}: it is closed (detached) with the object,
+     * before the programs, in reverse order of attachment. Returns the link.
+     */
+    public <L extends BpfLink> L own(L link) {
+        checkOpen();
+        links.add(link);
+        return link;
+    }
+
+    /** The links this object owns, in attachment order. */
+    public List<BpfLink> links() {
+        return List.copyOf(links);
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("object '" + spec.name() + "' is closed");
@@ -129,6 +147,14 @@ public final class LoadedObject implements AutoCloseable {
             return;
         }
         closed = true;
+        RuntimeException linkFailure = null;
+        for (BpfLink l : links.reversed()) {
+            try {
+                l.close();
+            } catch (RuntimeException e) { // still close the programs and maps
+                linkFailure = linkFailure == null ? e : linkFailure;
+            }
+        }
         List<Fd> fds = new ArrayList<>();
         programs.values().forEach(p -> fds.add(p.fd()));
         maps.values().forEach(m -> fds.add(m.fd()));
@@ -137,6 +163,9 @@ public final class LoadedObject implements AutoCloseable {
             fds.add(btf);
         }
         closeAll(fds);
+        if (linkFailure != null) {
+            throw linkFailure;
+        }
     }
 
     /** Closes every fd, even when some close fails; the first failure is thrown at the end. */

@@ -90,7 +90,7 @@ public final class Syscalls {
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+    static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
     private static final AddressLayout PTR = ValueLayout.ADDRESS;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
@@ -190,7 +190,7 @@ public final class Syscalls {
     private Syscalls() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
+    static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(
                 () -> new UnsatisfiedLinkError("libc has no " + name)), fd, options);
     }
@@ -217,7 +217,7 @@ public final class Syscalls {
         return new KernelException(operation, errno, Errno.name(errno), hint != null ? hint : Errno.hint(errno));
     }
 
-    private static IllegalStateException downcallFailed(String what, Throwable t) {
+    static IllegalStateException downcallFailed(String what, Throwable t) {
         return new IllegalStateException(what + " downcall failed", t);
     }
 

@@ -1,0 +1,335 @@
+package io.bpfkit.link;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.KernelException;
+import io.bpfkit.api.UnsupportedFeatureException;
+import io.bpfkit.load.LoadedProgram;
+import io.bpfkit.object.AttachType;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.LinkCreateAttr;
+import io.bpfkit.sys.PerfEventAttr;
+import io.bpfkit.sys.PerfEvents;
+import io.bpfkit.sys.Sockets;
+import io.bpfkit.sys.Syscalls;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Attaches loaded programs, one call per kind, with the options each kind takes. Every call
+ * returns a {@link Link} the caller owns (or hands to {@code LoadedObject.own}); closing it
+ * detaches. {@link AutoAttach} picks the call from the program's section name.
+ *
+ * <pre>{@code
+ * try (Link tp = Attach.tracepoint(prog, "syscalls", "sys_enter_getpid");
+ *      Link xdp = Attach.xdp(xdpProg, Attach.ifindex("lo"), XdpMode.GENERIC);
+ *      Link up = Attach.uprobe(upProg, UprobeOptions.of("libc.so.6", "getpid").pid(0))) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Attach {
+    private Attach() {
+    }
+
+    // ---- perf-event based: tracepoint, uprobe, kprobe, perf_event ---------------------------
+
+    /** A tracefs tracepoint, e.g. {@code syscalls:sys_enter_getpid}, through a perf link (ioctl where there is none). */
+    public static Link tracepoint(BpfProgram prog, String category, String name) {
+        return tracepoint(prog, category, name, PerfLinkMode.AUTO, 0);
+    }
+
+    /** A tracepoint with a BPF cookie ({@code bpf_get_attach_cookie}; links only) and a chosen {@link PerfLinkMode}. */
+    public static Link tracepoint(BpfProgram prog, String category, String name, PerfLinkMode mode, long cookie) {
+        long id = Tracefs.tracepointId(category, name);
+        PerfEventAttr attr = new PerfEventAttr().type(PerfEventAttr.TYPE_TRACEPOINT).config(id);
+        String what = "tracepoint " + category + ":" + name;
+        Fd event = PerfEvents.open(attr, -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, category + ":" + name);
+        return onPerfEvent(prog, event, what, mode, cookie);
+    }
+
+    /** A uprobe or uretprobe (see {@link UprobeOptions}), the function's offset read from the binary's ELF. */
+    public static Link uprobe(BpfProgram prog, UprobeOptions o) {
+        if (!Tracefs.hasPmu("uprobe")) {
+            throw new UnsupportedFeatureException("uprobe", "no 'uprobe' PMU in /sys/bus/event_source/devices "
+                    + "(kernel built without CONFIG_UPROBE_EVENTS)");
+        }
+        int pid = o.pid() == 0 ? Syscalls.getpid() : o.pid();
+        Path binary = UprobeTargets.resolveBinary(o.binary(), pid);
+        long offset = o.function() == null ? o.offset() : UprobeTargets.symbolOffset(binary, o.function()) + o.offset();
+        String what = (o.retprobe() ? "uretprobe " : "uprobe ") + binary + ":"
+                + (o.function() == null ? "0x" + Long.toHexString(offset) : o.function()
+                        + (o.offset() == 0 ? "" : "+0x" + Long.toHexString(o.offset())))
+                + (pid > 0 ? " pid " + pid : "");
+        Fd event;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment path = arena.allocateFrom(binary.toString());
+            PerfEventAttr attr = new PerfEventAttr().type(Tracefs.pmuType("uprobe"))
+                    .config(o.retprobe() ? 1L << Tracefs.formatBit("uprobe", "retprobe") : 0)
+                    .config1(path.address()).config2(offset);
+            event = PerfEvents.open(attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, null, PerfEvents.FLAG_FD_CLOEXEC,
+                    what);
+        }
+        return onPerfEvent(prog, event, what, PerfLinkMode.AUTO, o.cookie());
+    }
+
+    /**
+     * A kprobe or kretprobe on a kernel function. Kernels built without {@code CONFIG_KPROBES}
+     * (this project's CI machine) have no {@code kprobe} PMU: that gives an
+     * {@link UnsupportedFeatureException}.
+     */
+    public static Link kprobe(BpfProgram prog, String function, long offset, boolean retprobe) {
+        requireKprobes(retprobe ? "kretprobe" : "kprobe");
+        String what = (retprobe ? "kretprobe " : "kprobe ") + function + (offset == 0 ? "" : "+" + offset);
+        Fd event;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(function);
+            PerfEventAttr attr = new PerfEventAttr().type(Tracefs.pmuType("kprobe"))
+                    .config(retprobe ? 1L << Tracefs.formatBit("kprobe", "retprobe") : 0)
+                    .config1(name.address()).config2(offset);
+            event = PerfEvents.open(attr, -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, what);
+        }
+        return onPerfEvent(prog, event, what, PerfLinkMode.AUTO, 0);
+    }
+
+    static void requireKprobes(String kind) {
+        if (!Tracefs.hasPmu("kprobe")) {
+            throw new UnsupportedFeatureException(kind, "no 'kprobe' PMU in /sys/bus/event_source/devices: the "
+                    + "kernel is built without CONFIG_KPROBES; use a tracepoint, raw_tp or tp_btf program instead");
+        }
+    }
+
+    /**
+     * A perf_event program on one perf event the caller describes, e.g. a software
+     * {@code cpu-clock} sampling every 100 000 ns: {@code pid -1, cpu N} for one CPU, {@code pid P,
+     * cpu -1} for one task (0: this thread).
+     */
+    public static Link perfEvent(BpfProgram prog, PerfEventAttr attr, int pid, int cpu) {
+        String what = "perf event " + attr + (pid >= 0 ? " pid " + pid : "") + (cpu >= 0 ? " cpu " + cpu : "");
+        Fd event = PerfEvents.open(attr, pid, cpu, null, PerfEvents.FLAG_FD_CLOEXEC, what);
+        return onPerfEvent(prog, event, what, PerfLinkMode.AUTO, 0);
+    }
+
+    /** The same perf event on every online CPU, one link per CPU; all closed if any fails. */
+    public static List<Link> perfEventPerCpu(BpfProgram prog, PerfEventAttr attr) {
+        List<Link> links = new ArrayList<>();
+        try {
+            for (int cpu : io.bpfkit.sys.Cpus.online()) {
+                links.add(perfEvent(prog, attr, -1, cpu));
+            }
+            return links;
+        } catch (RuntimeException e) {
+            closeQuietly(links, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Puts {@code prog} on an open perf event that this call takes ownership of: a BPF perf
+     * link, or (mode IOCTL, or AUTO on kernels without perf links) {@code PERF_EVENT_IOC_SET_BPF}.
+     * The event is enabled either way.
+     */
+    public static Link onPerfEvent(BpfProgram prog, Fd event, String what, PerfLinkMode mode, long cookie) {
+        String name = what + " (" + prog.name() + ")";
+        try {
+            if (mode != PerfLinkMode.IOCTL) {
+                try {
+                    Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), event.get(),
+                            AttachType.PERF_EVENT.value(), 0, new LinkCreateAttr.PerfEvent(cookie), prog.name()));
+                    try {
+                        PerfEvents.enable(event);
+                    } catch (RuntimeException e) {
+                        link.close();
+                        throw e;
+                    }
+                    return Link.bpf(name, link, event);
+                } catch (KernelException e) {
+                    boolean noPerfLink = e.errno() == Errno.EINVAL && !kernelAtLeast(5, 15);
+                    if (mode == PerfLinkMode.LINK || !noPerfLink) {
+                        throw e;
+                    }
+                }
+            }
+            if (cookie != 0) {
+                throw new BpfException("a BPF cookie needs a perf link; " + name + " is attached by ioctl");
+            }
+            PerfEvents.setBpf(event, fdOf(prog));
+            PerfEvents.enable(event);
+            return Link.descriptor(name, event);
+        } catch (RuntimeException e) {
+            event.close();
+            throw e;
+        }
+    }
+
+    /** Whether the running kernel is at least {@code major.minor} (BPF perf links came with 5.15). */
+    static boolean kernelAtLeast(int major, int minor) {
+        String v = System.getProperty("os.version", "0.0");
+        String[] p = v.split("[.-]");
+        try {
+            int ma = Integer.parseInt(p[0]);
+            int mi = p.length > 1 ? Integer.parseInt(p[1]) : 0;
+            return ma > major || ma == major && mi >= minor;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    // ---- BPF-only attachments -------------------------------------------------------------
+
+    /** A raw tracepoint by name ({@code raw_tp} programs), e.g. {@code sys_enter}. */
+    public static Link rawTracepoint(BpfProgram prog, String name) {
+        return Link.bpf("raw_tp " + name + " (" + prog.name() + ")", Bpf.rawTracepointOpen(name, fdOf(prog), 0));
+    }
+
+    /**
+     * A program bound to its target at load time: tp_btf, fentry, fexit, fmod_ret, lsm,
+     * freplace. (On a locked-down kernel fentry/fexit/lsm programs never get here: their load
+     * is refused with EPERM.)
+     */
+    public static Link tracing(BpfProgram prog) {
+        LoadedProgram p = loaded(prog);
+        return Link.bpf(p.spec().sectionDef().programSection() + " (" + prog.name() + ")",
+                Bpf.rawTracepointOpen(null, p.fd(), 0));
+    }
+
+    /**
+     * uprobe.multi: one link for several functions of a binary, given by name or by a glob
+     * ({@code names} null), in every process ({@code pid} -1), this one (0) or one pid. The
+     * program must be loaded as uprobe.multi ({@code SEC("uprobe.multi...")}).
+     */
+    public static Link uprobeMulti(BpfProgram prog, String binary, List<String> names, String glob, boolean retprobe,
+            int pid) {
+        int target = pid == 0 ? Syscalls.getpid() : pid;
+        Path path = UprobeTargets.resolveBinary(binary, target);
+        Map<String, Long> offsets = names != null ? UprobeTargets.symbolOffsets(path, names)
+                : UprobeTargets.matchingOffsets(path, glob);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment offs = arena.allocate(ValueLayout.JAVA_LONG, offsets.size());
+            int i = 0;
+            for (long o : offsets.values()) {
+                offs.setAtIndex(ValueLayout.JAVA_LONG, i++, o);
+            }
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0,
+                    AttachType.TRACE_UPROBE_MULTI.value(), 0, new LinkCreateAttr.UprobeMulti(path.toString(), offs,
+                            null, null, offsets.size(), retprobe ? 1 : 0, Math.max(target, 0)), prog.name()));
+            return Link.bpf((retprobe ? "uretprobe.multi " : "uprobe.multi ") + path + ":" + offsets.keySet()
+                    + (target > 0 ? " pid " + target : "") + " (" + prog.name() + ")", link);
+        }
+    }
+
+    /** An XDP link on interface {@code ifindex} (see {@link #ifindex(String)}). */
+    public static Link xdp(BpfProgram prog, int ifindex, XdpMode mode) {
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), ifindex, AttachType.XDP.value(),
+                mode.flags(), null, prog.name()));
+        return Link.bpf("xdp ifindex " + ifindex + " " + mode.name().toLowerCase(java.util.Locale.ROOT) + " ("
+                + prog.name() + ")", link);
+    }
+
+    /** A tcx link on the ingress or egress of interface {@code ifindex} (Linux 6.6+), appended after those there. */
+    public static Link tcx(BpfProgram prog, int ifindex, boolean ingress) {
+        AttachType t = ingress ? AttachType.TCX_INGRESS : AttachType.TCX_EGRESS;
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), ifindex, t.value(), 0,
+                new LinkCreateAttr.Relative(0, 0), prog.name()));
+        return Link.bpf((ingress ? "tcx ingress" : "tcx egress") + " ifindex " + ifindex + " (" + prog.name() + ")",
+                link);
+    }
+
+    /**
+     * A cgroup link: {@code cgroup} is a cgroup v2 directory, {@code type} any cgroup attach
+     * type ({@code CGROUP_INET_INGRESS}, {@code CGROUP_INET4_CONNECT}, {@code CGROUP_SOCK_OPS},
+     * {@code CGROUP_DEVICE}, {@code CGROUP_SYSCTL}, ...; the program's expected attach type
+     * when it has one). Several links may share a cgroup (multi-attach).
+     */
+    public static Link cgroup(BpfProgram prog, Path cgroup, AttachType type) {
+        try (Fd cg = Syscalls.open(cgroup.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0, "cgroup")) {
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), cg.get(), type.value(), 0, null,
+                    prog.name()));
+            return Link.bpf("cgroup " + cgroup + " " + type.libbpfName() + " (" + prog.name() + ")", link);
+        }
+    }
+
+    /** A cgroup link with the attach type the program was loaded for. */
+    public static Link cgroup(BpfProgram prog, Path cgroup) {
+        AttachType t = loaded(prog).spec().expectedAttachType();
+        if (t == null) {
+            throw new BpfException("program '" + prog.name() + "' has no expected attach type: name the cgroup "
+                    + "attach type");
+        }
+        return cgroup(prog, cgroup, t);
+    }
+
+    /**
+     * A socket filter on socket descriptor {@code socket} ({@code SO_ATTACH_BPF}); closing the
+     * link detaches it ({@code SO_DETACH_BPF}). Close the link before the socket.
+     */
+    public static Link socketFilter(BpfProgram prog, int socket) {
+        Sockets.setIntOption(socket, Sockets.SOL_SOCKET, Sockets.SO_ATTACH_BPF, prog.fileDescriptor(),
+                "SO_ATTACH_BPF of program '" + prog.name() + "' on socket fd " + socket);
+        return Link.action("socket filter on fd " + socket + " (" + prog.name() + ")", () -> {
+            try {
+                Sockets.setIntOption(socket, Sockets.SOL_SOCKET, Sockets.SO_DETACH_BPF, 0,
+                        "SO_DETACH_BPF on socket fd " + socket);
+            } catch (KernelException e) {
+                if (e.errno() != Errno.EBADF && e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+            }
+        });
+    }
+
+    /** A BPF iterator link ({@code iter/...} programs); read its output with {@link IterLink#open()}. */
+    public static IterLink iterator(BpfProgram prog) {
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0, AttachType.TRACE_ITER.value(), 0,
+                new LinkCreateAttr.Iter(null), prog.name()));
+        return new IterLink(Link.bpf("iter (" + prog.name() + ")", link));
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    /** The index of network interface {@code name}, e.g. {@code lo}, from {@code /sys/class/net}. */
+    public static int ifindex(String name) {
+        if (name.isEmpty() || name.contains("/") || name.contains("..")) {
+            throw new IllegalArgumentException("bad interface name '" + name + "'");
+        }
+        Path p = Path.of("/sys/class/net", name, "ifindex");
+        try {
+            return Integer.parseInt(Files.readString(p).trim());
+        } catch (NoSuchFileException e) {
+            throw new BpfException("no network interface '" + name + "' (" + p + " does not exist)");
+        } catch (IOException | NumberFormatException e) {
+            throw new BpfException("cannot read the index of interface '" + name + "' from " + p, e);
+        }
+    }
+
+    static LoadedProgram loaded(BpfProgram prog) {
+        if (prog instanceof LoadedProgram p) {
+            return p;
+        }
+        throw new IllegalArgumentException("not a program bpfkit loaded: " + prog);
+    }
+
+    static Fd fdOf(BpfProgram prog) {
+        return loaded(prog).fd();
+    }
+
+    static void closeQuietly(List<? extends AutoCloseable> links, RuntimeException cause) {
+        for (AutoCloseable l : links.reversed()) {
+            try {
+                l.close();
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.bpfkit.link;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.UnsupportedFeatureException;
+import io.bpfkit.load.LoadedObject;
+import io.bpfkit.load.LoadedProgram;
+import io.bpfkit.object.AttachType;
+import io.bpfkit.object.SectionDef;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.LinkCreateAttr;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Attaches programs where their section names say, as libbpf's {@code bpf_program__attach}
+ * and skeleton {@code attach} do: {@code tp/syscalls/sys_enter_write} on that tracepoint,
+ * {@code raw_tp/sched_switch}, {@code tp_btf/...}, {@code fentry/...}, {@code lsm/...},
+ * {@code iter/...}, {@code uprobe/libc.so.6:malloc}, {@code uprobe.multi/...},
+ * {@code kprobe/...}, {@code ksyscall/...}, {@code kprobe.multi/...}.
+ *
+ * <pre>{@code
+ * try (LoadedObject obj = BpfLoader.load(spec)) {
+ *     AutoAttach.attachAll(obj);          // links owned by obj, detached when it closes
+ *     ...
+ * }
+ * Link l = AutoAttach.attach(obj.program("handle_exec").orElseThrow());   // caller owns l
+ * }</pre>
+ */
+public final class AutoAttach {
+    private AutoAttach() {
+    }
+
+    /** Whether the program's section names where to attach it. */
+    public static boolean canAutoAttach(LoadedProgram prog) {
+        SectionDef d = prog.spec().sectionDef();
+        if (!d.attachKind().autoAttach() || d.targetError() != null) {
+            return false;
+        }
+        // these are bound to their target at load time: the link needs nothing more
+        boolean boundAtLoad = switch (d.attachKind()) {
+            case TRACING, LSM, ITER, FREPLACE -> true;
+            default -> false;
+        };
+        return boundAtLoad || d.target() != null;
+    }
+
+    /**
+     * Attaches every loaded program whose section names its target, as a skeleton's
+     * {@code attach} does (programs without one, e.g. {@code xdp} or bare {@code uprobe}, are
+     * left for explicit calls); the links belong to {@code obj}. If one attach fails, the
+     * links made so far are closed and the failure is thrown.
+     */
+    public static List<BpfProgramLink> attachAll(LoadedObject obj) {
+        List<BpfProgramLink> made = new ArrayList<>();
+        try {
+            for (LoadedProgram p : obj.programs().values()) {
+                if (canAutoAttach(p)) {
+                    made.add(new BpfProgramLink(p, attach(p)));
+                }
+            }
+        } catch (RuntimeException e) {
+            Attach.closeQuietly(made.stream().map(BpfProgramLink::link).toList(), e);
+            throw e;
+        }
+        made.forEach(l -> obj.own(l.link()));
+        return List.copyOf(made);
+    }
+
+    /** A program and the link auto-attach made for it. */
+    public record BpfProgramLink(BpfProgram program, Link link) {
+    }
+
+    /**
+     * Attaches one program where its section says; the caller owns the link.
+     *
+     * @throws BpfException when the section gives no target (attach explicitly with {@link Attach})
+     * @throws UnsupportedFeatureException when the kernel lacks the mechanism (kprobes here)
+     */
+    public static Link attach(LoadedProgram prog) {
+        SectionDef d = prog.spec().sectionDef();
+        if (d.targetError() != null) {
+            throw new BpfException("cannot attach program '" + prog.name() + "': section '" + d.section() + "': "
+                    + d.targetError());
+        }
+        return switch (d.attachKind()) {
+            case TRACING, LSM, FREPLACE -> Attach.tracing(prog);
+            case ITER -> Attach.iterator(prog).link();
+            default -> attachToTarget(prog, d);
+        };
+    }
+
+    private static Link attachToTarget(LoadedProgram prog, SectionDef d) {
+        if (d.target() == null) {
+            throw new BpfException("program '" + prog.name() + "' (section '" + d.section() + "') names no attach "
+                    + "target; attach it with io.bpfkit.link.Attach (" + d.attachKind().name().toLowerCase(
+                            java.util.Locale.ROOT) + ")");
+        }
+        return switch (d.target()) {
+            case SectionDef.Tracepoint t -> Attach.tracepoint(prog, t.category(), t.name());
+            case SectionDef.RawTracepoint t -> Attach.rawTracepoint(prog, t.name());
+            case SectionDef.Uprobe u -> {
+                if (u.inArchive()) {
+                    throw new BpfException("uprobe target " + u.binaryPath() + " is inside a zip archive: bpfkit "
+                            + "attaches to plain files only");
+                }
+                yield Attach.uprobe(prog, new UprobeOptions(u.binaryPath(), u.function(), u.offset(), u.retprobe(),
+                        -1, 0));
+            }
+            case SectionDef.UprobeMulti u -> {
+                if (u.session()) {
+                    throw new UnsupportedFeatureException("uprobe.session", "bpfkit does not attach session uprobes");
+                }
+                yield Attach.uprobeMulti(prog, u.binaryPath(), null, u.pattern(), u.retprobe(), -1);
+            }
+            case SectionDef.Kprobe k -> Attach.kprobe(prog, k.function(), k.offset(), k.retprobe());
+            case SectionDef.Ksyscall k -> Attach.kprobe(prog, syscallPrefix() + k.syscall(), 0, k.retprobe());
+            case SectionDef.KprobeMulti k -> kprobeMulti(prog, k);
+            case SectionDef.BtfTarget b -> Attach.tracing(prog);
+            case SectionDef.Usdt u -> throw new UnsupportedFeatureException("usdt", "bpfkit does not read "
+                    + ".note.stapsdt yet; attach a uprobe at the probe's address instead");
+            case SectionDef.TracingMulti t -> throw new UnsupportedFeatureException("fentry.multi",
+                    "multi-function tracing links are newer than Linux 6.18");
+        };
+    }
+
+    /** The architecture's system call wrapper prefix, as libbpf adds it for ksyscall. */
+    static String syscallPrefix() {
+        String arch = System.getProperty("os.arch", "");
+        return switch (arch) {
+            case "amd64", "x86_64" -> "__x64_sys_";
+            case "aarch64", "arm64" -> "__arm64_sys_";
+            case "s390x" -> "__s390x_sys_";
+            case "riscv64" -> "__riscv_sys_";
+            default -> "__se_sys_";
+        };
+    }
+
+    /**
+     * kprobe.multi: the pattern matched against tracefs {@code available_filter_functions},
+     * one link for all. Needs kprobes and fprobe in the kernel.
+     */
+    static Link kprobeMulti(LoadedProgram prog, SectionDef.KprobeMulti k) {
+        Attach.requireKprobes(k.session() ? "kprobe.session" : "kprobe.multi");
+        Pattern p = Pattern.compile(UprobeTargets.globRegex(k.pattern()));
+        List<String> names;
+        Path list = Tracefs.root().resolve("available_filter_functions");
+        try (var lines = Files.lines(list)) {
+            names = lines.map(l -> l.split("[ \t]")[0]).filter(n -> p.matcher(n).matches()).distinct().toList();
+        } catch (IOException e) {
+            throw new BpfException("cannot read " + list, e);
+        }
+        if (names.isEmpty()) {
+            throw new BpfException("no kernel function matches '" + k.pattern() + "' (" + list + ")");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment syms = arena.allocate(ValueLayout.ADDRESS, names.size());
+            for (int i = 0; i < names.size(); i++) {
+                syms.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(names.get(i)));
+            }
+            AttachType type = k.session() ? AttachType.TRACE_KPROBE_SESSION : AttachType.TRACE_KPROBE_MULTI;
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0, type.value(), 0,
+                    new LinkCreateAttr.KprobeMulti(k.retprobe() ? 1 : 0, names.size(), syms, null, null), prog.name()));
+            return Link.bpf("kprobe.multi " + k.pattern() + " (" + names.size() + " functions, " + prog.name() + ")",
+                    link);
+        }
+    }
+}

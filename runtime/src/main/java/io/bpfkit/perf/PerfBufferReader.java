@@ -1,0 +1,297 @@
+package io.bpfkit.perf;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.api.events.EventReader;
+import io.bpfkit.api.events.PerfRecordHandler;
+import io.bpfkit.load.LoadedMap;
+import io.bpfkit.object.MapType;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Cpus;
+import io.bpfkit.sys.EventFd;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.PerfEventAttr;
+import io.bpfkit.sys.PerfEvents;
+import io.bpfkit.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reads a perf buffer: a {@code PERF_EVENT_ARRAY} map that BPF programs write with
+ * {@code bpf_perf_event_output}, as libbpf's {@code perf_buffer__poll} does. For each online CPU
+ * the reader opens a {@code PERF_COUNT_SW_BPF_OUTPUT} event, maps its ring and stores the
+ * event in the map's slot for that CPU. Records are handed over in place; one that wraps
+ * around the end of its ring is first copied into a scratch buffer (allocated once). Records
+ * the kernel dropped because a ring was full are reported per CPU through
+ * {@link PerfRecordHandler#onLost}.
+ *
+ * <pre>{@code
+ * try (PerfBufferReader reader = PerfBufferReader.builder(obj.map("events").orElseThrow(), handler)
+ *         .pagesPerCpu(64).build()) {
+ *     while (running) reader.poll(Duration.ofMillis(100));
+ * }
+ * }</pre>
+ */
+public final class PerfBufferReader implements EventReader {
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final long DATA_HEAD = 1024;
+    private static final long DATA_TAIL = 1032;
+    private static final int RECORD_LOST = 2;
+    private static final int RECORD_SAMPLE = 9;
+    private static final int MAX_RECORD = 0xffff;
+
+    private final Arena arena = Arena.ofShared();
+    private final List<Fd> eventFds = new ArrayList<>();
+    private final int[] cpus;
+    private final MemorySegment[] metas;
+    private final MemorySegment[] datas;
+    private final long dataSize;
+    private final PerfRecordHandler handler;
+    private final MemorySegment scratch;
+    private final Fd epoll;
+    private final EventFd wakeup;
+    private final MemorySegment events;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final String mapName;
+    private volatile boolean closed;
+
+    private PerfBufferReader(String mapName, Fd map, int maxEntries, int pages, PerfRecordHandler handler,
+            int[] onlyCpus) {
+        this.mapName = mapName;
+        this.handler = handler;
+        long page = Syscalls.pageSize();
+        this.dataSize = pages * page;
+        int[] online = onlyCpus != null ? onlyCpus : Cpus.online();
+        List<Integer> use = new ArrayList<>();
+        for (int c : online) {
+            if (c < maxEntries) {
+                use.add(c);
+            }
+        }
+        this.cpus = use.stream().mapToInt(Integer::intValue).toArray();
+        this.metas = new MemorySegment[cpus.length];
+        this.datas = new MemorySegment[cpus.length];
+        Fd ep = null;
+        EventFd wake = null;
+        try {
+            scratch = arena.allocate(MAX_RECORD + 8, 8);
+            ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
+            wake = EventFd.create();
+            PerfEventAttr attr = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
+                    .config(PerfEventAttr.SW_BPF_OUTPUT).sampleType(PerfEventAttr.SAMPLE_RAW).samplePeriod(1)
+                    .wakeupEvents(1);
+            try (Arena tmp = Arena.ofConfined()) {
+                MemorySegment key = tmp.allocate(ValueLayout.JAVA_INT);
+                MemorySegment value = tmp.allocate(ValueLayout.JAVA_INT);
+                for (int i = 0; i < cpus.length; i++) {
+                    Fd ev = PerfEvents.open(attr, -1, cpus[i], null, PerfEvents.FLAG_FD_CLOEXEC,
+                            "bpf-output cpu " + cpus[i] + " for " + mapName);
+                    eventFds.add(ev);
+                    MemorySegment ring = Syscalls.mmap(ev.get(), page + dataSize,
+                            Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, 0, arena,
+                            "mmap of the perf ring of cpu " + cpus[i] + " for " + mapName);
+                    metas[i] = ring.asSlice(0, page);
+                    datas[i] = ring.asSlice(page, dataSize);
+                    PerfEvents.enable(ev);
+                    key.set(ValueLayout.JAVA_INT, 0, cpus[i]);
+                    value.set(ValueLayout.JAVA_INT, 0, ev.get());
+                    Bpf.mapUpdate(map, key, value, Bpf.BPF_ANY);
+                    Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, ev.get(), Syscalls.EPOLLIN, i);
+                }
+            }
+            Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, wake.fd().get(), Syscalls.EPOLLIN, -1L);
+            events = arena.allocate(Syscalls.EPOLL_EVENT, cpus.length + 1);
+        } catch (RuntimeException e) {
+            eventFds.forEach(Fd::close);
+            if (wake != null) {
+                wake.close();
+            }
+            if (ep != null) {
+                ep.close();
+            }
+            arena.close();
+            throw e;
+        }
+        this.epoll = ep;
+        this.wakeup = wake;
+    }
+
+    /** A reader for a loaded {@code PERF_EVENT_ARRAY} map. */
+    public static Builder builder(LoadedMap map, PerfRecordHandler handler) {
+        if (map.spec().mapType() != MapType.PERF_EVENT_ARRAY) {
+            throw new BpfException("map '" + map.name() + "' is a " + map.spec().mapType()
+                    + " map, not a perf buffer (BPF_MAP_TYPE_PERF_EVENT_ARRAY)");
+        }
+        return new Builder(map.name(), map.fd(), Bpf.mapInfo(map.fd()).maxEntries(), handler);
+    }
+
+    /** The CPUs this reader has a ring for, in ring order. */
+    public int[] cpus() {
+        return cpus.clone();
+    }
+
+    @Override
+    public int poll(Duration timeout) {
+        int timeoutMillis = timeout.isNegative() ? -1 : (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
+        lock.lock();
+        try {
+            checkOpen();
+            int n = consumeAll();
+            if (n > 0 || closed) {
+                return n;
+            }
+            int ready = Syscalls.epollWait(epoll, events, timeoutMillis);
+            if (closed) {
+                return 0;
+            }
+            for (int i = 0; i < ready; i++) {
+                if (Syscalls.epollData(events, i) == -1L) {
+                    wakeup.drain();
+                }
+            }
+            return ready > 0 ? consumeAll() : 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int consume() {
+        lock.lock();
+        try {
+            checkOpen();
+            return consumeAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int consumeAll() {
+        int n = 0;
+        for (int i = 0; i < cpus.length && !closed; i++) {
+            n += consume(i);
+        }
+        return n;
+    }
+
+    /** Reads ring {@code i} from data_tail to data_head; returns the number of samples. */
+    private int consume(int i) {
+        MemorySegment meta = metas[i];
+        MemorySegment data = datas[i];
+        long head = (long) LONG.getAcquire(meta, DATA_HEAD);
+        long tail = (long) LONG.get(meta, DATA_TAIL);
+        long mask = dataSize - 1;
+        int n = 0;
+        while (tail < head && !closed) {
+            long at = tail & mask;
+            // headers are 8-byte aligned and the ring a multiple of 8: a header never wraps
+            int type = data.get(ValueLayout.JAVA_INT, at);
+            int size = Short.toUnsignedInt(data.get(ValueLayout.JAVA_SHORT, at + 6));
+            if (size < 8) {
+                throw new BpfException("corrupt perf record of size " + size + " in the ring of cpu " + cpus[i]
+                        + " of " + mapName);
+            }
+            MemorySegment rec = data;
+            long base = at;
+            if (at + size > dataSize) {
+                long first = dataSize - at;
+                MemorySegment.copy(data, at, scratch, 0, first);
+                MemorySegment.copy(data, 0, scratch, first, size - first);
+                rec = scratch;
+                base = 0;
+            }
+            if (type == RECORD_SAMPLE) {
+                int rawSize = rec.get(ValueLayout.JAVA_INT_UNALIGNED, base + 8);
+                n++;
+                handler.onRecord(cpus[i], rec, base + 12, Math.min(rawSize, size - 12));
+            } else if (type == RECORD_LOST) {
+                handler.onLost(cpus[i], rec.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 16));
+            }
+            tail += size;
+            if (!closed) {
+                LONG.setRelease(meta, DATA_TAIL, tail);
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("perf buffer reader closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        wakeup.signal();
+        lock.lock();
+        try {
+            epoll.close();
+            wakeup.close();
+            eventFds.forEach(Fd::close);
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PerfBufferReader[" + mapName + ", " + cpus.length + " cpus" + (closed ? ", closed" : "") + "]";
+    }
+
+    /** Options of a perf buffer reader. */
+    public static final class Builder {
+        private final String name;
+        private final Fd map;
+        private final int maxEntries;
+        private final PerfRecordHandler handler;
+        private int pages = 8;
+        private int[] cpus;
+
+        private Builder(String name, Fd map, int maxEntries, PerfRecordHandler handler) {
+            if (handler == null) {
+                throw new IllegalArgumentException("no handler for perf buffer " + name);
+            }
+            this.name = name;
+            this.map = map;
+            this.maxEntries = maxEntries;
+            this.handler = handler;
+        }
+
+        /** Data pages per CPU ring: a power of two (default 8). */
+        public Builder pagesPerCpu(int n) {
+            if (n <= 0 || Integer.bitCount(n) != 1) {
+                throw new IllegalArgumentException("pages per CPU must be a power of two, got " + n);
+            }
+            pages = n;
+            return this;
+        }
+
+        /** Only these CPUs (default: every online CPU the map has a slot for). */
+        public Builder cpus(int... cpus) {
+            this.cpus = cpus.clone();
+            return this;
+        }
+
+        public PerfBufferReader build() {
+            return new PerfBufferReader(name, map, maxEntries, pages, handler, cpus);
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package io.bpfkit.ringbuf;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.api.codec.Codec;
+import io.bpfkit.api.events.EventReader;
+import io.bpfkit.api.events.RecordHandler;
+import io.bpfkit.load.LoadedMap;
+import io.bpfkit.object.MapType;
+import io.bpfkit.sys.EventFd;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapInfo;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Reads one or more BPF ring buffers ({@code BPF_MAP_TYPE_RINGBUF}) the way libbpf's
+ * {@code ring_buffer__poll} does, in Java: the consumer page is mapped writable, the producer
+ * page and the data area (mapped twice by the kernel, so no record is ever split) read-only;
+ * {@code epoll} waits for data. Records are handed over in place as a zero-copy view
+ * ({@link RecordHandler}: no allocation per record) or decoded by a {@link Codec}. Records the
+ * program discarded are skipped.
+ *
+ * <pre>{@code
+ * try (RingBufferReader reader = RingBufferReader.builder()
+ *         .add(obj.map("events").orElseThrow(), (data, offset, length) -> count++)
+ *         .add(obj.map("execs").orElseThrow(), execCodec, exec -> System.out.println(exec))
+ *         .busyPoll(Duration.ofMicros(50))          // optional: spin before sleeping
+ *         .build()) {
+ *     Thread.ofVirtual().start(() -> { while (!reader.isClosed()) reader.poll(Duration.ofMillis(100)); });
+ *     ...
+ * }                                                   // wakes the poller, then unmaps
+ * }</pre>
+ *
+ * <p>One thread polls at a time (a lock keeps others out); {@link #close()} may be called from
+ * any thread, including from a handler.
+ */
+public final class RingBufferReader implements EventReader {
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final int BUSY = 1 << 31;
+    private static final int DISCARD = 1 << 30;
+    private static final int HEADER = 8;
+
+    private final Ring[] rings;
+    private final Arena arena;
+    private final Fd epoll;
+    private final EventFd wakeup;
+    private final MemorySegment events;
+    private final long busyPollNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean closed;
+
+    /** One mapped ring: positions and data, and who gets its records. */
+    private static final class Ring {
+        final String name;
+        final MemorySegment consumer;
+        final MemorySegment producer;
+        final MemorySegment data;
+        final long mask;
+        final RecordHandler handler;
+
+        Ring(String name, MemorySegment consumer, MemorySegment producer, MemorySegment data, long size,
+                RecordHandler handler) {
+            this.name = name;
+            this.consumer = consumer;
+            this.producer = producer;
+            this.data = data;
+            this.mask = size - 1;
+            this.handler = handler;
+        }
+    }
+
+    private RingBufferReader(List<Source> sources, long busyPollNanos) {
+        this.busyPollNanos = busyPollNanos;
+        this.arena = Arena.ofShared();
+        Fd ep = null;
+        EventFd wake = null;
+        try {
+            long page = Syscalls.pageSize();
+            ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
+            wake = EventFd.create();
+            rings = new Ring[sources.size()];
+            for (int i = 0; i < rings.length; i++) {
+                Source s = sources.get(i);
+                int fd = s.map.get();
+                long size = s.size;
+                MemorySegment cons = Syscalls.mmap(fd, page, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
+                        Syscalls.MAP_SHARED, 0, arena, "mmap of the consumer page of ring buffer " + s.name);
+                MemorySegment prod = Syscalls.mmap(fd, page + 2 * size, Syscalls.PROT_READ, Syscalls.MAP_SHARED,
+                        page, arena, "mmap of the data of ring buffer " + s.name);
+                rings[i] = new Ring(s.name, cons, prod, prod.asSlice(page, 2 * size), size, s.handler);
+                Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, fd, Syscalls.EPOLLIN, i);
+            }
+            Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, wake.fd().get(), Syscalls.EPOLLIN, -1L);
+            events = arena.allocate(Syscalls.EPOLL_EVENT, rings.length + 1);
+        } catch (RuntimeException e) {
+            if (wake != null) {
+                wake.close();
+            }
+            if (ep != null) {
+                ep.close();
+            }
+            arena.close();
+            throw e;
+        }
+        this.epoll = ep;
+        this.wakeup = wake;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public int poll(Duration timeout) {
+        long millis = timeout.toMillis();
+        int timeoutMillis = timeout.isNegative() ? -1 : (int) Math.min(millis, Integer.MAX_VALUE);
+        lock.lock();
+        try {
+            checkOpen();
+            int n = consumeAll();
+            if (n > 0 || closed) {
+                return n;
+            }
+            if (busyPollNanos > 0) {
+                long end = System.nanoTime() + busyPollNanos;
+                do {
+                    Thread.onSpinWait();
+                    n = consumeAll();
+                    if (n > 0 || closed) {
+                        return n;
+                    }
+                } while (System.nanoTime() - end < 0);
+            }
+            int ready = Syscalls.epollWait(epoll, events, timeoutMillis);
+            if (closed) {
+                return 0;
+            }
+            for (int i = 0; i < ready; i++) {
+                if (Syscalls.epollData(events, i) == -1L) {
+                    wakeup.drain();
+                }
+            }
+            return ready > 0 ? consumeAll() : 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int consume() {
+        lock.lock();
+        try {
+            checkOpen();
+            return consumeAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Consumes every ring until none has a committed record left. */
+    private int consumeAll() {
+        int total = 0;
+        for (Ring r : rings) {
+            total += consume(r);
+            if (closed) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    private int consume(Ring r) {
+        int n = 0;
+        long cons = (long) LONG.getAcquire(r.consumer, 0L);
+        while (true) {
+            long prod = (long) LONG.getAcquire(r.producer, 0L);
+            if (cons >= prod) {
+                return n;
+            }
+            while (cons < prod) {
+                long at = cons & r.mask;
+                int header = (int) INT.getAcquire(r.data, at);
+                if ((header & BUSY) != 0) {
+                    return n; // reserved but not yet committed: everything after waits for it
+                }
+                int length = header & ~(BUSY | DISCARD);
+                cons += (length + HEADER + 7) & ~7L;
+                if ((header & DISCARD) == 0) {
+                    n++;
+                    try {
+                        r.handler.onRecord(r.data, at + HEADER, length);
+                    } finally {
+                        if (!closed) {
+                            LONG.setRelease(r.consumer, 0L, cons);
+                        }
+                    }
+                    if (closed) {
+                        return n;
+                    }
+                } else {
+                    LONG.setRelease(r.consumer, 0L, cons);
+                }
+            }
+        }
+    }
+
+    /** Bytes committed but not yet consumed in ring {@code index} (for monitoring). */
+    public long available(int index) {
+        lock.lock();
+        try {
+            checkOpen();
+            Ring r = rings[index];
+            return (long) LONG.getAcquire(r.producer, 0L) - (long) LONG.getAcquire(r.consumer, 0L);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The number of ring buffers this reader polls. */
+    public int ringCount() {
+        return rings.length;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("ring buffer reader closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        wakeup.signal(); // a poller blocked in epoll_wait returns and gives up the lock
+        lock.lock();
+        try {
+            epoll.close();
+            wakeup.close();
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        List<String> names = new ArrayList<>();
+        for (Ring r : rings) {
+            names.add(r.name);
+        }
+        return "RingBufferReader" + names + (closed ? " closed" : "");
+    }
+
+    private record Source(String name, Fd map, long size, RecordHandler handler) {
+    }
+
+    /** Collects ring buffers and their handlers. */
+    public static final class Builder {
+        private final List<Source> sources = new ArrayList<>();
+        private long busyPollNanos;
+
+        private Builder() {
+        }
+
+        /** A ring buffer map of a loaded object, its records handed over as zero-copy views. */
+        public Builder add(LoadedMap map, RecordHandler handler) {
+            if (map.spec().mapType() != MapType.RINGBUF) {
+                throw new BpfException("map '" + map.name() + "' is a " + map.spec().mapType()
+                        + " map, not a ring buffer (BPF_MAP_TYPE_RINGBUF)");
+            }
+            return add(map.name(), map.fd(), map.spec().maxEntries(), handler);
+        }
+
+        /** A ring buffer map of a loaded object, each record decoded by {@code codec} for {@code consumer}. */
+        public <T> Builder add(LoadedMap map, Codec<T> codec, Consumer<? super T> consumer) {
+            return add(map, decoding(map.name(), codec, consumer));
+        }
+
+        /** A ring buffer map by descriptor (e.g. opened from a pin); its size is asked from the kernel. */
+        public Builder add(Fd map, RecordHandler handler) {
+            MapInfo info = Bpf.mapInfo(map);
+            if (info.type() != MapType.RINGBUF.value()) {
+                throw new BpfException(map + " is not a ring buffer map (type " + info.type() + ")");
+            }
+            return add(map.name() == null ? map.toString() : map.name(), map, info.maxEntries(), handler);
+        }
+
+        private Builder add(String name, Fd fd, long size, RecordHandler handler) {
+            if (handler == null) {
+                throw new IllegalArgumentException("no handler for ring buffer " + name);
+            }
+            if (Long.bitCount(size) != 1 || size % Syscalls.pageSize() != 0) {
+                throw new BpfException("ring buffer " + name + " has size " + size
+                        + ": must be a power of two and a multiple of the page size");
+            }
+            sources.add(new Source(name, fd, size, handler));
+            return this;
+        }
+
+        /** Spins up to {@code max} checking for records before each epoll sleep (lowest latency, burns a CPU). */
+        public Builder busyPoll(Duration max) {
+            if (max.isNegative()) {
+                throw new IllegalArgumentException("negative busy-poll time");
+            }
+            busyPollNanos = max.toNanos();
+            return this;
+        }
+
+        /** Maps the rings; the reader owns the mappings, not the maps. */
+        public RingBufferReader build() {
+            if (sources.isEmpty()) {
+                throw new IllegalStateException("no ring buffer added");
+            }
+            return new RingBufferReader(List.copyOf(sources), busyPollNanos);
+        }
+    }
+
+    /** A handler that decodes with {@code codec}; records shorter than the codec's size are an error. */
+    public static <T> RecordHandler decoding(String ring, Codec<T> codec, Consumer<? super T> consumer) {
+        long need = codec.size();
+        return (data, offset, length) -> {
+            if (length < need) {
+                throw new BpfException("record of " + length + " bytes in ring buffer " + ring + " is shorter than "
+                        + "its codec's " + need + " bytes");
+            }
+            consumer.accept(codec.decode(data, offset));
+        };
+    }
+}
