@@ -4,6 +4,7 @@
  */
 module io.bpfkit.api {
     exports io.bpfkit.api;
+    exports io.bpfkit.api.annotation;
     exports io.bpfkit.api.codec;
     exports io.bpfkit.api.events;
     exports io.bpfkit.api.map;

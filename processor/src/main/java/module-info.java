@@ -5,4 +5,8 @@
 module io.bpfkit.processor {
     requires java.compiler;
     requires io.bpfkit.runtime;
+    requires com.palantir.javapoet;
+    requires static com.google.auto.service;
+
+    provides javax.annotation.processing.Processor with io.bpfkit.processor.BindingProcessor;
 }

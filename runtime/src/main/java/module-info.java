@@ -11,6 +11,7 @@ module io.bpfkit.runtime {
     exports io.bpfkit.object;
     exports io.bpfkit.sys;
     exports io.bpfkit.load;
+    exports io.bpfkit.binding;
     exports io.bpfkit.link;
     exports io.bpfkit.map;
     exports io.bpfkit.perf;

@@ -1,0 +1,34 @@
+package io.bpfkit.processor;
+
+import com.palantir.javapoet.ClassName;
+import io.bpfkit.binding.Declared;
+import io.bpfkit.binding.HandleKind;
+import java.util.List;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+
+/**
+ * One {@code @BpfObject} interface as read: where its object is, what each method declares,
+ * and the records its codecs are generated for.
+ */
+record BindingModel(TypeElement iface, ClassName binding, String resource, String objectName,
+                    List<Method> methods, List<RecordModel> records) {
+
+    /**
+     * One annotated method.
+     *
+     * @param annotation the bpfkit annotation on it, for pointing errors at its values
+     * @param declared what it declares, as {@link io.bpfkit.binding.BindingCheck} takes it
+     * @param key the map's key type, or null
+     * @param value the map's value type or the global's type, or null
+     * @param kind the map handle kind, or null for other methods
+     */
+    record Method(ExecutableElement element, AnnotationMirror annotation, Declared declared, HandleKind kind,
+                  ValueType key, ValueType value) {
+
+        String name() {
+            return element.getSimpleName().toString();
+        }
+    }
+}

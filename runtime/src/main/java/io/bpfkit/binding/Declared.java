@@ -1,0 +1,56 @@
+package io.bpfkit.binding;
+
+import java.util.Objects;
+
+/**
+ * One element a binding interface declares, as the annotation processor read it: what the
+ * method is called, what it names in the object and the Java types it expects. The processor
+ * checks these against the object while compiling; the generated binding keeps them as
+ * constants and checks them again when it opens an object, with {@link BindingCheck} both
+ * times.
+ */
+public sealed interface Declared {
+
+    /** The interface method, e.g. {@code counts}. */
+    String method();
+
+    /**
+     * {@code @Map}: a typed handle on map {@code map}.
+     *
+     * @param key the key type; null for handles without a key type (arrays, queues, ...)
+     * @param value the value type; null for handles without one (ring buffers, ...)
+     */
+    record MapHandle(String method, String map, HandleKind kind, CType key, CType value) implements Declared {
+        public MapHandle {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(map, "map");
+            Objects.requireNonNull(kind, "kind");
+        }
+    }
+
+    /** {@code @Program}: the loaded program {@code program}, attached on load when asked. */
+    record Program(String method, String program, boolean autoAttach) implements Declared {
+        public Program {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(program, "program");
+        }
+    }
+
+    /** {@code @Global}: reads ({@code setter} false) or writes variable {@code variable}. */
+    record Global(String method, String variable, boolean setter, CType type) implements Declared {
+        public Global {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(variable, "variable");
+            Objects.requireNonNull(type, "type");
+        }
+    }
+
+    /** {@code @HwPmu}: counter {@code counter} of PERF_EVENT_ARRAY map {@code map}. */
+    record Pmu(String method, String map, String event, String fallback, int counter) implements Declared {
+        public Pmu {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(map, "map");
+            Objects.requireNonNull(event, "event");
+        }
+    }
+}
