@@ -81,7 +81,9 @@ final class LoadCommand {
             ProgInfo info = lp.info();
             return new Outcome(file, program, true, info.id(), info.xlatedProgLen() / 8, info.verifiedInsns(), null, null);
         } catch (VerifierException e) {
-            return new Outcome(file, program, false, 0, 0, 0, firstLine(e.getMessage()), e.sourceLine());
+            // A cause says why the failing instruction is what it is (a poisoned CO-RE relocation).
+            String why = e.getCause() == null ? "" : "; " + firstLine(e.getCause().getMessage());
+            return new Outcome(file, program, false, 0, 0, 0, firstLine(e.getMessage()) + why, e.sourceLine());
         } catch (BpfException e) {
             return new Outcome(file, program, false, 0, 0, 0, firstLine(e.getMessage()), null);
         }

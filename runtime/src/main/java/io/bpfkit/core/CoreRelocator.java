@@ -137,7 +137,7 @@ public final class CoreRelocator {
         }
     }
 
-    /** "field byte offset of struct task_struct: 0:1 (.tgid)" and the like. */
+    /** "field byte offset of struct task_struct.tgid (access 0:1)" and the like. */
     public String describe(BtfExt.CoreRelocation relo) {
         StringBuilder sb = new StringBuilder(kindLabel(relo.kind())).append(" of ");
         if (!local.hasType(relo.typeId())) {
@@ -146,15 +146,12 @@ public final class CoreRelocator {
         BtfKind k = local.kind(relo.typeId());
         String name = local.name(relo.typeId());
         sb.append(k.label().toLowerCase(java.util.Locale.ROOT)).append(' ').append(name.isEmpty() ? "<anon>" : name);
-        sb.append(" (access ").append(relo.accessString());
         try {
-            String path = path(relo);
-            if (!path.isEmpty()) {
-                sb.append(", ").append(path);
-            }
+            sb.append(path(relo));
         } catch (RuntimeException e) {
             // A malformed path is described by its raw form only.
         }
+        sb.append(" (access ").append(relo.accessString());
         return sb.append(')').toString();
     }
 
@@ -167,7 +164,7 @@ public final class CoreRelocator {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.len; i++) {
             if (s.accName[i] != null) {
-                sb.append(i == 0 ? "" : ".").append(s.accName[i]);
+                sb.append(relo.kind().isEnumValueBased() ? "::" : ".").append(s.accName[i]);
             } else if (i > 0 || s.accIdx[i] != 0) {
                 sb.append('[').append(s.accIdx[i]).append(']');
             }

@@ -14,9 +14,11 @@ import java.util.Objects;
  *     {@code /sys/fs/bpf})
  * @param logLevel the verifier log level for the retry after a refusal (1, or 2 for every state)
  * @param initialLogSize the first verifier log buffer; grown to what the kernel reports it needs
- * @param targetBtf a raw BTF file CO-RE relocations, typed ksyms and kfuncs are resolved against
- *     instead of the running kernel's {@code /sys/kernel/btf/vmlinux} (for kernels built without
- *     BTF, BTFHub style), or null for the running kernel's; module BTF is not searched then
+ * @param targetBtf a raw BTF file CO-RE relocations are resolved against instead of the running
+ *     kernel's {@code /sys/kernel/btf/vmlinux} (for kernels built without BTF, BTFHub style), or
+ *     null for the running kernel's; module BTF is not searched then. Typed ksyms, kfuncs and
+ *     attach targets still use the running kernel's BTF, whose ids the kernel checks (as libbpf's
+ *     {@code btf_custom_path})
  */
 public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path targetBtf) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf");
@@ -44,7 +46,7 @@ public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path t
     }
 
     /**
-     * Resolves CO-RE and BTF-typed externs against this raw BTF file instead of the running
+     * Resolves CO-RE relocations against this raw BTF file instead of the running
      * kernel's, e.g. {@code withTargetBtf(Path.of("/var/lib/btfhub/5.4.0-generic.btf"))}.
      */
     public LoadOptions withTargetBtf(Path file) {

@@ -82,7 +82,9 @@ final class ObjectLoader {
         this.spec = spec;
         this.options = options;
         this.object = "object '" + spec.name() + "'";
-        this.externs = new ExternResolver(spec, this::coreTarget, () -> KernelConfig.running().orElse(null));
+        // Typed ksyms and kfuncs name ids the running kernel checks: its own BTF, never the caller's
+        // target file (which only stands in for CO-RE, as libbpf's btf_custom_path).
+        this.externs = new ExternResolver(spec, CoreTarget::kernel, () -> KernelConfig.running().orElse(null));
     }
 
     /** What CO-RE and BTF-typed externs resolve against: the caller's file or the running kernel. */
@@ -606,8 +608,7 @@ final class ObjectLoader {
         for (CoreRelocator.Poisoned d : dead) {
             if (d.instruction() == insn) {
                 // The verifier reached an instruction CO-RE could not relocate: say which and why.
-                e.initCause(new LoadException("program '" + p.name() + "'", d.describe()
-                        + (source == null ? "" : "; source: " + source)));
+                e.initCause(new LoadException("program '" + p.name() + "'", d.describe()));
             }
         }
         return e;

@@ -357,6 +357,37 @@ class CoreRelocatorTest {
     }
 
     @Test
+    void flavoredTargetNamesAreFoundWhereverTheRunFalls() {
+        BtfBuilder b = new BtfBuilder();
+        int i = b.integer("int", 4, SIGNED, 0, 32);
+        java.util.List<Integer> expected = new java.util.ArrayList<>();
+        // Runs at every position modulo the scan's 8-byte windows, and one at the very end.
+        for (int pad = 0; pad < 10; pad++) {
+            expected.add(b.composite(STRUCT, "x".repeat(pad + 1) + "___v" + pad, 4, false, "m", i, 0));
+            b.composite(STRUCT, "plain" + "y".repeat(pad), 4, false, "m", i, 0);
+        }
+        b.composite(STRUCT, "two__under", 4, false, "m", i, 0);
+        expected.add(b.composite(STRUCT, "zz___", 4, false, "m", i, 0));
+        Btf btf = b.parse();
+        assertEquals(expected, java.util.Arrays.stream(btf.localFlavoredIds()).boxed().toList());
+        assertEquals(0, new BtfBuilder().parse().localFlavoredIds().length);
+    }
+
+    @Test
+    void aTargetCanBeReadFromARawBtfFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        Pair p = new Pair();
+        int ls = p.local.composite(STRUCT, "task", 4, false, "pid", p.lInt, 0);
+        p.target.composite(STRUCT, "task", 16, false, "x", p.tLong, 0, "pid", p.tInt, 64);
+        java.nio.file.Path file = java.nio.file.Files.write(tmp.resolve("target.btf"), p.target.build());
+        CoreRelocator r = new CoreRelocator(p.local.parse(), CoreTarget.fromFile(file));
+        assertEquals(8, r.resolve(relo(ls, "0:0", CoreReloKind.FIELD_BYTE_OFFSET)).newValue());
+        assertThrows(io.bpfkit.api.BpfException.class, () -> CoreTarget.fromFile(tmp.resolve("missing.btf")));
+        java.nio.file.Path junk = java.nio.file.Files.write(tmp.resolve("junk.btf"), new byte[] {1, 2, 3});
+        assertThrows(io.bpfkit.api.ObjectFormatException.class, () -> CoreTarget.fromFile(junk));
+    }
+
+    @Test
     void anonymousLocalTypesAndBadRecordsAreRefused() {
         Pair p = new Pair();
         int anon = p.local.composite(STRUCT, "", 4, false, "x", p.lInt, 0);

@@ -52,6 +52,7 @@ class LibbpfLoadDifferentialTest {
         "externs.bpf.o|",
         "core_heavy.bpf.o|",
         "externs_missing.bpf.o|",
+        "kconfig_types.bpf.o|",
     })
     void sameTranslatedInstructionsAsLibbpf(String object, String skip) throws IOException {
         List<String> skipped = skip == null ? List.of() : List.of(skip.split(" "));
