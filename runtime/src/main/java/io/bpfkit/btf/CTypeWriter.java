@@ -232,7 +232,6 @@ final class CTypeWriter {
 
     private void enter(int id) {
         if (++nesting > MAX_NESTING) {
-            nesting = 0;
             throw Btf.bad(-1, "type [" + id + "] is nested more than " + MAX_NESTING
                     + " types deep; a C header cannot be written for it");
         }

@@ -16,12 +16,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code bpfkit btf dump FILE [--format raw|c]}: raw is bpftool's default listing, c a header
- * declaring every type ({@code vmlinux.h} when FILE is the kernel's BTF), as {@code bpftool btf
- * dump file FILE format c} prints them.
+ * {@code bpfkit btf dump FILE [--base BASE] [--format raw|c]}: raw is bpftool's default
+ * listing, c a header declaring every type ({@code vmlinux.h} when FILE is the kernel's BTF),
+ * as {@code bpftool [--base-btf BASE] btf dump file FILE format c} prints them. {@code --base} reads
+ * FILE as split BTF over BASE: a kernel module's ({@code /sys/kernel/btf/MODULE}) over vmlinux.
  */
 final class BtfCommand {
-    private static final String USAGE = "usage: bpfkit btf dump FILE [--format raw|c]";
+    private static final String USAGE = "usage: bpfkit btf dump FILE [--base BASE] [--format raw|c]";
 
     private BtfCommand() {
     }
@@ -32,18 +33,25 @@ final class BtfCommand {
             return Main.USAGE;
         }
         String file = args.get(1);
-        List<String> options = args.subList(2, args.size());
-        boolean c;
-        if (options.isEmpty() || options.equals(List.of("--format", "raw"))) {
-            c = false;
-        } else if (options.equals(List.of("--format", "c"))) {
-            c = true;
-        } else {
-            err.println("bpfkit btf dump: unknown option(s) " + options + "; " + USAGE);
-            return Main.USAGE;
+        String base = null;
+        boolean c = false;
+        for (int i = 2; i < args.size(); i += 2) {
+            String option = args.get(i);
+            String value = i + 1 < args.size() ? args.get(i + 1) : null;
+            if (option.equals("--format") && ("raw".equals(value) || "c".equals(value))) {
+                c = value.equals("c");
+            } else if (option.equals("--base") && value != null) {
+                base = value;
+            } else {
+                err.println("bpfkit btf dump: unknown option(s) " + args.subList(i, args.size()) + "; " + USAGE);
+                return Main.USAGE;
+            }
         }
+        String current = base != null ? base : file;
         try {
-            Btf btf = read(Path.of(file));
+            Btf baseBtf = base != null ? read(Path.of(base), null) : null;
+            current = file;
+            Btf btf = read(Path.of(file), baseBtf);
             OutputStream os = new BufferedOutputStream(out, 1 << 16);
             if (c) {
                 BtfCHeader.of(btf).write(os);
@@ -53,22 +61,27 @@ final class BtfCommand {
             os.flush();
             return Main.OK;
         } catch (ObjectFormatException e) {
-            err.println("bpfkit: " + e.inFile(file).getMessage());
+            err.println("bpfkit: " + e.inFile(current).getMessage());
             return Main.FAILED;
         } catch (IOException e) {
-            err.println("bpfkit: " + file + ": cannot read: " + e.getMessage());
+            err.println("bpfkit: " + current + ": cannot read: " + e.getMessage());
             return Main.FAILED;
         }
     }
 
     /** The BTF of an ELF object's .BTF section, or of a raw BTF file. */
     static Btf read(Path path) throws IOException {
+        return read(path, null);
+    }
+
+    /** As {@link #read(Path)}, as split BTF over {@code base} when that is not null. */
+    static Btf read(Path path, Btf base) throws IOException {
         MemorySegment data = MemorySegment.ofArray(Files.readAllBytes(path));
         if (ElfFile.isElf(data)) {
             ElfSection s = ElfFile.parse(data).section(".BTF")
                     .orElseThrow(() -> new ObjectFormatException(null, -1, "the object has no .BTF section"));
-            return Btf.parse(s.data());
+            return base != null ? Btf.parse(s.data(), base) : Btf.parse(s.data());
         }
-        return Btf.parse(data);
+        return base != null ? Btf.parse(data, base) : Btf.parse(data);
     }
 }

@@ -10,8 +10,9 @@ import java.util.List;
  * <pre>
  * bpfkit inspect [--json] FILE|DIR...    what an object holds (no privilege needed)
  * bpfkit load [--json] FILE...           load every program (no attach), or say why not
- * bpfkit btf dump FILE [--format raw|c] BTF as bpftool prints it (an object or raw BTF);
- *                                        c: a compilable header (vmlinux.h)
+ * bpfkit btf dump FILE [--base BASE] [--format raw|c]
+ *                                        BTF as bpftool prints it (an object or raw BTF; split
+ *                                        over BASE); c: a compilable header (vmlinux.h)
  * </pre>
  */
 public final class Main {
@@ -54,9 +55,11 @@ public final class Main {
                 "                                 (a directory means every *.o in it); no privilege needed",
                 "  load [--json] FILE...          load every program into the kernel (no attach): its id and",
                 "                                 size, or the verifier's reason with the C source line",
-                "  btf dump FILE [--format raw|c] the BTF of an object or a raw BTF file (such as",
+                "  btf dump FILE [--base BASE] [--format raw|c]",
+                "                                 the BTF of an object or a raw BTF file (such as",
                 "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it;",
-                "                                 --format c: a C header declaring every type (vmlinux.h)",
+                "                                 --format c: a C header declaring every type (vmlinux.h);",
+                "                                 --base: FILE is split BTF over BASE (a kernel module's over vmlinux)",
                 "  help                           this text",
                 ""));
     }

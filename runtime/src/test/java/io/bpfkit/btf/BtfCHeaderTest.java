@@ -189,6 +189,33 @@ class BtfCHeaderTest {
         assertContains(h, "struct in_base {\n\tint x;\n};\n\nstruct in_module {\n\tint y;\n\tint z;\n};");
     }
 
+    /** {@code bpfkit btf dump SPLIT --base BASE}, both formats, against {@code bpftool --base-btf BASE}. */
+    @Test
+    void splitBtfOnTheCommandLineIsBpftools() throws Exception {
+        BtfBuilder base = new BtfBuilder();
+        int i32 = base.integer("int", 4, 1, 0, 32);
+        int shared = base.composite(Btf.K_STRUCT, "shared", 4, false, "x", i32, 0);
+        Btf b = base.parse();
+        BtfBuilder split = BtfBuilder.splitOver(b);
+        split.composite(Btf.K_STRUCT, "module_type", 16, false, "s", shared, 0, "p", split.ptr(shared), 64);
+        split.composite(Btf.K_STRUCT, "shared", 8, false, "y", i32, 0, "z", i32, 32);
+        Path baseFile = dir.resolve("vmlinux.btf");
+        Path splitFile = dir.resolve("module.btf");
+        Files.write(baseFile, base.build());
+        Files.write(splitFile, split.build());
+        Path bpftool = TestTools.requireBpftool();
+        for (String format : List.of("raw", "c")) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code = io.bpfkit.cli.Main.run(List.of("btf", "dump", splitFile.toString(), "--base", baseFile.toString(),
+                    "--format", format), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+            assertEquals(0, code, err.toString());
+            byte[] theirs = TestTools.run(List.of(bpftool.toString(), "--base-btf", baseFile.toString(), "btf", "dump",
+                    "file", splitFile.toString(), "format", format));
+            assertEquals(new String(theirs), out.toString(), format);
+        }
+    }
+
     // ---- bad BTF ----
 
     @Test
