@@ -32,17 +32,17 @@ public final class JmhRunner {
      * JMH benchmark method to the OP names the C harnesses use; for the map benchmarks, OP and
      * the fixed item name (maps_bench's PATH).
      */
-    static final Map<String, String> OPS = Map.of(
-            OpenBenchmark.class.getName() + ".openFile", "open-file",
-            OpenBenchmark.class.getName() + ".openBytes", "open-mem",
-            BtfBenchmark.class.getName() + ".parseFile", "btf-file",
-            BtfBenchmark.class.getName() + ".parseSegment", "btf-mem",
-            LoadBenchmark.class.getName() + ".openLoadClose", "load",
-            MapBenchmark.class.getName() + ".lookup", "map-lookup hash-4-8",
-            MapBenchmark.class.getName() + ".update", "map-update hash-4-8",
-            MapBenchmark.class.getName() + ".dumpBatch", "map-dump-batch hash-1M",
-            MapBenchmark.class.getName() + ".dumpKeys", "map-dump-keys hash-1M",
-            MapBenchmark.class.getName() + ".mmapRead", "map-mmap-read array-mmap");
+    static final Map<String, String> OPS = Map.ofEntries(
+            Map.entry(OpenBenchmark.class.getName() + ".openFile", "open-file"),
+            Map.entry(OpenBenchmark.class.getName() + ".openBytes", "open-mem"),
+            Map.entry(BtfBenchmark.class.getName() + ".parseFile", "btf-file"),
+            Map.entry(BtfBenchmark.class.getName() + ".parseSegment", "btf-mem"),
+            Map.entry(LoadBenchmark.class.getName() + ".openLoadClose", "load"),
+            Map.entry(MapBenchmark.class.getName() + ".lookup", "map-lookup hash-4-8"),
+            Map.entry(MapBenchmark.class.getName() + ".update", "map-update hash-4-8"),
+            Map.entry(MapBenchmark.class.getName() + ".dumpBatch", "map-dump-batch hash-1M"),
+            Map.entry(MapBenchmark.class.getName() + ".dumpKeys", "map-dump-keys hash-1M"),
+            Map.entry(MapBenchmark.class.getName() + ".mmapRead", "map-mmap-read array-mmap"));
 
     private JmhRunner() {
     }

@@ -61,11 +61,12 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
 
     @Override
     public V get(int index) {
-        int fd = fdNumber();
         long off = at(index);
         if (mapping != null) {
+            checkOpen();
             return values.decode(mapping, off);
         }
+        int fd = fdNumber();
         Scratch s = scratch();
         s.key.set(ValueLayout.JAVA_INT, 0, index);
         return lookup(s, fd);
@@ -84,12 +85,13 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
 
     @Override
     public void set(int index, V value) {
-        int fd = fdNumber();
         long off = at(index);
         if (mapping != null && !mapping.isReadOnly()) {
+            checkOpen();
             values.encode(value, mapping, off);
             return;
         }
+        int fd = fdNumber();
         Scratch s = scratch();
         s.key.set(ValueLayout.JAVA_INT, 0, index);
         values.encode(value, s.value, 0);

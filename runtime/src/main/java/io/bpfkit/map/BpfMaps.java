@@ -228,15 +228,14 @@ public final class BpfMaps {
             boolean compareMembers) {
         try {
             String what = "map '" + ref.name() + "'";
-            boolean withBtf = ref.spec() != null && ref.btf() != null && ref.spec().definition() != null
-                    && !ref.spec().isGlobalData();
+            boolean withBtf = ref.btf() != null && (ref.spec() == null || !ref.spec().isGlobalData());
             if (keys != null) {
                 LayoutCheck.check(what + " key", keys, ref.keySize(), withBtf ? ref.btf() : null,
-                        withBtf ? ref.spec().keyTypeId() : 0, compareMembers);
+                        withBtf ? ref.keyTypeId() : 0, compareMembers);
             }
             if (values != null) {
                 LayoutCheck.check(what + " value", values, ref.valueSize(), withBtf ? ref.btf() : null,
-                        withBtf ? ref.spec().valueTypeId() : 0, compareMembers);
+                        withBtf ? ref.valueTypeId() : 0, compareMembers);
             }
             return make.get();
         } catch (RuntimeException e) {

@@ -59,10 +59,18 @@ abstract class MapHandle implements BpfMap {
 
     /** The descriptor for a system call; throws when this handle or the map's owner is closed. */
     final int fdNumber() {
+        checkOpen();
+        return fd.get();
+    }
+
+    /**
+     * Throws when this handle is closed; for memory accesses through a mapping, which stays
+     * valid while the handle is open even after the map's owner closed its descriptor.
+     */
+    final void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the handle on map '" + name() + "' is closed");
         }
-        return fd.get();
     }
 
     final String what() {

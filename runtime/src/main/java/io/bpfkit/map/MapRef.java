@@ -27,12 +27,35 @@ public final class MapRef {
     private final MapSpec spec;
     private final Btf btf;
 
+    private final int keyTypeId;
+    private final int valueTypeId;
+
     private MapRef(Fd fd, boolean owned, MapSpec spec, Btf btf) {
         this.fd = Objects.requireNonNull(fd, "fd");
         this.owned = owned;
         this.info = Bpf.mapInfo(fd);
         this.spec = spec;
-        this.btf = btf;
+        if (spec != null || btf != null) {
+            this.btf = btf;
+            this.keyTypeId = spec == null ? 0 : spec.keyTypeId();
+            this.valueTypeId = spec == null ? 0 : spec.valueTypeId();
+        } else { // a map from a pin or an id: its BTF, if it was created with some, is in the kernel
+            this.btf = kernelBtf(info.btfId());
+            this.keyTypeId = this.btf == null ? 0 : info.btfKeyTypeId();
+            this.valueTypeId = this.btf == null ? 0 : info.btfValueTypeId();
+        }
+    }
+
+    /** The BTF object {@code id} as the kernel holds it, or null when there is none or it cannot be read. */
+    private static Btf kernelBtf(int id) {
+        if (id == 0) {
+            return null;
+        }
+        try (Fd btfFd = Bpf.btfGetFdById(id)) {
+            return Btf.parse(java.lang.foreign.MemorySegment.ofArray(Bpf.btfData(btfFd)));
+        } catch (RuntimeException e) {
+            return null; // no BTF to check against: sizes are still checked
+        }
     }
 
     /**
@@ -96,9 +119,19 @@ public final class MapRef {
         return spec;
     }
 
-    /** The object's BTF, or null. */
+    /** The map's BTF (the object's, or for a pinned map the kernel's copy), or null. */
     public Btf btf() {
         return btf;
+    }
+
+    /** The BTF type id of the key in {@link #btf()}, 0 when unknown. */
+    public int keyTypeId() {
+        return keyTypeId;
+    }
+
+    /** The BTF type id of the value in {@link #btf()}, 0 when unknown (global data: the DATASEC). */
+    public int valueTypeId() {
+        return valueTypeId;
     }
 
     /** The map type, or null when bpfkit does not know the number. */

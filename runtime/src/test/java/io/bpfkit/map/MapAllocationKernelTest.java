@@ -6,8 +6,8 @@ import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.map.BpfArray;
 import io.bpfkit.api.map.BpfHashMap;
 import io.bpfkit.load.LoadedObject;
+import io.bpfkit.testing.Allocations;
 import io.bpfkit.testing.KernelTest;
-import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,38 +21,8 @@ class MapAllocationKernelTest {
     /** The returned value: a {@code Long} is at most 24 bytes (header, 8 bytes, alignment). */
     private static final int LONG_BOX = 24;
 
-    interface Op {
-        void run(int i);
-    }
-
-    static long allocatedBytes(long tid) {
-        try {
-            Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
-                    .invoke(null);
-            Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes",
-                    long.class);
-            return (long) m.invoke(mx, tid);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("no thread allocation counter in this JVM", e);
-        }
-    }
-
-    /** The least of a few measured rounds: the first ones may run before C2 removes the box. */
-    static double bytesPerCall(Op op) {
-        long tid = Thread.currentThread().threadId();
-        for (int i = 0; i < 4 * CALLS; i++) {
-            op.run(i);
-        }
-        allocatedBytes(tid);
-        double best = Double.MAX_VALUE;
-        for (int round = 0; round < 5; round++) {
-            long before = allocatedBytes(tid);
-            for (int i = 0; i < CALLS; i++) {
-                op.run(i);
-            }
-            best = Math.min(best, (double) (allocatedBytes(tid) - before) / CALLS);
-        }
-        return best;
+    static double bytesPerCall(java.util.function.IntConsumer op) {
+        return Allocations.bytesPerCall(CALLS, 5, op);
     }
 
     @Test

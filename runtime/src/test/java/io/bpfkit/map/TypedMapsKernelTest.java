@@ -396,8 +396,18 @@ class TypedMapsKernelTest {
             assertEquals("EPERM", e.errnoName());
             assertTrue(e.getMessage().contains("map 'lru'") && e.getMessage().contains("frozen"), e.getMessage());
             assertEquals(60L, lru.get(6), "reads still work");
+            // a pinned map brings its BTF (the kernel's copy): records are checked against it too
+            BpfMaps.hash(obj, "stats", Codecs.int32(), RecordCodec.of(Stats.class)).pin(path + "-stats");
+            try (var ok = BpfMaps.hash(BpfMaps.openPinned(path + "-stats"), Codecs.int32(),
+                    RecordCodec.of(Stats.class))) {
+                assertTrue(ok.snapshot().isEmpty());
+            }
+            var mismatch = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(
+                    BpfMaps.openPinned(path + "-stats"), Codecs.int32(), RecordCodec.of(RecordCodecTest.Swapped.class)));
+            assertTrue(mismatch.getMessage().contains("BTF struct stats member 'small'"), mismatch.getMessage());
         } finally {
             java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path + "-stats"));
         }
         assertThrows(KernelException.class, () -> BpfMaps.openPinned(path));
     }
@@ -415,6 +425,41 @@ class TypedMapsKernelTest {
             var e = assertThrows(KernelException.class, () -> arr.put(16, 1L));
             assertTrue(e.getMessage().contains("array_u64"), e.getMessage());
             assertArrayEquals(new long[] {0, 2, 4}, new long[] {arr.get(0), arr.get(1), arr.get(2)});
+        }
+    }
+
+    @Test
+    void oneHandleSharedByThreads() throws Exception {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfHashMap<Integer, Stats> stats = BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    RecordCodec.of(Stats.class));
+            int threads = 4;
+            int perThread = 200;
+            List<Thread> ts = new ArrayList<>();
+            var failures = new java.util.concurrent.ConcurrentLinkedQueue<Throwable>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * perThread;
+                ts.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int round = 0; round < 20; round++) {
+                            for (int k = base; k < base + perThread; k++) {
+                                stats.put(k, Fixture.written(k, round));
+                                Stats back = stats.get(k);
+                                if (!Fixture.written(k, round).equals(back)) {
+                                    throw new AssertionError("key " + k + ": " + back);
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            assertEquals(threads * perThread, stats.snapshot().size());
         }
     }
 }

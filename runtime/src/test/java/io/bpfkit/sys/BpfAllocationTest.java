@@ -4,10 +4,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.testing.Allocations;
 import io.bpfkit.testing.KernelTest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,38 +19,8 @@ import org.junit.jupiter.api.Test;
 class BpfAllocationTest {
     private static final int CALLS = 100_000;
 
-    interface Op {
-        void run(int i);
-    }
-
-    /**
-     * {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes(tid)}, reached reflectively:
-     * the runtime module does not read java.management, and tests compile inside it.
-     */
-    static long allocatedBytes(long tid) {
-        try {
-            Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
-                    .invoke(null);
-            Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes",
-                    long.class);
-            return (long) m.invoke(mx, tid);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("no thread allocation counter in this JVM", e);
-        }
-    }
-
-    static double bytesPerCall(Op op) {
-        long tid = Thread.currentThread().threadId();
-        for (int i = 0; i < 3 * CALLS; i++) { // warm up: let the JIT compile the path
-            op.run(i);
-        }
-        allocatedBytes(tid); // load the reflective path outside the measurement
-        long before = allocatedBytes(tid);
-        for (int i = 0; i < CALLS; i++) {
-            op.run(i);
-        }
-        long after = allocatedBytes(tid);
-        return (double) (after - before) / CALLS;
+    static double bytesPerCall(java.util.function.IntConsumer op) {
+        return Allocations.bytesPerCall(CALLS, 1, op);
     }
 
     @Test
