@@ -15,6 +15,7 @@ module io.bpfkit.runtime {
     exports io.bpfkit.link;
     exports io.bpfkit.map;
     exports io.bpfkit.perf;
+    exports io.bpfkit.events;
     exports io.bpfkit.pmu;
     exports io.bpfkit.ringbuf;
     exports io.bpfkit.run;

@@ -162,36 +162,46 @@ public class EventsBenchmark {
         }
     }
 
-    /** Untimed: the next batch of ring buffer records. */
+    /**
+     * Untimed: the next batch of ring buffer records. The benchmark reaches the stream through
+     * this state: JMH 1.37 gives a benchmark method parameter and a setup parameter of the same
+     * state class two different instances.
+     */
     @State(Scope.Thread)
     public static class RingBatch {
+        Stream stream;
+
         @Setup(Level.Invocation)
-        public void produce(Stream b) {
-            b.produce(b.produceRb, b.ringRun, RING_BATCH);
+        public void produce(Stream s) {
+            stream = s;
+            s.produce(s.produceRb, s.ringRun, RING_BATCH);
         }
     }
 
-    /** Untimed: the next batch of perf samples. */
+    /** Untimed: the next batch of perf samples (see {@link RingBatch}). */
     @State(Scope.Thread)
     public static class PerfBatch {
+        Stream stream;
+
         @Setup(Level.Invocation)
-        public void produce(Stream b) {
-            b.produce(b.producePb, b.perfRun, PERF_BATCH);
+        public void produce(Stream s) {
+            stream = s;
+            s.produce(s.producePb, s.perfRun, PERF_BATCH);
         }
     }
 
     /** The reader alone, zero-copy views. */
     @Benchmark
     @org.openjdk.jmh.annotations.OperationsPerInvocation(RING_BATCH)
-    public long ringbufConsume(Stream s, RingBatch batch) {
-        return s.drain(s.zeroCopy, RING_BATCH);
+    public long ringbufConsume(RingBatch batch) {
+        return batch.stream.drain(batch.stream.zeroCopy, RING_BATCH);
     }
 
     /** The reader alone, each record decoded into a record object. */
     @Benchmark
     @org.openjdk.jmh.annotations.OperationsPerInvocation(RING_BATCH)
-    public long ringbufCodecConsume(Stream s, RingBatch batch) {
-        return s.drain(s.decoded, RING_BATCH);
+    public long ringbufCodecConsume(RingBatch batch) {
+        return batch.stream.drain(batch.stream.decoded, RING_BATCH);
     }
 
     /** Produce + consume, zero-copy. */
@@ -205,8 +215,8 @@ public class EventsBenchmark {
     /** The perf buffer reader alone. */
     @Benchmark
     @org.openjdk.jmh.annotations.OperationsPerInvocation(PERF_BATCH)
-    public long perfConsume(Stream s, PerfBatch batch) {
-        return s.drain(s.perf, PERF_BATCH);
+    public long perfConsume(PerfBatch batch) {
+        return batch.stream.drain(batch.stream.perf, PERF_BATCH);
     }
 
     /** Produce + consume through the perf buffer. */

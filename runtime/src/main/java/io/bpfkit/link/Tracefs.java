@@ -1,6 +1,8 @@
 package io.bpfkit.link;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.KernelException;
+import io.bpfkit.sys.Mounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,12 +17,24 @@ final class Tracefs {
     private Tracefs() {
     }
 
-    /** The mounted tracefs, or a clear error naming the mount command. */
+    /** The mounted tracefs; mounts it at /sys/kernel/tracing when it is not, or says how. */
     static Path root() {
         for (Path p : ROOTS) {
             if (Files.isDirectory(p.resolve("events"))) {
                 return p;
             }
+        }
+        Path first = ROOTS.getFirst();
+        try {
+            if (Files.isDirectory(first)) {
+                Mounts.mount("nodev", first.toString(), "tracefs");
+                if (Files.isDirectory(first.resolve("events"))) {
+                    return first;
+                }
+            }
+        } catch (KernelException e) {
+            throw new BpfException("tracefs is not mounted (looked in " + ROOTS + ") and mounting it failed: "
+                    + e.getMessage(), e);
         }
         throw new BpfException("tracefs is not mounted (looked in " + ROOTS + "); mount it as root with "
                 + "'mount -t tracefs nodev /sys/kernel/tracing'");

@@ -1,13 +1,12 @@
 package io.bpfkit.perf;
 
 import io.bpfkit.api.BpfException;
-import io.bpfkit.api.events.EventReader;
 import io.bpfkit.api.events.PerfRecordHandler;
+import io.bpfkit.events.PollingReader;
 import io.bpfkit.load.LoadedMap;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
-import io.bpfkit.sys.EventFd;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.PerfEventAttr;
 import io.bpfkit.sys.PerfEvents;
@@ -16,10 +15,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reads a perf buffer: a {@code PERF_EVENT_ARRAY} map that BPF programs write with
@@ -37,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  */
-public final class PerfBufferReader implements EventReader {
+public final class PerfBufferReader extends PollingReader {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long DATA_HEAD = 1024;
     private static final long DATA_TAIL = 1032;
@@ -45,7 +42,6 @@ public final class PerfBufferReader implements EventReader {
     private static final int RECORD_SAMPLE = 9;
     private static final int MAX_RECORD = 0xffff;
 
-    private final Arena arena = Arena.ofShared();
     private final List<Fd> eventFds = new ArrayList<>();
     private final int[] cpus;
     private final MemorySegment[] metas;
@@ -53,15 +49,11 @@ public final class PerfBufferReader implements EventReader {
     private final long dataSize;
     private final PerfRecordHandler handler;
     private final MemorySegment scratch;
-    private final Fd epoll;
-    private final EventFd wakeup;
-    private final MemorySegment events;
-    private final ReentrantLock lock = new ReentrantLock();
     private final String mapName;
-    private volatile boolean closed;
 
     private PerfBufferReader(String mapName, Fd map, int maxEntries, int pages, PerfRecordHandler handler,
             int[] onlyCpus) {
+        super(0);
         this.mapName = mapName;
         this.handler = handler;
         long page = Syscalls.pageSize();
@@ -76,12 +68,8 @@ public final class PerfBufferReader implements EventReader {
         this.cpus = use.stream().mapToInt(Integer::intValue).toArray();
         this.metas = new MemorySegment[cpus.length];
         this.datas = new MemorySegment[cpus.length];
-        Fd ep = null;
-        EventFd wake = null;
+        this.scratch = arena.allocate(MAX_RECORD + 8, 8);
         try {
-            scratch = arena.allocate(MAX_RECORD + 8, 8);
-            ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
-            wake = EventFd.create();
             PerfEventAttr attr = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
                     .config(PerfEventAttr.SW_BPF_OUTPUT).sampleType(PerfEventAttr.SAMPLE_RAW).samplePeriod(1)
                     .wakeupEvents(1);
@@ -101,24 +89,13 @@ public final class PerfBufferReader implements EventReader {
                     key.set(ValueLayout.JAVA_INT, 0, cpus[i]);
                     value.set(ValueLayout.JAVA_INT, 0, ev.get());
                     Bpf.mapUpdate(map, key, value, Bpf.BPF_ANY);
-                    Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, ev.get(), Syscalls.EPOLLIN, i);
+                    watch(ev.get(), i);
                 }
             }
-            Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, wake.fd().get(), Syscalls.EPOLLIN, -1L);
-            events = arena.allocate(Syscalls.EPOLL_EVENT, cpus.length + 1);
         } catch (RuntimeException e) {
-            eventFds.forEach(Fd::close);
-            if (wake != null) {
-                wake.close();
-            }
-            if (ep != null) {
-                ep.close();
-            }
-            arena.close();
+            abandon();
             throw e;
         }
-        this.epoll = ep;
-        this.wakeup = wake;
     }
 
     /** A reader for a loaded {@code PERF_EVENT_ARRAY} map. */
@@ -136,44 +113,9 @@ public final class PerfBufferReader implements EventReader {
     }
 
     @Override
-    public int poll(Duration timeout) {
-        int timeoutMillis = timeout.isNegative() ? -1 : (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
-        lock.lock();
-        try {
-            checkOpen();
-            int n = consumeAll();
-            if (n > 0 || closed) {
-                return n;
-            }
-            int ready = Syscalls.epollWait(epoll, events, timeoutMillis);
-            if (closed) {
-                return 0;
-            }
-            for (int i = 0; i < ready; i++) {
-                if (Syscalls.epollData(events, i) == -1L) {
-                    wakeup.drain();
-                }
-            }
-            return ready > 0 ? consumeAll() : 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public int consume() {
-        lock.lock();
-        try {
-            checkOpen();
-            return consumeAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private int consumeAll() {
+    protected int consumeAll() {
         int n = 0;
-        for (int i = 0; i < cpus.length && !closed; i++) {
+        for (int i = 0; i < cpus.length && !isClosed(); i++) {
             n += consume(i);
         }
         return n;
@@ -187,7 +129,7 @@ public final class PerfBufferReader implements EventReader {
         long tail = (long) LONG.get(meta, DATA_TAIL);
         long mask = dataSize - 1;
         int n = 0;
-        while (tail < head && !closed) {
+        while (tail < head && !isClosed()) {
             long at = tail & mask;
             // headers are 8-byte aligned and the ring a multiple of 8: a header never wraps
             int type = data.get(ValueLayout.JAVA_INT, at);
@@ -213,7 +155,7 @@ public final class PerfBufferReader implements EventReader {
                 handler.onLost(cpus[i], rec.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 16));
             }
             tail += size;
-            if (!closed) {
+            if (!isClosed()) {
                 LONG.setRelease(meta, DATA_TAIL, tail);
             }
         }
@@ -221,39 +163,13 @@ public final class PerfBufferReader implements EventReader {
     }
 
     @Override
-    public boolean isClosed() {
-        return closed;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("perf buffer reader closed");
-        }
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        wakeup.signal();
-        lock.lock();
-        try {
-            epoll.close();
-            wakeup.close();
-            eventFds.forEach(Fd::close);
-            if (arena.scope().isAlive()) {
-                arena.close();
-            }
-        } finally {
-            lock.unlock();
-        }
+    protected void release() {
+        eventFds.forEach(Fd::close);
     }
 
     @Override
     public String toString() {
-        return "PerfBufferReader[" + mapName + ", " + cpus.length + " cpus" + (closed ? ", closed" : "") + "]";
+        return "PerfBufferReader[" + mapName + ", " + cpus.length + " cpus" + (isClosed() ? ", closed" : "") + "]";
     }
 
     /** Options of a perf buffer reader. */

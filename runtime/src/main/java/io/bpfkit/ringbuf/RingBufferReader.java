@@ -2,23 +2,20 @@ package io.bpfkit.ringbuf;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.codec.Codec;
-import io.bpfkit.api.events.EventReader;
 import io.bpfkit.api.events.RecordHandler;
+import io.bpfkit.events.PollingReader;
 import io.bpfkit.load.LoadedMap;
 import io.bpfkit.object.MapType;
-import io.bpfkit.sys.EventFd;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapInfo;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Syscalls;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -43,7 +40,7 @@ import java.util.function.Consumer;
  * <p>One thread polls at a time (a lock keeps others out); {@link #close()} may be called from
  * any thread, including from a handler.
  */
-public final class RingBufferReader implements EventReader {
+public final class RingBufferReader extends PollingReader {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final int BUSY = 1 << 31;
@@ -51,13 +48,6 @@ public final class RingBufferReader implements EventReader {
     private static final int HEADER = 8;
 
     private final Ring[] rings;
-    private final Arena arena;
-    private final Fd epoll;
-    private final EventFd wakeup;
-    private final MemorySegment events;
-    private final long busyPollNanos;
-    private final ReentrantLock lock = new ReentrantLock();
-    private volatile boolean closed;
 
     /** One mapped ring: positions and data, and who gets its records. */
     private static final class Ring {
@@ -80,15 +70,10 @@ public final class RingBufferReader implements EventReader {
     }
 
     private RingBufferReader(List<Source> sources, long busyPollNanos) {
-        this.busyPollNanos = busyPollNanos;
-        this.arena = Arena.ofShared();
-        Fd ep = null;
-        EventFd wake = null;
+        super(busyPollNanos);
+        rings = new Ring[sources.size()];
         try {
             long page = Syscalls.pageSize();
-            ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
-            wake = EventFd.create();
-            rings = new Ring[sources.size()];
             for (int i = 0; i < rings.length; i++) {
                 Source s = sources.get(i);
                 int fd = s.map.get();
@@ -98,81 +83,25 @@ public final class RingBufferReader implements EventReader {
                 MemorySegment prod = Syscalls.mmap(fd, page + 2 * size, Syscalls.PROT_READ, Syscalls.MAP_SHARED,
                         page, arena, "mmap of the data of ring buffer " + s.name);
                 rings[i] = new Ring(s.name, cons, prod, prod.asSlice(page, 2 * size), size, s.handler);
-                Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, fd, Syscalls.EPOLLIN, i);
+                watch(fd, i);
             }
-            Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, wake.fd().get(), Syscalls.EPOLLIN, -1L);
-            events = arena.allocate(Syscalls.EPOLL_EVENT, rings.length + 1);
         } catch (RuntimeException e) {
-            if (wake != null) {
-                wake.close();
-            }
-            if (ep != null) {
-                ep.close();
-            }
-            arena.close();
+            abandon();
             throw e;
         }
-        this.epoll = ep;
-        this.wakeup = wake;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    @Override
-    public int poll(Duration timeout) {
-        long millis = timeout.toMillis();
-        int timeoutMillis = timeout.isNegative() ? -1 : (int) Math.min(millis, Integer.MAX_VALUE);
-        lock.lock();
-        try {
-            checkOpen();
-            int n = consumeAll();
-            if (n > 0 || closed) {
-                return n;
-            }
-            if (busyPollNanos > 0) {
-                long end = System.nanoTime() + busyPollNanos;
-                do {
-                    Thread.onSpinWait();
-                    n = consumeAll();
-                    if (n > 0 || closed) {
-                        return n;
-                    }
-                } while (System.nanoTime() - end < 0);
-            }
-            int ready = Syscalls.epollWait(epoll, events, timeoutMillis);
-            if (closed) {
-                return 0;
-            }
-            for (int i = 0; i < ready; i++) {
-                if (Syscalls.epollData(events, i) == -1L) {
-                    wakeup.drain();
-                }
-            }
-            return ready > 0 ? consumeAll() : 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public int consume() {
-        lock.lock();
-        try {
-            checkOpen();
-            return consumeAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Consumes every ring until none has a committed record left. */
-    private int consumeAll() {
+    @Override
+    protected int consumeAll() {
         int total = 0;
         for (Ring r : rings) {
             total += consume(r);
-            if (closed) {
+            if (isClosed()) {
                 break;
             }
         }
@@ -180,16 +109,20 @@ public final class RingBufferReader implements EventReader {
     }
 
     private int consume(Ring r) {
+        final MemorySegment data = r.data;
+        final MemorySegment consumer = r.consumer;
+        final RecordHandler handler = r.handler;
+        final long mask = r.mask;
         int n = 0;
-        long cons = (long) LONG.getAcquire(r.consumer, 0L);
+        long cons = (long) LONG.getAcquire(consumer, 0L);
         while (true) {
             long prod = (long) LONG.getAcquire(r.producer, 0L);
             if (cons >= prod) {
                 return n;
             }
             while (cons < prod) {
-                long at = cons & r.mask;
-                int header = (int) INT.getAcquire(r.data, at);
+                long at = cons & mask;
+                int header = (int) INT.getAcquire(data, at);
                 if ((header & BUSY) != 0) {
                     return n; // reserved but not yet committed: everything after waits for it
                 }
@@ -198,32 +131,27 @@ public final class RingBufferReader implements EventReader {
                 if ((header & DISCARD) == 0) {
                     n++;
                     try {
-                        r.handler.onRecord(r.data, at + HEADER, length);
-                    } finally {
-                        if (!closed) {
-                            LONG.setRelease(r.consumer, 0L, cons);
+                        handler.onRecord(data, at + HEADER, length);
+                    } catch (RuntimeException | Error e) {
+                        if (!isClosed()) { // skip the record that failed, as libbpf does
+                            LONG.setRelease(consumer, 0L, cons);
                         }
+                        throw e;
                     }
-                    if (closed) {
+                    if (isClosed()) { // closed by the handler: the mapping is gone
                         return n;
                     }
-                } else {
-                    LONG.setRelease(r.consumer, 0L, cons);
                 }
+                // the space goes back to the kernel only after the handler is done with it
+                LONG.setRelease(consumer, 0L, cons);
             }
         }
     }
 
     /** Bytes committed but not yet consumed in ring {@code index} (for monitoring). */
     public long available(int index) {
-        lock.lock();
-        try {
-            checkOpen();
-            Ring r = rings[index];
-            return (long) LONG.getAcquire(r.producer, 0L) - (long) LONG.getAcquire(r.consumer, 0L);
-        } finally {
-            lock.unlock();
-        }
+        Ring r = rings[index];
+        return locked(() -> (long) LONG.getAcquire(r.producer, 0L) - (long) LONG.getAcquire(r.consumer, 0L));
     }
 
     /** The number of ring buffers this reader polls. */
@@ -232,33 +160,8 @@ public final class RingBufferReader implements EventReader {
     }
 
     @Override
-    public boolean isClosed() {
-        return closed;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("ring buffer reader closed");
-        }
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        wakeup.signal(); // a poller blocked in epoll_wait returns and gives up the lock
-        lock.lock();
-        try {
-            epoll.close();
-            wakeup.close();
-            if (arena.scope().isAlive()) {
-                arena.close();
-            }
-        } finally {
-            lock.unlock();
-        }
+    protected void release() {
+        // the mappings go with the arena; the maps belong to their loaded object
     }
 
     @Override
@@ -267,7 +170,7 @@ public final class RingBufferReader implements EventReader {
         for (Ring r : rings) {
             names.add(r.name);
         }
-        return "RingBufferReader" + names + (closed ? " closed" : "");
+        return "RingBufferReader" + names + (isClosed() ? " closed" : "");
     }
 
     private record Source(String name, Fd map, long size, RecordHandler handler) {

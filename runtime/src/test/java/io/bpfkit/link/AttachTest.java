@@ -213,6 +213,8 @@ class AttachTest {
                 assertEquals(6, xdp.info().type(), "BPF_LINK_TYPE_XDP");
                 // one XDP program per interface and mode
                 assertThrows(BpfException.class, () -> Attach.xdp(program(obj, "xdp_flip"), lo, XdpMode.GENERIC));
+                // lo has no driver XDP
+                assertThrows(BpfException.class, () -> Attach.xdp(program(obj, "xdp_flip"), lo, XdpMode.DRIVER));
             }
             sendUdp(2);
             assertEquals(3, count(obj, Events.XDP));
