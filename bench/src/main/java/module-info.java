@@ -9,4 +9,5 @@
 module io.bpfkit.bench {
     requires io.bpfkit.runtime;
     requires jmh.core;
+    requires io.bpfkit.examples;
 }

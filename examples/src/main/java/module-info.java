@@ -1,4 +1,6 @@
 /** Example tools written with bpfkit; their BPF objects ship as class-path resources. */
 module io.bpfkit.examples {
-    requires io.bpfkit.runtime;
+    requires transitive io.bpfkit.runtime;
+
+    exports io.bpfkit.examples;
 }

@@ -84,13 +84,13 @@ final class BindingWriter {
     }
 
     private static CodeBlock declared(BindingModel model) {
-        CodeBlock.Builder c = CodeBlock.builder().add("$T.of(", List.class);
+        CodeBlock.Builder c = CodeBlock.builder().add("$T.of(", List.class).indent().indent();
         boolean first = true;
         for (BindingModel.Method m : model.methods()) {
             c.add(first ? "\n$L" : ",\n$L", declaredOf(m));
             first = false;
         }
-        return c.add(")").build();
+        return c.add(")").unindent().unindent().build();
     }
 
     private static CodeBlock declaredOf(BindingModel.Method m) {

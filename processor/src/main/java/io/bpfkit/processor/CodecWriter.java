@@ -30,11 +30,11 @@ final class CodecWriter {
 
     static TypeSpec write(RecordModel r) {
         CodeBlock.Builder type = CodeBlock.builder().add("$T.struct($S, $L", CTYPE, r.struct().javaName(),
-                r.struct().cName() == null ? "null" : CodeBlock.of("$S", r.struct().cName()));
+                r.struct().cName() == null ? "null" : CodeBlock.of("$S", r.struct().cName())).indent().indent();
         for (RecordModel.Component c : r.components()) {
             type.add(",\n$T.member($S, $L)", CTYPE, c.name(), c.type().ctypeCode());
         }
-        type.add(")");
+        type.add(")").unindent().unindent();
         TypeSpec.Builder b = TypeSpec.classBuilder(r.codec())
                 .addJavadoc("The C struct layout of {@link $T}: $L bytes, generated.\n", r.type(), r.struct().size())
                 .addModifiers(Modifier.STATIC, Modifier.FINAL)

@@ -59,8 +59,7 @@ public final class LoadedBinding implements AutoCloseable {
         }
         BpfGlobals g = sections.get(v.section());
         if (g == null) {
-            // loaded maps go by their kernel names (syscount.bss), found through the section
-            g = own(BpfMaps.globals(object, object.spec().dataMap(v.section()).orElseThrow().name()));
+            g = own(BpfMaps.globals(object, v.section()));
             sections.put(v.section(), g);
         }
         MemorySegment bytes = g.variable(variable);
