@@ -13,8 +13,10 @@ final class TopOutput {
     }
 
     /**
-     * The table: a header line, the PMU banner when there is no hardware PMU, then as many rows
-     * as fit {@code height} lines, each cut to {@code width} columns.
+     * The table: a summary line, the PMU banner when there is no hardware PMU, the column header,
+     * then as many rows as fit in {@code height} lines less one (so the cursor's line does not
+     * scroll the screen), each cut to {@code width} columns. {@code +} marks a process that
+     * started in the interval, {@code x} one that ended.
      */
     static String table(List<ProcessRow> rows, List<Started> started, int exitedCount, String banner, boolean ipc,
                         int width, int height, double seconds) {
@@ -28,16 +30,16 @@ final class TopOutput {
             line(sb, width, banner);
             used++;
         }
-        String header = String.format(Locale.ROOT, "%7s %-16s %11s %6s %9s%s", "PID", "COMMAND", "SYSCALLS/s", "CPU%",
-                "CSW/s", ipc ? "    IPC" : "");
+        String header = String.format(Locale.ROOT, "%7s   %-16s %11s %6s %9s%s", "PID", "COMMAND", "SYSCALLS/s",
+                "CPU%", "CSW/s", ipc ? "    IPC" : "");
         line(sb, width, header);
         int room = Math.max(1, height - used - 1);
         for (ProcessRow r : rows.subList(0, Math.min(room, rows.size()))) {
-            String flag = r.started() ? " +" : r.exited() ? " x" : "";
-            line(sb, width, String.format(Locale.ROOT, "%7d %-16s %11.0f %6.1f %9.0f%s%s", r.pid(), r.comm(),
+            String flag = r.started() ? "+" : r.exited() ? "x" : " ";
+            line(sb, width, String.format(Locale.ROOT, "%7d %s %-16.16s %11.0f %6.1f %9.0f%s", r.pid(), flag, r.comm(),
                     r.syscallsPerSecond(), r.cpuPercent(), r.contextSwitches() / seconds,
                     ipc ? Double.isNaN(r.instructionsPerCycle()) ? "      -"
-                            : String.format(Locale.ROOT, " %6.2f", r.instructionsPerCycle()) : "", flag));
+                            : String.format(Locale.ROOT, " %6.2f", r.instructionsPerCycle()) : ""));
         }
         return sb.toString();
     }
