@@ -10,7 +10,7 @@
  *   cycles,       PMU counter deltas over the same on-CPU intervals, from the `pmu` map:
  *   instructions  counter 0 "cycles", counter 1 "instructions"; where the machine has no
  *                 hardware PMU both fall back to "cpu-clock" and user space shows no IPC
- *   comm          command name, refreshed at each exec
+ *   comm          command name (the main thread's), refreshed at each exec
  * Process starts and ends go to the ring buffer `events` as struct proc_event:
  *   kind 1 = exec (tp/sched/sched_process_exec, with the parent's tgid through CO-RE),
  *   kind 2 = exit (tp/sched/sched_process_exit when the whole thread group is dead).
@@ -28,6 +28,8 @@
 struct task_struct {
 	int tgid;
 	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	char comm[COMM_LEN];
 } __attribute__((preserve_access_index));
 
 /* tracepoint records, as in /sys/kernel/tracing/events/.../format */
@@ -129,6 +131,15 @@ struct {
 
 __u64 lost_events;
 
+/* the process's name: its main thread's, not that of whichever thread got here first */
+static __always_inline void process_comm(char *comm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	bpf_core_read_str(comm, COMM_LEN, &leader->comm);
+}
+
 static __always_inline struct proc_stats *stats_of(__u32 tgid)
 {
 	struct proc_stats *st = bpf_map_lookup_elem(&procs, &tgid);
@@ -136,7 +147,7 @@ static __always_inline struct proc_stats *stats_of(__u32 tgid)
 
 	if (st)
 		return st;
-	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+	process_comm(fresh.comm);
 	/* EEXIST when another CPU inserted it first: the lookup below finds that one */
 	bpf_map_update_elem(&procs, &tgid, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&procs, &tgid);
@@ -205,7 +216,7 @@ static __always_inline void send(__u32 kind, __u32 pid, __u32 ppid)
 	e->ppid = ppid;
 	e->pad = 0;
 	e->time_ns = bpf_ktime_get_ns();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	process_comm(e->comm);
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -217,7 +228,7 @@ int on_exec(struct sched_process_exec_record *ctx)
 	struct proc_stats *st = stats_of(tgid);
 
 	if (st)
-		bpf_get_current_comm(st->comm, sizeof(st->comm));
+		process_comm(st->comm);
 	send(1, tgid, BPF_CORE_READ(task, real_parent, tgid));
 	return 0;
 }

@@ -3,6 +3,7 @@ package io.bpfkit.ringbuf;
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.events.RecordHandler;
+import io.bpfkit.api.map.BpfRingBufferMap;
 import io.bpfkit.events.PollingReader;
 import io.bpfkit.load.LoadedMap;
 import io.bpfkit.object.MapType;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * Reads one or more BPF ring buffers ({@code BPF_MAP_TYPE_RINGBUF}) the way libbpf's
@@ -76,7 +78,7 @@ public final class RingBufferReader extends PollingReader {
             long page = Syscalls.pageSize();
             for (int i = 0; i < rings.length; i++) {
                 Source s = sources.get(i);
-                int fd = s.map.get();
+                int fd = s.map.getAsInt();
                 long size = s.size;
                 MemorySegment cons = Syscalls.mmap(fd, page, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
                         Syscalls.MAP_SHARED, 0, arena, "mmap of the consumer page of ring buffer " + s.name);
@@ -173,7 +175,7 @@ public final class RingBufferReader extends PollingReader {
         return "RingBufferReader" + names + (isClosed() ? " closed" : "");
     }
 
-    private record Source(String name, Fd map, long size, RecordHandler handler) {
+    private record Source(String name, IntSupplier map, long size, RecordHandler handler) {
     }
 
     /** Collects ring buffers and their handlers. */
@@ -190,7 +192,20 @@ public final class RingBufferReader extends PollingReader {
                 throw new BpfException("map '" + map.name() + "' is a " + map.spec().mapType()
                         + " map, not a ring buffer (BPF_MAP_TYPE_RINGBUF)");
             }
-            return add(map.name(), map.fd(), map.spec().maxEntries(), handler);
+            return add(map.name(), map.fd()::get, map.spec().maxEntries(), handler);
+        }
+
+        /**
+         * A ring buffer map handle (from a generated binding or {@code BpfMaps.ringBuffer}), its
+         * records handed over as zero-copy views; the handle keeps owning the map.
+         */
+        public Builder add(BpfRingBufferMap map, RecordHandler handler) {
+            return add(map.name(), map::fileDescriptor, map.ringSize(), handler);
+        }
+
+        /** A ring buffer map handle, each record decoded by {@code codec} for {@code consumer}. */
+        public <T> Builder add(BpfRingBufferMap map, Codec<T> codec, Consumer<? super T> consumer) {
+            return add(map, decoding(map.name(), codec, consumer));
         }
 
         /** A ring buffer map of a loaded object, each record decoded by {@code codec} for {@code consumer}. */
@@ -204,10 +219,10 @@ public final class RingBufferReader extends PollingReader {
             if (info.type() != MapType.RINGBUF.value()) {
                 throw new BpfException(map + " is not a ring buffer map (type " + info.type() + ")");
             }
-            return add(map.name() == null ? map.toString() : map.name(), map, info.maxEntries(), handler);
+            return add(map.name() == null ? map.toString() : map.name(), map::get, info.maxEntries(), handler);
         }
 
-        private Builder add(String name, Fd fd, long size, RecordHandler handler) {
+        private Builder add(String name, IntSupplier fd, long size, RecordHandler handler) {
             if (handler == null) {
                 throw new IllegalArgumentException("no handler for ring buffer " + name);
             }

@@ -1,0 +1,49 @@
+package io.bpfkit.examples;
+
+import io.bpfkit.examples.top.Top;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The example tools by name, for the {@code ./bpfkit} launcher: {@code ./bpfkit top},
+ * {@code ./bpfkit syscount 5}, ...
+ */
+public final class Tools {
+    /** Tool name to its main method and one line of help. */
+    static final Map<String, Tool> TOOLS = new LinkedHashMap<>();
+
+    record Tool(String summary, Consumer<String[]> main) {
+    }
+
+    static {
+        TOOLS.put("top", new Tool("live per-process syscalls, CPU, context switches and IPC", Top::main));
+        TOOLS.put("syscount", new Tool("system calls per process for a while [SECONDS [PID]]", args -> {
+            try {
+                SysCountTool.main(args);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+    }
+
+    private Tools() {
+    }
+
+    /** Whether {@code name} is a tool of this module (the launcher asks before starting a JVM on it). */
+    public static boolean isTool(String name) {
+        return TOOLS.containsKey(name);
+    }
+
+    /** {@code TOOL ARGS...}; without a known tool, the list. */
+    public static void main(String[] args) {
+        Tool tool = args.length == 0 ? null : TOOLS.get(args[0]);
+        if (tool == null) {
+            System.err.println("example tools (./bpfkit TOOL --help):");
+            TOOLS.forEach((name, t) -> System.err.printf("  %-10s %s%n", name, t.summary()));
+            System.exit(2);
+        }
+        tool.main().accept(Arrays.copyOfRange(args, 1, args.length));
+    }
+}

@@ -1,0 +1,144 @@
+package io.bpfkit.examples.top;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.Tools;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bpfkit top for real: a helper process makes a known number of system calls while top runs,
+ * and the JSON intervals add up to that many for its pid; a process started during the run is
+ * reported as started; the Prometheus endpoint serves the same figures.
+ */
+@KernelTest
+class TopTest {
+    private static final int CALLS = 25_000;
+    private static Path burst;
+
+    @BeforeAll
+    static void compileHelper(@TempDir Path dir) {
+        burst = dir.resolve("syscall_burst");
+        Tools.Result r = Tools.run(60, "gcc", "-O2", "-o", burst.toString(),
+                Path.of("src/test/c/syscall_burst.c").toAbsolutePath().toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+    }
+
+    @Test
+    void aKnownNumberOfSyscallsAndANewProcessShowInTheJson() throws Exception {
+        Process worker = new ProcessBuilder(burst.toString(), Integer.toString(CALLS)).start();
+        BufferedReader workerOut = new BufferedReader(new InputStreamReader(worker.getInputStream(),
+                StandardCharsets.US_ASCII));
+        assertEquals("ready", workerOut.readLine());
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CompletableFuture<Integer> top = CompletableFuture.supplyAsync(() -> Top.run(
+                new String[] {"--json", "--interval", "0.5", "--duration", "4"}, new PrintStream(json, true),
+                new PrintStream(err, true)));
+        Thread.sleep(1500); // top is loaded and has taken its first snapshot
+        OutputStream toWorker = worker.getOutputStream();
+        toWorker.write("go\n".getBytes(StandardCharsets.US_ASCII));
+        toWorker.flush();
+        assertEquals("done", workerOut.readLine());
+        Process started = new ProcessBuilder("/bin/true").start();
+        started.waitFor();
+        assertEquals(0, (int) top.get(), err.toString());
+        toWorker.close();
+        worker.waitFor();
+
+        List<String> docs = json.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(docs.size() >= 6, "about 8 intervals in 4 s: " + docs.size() + "\n" + err);
+        long counted = 0;
+        for (String doc : docs) {
+            assertTrue(doc.startsWith("{\"schema\":\"bpfkit.top/1\""), doc);
+            counted += field(doc, worker.pid(), "syscalls");
+        }
+        // N getppid, the write of "done" and the read it then blocks in
+        assertTrue(counted >= CALLS + 2 && counted <= CALLS + 4, "counted " + counted + " for " + CALLS + " calls");
+        String all = String.join("\n", docs);
+        assertTrue(all.contains("{\"pid\":" + started.pid() + ",\"ppid\":" + ProcessHandle.current().pid()
+                + ",\"comm\":\"true\"}"), "the started process with its parent: " + all);
+        assertTrue(all.contains("\"pmu\":{\"hardware\":false,\"cycles\":\"cpu-clock\""), "the PMU fallback is reported");
+    }
+
+    /** The sum of {@code name} over the process rows of {@code pid} in one document. */
+    private static long field(String doc, long pid, String name) {
+        Matcher m = Pattern.compile("\\{\"pid\":" + pid + ",\"comm\":\"[^\"]*\"[^}]*?\"" + name + "\":(\\d+)")
+                .matcher(doc);
+        long sum = 0;
+        while (m.find()) {
+            sum += Long.parseLong(m.group(1));
+        }
+        return sum;
+    }
+
+    @Test
+    void thePrometheusEndpointServesTheFigures() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int p = port;
+        CompletableFuture<Integer> top = CompletableFuture.supplyAsync(() -> Top.run(
+                new String[] {"--json", "--interval", "0.5", "--duration", "3", "--prometheus", Integer.toString(p)},
+                new PrintStream(out, true), new PrintStream(err, true)));
+        Thread.sleep(2000);
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/metrics").toURL()
+                .openConnection();
+        assertEquals(200, c.getResponseCode());
+        String body;
+        try (var in = c.getInputStream()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertEquals(0, (int) top.get(), err.toString());
+        Matcher cpu = Pattern.compile("(?m)^bpfkit_top_cpu_percent\\{comm=\"([^\"]*)\",pid=\"(\\d+)\"} (\\S+)$")
+                .matcher(body);
+        int series = 0;
+        while (cpu.find()) {
+            series++;
+            assertTrue(Double.parseDouble(cpu.group(3)) >= 0, cpu.group());
+        }
+        assertTrue(series > 0, body);
+        assertTrue(body.contains("# TYPE bpfkit_top_syscalls_per_second gauge"), body);
+        assertFalse(body.contains("bpfkit_top_instructions_per_cycle{"), "no IPC series without a hardware PMU");
+    }
+
+    @Test
+    void helpAndBadArguments() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, Top.run(new String[] {"--help"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(out.toString().contains("usage: bpfkit top"));
+        assertEquals(2, Top.run(new String[] {"--sort", "bogus"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(err.toString().contains("--sort takes cpu, syscalls, switches or pid, not bogus"), err.toString());
+    }
+
+    @Test
+    void withoutPrivilegeOneLineSaysWhatIsMissing() {
+        // CapEff of a process with only CAP_NET_ADMIN (12)
+        assertEquals("bpfkit top needs root, or CAP_BPF and CAP_PERFMON (this process lacks CAP_BPF and "
+                + "CAP_PERFMON): run it with sudo", Privileges.missing("bpfkit top", 1L << 12));
+        assertEquals(null, Privileges.missing("bpfkit top", 1L << 21), "CAP_SYS_ADMIN covers both");
+        assertEquals(null, Privileges.missing("bpfkit top", 3L << 38));
+        assertEquals(0x1fL, Privileges.effectiveCapabilities("Name:\tx\nCapEff:\t000000000000001f\n"));
+    }
+}
