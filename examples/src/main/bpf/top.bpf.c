@@ -11,71 +11,21 @@
  *   instructions  counter 0 "cycles", counter 1 "instructions"; where the machine has no
  *                 hardware PMU both fall back to "cpu-clock" and user space shows no IPC
  *   comm          command name (the main thread's), refreshed at each exec
- * Process starts and ends go to the ring buffer `events` as struct proc_event:
+ * Process starts and ends go to the ring buffer `events` as struct top_event:
  *   kind 1 = exec (tp/sched/sched_process_exec, with the parent's tgid through CO-RE),
  *   kind 2 = exit (tp/sched/sched_process_exit when the whole thread group is dead).
  * .bss `lost_events`: events dropped because the ring buffer was full.
+ *
+ * Kernel types come from vmlinux.h (every struct preserve_access_index: CO-RE fixes the field
+ * offsets up against the running kernel at load).
  */
-#include <linux/types.h>
-#include <linux/bpf.h>
+#include "vmlinux.h"          /* made from the kernel's BTF by bpfkit's build (no bpftool) */
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpfkit/pmu.h>
 
 #define COMM_LEN 16
 #define MAX_CPUS 256
-
-struct task_struct {
-	int tgid;
-	struct task_struct *real_parent;
-	struct task_struct *group_leader;
-	char comm[COMM_LEN];
-} __attribute__((preserve_access_index));
-
-/* tracepoint records, as in /sys/kernel/tracing/events/.../format */
-struct sys_enter_record {
-	__u16 common_type;
-	__u8 common_flags;
-	__u8 common_preempt_count;
-	__s32 common_pid;
-	__s64 id;
-	__u64 args[6];
-};
-
-struct sched_switch_record {
-	__u16 common_type;
-	__u8 common_flags;
-	__u8 common_preempt_count;
-	__s32 common_pid;
-	char prev_comm[COMM_LEN];
-	__s32 prev_pid;
-	__s32 prev_prio;
-	__s64 prev_state;
-	char next_comm[COMM_LEN];
-	__s32 next_pid;
-	__s32 next_prio;
-};
-
-struct sched_process_exec_record {
-	__u16 common_type;
-	__u8 common_flags;
-	__u8 common_preempt_count;
-	__s32 common_pid;
-	__u32 filename_loc;
-	__s32 pid;
-	__s32 old_pid;
-};
-
-struct sched_process_exit_record {
-	__u16 common_type;
-	__u8 common_flags;
-	__u8 common_preempt_count;
-	__s32 common_pid;
-	char comm[COMM_LEN];
-	__s32 pid;
-	__s32 prio;
-	__u8 group_dead;
-};
 
 struct proc_stats {
 	__u64 syscalls;
@@ -86,7 +36,7 @@ struct proc_stats {
 	char comm[COMM_LEN];
 };
 
-struct proc_event {
+struct top_event {
 	__u32 kind;
 	__u32 pid;
 	__u32 ppid;
@@ -161,7 +111,7 @@ static __always_inline __u64 counter(__u32 index)
 }
 
 SEC("tp/raw_syscalls/sys_enter")
-int on_syscall(struct sys_enter_record *ctx)
+int on_syscall(struct trace_event_raw_sys_enter *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct proc_stats *st;
@@ -175,7 +125,7 @@ int on_syscall(struct sys_enter_record *ctx)
 }
 
 SEC("tp/sched/sched_switch")
-int on_switch(struct sched_switch_record *ctx)
+int on_switch(struct trace_event_raw_sched_switch *ctx)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32; /* still the task going off the CPU */
@@ -205,7 +155,7 @@ int on_switch(struct sched_switch_record *ctx)
 
 static __always_inline void send(__u32 kind, __u32 pid, __u32 ppid)
 {
-	struct proc_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct top_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e) {
 		__sync_fetch_and_add(&lost_events, 1);
@@ -221,7 +171,7 @@ static __always_inline void send(__u32 kind, __u32 pid, __u32 ppid)
 }
 
 SEC("tp/sched/sched_process_exec")
-int on_exec(struct sched_process_exec_record *ctx)
+int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
@@ -234,7 +184,7 @@ int on_exec(struct sched_process_exec_record *ctx)
 }
 
 SEC("tp/sched/sched_process_exit")
-int on_exit(struct sched_process_exit_record *ctx)
+int on_exit(struct trace_event_raw_sched_process_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 

@@ -7,7 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import io.bpfkit.api.BpfException;
+import io.bpfkit.btf.BtfCHeader;
+import io.bpfkit.btf.BtfFiles;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -16,7 +20,8 @@ import org.apache.maven.plugin.MojoFailureException;
  * {@code bpfkit:compile-bpf}: compiles {@code src/main/bpf/NAME.bpf.c} into
  * {@code target/bpf/NAME.bpf.o} with the flags eBPF projects use
  * ({@code -g -O2 -target bpf -D__TARGET_ARCH_x86}, the source folder, the multiarch system
- * headers and any {@code includeDirectories} on the include path), before javac runs, so the
+ * headers, any {@code includeDirectories} and, for sources that include {@code vmlinux.h}, one made
+ * from the kernel's BTF by bpfkit itself on the include path), before javac runs, so the
  * annotation processor can check bindings against the objects. An object newer than its source
  * and every header of the source folder is left alone. A clang failure fails the build with
  * clang's diagnostics.
@@ -31,13 +36,19 @@ import org.apache.maven.plugin.MojoFailureException;
  * }</pre>
  */
 public class CompileBpfMojo extends AbstractMojo {
+    private static final Pattern VMLINUX_INCLUDE = Pattern.compile("(?m)^\\s*#\\s*include\\s*[<\"]vmlinux\\.h[>\"]");
+
     private File sourceDirectory;
     private File outputDirectory;
     private File[] includeDirectories;
     private String clang;
     private String targetArch;
     private String[] extraFlags;
+    private String vmlinuxBtf;
+    private File generatedIncludeDirectory;
     private boolean skip;
+    /** The folder of the generated vmlinux.h, when a source wants one. */
+    private Path vmlinuxInclude;
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
@@ -62,6 +73,10 @@ public class CompileBpfMojo extends AbstractMojo {
                 }
             }
             Files.createDirectories(outputDirectory.toPath());
+            Path header = vmlinuxHeader(all);
+            if (header != null) {
+                newestHeader = Math.max(newestHeader, Files.getLastModifiedTime(header).toMillis());
+            }
         } catch (IOException e) {
             throw new MojoExecutionException("bpfkit: cannot read " + src + ": " + e.getMessage(), e);
         }
@@ -77,6 +92,51 @@ public class CompileBpfMojo extends AbstractMojo {
             built++;
         }
         getLog().info("bpfkit: " + built + " of " + sources.size() + " BPF objects compiled into " + outputDirectory);
+    }
+
+    /**
+     * Writes {@code generatedIncludeDirectory/vmlinux.h} from the kernel's BTF with bpfkit's own
+     * C header writer (no bpftool) when a source or header includes {@code vmlinux.h}; rewrites
+     * it only when the text changed, so objects are not rebuilt for nothing.
+     *
+     * @return the header, or null when no source wants one
+     */
+    private Path vmlinuxHeader(List<Path> files) throws IOException, MojoExecutionException {
+        Path user = null;
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            if ((name.endsWith(".bpf.c") || name.endsWith(".h")) && VMLINUX_INCLUDE.matcher(Files.readString(f)).find()) {
+                user = f;
+                break;
+            }
+        }
+        if (user == null) {
+            return null;
+        }
+        String env = System.getenv("BPFKIT_VMLINUX_BTF");
+        Path btf = Path.of(vmlinuxBtf != null && !vmlinuxBtf.isBlank() ? vmlinuxBtf
+                : env != null && !env.isBlank() ? env : "/sys/kernel/btf/vmlinux");
+        if (!Files.isReadable(btf)) {
+            throw new MojoExecutionException("bpfkit: cannot make vmlinux.h, which " + user.getFileName()
+                    + " includes: " + btf + " cannot be read" + (btf.startsWith("/sys/kernel/btf")
+                    ? " (this kernel has no BTF; it needs CONFIG_DEBUG_INFO_BTF=y)" : "")
+                    + ". Build on a kernel with BTF, or set BPFKIT_VMLINUX_BTF (or -Dbpfkit.vmlinuxBtf) to a BTF "
+                    + "file of the target kernel (raw BTF, e.g. from BTFHub, or a vmlinux ELF with .BTF)");
+        }
+        String text;
+        try {
+            text = BtfCHeader.of(BtfFiles.read(btf)).text();
+        } catch (BpfException e) {
+            throw new MojoExecutionException("bpfkit: cannot make vmlinux.h from " + btf + ": " + e.getMessage(), e);
+        }
+        vmlinuxInclude = generatedIncludeDirectory.toPath();
+        Files.createDirectories(vmlinuxInclude);
+        Path header = vmlinuxInclude.resolve("vmlinux.h");
+        if (!Files.exists(header) || !Files.readString(header).equals(text)) {
+            Files.writeString(header, text);
+            getLog().info("bpfkit: wrote " + header + " from " + btf);
+        }
+        return header;
     }
 
     private static boolean upToDate(Path source, Path obj, long newestHeader) {
@@ -98,6 +158,9 @@ public class CompileBpfMojo extends AbstractMojo {
             for (File i : includeDirectories) {
                 cmd.add("-I" + i);
             }
+        }
+        if (vmlinuxInclude != null) {
+            cmd.add("-I" + vmlinuxInclude);
         }
         if (extraFlags != null) {
             cmd.addAll(List.of(extraFlags));

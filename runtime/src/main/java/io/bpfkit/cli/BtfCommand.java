@@ -4,14 +4,11 @@ import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfCHeader;
 import io.bpfkit.btf.BtfDump;
-import io.bpfkit.elf.ElfFile;
-import io.bpfkit.elf.ElfSection;
+import io.bpfkit.btf.BtfFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -71,17 +68,11 @@ final class BtfCommand {
 
     /** The BTF of an ELF object's .BTF section, or of a raw BTF file. */
     static Btf read(Path path) throws IOException {
-        return read(path, null);
+        return BtfFiles.read(path);
     }
 
     /** As {@link #read(Path)}, as split BTF over {@code base} when that is not null. */
     static Btf read(Path path, Btf base) throws IOException {
-        MemorySegment data = MemorySegment.ofArray(Files.readAllBytes(path));
-        if (ElfFile.isElf(data)) {
-            ElfSection s = ElfFile.parse(data).section(".BTF")
-                    .orElseThrow(() -> new ObjectFormatException(null, -1, "the object has no .BTF section"));
-            return base != null ? Btf.parse(s.data(), base) : Btf.parse(s.data());
-        }
-        return base != null ? Btf.parse(data, base) : Btf.parse(data);
+        return BtfFiles.read(path, base);
     }
 }

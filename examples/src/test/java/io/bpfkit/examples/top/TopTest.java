@@ -52,7 +52,7 @@ class TopTest {
         CompletableFuture<Integer> top = CompletableFuture.supplyAsync(() -> Top.run(
                 new String[] {"--json", "--interval", "0.5", "--duration", "4"}, new PrintStream(json, true),
                 new PrintStream(err, true)));
-        Thread.sleep(1500); // top is loaded and has taken its first snapshot
+        awaitFirstInterval(json, top); // top is loaded, attached, and counting from its first snapshot
         OutputStream toWorker = worker.getOutputStream();
         toWorker.write("go\n".getBytes(StandardCharsets.US_ASCII));
         toWorker.flush();
@@ -78,6 +78,17 @@ class TopTest {
         assertTrue(all.contains("\"pmu\":{\"hardware\":false,\"cycles\":\"cpu-clock\""), "the PMU fallback is reported");
     }
 
+    /** Waits until top has printed its first interval (a machine under load may take seconds). */
+    private static void awaitFirstInterval(ByteArrayOutputStream out, CompletableFuture<Integer> top)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!out.toString(StandardCharsets.UTF_8).contains("\n")) {
+            assertFalse(top.isDone(), "top ended before its first interval");
+            assertTrue(System.nanoTime() < deadline, "no interval from top in two minutes");
+            Thread.sleep(20);
+        }
+    }
+
     /** The sum of {@code name} over the process rows of {@code pid} in one document. */
     private static long field(String doc, long pid, String name) {
         Matcher m = Pattern.compile("\\{\"pid\":" + pid + ",\"comm\":\"[^\"]*\"[^}]*?\"" + name + "\":(\\d+)")
@@ -99,9 +110,9 @@ class TopTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int p = port;
         CompletableFuture<Integer> top = CompletableFuture.supplyAsync(() -> Top.run(
-                new String[] {"--json", "--interval", "0.5", "--duration", "3", "--prometheus", Integer.toString(p)},
+                new String[] {"--json", "--interval", "0.5", "--duration", "4", "--prometheus", Integer.toString(p)},
                 new PrintStream(out, true), new PrintStream(err, true)));
-        Thread.sleep(2000);
+        awaitFirstInterval(out, top); // the server is up and has the first interval's figures
         HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/metrics").toURL()
                 .openConnection();
         assertEquals(200, c.getResponseCode());
