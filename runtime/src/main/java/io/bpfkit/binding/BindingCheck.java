@@ -132,24 +132,12 @@ public final class BindingCheck {
                     + "', which names no program type bpfkit (or libbpf) knows: it cannot load"));
             return;
         }
-        if (p.autoAttach() && !canAutoAttach(def)) {
+        if (p.autoAttach() && !def.autoAttachable()) {
             String why = def.targetError() != null ? def.targetError() : "it names no attach target";
             out.add(new Problem(p.method(), "autoAttach", "program '" + p.program() + "' cannot auto-attach: section '"
                     + def.section() + "' (" + def.attachKind().name().toLowerCase(java.util.Locale.ROOT) + "): " + why
                     + "; set autoAttach = false and attach it with io.bpfkit.link.Attach"));
         }
-    }
-
-    /** What {@code AutoAttach} accepts, decided on the spec (before load). */
-    private static boolean canAutoAttach(SectionDef d) {
-        if (!d.attachKind().autoAttach() || d.targetError() != null) {
-            return false;
-        }
-        boolean boundAtLoad = switch (d.attachKind()) {
-            case TRACING, LSM, ITER, FREPLACE -> true;
-            default -> false;
-        };
-        return boundAtLoad || d.target() != null;
     }
 
     // ---- globals --------------------------------------------------------------------------

@@ -41,16 +41,7 @@ public final class AutoAttach {
 
     /** Whether the program's section names where to attach it. */
     public static boolean canAutoAttach(LoadedProgram prog) {
-        SectionDef d = prog.spec().sectionDef();
-        if (!d.attachKind().autoAttach() || d.targetError() != null) {
-            return false;
-        }
-        // these are bound to their target at load time: the link needs nothing more
-        boolean boundAtLoad = switch (d.attachKind()) {
-            case TRACING, LSM, ITER, FREPLACE -> true;
-            default -> false;
-        };
-        return boundAtLoad || d.target() != null;
+        return prog.spec().sectionDef().autoAttachable();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.codec.Codec;
+import io.bpfkit.binding.BindingCheck;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfType;
 import java.lang.foreign.GroupLayout;
@@ -129,19 +130,7 @@ final class LayoutCheck {
 
     /** {@code firstSeen} to {@code first_seen}: Java names of C members. */
     static String snake(String camel) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < camel.length(); i++) {
-            char ch = camel.charAt(i);
-            if (Character.isUpperCase(ch)) {
-                if (i > 0) {
-                    sb.append('_');
-                }
-                sb.append(Character.toLowerCase(ch));
-            } else {
-                sb.append(ch);
-            }
-        }
-        return sb.toString();
+        return BindingCheck.snake(camel);
     }
 
     private static IllegalArgumentException mismatch(String what, String javaSide, String btfSide) {

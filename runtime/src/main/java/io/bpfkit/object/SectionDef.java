@@ -256,4 +256,20 @@ public record SectionDef(
             return colon < 0 ? null : pattern.substring(0, colon);
         }
     }
+
+    /**
+     * Whether a program of this section can be attached from the section alone, as a libbpf
+     * skeleton's {@code attach} does: its kind attaches automatically and the section names its
+     * target (or the kind is bound to its target at load: fentry/fexit, lsm, iter, freplace).
+     */
+    public boolean autoAttachable() {
+        if (!attachKind().autoAttach() || targetError() != null) {
+            return false;
+        }
+        boolean boundAtLoad = switch (attachKind()) {
+            case TRACING, LSM, ITER, FREPLACE -> true;
+            default -> false;
+        };
+        return boundAtLoad || target() != null;
+    }
 }
