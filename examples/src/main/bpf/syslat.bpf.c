@@ -17,6 +17,7 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "log2_slot.h"
 
 #define SLOTS 32
 
@@ -70,20 +71,6 @@ static __always_inline int wanted(__s64 id)
 	return target_syscall < 0 || id == target_syscall;
 }
 
-/* floor(log2(v)), 0 for 0 and 1 */
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 slot = 0;
-
-	for (int bit = 32; bit > 0; bit /= 2) {
-		if (v >= (1ULL << bit)) {
-			v >>= bit;
-			slot += bit;
-		}
-	}
-	return slot < SLOTS ? slot : SLOTS - 1;
-}
-
 SEC("tp/raw_syscalls/sys_enter")
 int on_enter(struct sys_enter_record *ctx)
 {
@@ -119,7 +106,7 @@ int on_exit(struct sys_exit_record *ctx)
 			return 0;
 		}
 	}
-	__sync_fetch_and_add(&h->slots[log2_slot(usecs)], 1);
+	__sync_fetch_and_add(&h->slots[log2_slot(usecs, SLOTS)], 1);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "log2_slot.h"
 
 #define SLOTS 40
 
@@ -40,19 +41,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } entered SEC(".maps");
-
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 slot = 0;
-
-	for (int bit = 32; bit > 0; bit /= 2) {
-		if (v >= (1ULL << bit)) {
-			v >>= bit;
-			slot += bit;
-		}
-	}
-	return slot < SLOTS ? slot : SLOTS - 1;
-}
 
 SEC("uprobe")
 int on_entry(void *ctx)
@@ -84,7 +72,7 @@ int on_return(void *ctx)
 		return 0;
 	__sync_fetch_and_add(&s->timed, 1);
 	__sync_fetch_and_add(&s->total_ns, ns);
-	__sync_fetch_and_add(&s->slots[log2_slot(ns)], 1);
+	__sync_fetch_and_add(&s->slots[log2_slot(ns, SLOTS)], 1);
 	return 0;
 }
 
