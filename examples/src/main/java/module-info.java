@@ -7,5 +7,9 @@ module io.bpfkit.examples {
     requires io.prometheus.metrics.model;
 
     exports io.bpfkit.examples;
+    exports io.bpfkit.examples.execsnoop;
+    exports io.bpfkit.examples.syslat;
     exports io.bpfkit.examples.top;
+    exports io.bpfkit.examples.uprobe;
+    exports io.bpfkit.examples.xdpcount;
 }

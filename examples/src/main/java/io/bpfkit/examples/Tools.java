@@ -1,6 +1,10 @@
 package io.bpfkit.examples;
 
+import io.bpfkit.examples.execsnoop.ExecSnoop;
+import io.bpfkit.examples.syslat.SysLat;
 import io.bpfkit.examples.top.Top;
+import io.bpfkit.examples.uprobe.UprobeCount;
+import io.bpfkit.examples.xdpcount.XdpCount;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +30,10 @@ public final class Tools {
                 Thread.currentThread().interrupt();
             }
         }));
+        TOOLS.put("execsnoop", new Tool("every exec with pid, parent, command and arguments", ExecSnoop::main));
+        TOOLS.put("syslat", new Tool("log2 histograms of system call latency, per system call", SysLat::main));
+        TOOLS.put("xdpcount", new Tool("packets by protocol on an interface, counted by XDP", XdpCount::main));
+        TOOLS.put("uprobe-count", new Tool("count and time calls of a library function", UprobeCount::main));
     }
 
     private Tools() {
@@ -41,7 +49,7 @@ public final class Tools {
         Tool tool = args.length == 0 ? null : TOOLS.get(args[0]);
         if (tool == null) {
             System.err.println("example tools (./bpfkit TOOL --help):");
-            TOOLS.forEach((name, t) -> System.err.printf("  %-10s %s%n", name, t.summary()));
+            TOOLS.forEach((name, t) -> System.err.printf("  %-13s %s%n", name, t.summary()));
             System.exit(2);
         }
         tool.main().accept(Arrays.copyOfRange(args, 1, args.length));

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What a tool that loads tracing programs and per-CPU perf events needs, read from /proc. */
-final class Privileges {
+public final class Privileges {
     private static final int CAP_SYS_ADMIN = 21;
     private static final int CAP_PERFMON = 38;
     private static final int CAP_BPF = 39;
@@ -19,7 +19,7 @@ final class Privileges {
      * The one line to print when this process cannot load tracing programs and open per-CPU
      * counters, or null when it can.
      */
-    static String missing(String tool) {
+    public static String missing(String tool) {
         long effective;
         try {
             effective = effectiveCapabilities(Files.readString(Path.of("/proc/self/status")));

@@ -1,0 +1,70 @@
+package io.bpfkit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs an example tool for real on another thread, as {@code ./bpfkit TOOL ARGS} would: the
+ * test does its part once the tool says its probes are attached, then reads what it printed.
+ *
+ * <pre>{@code
+ * ToolRunner.Output o = ToolRunner.run(ExecSnoop::run, () -> exec("/bin/true", "x"), "--duration", "2");
+ * assertTrue(o.out().contains("/bin/true x"));
+ * }</pre>
+ */
+public final class ToolRunner {
+    private ToolRunner() {
+    }
+
+    /** A tool's {@code run(args, out, err, attached)}. */
+    @FunctionalInterface
+    public interface Tool {
+        int run(String[] args, PrintStream out, PrintStream err, Runnable attached);
+    }
+
+    /** What the tool printed. */
+    public record Output(int exitCode, String out, String err) {
+    }
+
+    /** An action of the test while the tool traces. */
+    @FunctionalInterface
+    public interface Action {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code tool} with {@code args}; runs {@code whileAttached} once it traces; checks the exit code 0. */
+    public static Output run(Tool tool, Action whileAttached, String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CountDownLatch attached = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> tool.run(args,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                attached::countDown));
+        boolean ready = false;
+        while (!ready && !exit.isDone()) {
+            ready = attached.await(100, TimeUnit.MILLISECONDS);
+        }
+        assertTrue(ready, "the tool ended before attaching: " + err.toString(StandardCharsets.UTF_8));
+        whileAttached.run();
+        Output o = new Output(exit.get(60, TimeUnit.SECONDS), out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, o.exitCode(), o.err());
+        return o;
+    }
+
+    /** Runs {@code tool} with {@code args} that end it before it attaches (help, bad arguments). */
+    public static Output runOnly(Tool tool, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = tool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), () -> { });
+        return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
