@@ -5,7 +5,8 @@
  * ring_buffer__poll and perf_buffer__poll.
  *
  * Usage: events_bench OBJECT BATCH PERF_PAGES WARMUP_MS ROUNDS ROUND_MS
- * For each item, one line: "libbpf ITEM NS_PER_EVENT_MEAN NS_PER_EVENT_BEST EVENTS"
+ * For each item, one line in open_bench's form (no spread: NaN):
+ *   "libbpf ITEM events NS_PER_EVENT_MEAN NaN NS_PER_EVENT_BEST EVENTS"
  *   ringbuf-consume  time of ring_buffer__poll(rb, 0) calls until BATCH records were handled
  *                    (the batch was produced before the clock started)
  *   ringbuf-e2e      produce + consume
@@ -141,7 +142,7 @@ static void run(const struct item *it, int warmup_ms, int rounds, int round_ms)
 		if ((double)round_ns / round_events < best)
 			best = (double)round_ns / round_events;
 	}
-	printf("libbpf %s %.3f %.3f %lld\n", it->name, (double)total_ns / events, best, events);
+	printf("libbpf %s events %.3f NaN %.3f %lld\n", it->name, (double)total_ns / events, best, events);
 	fflush(stdout);
 }
 

@@ -30,7 +30,8 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 public final class JmhRunner {
     /**
      * JMH benchmark method to the OP names the C harnesses use; for the map benchmarks, OP and
-     * the fixed item name (maps_bench's PATH).
+     * the fixed item name (maps_bench's and events_bench's PATH; a name of our own where C has no
+     * counterpart).
      */
     static final Map<String, String> OPS = Map.ofEntries(
             Map.entry(OpenBenchmark.class.getName() + ".openFile", "open-file"),
@@ -42,7 +43,23 @@ public final class JmhRunner {
             Map.entry(MapBenchmark.class.getName() + ".update", "map-update hash-4-8"),
             Map.entry(MapBenchmark.class.getName() + ".dumpBatch", "map-dump-batch hash-1M"),
             Map.entry(MapBenchmark.class.getName() + ".dumpKeys", "map-dump-keys hash-1M"),
-            Map.entry(MapBenchmark.class.getName() + ".mmapRead", "map-mmap-read array-mmap"));
+            Map.entry(MapBenchmark.class.getName() + ".mmapRead", "map-mmap-read array-mmap"),
+            Map.entry(EventsBenchmark.class.getName() + ".ringbufConsume", "ringbuf-consume events"),
+            Map.entry(EventsBenchmark.class.getName() + ".ringbufCodecConsume", "ringbuf-codec-consume events"),
+            Map.entry(EventsBenchmark.class.getName() + ".ringbufE2e", "ringbuf-e2e events"),
+            Map.entry(EventsBenchmark.class.getName() + ".perfConsume", "perf-consume events"),
+            Map.entry(EventsBenchmark.class.getName() + ".perfE2e", "perf-e2e events"),
+            Map.entry(CoreBenchmark.class.getName() + ".relocate", "core-relocate core_heavy"),
+            Map.entry(CoreBenchmark.class.getName() + ".relocateColdRelocator", "core-relocate-cold core_heavy"),
+            Map.entry(CoreBenchmark.class.getName() + ".parseAndIndex", "core-parse-index vmlinux"),
+            Map.entry(CoreBenchmark.class.getName() + ".parseAndNameIndex", "core-parse-name-index vmlinux"),
+            Map.entry(PmuBenchmark.class.getName() + ".readCounterSet", "pmu-read-set pmu"),
+            Map.entry(PmuBenchmark.class.getName() + ".testRunWithThreeReads", "pmu-testrun-3-reads pmu"),
+            Map.entry(PmuBenchmark.class.getName() + ".testRunWithoutReads", "pmu-testrun-no-reads pmu"),
+            Map.entry(BindingBenchmark.class.getName() + ".lookupBinding", "binding-lookup syscount"),
+            Map.entry(BindingBenchmark.class.getName() + ".lookupRuntime", "runtime-lookup syscount"),
+            Map.entry(BindingBenchmark.class.getName() + ".updateBinding", "binding-update syscount"),
+            Map.entry(BindingBenchmark.class.getName() + ".updateRuntime", "runtime-update syscount"));
 
     private JmhRunner() {
     }

@@ -1,8 +1,7 @@
 package io.bpfkit.bench;
 
+import io.bpfkit.bench.ResultLines.Score;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,10 +25,6 @@ public final class RatioTable {
     private RatioTable() {
     }
 
-    /** One side's measurement of one item. */
-    record Score(double mean, double spread, double best, double cpu) {
-    }
-
     /** The OP order of the table; items are sorted by name within an OP. */
     private static final List<String> OPS = List.of("btf-file", "btf-mem", "open-file", "open-mem", "load",
             "map-lookup", "map-update", "map-dump-batch", "map-dump-keys", "map-mmap-read");
@@ -40,31 +35,9 @@ public final class RatioTable {
             System.err.println("usage: RatioTable RESULT_LINES...");
             System.exit(2);
         }
-        Map<String, Score> bpfkit = new LinkedHashMap<>();
-        Map<String, Score> libbpf = new LinkedHashMap<>();
-        Map<String, String> skipped = new TreeMap<>();
-        Map<String, Double> alloc = new TreeMap<>();
-        for (String arg : args) {
-            Path file = Path.of(arg);
-            if (!Files.exists(file)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(file)) {
-                String[] f = line.trim().split("\\s+");
-                if ((f[0].equals("bpfkit") || f[0].equals("libbpf")) && f.length >= 6) {
-                    Score s = new Score(Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-                            f.length >= 8 ? Double.parseDouble(f[7]) : Double.NaN);
-                    (f[0].equals("bpfkit") ? bpfkit : libbpf).put(key(f[1], f[2]), s);
-                } else if (f[0].equals("alloc") && f.length >= 4) {
-                    alloc.put(key(f[1], f[2]), Double.parseDouble(f[3]));
-                } else if (f[0].equals("skip") && f.length >= 3) {
-                    String[] g = line.trim().split("\\s+", 4);
-                    skipped.merge(key(g[1], g[2]), g.length == 4 ? g[3] : "", (a, b) -> a + "; " + b);
-                }
-            }
-        }
-        System.out.print(render(bpfkit, libbpf, skipped));
-        System.out.print(mapTargets(bpfkit, libbpf, alloc));
+        ResultLines r = ResultLines.read(args);
+        System.out.print(render(r.bpfkit(), r.libbpf(), r.skipped()));
+        System.out.print(mapTargets(r.bpfkit(), r.libbpf(), r.alloc()));
     }
 
     /**
@@ -106,10 +79,6 @@ public final class RatioTable {
             }
         }
         return sb.toString();
-    }
-
-    static String key(String op, String path) {
-        return op + " " + path;
     }
 
     static String render(Map<String, Score> bpfkit, Map<String, Score> libbpf, Map<String, String> skipped) {
