@@ -43,9 +43,15 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
         long page = Syscalls.pageSize();
         this.arena = Arena.ofShared();
         try {
-            this.segment = Syscalls.mmap(fd.get(), Math.max(page, (size + page - 1) / page * page),
+            MemorySegment mapped = Syscalls.mmap(fd.get(), Math.max(page, (size + page - 1) / page * page),
                     readOnly ? Syscalls.PROT_READ : Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, 0L,
                     arena, "mmap of section " + ref.name()).asSlice(0, size);
+            if (readOnly) {
+                // a write through a writable view of a PROT_READ mapping would kill the JVM (SIGSEGV);
+                // a read-only segment refuses it with an exception instead
+                mapped = mapped.asReadOnly();
+            }
+            this.segment = mapped;
         } catch (RuntimeException e) {
             arena.close();
             throw e;

@@ -50,6 +50,12 @@ class GlobalsKernelTest {
             var e = assertThrows(IllegalStateException.class, () -> rodata.setInt("ro_limit", 1));
             assertTrue(e.getMessage().contains("read-only after load") && e.getMessage().contains("before load"),
                     e.getMessage());
+            // the raw views of a read-only section refuse writes (a write to the PROT_READ mapping
+            // would otherwise crash the JVM)
+            assertTrue(rodata.segment().isReadOnly() && rodata.variable("ro_limit").isReadOnly());
+            assertThrows(IllegalArgumentException.class,
+                    () -> rodata.variable("ro_limit").set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 1));
+            assertEquals(77, rodata.getInt("ro_limit"));
             var e2 = assertThrows(IllegalArgumentException.class, () -> bss.getInt("bss_hits"));
             assertTrue(e2.getMessage().contains("8 bytes"), e2.getMessage());
             var e3 = assertThrows(IllegalArgumentException.class, () -> bss.getInt("nope"));
