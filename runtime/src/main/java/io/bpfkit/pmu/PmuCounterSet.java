@@ -5,10 +5,8 @@ import io.bpfkit.api.pmu.PmuReading;
 import io.bpfkit.api.pmu.PmuValue;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.PerfEvents;
-import io.bpfkit.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -91,12 +89,9 @@ public final class PmuCounterSet implements PmuCounter {
     }
 
     private PmuValue readOne(int i) {
-        long n = Syscalls.read(events[i].get(), scratch, readOperations[i]);
-        if (n != VALUE_BYTES) {
-            throw new IllegalStateException(readOperations[i] + " returned " + n + " bytes, expected " + VALUE_BYTES);
-        }
-        return new PmuValue(scratch.get(ValueLayout.JAVA_LONG, 0), scratch.get(ValueLayout.JAVA_LONG, 8),
-                scratch.get(ValueLayout.JAVA_LONG, 16));
+        // a 24-byte buffer: the read fails unless the event reports exactly count, enabled, running
+        PerfEvents.Count c = PerfEvents.readTimed(events[i], scratch, readOperations[i]);
+        return new PmuValue(c.value(), c.timeEnabled(), c.timeRunning());
     }
 
     @Override

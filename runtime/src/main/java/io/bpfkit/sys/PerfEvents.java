@@ -129,14 +129,24 @@ public final class PerfEvents {
      */
     public static Count readTimed(Fd event) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(ValueLayout.JAVA_LONG, 5);
-            long n = Syscalls.read(event.get(), buf, "read of " + event);
-            if (n < 24) {
-                throw new IllegalStateException("read of " + event + " returned " + n
-                        + " bytes: was it opened with TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING?");
-            }
-            return new Count(buf.getAtIndex(ValueLayout.JAVA_LONG, 0), buf.getAtIndex(ValueLayout.JAVA_LONG, 1),
-                    buf.getAtIndex(ValueLayout.JAVA_LONG, 2));
+            return readTimed(event, arena.allocate(ValueLayout.JAVA_LONG, 5), "read of " + event);
         }
+    }
+
+    /**
+     * As {@link #readTimed(Fd)}, into the caller's {@code scratch} (24 bytes for exactly
+     * {@code TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING}, 40 to allow {@code ID} / {@code LOST}), so
+     * a caller that reads often reuses one buffer.
+     *
+     * @param operation what the read is, for the exception when it fails
+     */
+    public static Count readTimed(Fd event, MemorySegment scratch, String operation) {
+        long n = Syscalls.read(event.get(), scratch, operation);
+        if (n < 24) {
+            throw new IllegalStateException(operation + " returned " + n
+                    + " bytes: was it opened with TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING?");
+        }
+        return new Count(scratch.getAtIndex(ValueLayout.JAVA_LONG, 0), scratch.getAtIndex(ValueLayout.JAVA_LONG, 1),
+                scratch.getAtIndex(ValueLayout.JAVA_LONG, 2));
     }
 }

@@ -28,6 +28,9 @@ public final class TopSampler {
         }
     }
 
+    /** A process the last snapshot did not have: everything it counted is new. */
+    private static final ProcStats NOT_SEEN = new ProcStats(0, 0, 0, 0, 0, "");
+
     private final boolean hardwarePmu;
     private Map<Integer, ProcStats> previous = Map.of();
     private long previousNanos = -1;
@@ -65,12 +68,12 @@ public final class TopSampler {
             int pid = e.getKey();
             seen.add(pid);
             ProcStats now = e.getValue();
-            ProcStats before = previous.get(pid);
-            long syscalls = now.syscalls() - (before == null ? 0 : before.syscalls());
-            long cpuNs = now.cpuNs() - (before == null ? 0 : before.cpuNs());
-            long switches = now.switches() - (before == null ? 0 : before.switches());
-            long cycles = now.cycles() - (before == null ? 0 : before.cycles());
-            long instructions = now.instructions() - (before == null ? 0 : before.instructions());
+            ProcStats before = previous.getOrDefault(pid, NOT_SEEN);
+            long syscalls = now.syscalls() - before.syscalls();
+            long cpuNs = now.cpuNs() - before.cpuNs();
+            long switches = now.switches() - before.switches();
+            long cycles = now.cycles() - before.cycles();
+            long instructions = now.instructions() - before.instructions();
             boolean isNew = started.contains(pid);
             boolean gone = exited.contains(pid);
             if (syscalls == 0 && cpuNs == 0 && switches == 0 && !isNew && !gone) {
