@@ -27,6 +27,9 @@ public final class KernelConfig {
     private static final Path OSRELEASE = Path.of("/proc/sys/kernel/osrelease");
     private static final Path VERSION = Path.of("/proc/sys/kernel/version");
     private static final Path PROC_CONFIG = Path.of("/proc/config.gz");
+    /** The running kernel's, once read (null: not yet; 0: not yet). */
+    private static volatile Optional<KernelConfig> running;
+    private static volatile int versionCode;
 
     private final Path source;
     private final Map<String, String> values;
@@ -59,8 +62,21 @@ public final class KernelConfig {
         return new KernelConfig(source, Map.copyOf(values));
     }
 
-    /** The running kernel's config, or empty when neither file exists. */
+    /**
+     * The running kernel's config, or empty when neither file exists. Read once per process:
+     * the running kernel's config cannot change under it, and unpacking /proc/config.gz at every
+     * load would cost more than the rest of a small object's load.
+     */
     public static Optional<KernelConfig> running() {
+        Optional<KernelConfig> c = running;
+        if (c == null) {
+            c = readRunning();
+            running = c;
+        }
+        return c;
+    }
+
+    private static Optional<KernelConfig> readRunning() {
         for (Path p : new Path[] {Path.of("/boot/config-" + release()), PROC_CONFIG}) {
             try {
                 return Optional.of(parse(p, read(p)));
@@ -118,6 +134,15 @@ public final class KernelConfig {
      * {@code uname -r}; the patch level saturates at 255.
      */
     public static int versionCode() {
+        int v = versionCode;
+        if (v == 0) {
+            v = runningVersionCode();
+            versionCode = v;
+        }
+        return v;
+    }
+
+    private static int runningVersionCode() {
         try {
             Path ubuntu = Path.of("/proc/version_signature");
             if (Files.isReadable(ubuntu)) {
