@@ -51,22 +51,29 @@ public final class BtfPatch {
 
     /** The patched blob, in the original byte order. */
     public byte[] toBytes() {
-        MemorySegment src = btf.data();
-        byte[] out = src.toArray(ValueLayout.JAVA_BYTE);
+        byte[] out = btf.data().toArray(ValueLayout.JAVA_BYTE);
         MemorySegment dst = MemorySegment.ofArray(out);
-        ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(btf.byteOrder() == ByteOrder.BIG_ENDIAN
-                ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-        datasecs.forEach((id, d) -> {
-            long at = btf.typeOffset(id);
-            dst.set(u32, at + 8, (int) d.size());
+        boolean bigEndian = btf.byteOrder() == ByteOrder.BIG_ENDIAN;
+        for (Map.Entry<Integer, Datasec> d : datasecs.entrySet()) {
+            long at = btf.typeOffset(d.getKey());
+            put(dst, bigEndian, at + 8, (int) d.getValue().size());
             long e = at + Btf.TYPE_HEADER_SIZE;
-            for (BtfType.DatasecEntry entry : d.entries()) {
-                dst.set(u32, e, entry.type());
-                dst.set(u32, e + 4, (int) entry.offset());
-                dst.set(u32, e + 8, (int) entry.size());
+            for (BtfType.DatasecEntry entry : d.getValue().entries()) {
+                put(dst, bigEndian, e, entry.type());
+                put(dst, bigEndian, e + 4, (int) entry.offset());
+                put(dst, bigEndian, e + 8, (int) entry.size());
                 e += 12;
             }
-        });
+        }
         return out;
+    }
+
+    /** A write through one of two constant layouts, which the JIT inlines (see {@link Blob}). */
+    private static void put(MemorySegment s, boolean bigEndian, long off, int value) {
+        if (bigEndian) {
+            s.set(Blob.INT_BE, off, value);
+        } else {
+            s.set(Blob.INT_LE, off, value);
+        }
     }
 }

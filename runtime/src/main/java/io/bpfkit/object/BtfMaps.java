@@ -32,9 +32,15 @@ final class BtfMaps {
     /** Size of each map's definition struct, to find which map a relocation falls in. */
     private final Map<MapSpec, Long> definitionSizes = new IdentityHashMap<>();
 
+    private final BtfType.Datasec datasec;
     private final List<DatasecVar> vars;
 
-    BtfMaps(ElfFile elf, Btf btf, List<ElfSymbol> symbols, List<DatasecVar> vars) {
+    /**
+     * @param datasec the BTF's DATASEC {@code .maps} (null when it has none), as the opener found it
+     * @param vars its variables with their fixed offsets
+     */
+    BtfMaps(ElfFile elf, Btf btf, List<ElfSymbol> symbols, BtfType.Datasec datasec, List<DatasecVar> vars) {
+        this.datasec = datasec;
         this.vars = vars;
         this.elf = elf;
         this.btf = btf;
@@ -42,8 +48,7 @@ final class BtfMaps {
     }
 
     List<MapSpec> read(ElfSection section, BiConsumer<ElfSection, MapSpec> register) {
-        BtfType.Datasec ds = btf.datasec(SECTION).orElse(null);
-        if (ds == null) {
+        if (datasec == null) {
             if (section.size() == 0) {
                 return List.of();
             }

@@ -94,7 +94,7 @@ final class ObjectOpener {
 
         List<MapSpec> maps = new ArrayList<>();
         BtfMaps btfMaps = btf == null ? null
-                : new BtfMaps(elf, btf, symbols, sectionVars.getOrDefault(MAPS, List.of()));
+                : new BtfMaps(elf, btf, symbols, datasecs.get(MAPS), sectionVars.getOrDefault(MAPS, List.of()));
         elf.section(MAPS).ifPresent(s -> maps.addAll(btfMaps.read(s, this::registerMap)));
         elf.section(LEGACY_MAPS).ifPresent(s -> maps.addAll(readLegacyMaps(s)));
         for (ElfSection s : elf.sections()) {
@@ -177,8 +177,11 @@ final class ObjectOpener {
                 ElfSection section = elf.section(name).orElse(null);
                 if (section != null) {
                     long size = ds.size() != 0 ? ds.size() : section.size();
-                    datasecLayouts.add(new DatasecLayout(ds.id(), name, size, vars.stream()
-                            .map(v -> new BtfType.DatasecEntry(v.var().id(), v.offset(), v.size())).toList()));
+                    List<BtfType.DatasecEntry> entries = new ArrayList<>(vars.size());
+                    for (DatasecVar v : vars) {
+                        entries.add(new BtfType.DatasecEntry(v.var().id(), v.offset(), v.size()));
+                    }
+                    datasecLayouts.add(new DatasecLayout(ds.id(), name, size, entries));
                 }
             }
         });
