@@ -7,7 +7,8 @@
 //   btf-file   btf__parse(path, NULL) + btf__free
 //   btf-mem    btf__new(buf, size) + btf__free (file read beforehand)
 //   load       bpf_object__open_file + bpf_object__load + bpf_object__close (needs root;
-//              maps pinned by name go under the -p directory)
+//              maps pinned by name go under the -p directory; PMU counters declared with
+//              bpfkit/pmu.h opened and placed in their maps, as bpfkit's loader does)
 //
 // Usage: open_bench [-w WARMUP_MS] [-r ROUNDS] [-t ROUND_MS] [-b BTF_PATH]... [-p PIN_ROOT]
 //                   [-l LOAD_OBJECT]... [OBJECT...]
@@ -26,9 +27,14 @@
 // Built by scripts/bench: gcc -O2 ... -lbpf -lm.
 #define _GNU_SOURCE
 #include "bench_timing.h"
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,6 +64,167 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap) 
         }
     }
     return 0;
+}
+
+// ---- PMU counters declared with bpfkit/pmu.h, placed by hand as a libbpf user would ----
+// libbpf does not read bpfkit's "bpfkit.pmu.<n>[.fallback]=<event>" decl tags, while bpfkit's
+// loader opens those events on every online CPU and stores them in their maps. So that a load
+// item measures the same work on both sides, this harness does that part itself for the
+// generic events the test objects name: size each such map (counters x possible CPUs) before
+// load, then perf_event_open each counter per online CPU (the fallback on ENOENT, ENODEV,
+// EOPNOTSUPP) and bpf_map_update_elem the fds at counter * possible CPUs + cpu.
+
+#define PMU_MAX 16
+struct pmu_counter {
+    struct bpf_map *map;
+    int index;
+    const char *event, *fallback;
+};
+static struct pmu_counter pmu[PMU_MAX];
+static int npmu;
+static int pmu_fds[PMU_MAX * 256];
+static int npmu_fds;
+
+static int perf_event_of(const char *name, __u32 *type, __u64 *config) {
+    static const struct { const char *name; __u32 type; __u64 config; } known[] = {
+        {"cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES},
+        {"instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS},
+        {"cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES},
+        {"cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES},
+        {"branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS},
+        {"branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES},
+        {"cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK},
+        {"task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK},
+        {"page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS},
+        {"context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES},
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (!strcmp(name, known[i].name)) {
+            *type = known[i].type;
+            *config = known[i].config;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+// After open: the declared counters of each map, and the maps sized for them.
+static int pmu_prepare(struct bpf_object *obj) {
+    npmu = 0;
+    struct btf *btf = bpf_object__btf(obj);
+    if (!btf) {
+        return 0;
+    }
+    int ncpus = libbpf_num_possible_cpus();
+    for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+        const struct btf_type *t = btf__type_by_id(btf, id);
+        const char *tag = btf__name_by_offset(btf, t->name_off);
+        if (!btf_is_decl_tag(t) || btf_decl_tag(t)->component_idx != -1 || strncmp(tag, "bpfkit.pmu.", 11)) {
+            continue;
+        }
+        const char *var = btf__name_by_offset(btf, btf__type_by_id(btf, t->type)->name_off);
+        struct bpf_map *map = bpf_object__find_map_by_name(obj, var);
+        char *end;
+        long index = strtol(tag + 11, &end, 10);
+        int fallback = !strncmp(end, ".fallback=", 10);
+        const char *event = strchr(end, '=');
+        if (!map || !event || index < 0) {
+            return -EINVAL;
+        }
+        struct pmu_counter *c = NULL;
+        for (int i = 0; i < npmu; i++) {
+            if (pmu[i].map == map && pmu[i].index == index) {
+                c = &pmu[i];
+            }
+        }
+        if (!c) {
+            if (npmu == PMU_MAX) {
+                return -E2BIG;
+            }
+            c = &pmu[npmu++];
+            *c = (struct pmu_counter){map, (int)index, NULL, NULL};
+        }
+        *(fallback ? &c->fallback : &c->event) = event + 1;
+        int counters = 0;
+        for (int i = 0; i < npmu; i++) {
+            if (pmu[i].map == map && pmu[i].index + 1 > counters) {
+                counters = pmu[i].index + 1;
+            }
+        }
+        bpf_map__set_max_entries(map, counters * ncpus);
+    }
+    return 0;
+}
+
+static int pmu_open(const char *event, int cpu) {
+    struct perf_event_attr attr = {.size = sizeof(attr),
+                                   .read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING};
+    if (perf_event_of(event, &attr.type, &attr.config)) {
+        return -EINVAL;
+    }
+    int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+// The CPUs listed in /sys/devices/system/cpu/online ("0-3,6"), as flags; returns how many slots.
+static int online_cpus(bool *online, int max) {
+    FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+    if (!f) {
+        return -errno;
+    }
+    int n = 0, a, b;
+    char sep;
+    while (fscanf(f, "%d", &a) == 1) {
+        b = a;
+        if (fscanf(f, "%c", &sep) == 1 && sep == '-' && fscanf(f, "%d%c", &b, &sep) < 1) {
+            break;
+        }
+        for (int cpu = a; cpu <= b && cpu < max; cpu++) {
+            online[cpu] = true;
+            n = cpu + 1 > n ? cpu + 1 : n;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+// After load: every counter on every online CPU, in its map.
+static int pmu_place(void) {
+    if (npmu == 0) {
+        return 0;
+    }
+    bool online[256] = {0};
+    int slots = online_cpus(online, 256), err = 0;
+    if (slots < 0) {
+        return slots;
+    }
+    int ncpus = libbpf_num_possible_cpus();
+    for (int i = 0; i < npmu && !err; i++) {
+        const char *event = pmu[i].event; // the fallback for the other CPUs once the first refused it
+        for (int cpu = 0; cpu < slots && !err; cpu++) {
+            if (!online[cpu]) {
+                continue;
+            }
+            int fd = pmu_open(event, cpu);
+            if ((fd == -ENOENT || fd == -ENODEV || fd == -EOPNOTSUPP) && pmu[i].fallback && event != pmu[i].fallback) {
+                event = pmu[i].fallback;
+                fd = pmu_open(event, cpu);
+            }
+            if (fd < 0) {
+                return fd;
+            }
+            pmu_fds[npmu_fds++] = fd;
+            __u32 key = pmu[i].index * ncpus + cpu;
+            err = bpf_map_update_elem(bpf_map__fd(pmu[i].map), &key, &fd, BPF_ANY);
+        }
+    }
+    return err;
+}
+
+static void pmu_close(void) {
+    while (npmu_fds > 0) {
+        close(pmu_fds[--npmu_fds]);
+    }
 }
 
 enum op { OPEN_FILE, OPEN_MEM, BTF_FILE, BTF_MEM, LOAD };
@@ -108,8 +275,15 @@ static int run_once(const struct item *it) {
         if (err) {
             return err;
         }
-        err = bpf_object__load(obj);
+        err = pmu_prepare(obj);
+        if (!err) {
+            err = bpf_object__load(obj);
+        }
+        if (!err) {
+            err = pmu_place();
+        }
         bpf_object__close(obj);
+        pmu_close();
         return err;
     }
     case BTF_MEM: {
