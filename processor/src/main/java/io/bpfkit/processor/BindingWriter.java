@@ -258,13 +258,13 @@ final class BindingWriter {
         };
         CodeBlock.Builder c = CodeBlock.builder().add("$T.$L($L", MAPS, factory, source);
         if (key != null) {
-            c.add(", $L", key.codec());
+            c.add(",$W$L", key.codec());
         }
         if (value != null) {
-            c.add(", $L", value.codec());
+            c.add(",$W$L", value.codec());
         }
         if (inner != null) {
-            c.add(", ref -> $L", mapFactory(inner.kind(), CodeBlock.of("ref"), inner.key(), inner.value(), null));
+            c.add(",$Wref -> $L", mapFactory(inner.kind(), CodeBlock.of("ref"), inner.key(), inner.value(), null));
         }
         return c.add(")").build();
     }
