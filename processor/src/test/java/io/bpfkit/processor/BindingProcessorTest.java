@@ -99,7 +99,7 @@ class BindingProcessorTest {
         assertTrue(r.success(), r::describe);
         assertEquals(List.of(), r.notes().stream().map(d -> d.getMessage(Locale.ROOT)).toList());
         String src = r.generated("t/FlowsBinding.java");
-        for (String expected : List.of(
+        assertGenerated(src,
                 "public static Open open()",
                 "public static Open open(Path path)",
                 "public static Open open(byte[] object)",
@@ -118,9 +118,7 @@ class BindingProcessorTest {
                 "binding.program(\"on_enter\", true)",
                 "object.pmuCounter(\"cycles\", 0)",
                 "static final class FlowStatsCodec implements Codec<FlowStats>",
-                "static final class InnerCodec implements Codec<Inner>")) {
-            assertTrue(flat(src).contains(flat(expected)), () -> "missing '" + expected + "' in\n" + src);
-        }
+                "static final class InnerCodec implements Codec<Inner>");
         // no edits for what the interface does not declare
         assertTrue(!src.contains("startMaxEntries") && !src.contains("totalMaxEntries"), src);
     }
@@ -152,7 +150,7 @@ class BindingProcessorTest {
                 + "resolved when the binding loads", note.getMessage(Locale.ROOT));
         assertEquals("\"cpu/event=0x3c/\"", r.pointedAt(note));
         String src = r.generated("t/NestedBinding.java");
-        for (String expected : List.of(
+        assertGenerated(src,
                 "BpfMaps.arrayOfMaps(object, \"tables\", ref -> BpfMaps.array(ref, Codecs.int64()))",
                 "BpfMaps.hashOfMaps(object, \"tenants\", Codecs.int32(), ref -> BpfMaps.array(ref, Codecs.int64()))",
                 "BpfMaps.mapOfMaps(object, \"tables\", Codecs.int32(), ref -> BpfMaps.array(ref, Codecs.int64()))",
@@ -164,9 +162,7 @@ class BindingProcessorTest {
                         + "                    new Declared.MapHandle.Inner(HandleKind.ARRAY, null, CType.integer(8, true)))",
                 "new Declared.MapHandle(\"events\", \"events\", HandleKind.RINGBUF_RECORDS, null, EventCodec.TYPE)",
                 "public Open tablesMaxEntries(long maxEntries)",
-                "public Open eventsMaxEntries(long maxEntries)")) {
-            assertTrue(flat(src).contains(flat(expected)), () -> "missing '" + expected + "' in\n" + src);
-        }
+                "public Open eventsMaxEntries(long maxEntries)");
         assertTrue(!src.contains("bssMaxEntries") && !src.contains("countersMaxEntries"), src);
     }
 
@@ -304,9 +300,15 @@ class BindingProcessorTest {
         assertEquals(List.of(), r.notes());
     }
 
-    /** {@code text} with every run of white space one space: generated lines wrap where they are long. */
-    static String flat(String text) {
-        return text.replaceAll("\\s+", " ");
+    /**
+     * Fails unless generated source {@code src} holds every {@code expected} piece, white space
+     * aside (JavaPoet wraps long lines).
+     */
+    static void assertGenerated(String src, String... expected) {
+        String flat = src.replaceAll("\\s+", " ");
+        for (String e : expected) {
+            assertTrue(flat.contains(e.replaceAll("\\s+", " ")), () -> "missing '" + e + "' in\n" + src);
+        }
     }
 
     // ---- reflection on the compiled test classes ------------------------------------------

@@ -19,10 +19,12 @@ import java.util.stream.Collectors;
 
 /**
  * Checks a binding interface's declarations against an opened object: every named map,
- * program and global exists; each map handle fits its map's type; key and value sizes match;
- * records match their BTF structs member by member (name, offset, size, signedness); globals
- * have the variable's type; auto-attached programs have a section that names a target; PMU
- * counters sit in PERF_EVENT_ARRAY maps. The annotation processor reports the problems as
+ * program, global and global data section exists; each map handle fits its map's type (and a
+ * map of maps' inner handle its inner map template); key and value sizes match; records match
+ * their BTF structs member by member (name, offset, size, signedness), ring buffer records the
+ * struct of their name where BTF has it; globals have the variable's type; auto-attached
+ * programs have a section that names a target; PMU counters sit in PERF_EVENT_ARRAY maps and
+ * count events that can exist. The annotation processor reports the problems as
  * compile errors on the methods; a generated binding throws them when it opens an object the
  * processor did not see. Pure: no system call.
  *
