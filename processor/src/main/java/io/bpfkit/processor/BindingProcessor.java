@@ -165,6 +165,11 @@ public final class BindingProcessor extends AbstractProcessor {
         TypeMirror ret = m.getReturnType();
         if (a == Global.class) {
             String variable = orDefault(m.getAnnotation(Global.class).value(), method);
+            if (isType(ret, MAP_PACKAGE + ".BpfGlobals")) {
+                String section = variable.startsWith(".") ? variable : ".bss";
+                throw new TypeMapper.Refusal(m, "@Global is one variable; a whole section is a map: @Map(\""
+                        + section + "\") BpfGlobals " + method + "()");
+            }
             if (m.getParameters().size() == 1 && ret.getKind() == TypeKind.VOID) {
                 var p = m.getParameters().getFirst();
                 ValueType t = types.map(p.asType(), p, m, "global '" + variable + "'");

@@ -234,6 +234,13 @@ class BindingChecksTest {
     }
 
     @Test
+    void aWholeSectionIsAMapNotAGlobal() {
+        String m = "@Global(\".data.counters\") BpfGlobals counters();";
+        at(error(m, "@Global is one variable; a whole section is a map: @Map(\".data.counters\") BpfGlobals "
+                + "counters()"), m, null);
+    }
+
+    @Test
     void ringBufferRecordDiffersFromTheStructOfItsName() {
         String m = "@Map BpfRingBuffer<Event> events();";
         at(error(m, "map 'events' records does not match the object's struct event: member 1 of record Event is "
