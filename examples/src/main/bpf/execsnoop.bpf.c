@@ -16,6 +16,7 @@
  * Maps and globals user space works with:
  *   events    RINGBUF, 256 KiB of struct exec_event records (416 bytes each)
  *   lost      .bss __u64: events dropped because the ring buffer was full
+ *   unused_exec_event  .bss, never used: keeps struct exec_event in BTF for javac's check
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -59,6 +60,10 @@ struct exec_event {
 	char filename[FILENAME_LEN];
 	char args[ARGS_LEN];
 };
+
+/* keeps struct exec_event in BTF (only a local variable uses it otherwise), so javac checks
+ * the Java record ExecEvent against it member by member */
+const struct exec_event *unused_exec_event __attribute__((unused));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

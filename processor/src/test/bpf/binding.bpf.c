@@ -10,12 +10,16 @@
  *                          __s32 hist[3]; (4 pad) }   (48 bytes)
  *   hits      ARRAY     __u32 -> __u64
  *   per_cpu   PERCPU_ARRAY __u32 -> __u64
- *   events    RINGBUF   4096 bytes
+ *   events    RINGBUF   4096 bytes of struct event { __u32 pid; __u32 cpu; __u64 ts; }
  *   cycles    PERF_EVENT_ARRAY (PMU counters)
+ *   tables    ARRAY_OF_MAPS (2 slots) of ARRAY __u32 -> __u64 (2 entries); slot 0: table0
+ *   tenants   HASH_OF_MAPS __u32 -> the same inner ARRAY
+ *   table0    ARRAY __u32 -> __u64 (2 entries)
  * Globals:
- *   .rodata  __u32 target_pid; __s64 threshold
- *   .bss     __u64 total; struct inner last
- *   .data    __s32 level = 3; char name[8] = "bind"
+ *   .rodata          __u32 target_pid; __s64 threshold
+ *   .bss             __u64 total; struct inner last; const struct event *unused_event
+ *   .data            __s32 level = 3; char name[8] = "bind"
+ *   .data.counters   __u64 misses = 0
  * Programs:
  *   on_enter  tp/raw_syscalls/sys_enter   (auto-attachable)
  *   on_xdp    xdp                         (no attach target in the section)
@@ -75,6 +79,40 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } cycles SEC(".maps");
 
+struct event {
+	__u32 pid;
+	__u32 cpu;
+	__u64 ts;
+};
+
+/* keeps struct event in BTF (only a local variable uses it otherwise), so records are checked */
+const struct event *unused_event __attribute__((unused));
+
+struct table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} table0 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct table);
+} tables SEC(".maps") = {
+	.values = { [0] = &table0 },
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__array(values, struct table);
+} tenants SEC(".maps");
+
+__u64 misses SEC(".data.counters") = 0;
+
 const volatile __u32 target_pid = 0;
 const volatile __s64 threshold = 0;
 __u64 total;
@@ -106,11 +144,18 @@ int on_xdp(struct xdp_md *ctx)
 {
 	__u32 k = 0;
 	__u64 *v = bpf_map_lookup_elem(&per_cpu, &k);
-	void *e;
+	struct event *e;
+	void *table = bpf_map_lookup_elem(&tables, &k);
 
+	if (!table)
+		table = bpf_map_lookup_elem(&tenants, &k);
+	if (table)
+		v = bpf_map_lookup_elem(table, &k);
+	else
+		misses++;
 	if (v)
 		(*v)++;
-	e = bpf_ringbuf_reserve(&events, 8, 0);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (e)
 		bpf_ringbuf_discard(e, 0);
 	bpf_perf_event_read_value(&cycles, BPF_F_CURRENT_CPU, 0, 0);

@@ -13,6 +13,7 @@ import io.bpfkit.binding.HandleKind;
 import io.bpfkit.binding.Problem;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
+import io.bpfkit.pmu.PerfEventParser;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -144,7 +145,8 @@ public final class BindingProcessor extends AbstractProcessor {
                 }
                 methods.add(read);
             } catch (TypeMapper.Refusal r) {
-                error(r.element, r.element == method ? mirror(method, present.getFirst()) : null, null, r.getMessage());
+                error(r.element, r.element == method ? mirror(method, present.getFirst()) : null, r.attribute,
+                        r.getMessage());
                 ok = false;
             }
         }
@@ -163,16 +165,21 @@ public final class BindingProcessor extends AbstractProcessor {
         TypeMirror ret = m.getReturnType();
         if (a == Global.class) {
             String variable = orDefault(m.getAnnotation(Global.class).value(), method);
+            if (isType(ret, MAP_PACKAGE + ".BpfGlobals")) {
+                String section = variable.startsWith(".") ? variable : ".bss";
+                throw new TypeMapper.Refusal(m, "@Global is one variable; a whole section is a map: @Map(\""
+                        + section + "\") BpfGlobals " + method + "()");
+            }
             if (m.getParameters().size() == 1 && ret.getKind() == TypeKind.VOID) {
                 var p = m.getParameters().getFirst();
                 ValueType t = types.map(p.asType(), p, m, "global '" + variable + "'");
                 return new BindingModel.Method(m, am, new Declared.Global(method, variable, true, t.ctype()), null,
-                        null, t);
+                        null, t, null);
             }
             if (m.getParameters().isEmpty() && ret.getKind() != TypeKind.VOID) {
                 ValueType t = types.map(ret, m, m, "global '" + variable + "'");
                 return new BindingModel.Method(m, am, new Declared.Global(method, variable, false, t.ctype()), null,
-                        null, t);
+                        null, t, null);
             }
             throw new TypeMapper.Refusal(m, "@Global methods are getters (T " + method + "()) or setters (void "
                     + method + "(T value))");
@@ -186,7 +193,7 @@ public final class BindingProcessor extends AbstractProcessor {
             }
             Program p = m.getAnnotation(Program.class);
             return new BindingModel.Method(m, am, new Declared.Program(method, orDefault(p.value(), method),
-                    p.autoAttach()), null, null, null);
+                    p.autoAttach()), null, null, null, null);
         }
         if (a == HwPmu.class) {
             if (!isType(ret, "io.bpfkit.api.pmu.PmuCounter")) {
@@ -199,31 +206,85 @@ public final class BindingProcessor extends AbstractProcessor {
             if (h.counter() < 0) {
                 throw new TypeMapper.Refusal(m, "@HwPmu counter must be 0 or more, not " + h.counter());
             }
-            return new BindingModel.Method(m, am, new Declared.Pmu(method, orDefault(h.map(), method), h.event(),
-                    h.fallback(), h.counter()), null, null, null);
+            String map = orDefault(h.map(), method);
+            checkEvent(m, am, map, h.counter(), "event", h.event());
+            if (!h.fallback().isEmpty()) {
+                checkEvent(m, am, map, h.counter(), "fallback", h.fallback());
+            }
+            return new BindingModel.Method(m, am, new Declared.Pmu(method, map, h.event(), h.fallback(),
+                    h.counter()), null, null, null, null);
         }
-        String mapName = orDefault(m.getAnnotation(Map.class).value(), method);
-        HandleKind kind = ret.getKind() == TypeKind.DECLARED ? handleKind((DeclaredType) ret) : null;
+        String mapName = m.getAnnotation(Map.class).value();
+        if (mapName.isEmpty()) {
+            // a section by default: bss() is .bss, dataCounters() is .data.counters
+            mapName = isType(ret, MAP_PACKAGE + ".BpfGlobals") ? "." + BindingCheck.snake(method).replace('_', '.')
+                    : BindingCheck.snake(method);
+        }
+        BindingModel.Handle h = handle(ret, m, mapName, types, false);
+        return new BindingModel.Method(m, am, new Declared.MapHandle(method, mapName, h.kind(), ctype(h.key()),
+                ctype(h.value()), h.inner() == null ? null : h.inner().declared()), h.kind(), h.key(), h.value(),
+                h.inner());
+    }
+
+    /**
+     * The map handle type {@code t}, with its key, value and (for maps of maps) inner handle
+     * types read from its type arguments.
+     *
+     * @param inner whether {@code t} is the inner maps' handle of a map of maps
+     */
+    private BindingModel.Handle handle(TypeMirror t, ExecutableElement m, String mapName, TypeMapper types,
+            boolean inner) throws TypeMapper.Refusal {
+        HandleKind kind = t.getKind() == TypeKind.DECLARED ? handleKind((DeclaredType) t) : null;
+        String what = inner ? "the inner maps of map '" + mapName + "'" : "map '" + mapName + "'";
         if (kind == null) {
-            throw new TypeMapper.Refusal(m, "@Map methods return a map handle of " + MAP_PACKAGE + " (BpfHashMap, "
-                    + "BpfArray, BpfPerCpuArray, BpfRingBufferMap, ...), not " + ret);
+            throw new TypeMapper.Refusal(m, (inner ? "the inner map handle of map '" + mapName + "' must be"
+                    : "@Map methods return") + " a map handle of " + MAP_PACKAGE + " (BpfHashMap, BpfArray, "
+                    + "BpfPerCpuArray, BpfRingBufferMap, ...), not " + t);
         }
-        List<? extends TypeMirror> args = ((DeclaredType) ret).getTypeArguments();
-        int expected = (kind.hasKey() ? 1 : 0) + (kind.hasValue() ? 1 : 0);
+        if (inner && (kind.hasInner() || kind == HandleKind.GLOBALS)) {
+            throw new TypeMapper.Refusal(m, "the inner maps of map '" + mapName + "' cannot be " + kind.handle()
+                    + (kind.hasInner() ? ": the kernel nests maps of maps one level deep" : ""));
+        }
+        List<? extends TypeMirror> args = ((DeclaredType) t).getTypeArguments();
+        int expected = (kind.hasKey() ? 1 : 0) + (kind.hasValue() ? 1 : 0) + (kind.hasInner() ? 1 : 0);
         if (args.size() != expected) {
             throw new TypeMapper.Refusal(m, kind.handle() + " needs " + expected + " type arguments");
         }
-        ValueType key = kind.hasKey() ? types.map(args.get(0), null, m, "map '" + mapName + "' key") : null;
-        ValueType value = kind.hasValue() ? types.map(args.get(expected - 1), null, m, "map '" + mapName
-                + "' value") : null;
-        for (ValueType t : new ValueType[] {key, value}) {
-            if (t != null && t.codec() == null) {
-                throw new TypeMapper.Refusal(m, "map '" + mapName + "': a " + t.java() + " key or value has no codec; "
-                        + "wrap the array in a record");
+        ValueType key = kind.hasKey() ? types.map(args.get(0), null, m, what + " key") : null;
+        ValueType value = kind.hasValue() ? types.map(args.get(kind.hasKey() ? 1 : 0), null, m, what
+                + (kind == HandleKind.RINGBUF_RECORDS ? " records" : " value")) : null;
+        for (ValueType v : new ValueType[] {key, value}) {
+            if (v != null && v.codec() == null) {
+                throw new TypeMapper.Refusal(m, what + ": a " + v.java() + " key or value has no codec; wrap the "
+                        + "array in a record");
             }
         }
-        return new BindingModel.Method(m, am, new Declared.MapHandle(method, mapName, kind,
-                key == null ? null : key.ctype(), value == null ? null : value.ctype()), kind, key, value);
+        BindingModel.Handle in = kind.hasInner() ? handle(args.getLast(), m, mapName, types, true) : null;
+        return new BindingModel.Handle(kind, key, value, in);
+    }
+
+    private static io.bpfkit.binding.CType ctype(ValueType t) {
+        return t == null ? null : t.ctype();
+    }
+
+    /**
+     * Refuses a perf event name no machine accepts (a misspelled built-in event, a bad modifier,
+     * malformed {@code pmu/terms/}); notes one that only the counting machine's sysfs resolves.
+     */
+    private void checkEvent(ExecutableElement m, AnnotationMirror am, String map, int counter, String attribute,
+            String event) throws TypeMapper.Refusal {
+        if (event.isBlank()) {
+            return; // said below, as at run time
+        }
+        String problem = BindingCheck.eventProblem(map, counter, event);
+        if (problem != null) {
+            throw new TypeMapper.Refusal(m, attribute, problem);
+        }
+        if (PerfEventParser.parseOffline(event).isEmpty()) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, "bpfkit: perf event '" + event
+                    + "' names a PMU of the machine that counts (sysfs): it is resolved when the binding loads", m,
+                    am, value(am, attribute));
+        }
     }
 
     private HandleKind handleKind(DeclaredType t) {
@@ -301,6 +362,11 @@ public final class BindingProcessor extends AbstractProcessor {
     }
 
     private void error(Element e, AnnotationMirror a, String attribute, String message) {
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, e, a, value(a, attribute));
+    }
+
+    /** The value of {@code attribute} as written in annotation {@code a}, or null. */
+    private static AnnotationValue value(AnnotationMirror a, String attribute) {
         AnnotationValue v = null;
         if (a != null && attribute != null) {
             for (var entry : a.getElementValues().entrySet()) {
@@ -309,6 +375,6 @@ public final class BindingProcessor extends AbstractProcessor {
                 }
             }
         }
-        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, message, e, a, v);
+        return v;
     }
 }

@@ -95,9 +95,13 @@ final class BindingWriter {
 
     private static CodeBlock declaredOf(BindingModel.Method m) {
         return switch (m.declared()) {
+            case Declared.MapHandle h when m.inner() != null -> CodeBlock.of(
+                    "new $T.MapHandle($S, $S, $T.$L, $L, $L,\n        new $T.MapHandle.Inner($T.$L, $L, $L))", DECLARED,
+                    h.method(), h.map(), HANDLE_KIND, h.kind().name(), ctypeCode(m.key()), ctypeCode(m.value()),
+                    DECLARED, HANDLE_KIND, m.inner().kind().name(), ctypeCode(m.inner().key()),
+                    ctypeCode(m.inner().value()));
             case Declared.MapHandle h -> CodeBlock.of("new $T.MapHandle($S, $S, $T.$L, $L, $L)", DECLARED, h.method(),
-                    h.map(), HANDLE_KIND, h.kind().name(), m.key() == null ? "null" : m.key().ctypeCode(),
-                    m.value() == null ? "null" : m.value().ctypeCode());
+                    h.map(), HANDLE_KIND, h.kind().name(), ctypeCode(m.key()), ctypeCode(m.value()));
             case Declared.Program p -> CodeBlock.of("new $T.Program($S, $S, $L)", DECLARED, p.method(), p.program(),
                     p.autoAttach());
             case Declared.Global g -> CodeBlock.of("new $T.Global($S, $S, $L, $L)", DECLARED, g.method(), g.variable(),
@@ -105,6 +109,10 @@ final class BindingWriter {
             case Declared.Pmu p -> CodeBlock.of("new $T.Pmu($S, $S, $S, $S, $L)", DECLARED, p.method(), p.map(),
                     p.event(), p.fallback(), p.counter());
         };
+    }
+
+    private static CodeBlock ctypeCode(ValueType t) {
+        return t == null ? CodeBlock.of("null") : t.ctypeCode();
     }
 
     // ---- the open handle ------------------------------------------------------------------
@@ -122,7 +130,8 @@ final class BindingWriter {
                 .addField(SPEC, "spec", Modifier.PRIVATE, Modifier.FINAL);
         for (BindingModel.Method m : model.methods()) {
             switch (m.declared()) {
-                case Declared.MapHandle h when h.kind() != HandleKind.PERF_EVENT_ARRAY -> b.addMethod(
+                case Declared.MapHandle h when h.kind() != HandleKind.PERF_EVENT_ARRAY
+                        && h.kind() != HandleKind.GLOBALS -> b.addMethod(
                         MethodSpec.methodBuilder(m.name() + "MaxEntries").addModifiers(Modifier.PUBLIC).returns(open)
                                 .addJavadoc("Sets map {@code $L}'s {@code max_entries}.\n", h.map())
                                 .addParameter(long.class, "maxEntries")
@@ -186,7 +195,12 @@ final class BindingWriter {
             switch (m.declared()) {
                 case Declared.MapHandle h -> {
                     b.addField(TypeName.get(m.element().getReturnType()), field, Modifier.PRIVATE, Modifier.FINAL);
-                    ctor.addStatement("this.$L = binding.own($L)", field, mapFactory(h, m));
+                    if (h.kind() == HandleKind.GLOBALS) { // shared with the @Global methods of the section
+                        ctor.addStatement("this.$L = binding.globals($S)", field, h.map());
+                    } else {
+                        ctor.addStatement("this.$L = binding.own($L)", field, mapFactory(h.kind(),
+                                CodeBlock.of("object, $S", h.map()), m.key(), m.value(), m.inner()));
+                    }
                     impl.addStatement("return $L", field);
                 }
                 case Declared.Program p -> {
@@ -216,8 +230,14 @@ final class BindingWriter {
         return b.build();
     }
 
-    private static CodeBlock mapFactory(Declared.MapHandle h, BindingModel.Method m) {
-        String factory = switch (h.kind()) {
+    /**
+     * The {@code BpfMaps} call that makes a handle of {@code kind} on {@code source} (a loaded
+     * object and map name, or an inner map's ref): codecs for its key and value, and for maps
+     * of maps a lambda making the inner maps' handles.
+     */
+    private static CodeBlock mapFactory(HandleKind kind, CodeBlock source, ValueType key, ValueType value,
+            BindingModel.Handle inner) {
+        String factory = switch (kind) {
             case HASH -> "hash";
             case LRU_HASH -> "lruHash";
             case PERCPU_HASH -> "perCpuHash";
@@ -229,15 +249,22 @@ final class BindingWriter {
             case STACK -> "stack";
             case BLOOM_FILTER -> "bloomFilter";
             case PROG_ARRAY -> "programArray";
-            case RINGBUF -> "ringBuffer";
+            case HASH_OF_MAPS -> "hashOfMaps";
+            case ARRAY_OF_MAPS -> "arrayOfMaps";
+            case MAP_OF_MAPS -> "mapOfMaps";
+            case RINGBUF, RINGBUF_RECORDS -> "ringBuffer";
             case PERF_EVENT_ARRAY -> "perfEventArray";
+            case GLOBALS -> throw new IllegalArgumentException("a section is not made by a map factory");
         };
-        CodeBlock.Builder c = CodeBlock.builder().add("$T.$L(object, $S", MAPS, factory, h.map());
-        if (m.key() != null) {
-            c.add(", $L", m.key().codec());
+        CodeBlock.Builder c = CodeBlock.builder().add("$T.$L($L", MAPS, factory, source);
+        if (key != null) {
+            c.add(",$W$L", key.codec());
         }
-        if (m.value() != null) {
-            c.add(", $L", m.value().codec());
+        if (value != null) {
+            c.add(",$W$L", value.codec());
+        }
+        if (inner != null) {
+            c.add(",$Wref -> $L", mapFactory(inner.kind(), CodeBlock.of("ref"), inner.key(), inner.value(), null));
         }
         return c.add(")").build();
     }

@@ -38,10 +38,17 @@ final class TypeMapper {
     static final class Refusal extends Exception {
         private static final long serialVersionUID = 1L;
         final transient Element element;
+        /** The annotation member the refusal is about, or null for the element itself. */
+        final String attribute;
 
         Refusal(Element element, String message) {
+            this(element, null, message);
+        }
+
+        Refusal(Element element, String attribute, String message) {
             super(message, null, false, false);
             this.element = element;
+            this.attribute = attribute;
         }
     }
 

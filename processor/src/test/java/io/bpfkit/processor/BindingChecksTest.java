@@ -45,7 +45,9 @@ class BindingChecksTest {
                 BindingProcessorTest.objectDir());
         assertFalse(result.success(), "compiled though it should not");
         Diagnostic<? extends JavaFileObject> d = result.onlyError();
-        assertEquals(expectedMessage, d.getMessage(Locale.ROOT));
+        if (expectedMessage != null) {
+            assertEquals(expectedMessage, d.getMessage(Locale.ROOT));
+        }
         return d;
     }
 
@@ -62,7 +64,8 @@ class BindingChecksTest {
     @Test
     void mapMissing() {
         String m = "@Map(\"flowz\") BpfHashMap<FlowKey, FlowStats> flows();";
-        at(error(m, "object 'binding' has no map 'flowz'; its maps are [hits, flows, per_cpu, events, cycles]"),
+        at(error(m, "object 'binding' has no map 'flowz'; its maps are [table0, tables, hits, flows, per_cpu, tenants, events, "
+                + "cycles]"),
                 m, "\"flowz\"");
     }
 
@@ -76,8 +79,9 @@ class BindingChecksTest {
     @Test
     void globalMissingByDefaultName() {
         String m = "@Global long totalCount();";
-        at(error(m, "object 'binding' has no global variable 'total_count'; its globals are [target_pid "
-                + "(.rodata), threshold (.rodata), level (.data), name (.data), last (.bss), total (.bss)]"), m, null);
+        at(error(m, "object 'binding' has no global variable 'total_count'; its globals are [misses "
+                + "(.data.counters), target_pid (.rodata), threshold (.rodata), level (.data), name (.data), last "
+                + "(.bss), total (.bss), unused_event (.bss)]"), m, null);
     }
 
     // ---- map handles and their types ------------------------------------------------------
@@ -157,6 +161,100 @@ class BindingChecksTest {
                 + "@Size(3) int[] hist) {}"), m, null);
     }
 
+    // ---- maps of maps ---------------------------------------------------------------------
+
+    @Test
+    void mapOfMapsHandleOnAnotherMapType() {
+        String m = "@Map BpfArrayOfMaps<BpfArray<@Unsigned Long>> hits();";
+        at(error(m, "BpfArrayOfMaps does not fit map 'hits' (type array); declare it as BpfArray"), m, null);
+    }
+
+    @Test
+    void arrayOfMapsHandleOnAHashOfMaps() {
+        String m = "@Map BpfArrayOfMaps<BpfArray<@Unsigned Long>> tenants();";
+        at(error(m, "BpfArrayOfMaps does not fit map 'tenants' (type hash_of_maps); declare it as BpfHashOfMaps"), m,
+                null);
+    }
+
+    @Test
+    void hashOfMapsKeySizeDiffers() {
+        String m = "@Map BpfHashOfMaps<Long, BpfArray<@Unsigned Long>> tenants();";
+        at(error(m, "map 'tenants' key: Java __s64 is 8 bytes, the object's is 4 bytes (__u32)"), m, null);
+    }
+
+    @Test
+    void innerHandleDoesNotFitTheInnerMapTemplate() {
+        String m = "@Map BpfArrayOfMaps<BpfHashMap<Integer, Long>> tables();";
+        at(error(m, "inner map handle BpfHashMap does not fit the inner maps of map 'tables' (type array); declare "
+                + "it as BpfArray"), m, null);
+    }
+
+    @Test
+    void innerValueSizeDiffers() {
+        String m = "@Map BpfHashOfMaps<@Unsigned Integer, BpfArray<Integer>> tenants();";
+        at(error(m, "the inner maps of map 'tenants' value: Java __s32 is 4 bytes, the object's is 8 bytes (__u64)"),
+                m, null);
+    }
+
+    @Test
+    void innerValueSignednessDiffers() {
+        String m = "@Map BpfArrayOfMaps<BpfArray<Long>> tables();";
+        at(error(m, "the inner maps of map 'tables' value does not match the object's __u64: __s64 is __s64 (signed: "
+                + "add @Unsigned), the object has __u64 (unsigned)"), m, null);
+    }
+
+    @Test
+    void innerMapsAreNotMapsOfMaps() {
+        String m = "@Map BpfArrayOfMaps<BpfArrayOfMaps<BpfArray<Long>>> tables();";
+        at(error(m, "the inner maps of map 'tables' cannot be BpfArrayOfMaps: the kernel nests maps of maps one "
+                + "level deep"), m, null);
+    }
+
+    @Test
+    void innerHandleIsATypedHandle() {
+        String m = "@Map BpfArrayOfMaps<BpfMap> tables();";
+        at(error(m, "the inner map handle of map 'tables' must be a map handle of io.bpfkit.api.map (BpfHashMap, "
+                + "BpfArray, BpfPerCpuArray, BpfRingBufferMap, ...), not io.bpfkit.api.map.BpfMap"), m, null);
+    }
+
+    // ---- whole global sections and ring buffer records ------------------------------------
+
+    @Test
+    void globalSectionMissing() {
+        String m = "@Map(\".data.count\") BpfGlobals counters();";
+        at(error(m, "object 'binding' has no global data section '.data.count'; its sections are [.data.counters, "
+                + ".rodata, .data, .bss]"), m, "\".data.count\"");
+    }
+
+    @Test
+    void globalSectionMissingByDefaultName() {
+        String m = "@Map BpfGlobals dataCounter();";
+        at(error(m, "object 'binding' has no global data section '.data.counter'; its sections are [.data.counters, "
+                + ".rodata, .data, .bss]"), m, null);
+    }
+
+    @Test
+    void aWholeSectionIsAMapNotAGlobal() {
+        String m = "@Global(\".data.counters\") BpfGlobals counters();";
+        at(error(m, "@Global is one variable; a whole section is a map: @Map(\".data.counters\") BpfGlobals "
+                + "counters()"), m, null);
+    }
+
+    @Test
+    void ringBufferRecordDiffersFromTheStructOfItsName() {
+        String m = "@Map BpfRingBuffer<Event> events();";
+        at(error(m, "map 'events' records does not match the object's struct event: member 1 of record Event is "
+                + "'core', struct event has 'cpu' there", "Event", "public record Event(@Unsigned int pid, @Unsigned "
+                + "int core, @Unsigned long ts) {}"), m, null);
+    }
+
+    @Test
+    void recordRingBufferOnAnotherMapType() {
+        String m = "@Map BpfRingBuffer<Event> hits();";
+        at(error(m, "BpfRingBuffer does not fit map 'hits' (type array); declare it as BpfArray", "Event",
+                "public record Event(@Unsigned int pid, @Unsigned int cpu, @Unsigned long ts) {}"), m, null);
+    }
+
     // ---- globals --------------------------------------------------------------------------
 
     @Test
@@ -191,6 +289,34 @@ class BindingChecksTest {
     void pmuCounterIndexLeavesAGap() {
         String m = "@HwPmu(event = \"cycles\", counter = 2) PmuCounter cycles();";
         at(error(m, "map 'cycles' declares 0 PMU counters: counter 2 would leave a gap (the next is 0)"), m, "2");
+    }
+
+    @Test
+    void misspelledHardwareEvent() {
+        String m = "@HwPmu(event = \"cylces\", fallback = \"cpu-clock\") PmuCounter cycles();";
+        Diagnostic<? extends JavaFileObject> d = compileOne(m, null, "extends AutoCloseable");
+        String message = d.getMessage(Locale.ROOT);
+        assertTrue(message.startsWith("map 'cycles' counter 0: unknown perf event 'cylces': did you mean 'cycles'? "
+                + "Built-in events: hardware [branch-instructions, "), message);
+        at(d, m, "\"cylces\"");
+    }
+
+    @Test
+    void fallbackWithAnUnknownModifier() {
+        String m = "@HwPmu(event = \"cycles\", fallback = \"cpu-clock:q\") PmuCounter cycles();";
+        at(error(m, "map 'cycles' counter 0: perf event 'cpu-clock:q': unknown modifier 'q' (bpfkit knows u, k, h "
+                + "and p)"), m, "\"cpu-clock:q\"");
+    }
+
+    @Test
+    void malformedPmuEventIsRefusedEvenWithoutTheObject() {
+        String src = BindingProcessorTest.HEADER + "@BpfObject(\"elsewhere.bpf.o\")\npublic interface Checked extends "
+                + "AutoCloseable {\n    @HwPmu(map = \"c\", event = \"cpu/event=0x3c\") PmuCounter c();\n    void close();\n}\n";
+        result = Compiler.compile(work, BindingProcessorTest.sources("t/Checked.java", src));
+        Diagnostic<? extends JavaFileObject> d = result.onlyError();
+        assertEquals("map 'c' counter 0: perf event 'cpu/event=0x3c': expected pmu/terms/, e.g. cpu/event=0x3c/",
+                d.getMessage(Locale.ROOT));
+        assertEquals("\"cpu/event=0x3c\"", result.pointedAt(d));
     }
 
     // ---- checks that need no object -------------------------------------------------------

@@ -99,7 +99,7 @@ class BindingProcessorTest {
         assertTrue(r.success(), r::describe);
         assertEquals(List.of(), r.notes().stream().map(d -> d.getMessage(Locale.ROOT)).toList());
         String src = r.generated("t/FlowsBinding.java");
-        for (String expected : List.of(
+        assertGenerated(src,
                 "public static Open open()",
                 "public static Open open(Path path)",
                 "public static Open open(byte[] object)",
@@ -118,11 +118,78 @@ class BindingProcessorTest {
                 "binding.program(\"on_enter\", true)",
                 "object.pmuCounter(\"cycles\", 0)",
                 "static final class FlowStatsCodec implements Codec<FlowStats>",
-                "static final class InnerCodec implements Codec<Inner>")) {
-            assertTrue(src.contains(expected), () -> "missing '" + expected + "' in\n" + src);
-        }
+                "static final class InnerCodec implements Codec<Inner>");
         // no edits for what the interface does not declare
         assertTrue(!src.contains("startMaxEntries") && !src.contains("totalMaxEntries"), src);
+    }
+
+    static final String NESTED = HEADER + """
+            @BpfObject("binding.bpf.o")
+            public interface Nested extends AutoCloseable {
+                @Map BpfArrayOfMaps<BpfArray<@Unsigned Long>> tables();
+                @Map BpfHashOfMaps<@Unsigned Integer, BpfArray<@Unsigned Long>> tenants();
+                @Map("tables") BpfMapOfMaps<Integer, BpfArray<@Unsigned Long>> anyTable();
+                @Map BpfRingBuffer<Event> events();
+                @Map BpfGlobals bss();
+                @Map BpfGlobals rodata();
+                @Map(".data.counters") BpfGlobals counters();
+                @HwPmu(event = "cpu/event=0x3c/", fallback = "cpu-clock") PmuCounter cycles();
+                @Override void close();
+
+                record Event(@Unsigned int pid, @Unsigned int cpu, @Unsigned long ts) {}
+            }
+            """;
+
+    @Test
+    void mapsOfMapsSectionsAndRecordRingBuffersAreBound() {
+        Compiler.Result r = Compiler.compile(work, sources("t/Nested.java", NESTED), objectDir());
+        assertTrue(r.success(), r::describe);
+        Diagnostic<? extends JavaFileObject> note = r.notes().getFirst();
+        assertEquals(1, r.notes().size(), r::describe);
+        assertEquals("bpfkit: perf event 'cpu/event=0x3c/' names a PMU of the machine that counts (sysfs): it is "
+                + "resolved when the binding loads", note.getMessage(Locale.ROOT));
+        assertEquals("\"cpu/event=0x3c/\"", r.pointedAt(note));
+        String src = r.generated("t/NestedBinding.java");
+        assertGenerated(src,
+                "BpfMaps.arrayOfMaps(object, \"tables\", ref -> BpfMaps.array(ref, Codecs.int64()))",
+                "BpfMaps.hashOfMaps(object, \"tenants\", Codecs.int32(), ref -> BpfMaps.array(ref, Codecs.int64()))",
+                "BpfMaps.mapOfMaps(object, \"tables\", Codecs.int32(), ref -> BpfMaps.array(ref, Codecs.int64()))",
+                "BpfMaps.ringBuffer(object, \"events\", EventCodec.INSTANCE)",
+                "this.bss = binding.globals(\".bss\")",
+                "this.rodata = binding.globals(\".rodata\")",
+                "this.counters = binding.globals(\".data.counters\")",
+                "new Declared.MapHandle(\"tenants\", \"tenants\", HandleKind.HASH_OF_MAPS, CType.integer(4, true), null,\n"
+                        + "                    new Declared.MapHandle.Inner(HandleKind.ARRAY, null, CType.integer(8, true)))",
+                "new Declared.MapHandle(\"events\", \"events\", HandleKind.RINGBUF_RECORDS, null, EventCodec.TYPE)",
+                "public Open tablesMaxEntries(long maxEntries)",
+                "public Open eventsMaxEntries(long maxEntries)");
+        assertTrue(!src.contains("bssMaxEntries") && !src.contains("countersMaxEntries"), src);
+    }
+
+    @Test
+    void innerMapsAndSectionsAreCheckedAgainWhenTheBindingOpens() throws Exception {
+        String wrong = HEADER + """
+                @BpfObject("binding.bpf.o")
+                public interface WrongNested extends AutoCloseable {
+                    @Map BpfArrayOfMaps<BpfArray<Integer>> tables();
+                    @Map(".data.count") BpfGlobals counters();
+                    void close();
+                }
+                """;
+        Compiler.Result checked = Compiler.compile(work, sources("t/WrongNested.java", wrong), objectDir());
+        List<String> compileTime = checked.errors().stream().map(d -> d.getMessage(Locale.ROOT)).toList();
+        assertEquals(List.of("the inner maps of map 'tables' value: Java __s32 is 4 bytes, the object's is 8 bytes "
+                + "(__u64)", "object 'binding' has no global data section '.data.count'; its sections are "
+                + "[.data.counters, .rodata, .data, .bss]"), compileTime);
+        Compiler.Result unchecked = Compiler.compile(work, sources("t/WrongNested.java", wrong));
+        assertTrue(unchecked.success(), unchecked::describe);
+        Method open = unchecked.loader().loadClass("t.WrongNestedBinding").getMethod("open", Path.class);
+        InvocationTargetException e = assertThrows(InvocationTargetException.class,
+                () -> open.invoke(null, objects().resolve("binding.bpf.o")));
+        LoadException le = assertInstanceOf(LoadException.class, e.getCause());
+        for (String message : compileTime) {
+            assertTrue(le.getMessage().contains(message), () -> le.getMessage() + "\nlacks\n" + message);
+        }
     }
 
     @Test
@@ -231,6 +298,17 @@ class BindingProcessorTest {
         assertEquals("map 'hits' value: Java __s32 is 4 bytes, the object's is 8 bytes (__u64)",
                 r.onlyError().getMessage(Locale.ROOT));
         assertEquals(List.of(), r.notes());
+    }
+
+    /**
+     * Fails unless generated source {@code src} holds every {@code expected} piece, white space
+     * aside (JavaPoet wraps long lines).
+     */
+    static void assertGenerated(String src, String... expected) {
+        String flat = src.replaceAll("\\s+", " ");
+        for (String e : expected) {
+            assertTrue(flat.contains(e.replaceAll("\\s+", " ")), () -> "missing '" + e + "' in\n" + src);
+        }
     }
 
     // ---- reflection on the compiled test classes ------------------------------------------

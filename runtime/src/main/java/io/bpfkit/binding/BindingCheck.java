@@ -2,6 +2,7 @@ package io.bpfkit.binding;
 
 import io.bpfkit.api.LoadException;
 import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfType;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.GlobalVariable;
@@ -9,17 +10,21 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.MapType;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.SectionDef;
+import io.bpfkit.pmu.PerfEventParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
 /**
  * Checks a binding interface's declarations against an opened object: every named map,
- * program and global exists; each map handle fits its map's type; key and value sizes match;
- * records match their BTF structs member by member (name, offset, size, signedness); globals
- * have the variable's type; auto-attached programs have a section that names a target; PMU
- * counters sit in PERF_EVENT_ARRAY maps. The annotation processor reports the problems as
+ * program, global and global data section exists; each map handle fits its map's type (and a
+ * map of maps' inner handle its inner map template); key and value sizes match; records match
+ * their BTF structs member by member (name, offset, size, signedness), ring buffer records the
+ * struct of their name where BTF has it; globals have the variable's type; auto-attached
+ * programs have a section that names a target; PMU counters sit in PERF_EVENT_ARRAY maps and
+ * count events that can exist. The annotation processor reports the problems as
  * compile errors on the methods; a generated binding throws them when it opens an object the
  * processor did not see. Pure: no system call.
  *
@@ -63,6 +68,10 @@ public final class BindingCheck {
     // ---- maps -----------------------------------------------------------------------------
 
     private static void checkMap(BpfObjectSpec spec, Declared.MapHandle m, List<Problem> out) {
+        if (m.kind() == HandleKind.GLOBALS) {
+            checkSection(spec, m, out);
+            return;
+        }
         Optional<MapSpec> found = spec.map(m.map());
         if (found.isEmpty() || found.get().isGlobalData()) {
             out.add(new Problem(m.method(), "value", "object '" + spec.name() + "' has no map '" + m.map()
@@ -70,36 +79,94 @@ public final class BindingCheck {
             return;
         }
         MapSpec map = found.get();
-        MapType type = map.mapType();
-        if (type == null || !m.kind().fits(type)) {
-            HandleKind right = type == null ? null : HandleKind.forMapType(type);
-            out.add(new Problem(m.method(), null, m.kind().handle() + " does not fit map '" + m.map() + "' (type "
-                    + typeName(map) + ")" + (right == null ? ", which has no typed handle"
-                    : "; declare it as " + right.handle())));
-            return;
+        String what = "map '" + m.map() + "'";
+        if (!checkHandle(spec, what, m.kind().handle(), map, m.kind(), m.key(), m.value(), m.method(), out)
+                || m.inner() == null || map.innerMap() == null) {
+            return; // an object without an inner map template fails at load, saying so
         }
-        Btf btf = map.definition() == MapSpec.Definition.BTF ? spec.btf().orElse(null) : null;
-        if (m.key() != null) {
-            long extra = m.kind() == HandleKind.LPM_TRIE ? 4 : 0; // struct { __u32 prefixlen; data }
-            String what = "map '" + m.map() + "' key" + (extra > 0 ? " data (after __u32 prefixlen)" : "");
-            if (m.key().size() + extra != map.keySize()) {
-                out.add(new Problem(m.method(), null, what + ": Java " + m.key().spelling() + " is " + m.key().size()
+        Declared.MapHandle.Inner inner = m.inner();
+        checkHandle(spec, "the inner maps of " + what, "inner map handle " + inner.kind().handle(), map.innerMap(),
+                inner.kind(), inner.key(), inner.value(), m.method(), out);
+    }
+
+    /**
+     * Checks that a handle of {@code kind} with these Java types fits {@code map}; adds the
+     * first problem and returns false when it does not.
+     */
+    private static boolean checkHandle(BpfObjectSpec spec, String what, String handle, MapSpec map, HandleKind kind,
+            CType key, CType value, String method, List<Problem> out) {
+        MapType type = map.mapType();
+        if (type == null || !kind.fits(type)) {
+            HandleKind right = type == null ? null : HandleKind.forMapType(type);
+            out.add(new Problem(method, null, handle + " does not fit " + what + " (type " + typeName(map) + ")"
+                    + (right == null ? ", which has no typed handle" : "; declare it as " + right.handle())));
+            return false;
+        }
+        boolean typed = map.definition() == MapSpec.Definition.BTF || map.definition() == MapSpec.Definition.INNER;
+        Btf btf = typed ? spec.btf().orElse(null) : null;
+        int before = out.size();
+        if (key != null) {
+            long extra = kind == HandleKind.LPM_TRIE ? 4 : 0; // struct { __u32 prefixlen; data }
+            String part = what + " key" + (extra > 0 ? " data (after __u32 prefixlen)" : "");
+            if (key.size() + extra != map.keySize()) {
+                out.add(new Problem(method, null, part + ": Java " + key.spelling() + " is " + key.size()
                         + " bytes, the object's is " + (map.keySize() - extra) + " bytes" + btfName(btf,
                         map.keyTypeId())));
-            } else if (extra == 0 && btf != null && map.keyTypeId() != 0) {
-                compare(what, m.key(), btf, map.keyTypeId(), m.method(), out);
+            } else if (extra == 0 && btf != null && map.keyTypeId() != 0 && type != MapType.ARRAY_OF_MAPS) {
+                // an array of maps indexed through BpfMapOfMaps: any 4-byte integer is an index
+                compare(part, key, btf, map.keyTypeId(), method, out);
             }
         }
-        if (m.value() != null) {
-            String what = "map '" + m.map() + "' value";
-            if (m.value().size() != map.valueSize()) {
-                out.add(new Problem(m.method(), null, what + ": Java " + m.value().spelling() + " is "
-                        + m.value().size() + " bytes, the object's is " + map.valueSize() + " bytes"
-                        + btfName(btf, map.valueTypeId())));
+        if (value != null && kind == HandleKind.RINGBUF_RECORDS) {
+            checkRecords(spec, what, value, method, out);
+        } else if (value != null) {
+            String part = what + " value";
+            if (value.size() != map.valueSize()) {
+                out.add(new Problem(method, null, part + ": Java " + value.spelling() + " is " + value.size()
+                        + " bytes, the object's is " + map.valueSize() + " bytes" + btfName(btf, map.valueTypeId())));
             } else if (btf != null && map.valueTypeId() != 0) {
-                compare(what, m.value(), btf, map.valueTypeId(), m.method(), out);
+                compare(part, value, btf, map.valueTypeId(), method, out);
             }
         }
+        return out.size() == before;
+    }
+
+    /**
+     * The records of a ring buffer: the map has no value type, so a record is compared with the
+     * object's struct of the same name (its {@code @CStruct} name, or the record's name in snake
+     * case or as written) when the object's BTF has one. clang leaves out of BTF a struct that
+     * only local variables use, so a missing struct is no error; C code makes it checkable as
+     * cilium/ebpf users do, with {@code const struct exec_event *unused_exec_event __attribute__((unused));}.
+     */
+    private static void checkRecords(BpfObjectSpec spec, String what, CType record, String method,
+            List<Problem> out) {
+        Btf btf = spec.btf().orElse(null);
+        if (btf == null || !(record instanceof CType.Struct s)) {
+            return;
+        }
+        List<String> names = s.cName() != null ? List.of(s.cName()) : List.of(snake(s.javaName()), s.javaName());
+        for (String name : names) {
+            OptionalInt id = btf.findId(name, BtfKind.STRUCT);
+            if (id.isPresent()) {
+                compare(what + " records", record, btf, id.getAsInt(), method, out);
+                return;
+            }
+        }
+    }
+
+    /** A whole global data section: it must exist (and be data, not {@code .kconfig}). */
+    private static void checkSection(BpfObjectSpec spec, Declared.MapHandle m, List<Problem> out) {
+        Optional<MapSpec> found = spec.dataMap(m.map()).filter(x -> x.definition() == MapSpec.Definition.DATA_SECTION);
+        if (found.isEmpty()) {
+            out.add(new Problem(m.method(), "value", "object '" + spec.name() + "' has no global data section '"
+                    + m.map() + "'; its sections are " + dataSections(spec)));
+        }
+    }
+
+    /** The sections of the object's global data maps, e.g. {@code [.rodata, .data, .bss]}. */
+    public static List<String> dataSections(BpfObjectSpec spec) {
+        return spec.maps().stream().filter(x -> x.definition() == MapSpec.Definition.DATA_SECTION)
+                .map(MapSpec::section).toList();
     }
 
     private static String typeName(MapSpec map) {
@@ -199,6 +266,35 @@ public final class BindingCheck {
         }
         if (p.event().isBlank()) {
             out.add(new Problem(p.method(), "event", "the perf event is empty"));
+        } else {
+            checkEvent(p, "event", p.event(), out);
+        }
+        if (p.fallback() != null && !p.fallback().isEmpty()) {
+            checkEvent(p, "fallback", p.fallback(), out);
+        }
+    }
+
+    /**
+     * What can be told of an event name without the machine that counts: built-in names, the
+     * syntax of PMU events, modifiers. Names only sysfs resolves are checked at load.
+     */
+    private static void checkEvent(Declared.Pmu p, String attribute, String event, List<Problem> out) {
+        String problem = eventProblem(p.map(), p.counter(), event);
+        if (problem != null) {
+            out.add(new Problem(p.method(), attribute, problem));
+        }
+    }
+
+    /**
+     * Why counter {@code counter} of map {@code map} cannot count {@code event} on any machine,
+     * or null when it can or only the machine's sysfs can tell.
+     */
+    public static String eventProblem(String map, int counter, String event) {
+        try {
+            PerfEventParser.parseOffline(event);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "map '" + map + "' counter " + counter + ": " + e.getMessage();
         }
     }
 

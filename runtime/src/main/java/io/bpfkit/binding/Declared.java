@@ -15,16 +15,42 @@ public sealed interface Declared {
     String method();
 
     /**
-     * {@code @Map}: a typed handle on map {@code map}.
+     * {@code @Map}: a typed handle on map {@code map} (for {@link HandleKind#GLOBALS}, on the
+     * global data section {@code map}, e.g. {@code .bss}).
      *
      * @param key the key type; null for handles without a key type (arrays, queues, ...)
-     * @param value the value type; null for handles without one (ring buffers, ...)
+     * @param value the value type (for {@link HandleKind#RINGBUF_RECORDS}, the records'); null for
+     *     handles without one (ring buffers, maps of maps, ...)
+     * @param inner for maps of maps, the handle of the inner maps; null otherwise
      */
-    record MapHandle(String method, String map, HandleKind kind, CType key, CType value) implements Declared {
+    record MapHandle(String method, String map, HandleKind kind, CType key, CType value, Inner inner)
+            implements Declared {
         public MapHandle {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(map, "map");
             Objects.requireNonNull(kind, "kind");
+            if (kind.hasInner() != (inner != null)) {
+                throw new IllegalArgumentException(kind.handle() + (inner == null ? " needs" : " has no")
+                        + " an inner map handle");
+            }
+        }
+
+        /** A handle on a map that is not a map of maps. */
+        public MapHandle(String method, String map, HandleKind kind, CType key, CType value) {
+            this(method, map, kind, key, value, null);
+        }
+
+        /**
+         * The handle a map of maps gives for its inner maps, checked against the object's inner
+         * map template.
+         */
+        public record Inner(HandleKind kind, CType key, CType value) {
+            public Inner {
+                Objects.requireNonNull(kind, "kind");
+                if (kind.hasInner() || kind == HandleKind.GLOBALS) {
+                    throw new IllegalArgumentException(kind.handle() + " cannot be an inner map handle");
+                }
+            }
         }
     }
 

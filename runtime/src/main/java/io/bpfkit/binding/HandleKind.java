@@ -1,6 +1,7 @@
 package io.bpfkit.binding;
 
 import io.bpfkit.object.MapType;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -19,19 +20,28 @@ public enum HandleKind {
     STACK("BpfStack", false, true, MapType.STACK),
     BLOOM_FILTER("BpfBloomFilter", false, true, MapType.BLOOM_FILTER),
     PROG_ARRAY("BpfProgramArray", false, false, MapType.PROG_ARRAY),
+    /** The handle's type argument is the inner maps' handle: no value type. */
+    HASH_OF_MAPS("BpfHashOfMaps", true, false, MapType.HASH_OF_MAPS),
+    ARRAY_OF_MAPS("BpfArrayOfMaps", false, false, MapType.ARRAY_OF_MAPS),
+    /** Either kind of map-of-maps, its key the hash's key or the array's {@code int} index. */
+    MAP_OF_MAPS("BpfMapOfMaps", true, false, MapType.HASH_OF_MAPS, MapType.ARRAY_OF_MAPS),
     RINGBUF("BpfRingBufferMap", false, false, MapType.RINGBUF),
-    PERF_EVENT_ARRAY("BpfPerfEventArrayMap", false, false, MapType.PERF_EVENT_ARRAY);
+    /** A ring buffer whose records are the value type (the map itself has no value size). */
+    RINGBUF_RECORDS("BpfRingBuffer", false, true, MapType.RINGBUF),
+    PERF_EVENT_ARRAY("BpfPerfEventArrayMap", false, false, MapType.PERF_EVENT_ARRAY),
+    /** A whole global data section; the "map" a binding names is the section ({@code .bss}). */
+    GLOBALS("BpfGlobals", false, false);
 
     private final String handle;
     private final boolean key;
     private final boolean value;
     private final Set<MapType> fits;
 
-    HandleKind(String handle, boolean key, boolean value, MapType fits) {
+    HandleKind(String handle, boolean key, boolean value, MapType... fits) {
         this.handle = handle;
         this.key = key;
         this.value = value;
-        this.fits = Set.of(fits);
+        this.fits = fits.length == 0 ? Set.of() : Set.copyOf(EnumSet.of(fits[0], fits));
     }
 
     /** The handle interface's simple name, in {@code io.bpfkit.api.map}. */
@@ -47,6 +57,11 @@ public enum HandleKind {
     /** Whether the handle has a value type. */
     public boolean hasValue() {
         return value;
+    }
+
+    /** Whether the handle's last type argument is the handle type of inner maps. */
+    public boolean hasInner() {
+        return this == HASH_OF_MAPS || this == ARRAY_OF_MAPS || this == MAP_OF_MAPS;
     }
 
     public boolean fits(MapType type) {

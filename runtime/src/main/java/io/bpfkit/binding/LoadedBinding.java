@@ -57,14 +57,23 @@ public final class LoadedBinding implements AutoCloseable {
             throw new IllegalArgumentException("object '" + object.spec().name() + "' has no global variable '"
                     + variable + "'");
         }
-        BpfGlobals g = sections.get(v.section());
+        // .rodata is mapped PROT_READ and its handle hands out read-only views: a write is an
+        // exception, not a SIGSEGV
+        return globals(v.section()).variable(variable);
+    }
+
+    /**
+     * The mapped global data section {@code section} ({@code .bss}, {@code .rodata},
+     * {@code .data.NAME}, ...), made once and shared by every variable of the section;
+     * read-only for {@code .rodata}.
+     */
+    public BpfGlobals globals(String section) {
+        BpfGlobals g = sections.get(section);
         if (g == null) {
-            g = own(BpfMaps.globals(object, v.section()));
-            sections.put(v.section(), g);
+            g = own(BpfMaps.globals(object, section));
+            sections.put(section, g);
         }
-        MemorySegment bytes = g.variable(variable);
-        // .rodata is mapped PROT_READ: a write must fail as an exception, not a SIGSEGV
-        return g.readOnly() ? bytes.asReadOnly() : bytes;
+        return g;
     }
 
     /** Closes what {@code failed} construction made, and returns {@code failure} to rethrow. */

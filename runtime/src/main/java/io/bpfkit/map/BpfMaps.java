@@ -11,11 +11,13 @@ import io.bpfkit.api.map.BpfLpmTrie;
 import io.bpfkit.api.map.BpfLruHashMap;
 import io.bpfkit.api.map.BpfLruPerCpuHashMap;
 import io.bpfkit.api.map.BpfMap;
+import io.bpfkit.api.map.BpfMapOfMaps;
 import io.bpfkit.api.map.BpfPerCpuArray;
 import io.bpfkit.api.map.BpfPerCpuHashMap;
 import io.bpfkit.api.map.BpfPerfEventArrayMap;
 import io.bpfkit.api.map.BpfProgramArray;
 import io.bpfkit.api.map.BpfQueue;
+import io.bpfkit.api.map.BpfRingBuffer;
 import io.bpfkit.api.map.BpfRingBufferMap;
 import io.bpfkit.api.map.BpfStack;
 import io.bpfkit.load.LoadedObject;
@@ -171,6 +173,20 @@ public final class BpfMaps {
         return checked(ref, () -> new MapOfMapsHandle.Array<>(ref, inner), null, null, false);
     }
 
+    /**
+     * A hash or an array of maps, whichever the map is, keyed by {@code keys} (for an array of
+     * maps, a 4-byte index).
+     */
+    public static <K, M extends BpfMap> BpfMapOfMaps<K, M> mapOfMaps(LoadedObject obj, String name, Codec<K> keys,
+            Function<MapRef, M> inner) {
+        return mapOfMaps(MapRef.of(obj, name), keys, inner);
+    }
+
+    public static <K, M extends BpfMap> BpfMapOfMaps<K, M> mapOfMaps(MapRef ref, Codec<K> keys,
+            Function<MapRef, M> inner) {
+        return checked(ref, () -> new MapOfMapsHandle.Either<>(ref, keys, inner), null, null, false);
+    }
+
     // ---- event maps and global data -------------------------------------------------------
 
     public static BpfRingBufferMap ringBuffer(LoadedObject obj, String name) {
@@ -179,6 +195,15 @@ public final class BpfMaps {
 
     public static BpfRingBufferMap ringBuffer(MapRef ref) {
         return checked(ref, () -> new EventMapHandle.RingBuffer(ref), null, null, false);
+    }
+
+    /** A ring buffer whose records {@code records} decodes, for {@code RingBufferReader}. */
+    public static <R> BpfRingBuffer<R> ringBuffer(LoadedObject obj, String name, Codec<R> records) {
+        return ringBuffer(MapRef.of(obj, name), records);
+    }
+
+    public static <R> BpfRingBuffer<R> ringBuffer(MapRef ref, Codec<R> records) {
+        return checked(ref, () -> new EventMapHandle.Records<>(ref, records), null, null, false);
     }
 
     public static BpfPerfEventArrayMap perfEventArray(LoadedObject obj, String name) {

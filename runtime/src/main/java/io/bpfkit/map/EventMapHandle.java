@@ -1,7 +1,10 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfPerfEventArrayMap;
+import io.bpfkit.api.map.BpfRingBuffer;
 import io.bpfkit.api.map.BpfRingBufferMap;
+import java.util.Objects;
 import io.bpfkit.object.MapType;
 
 /**
@@ -17,6 +20,21 @@ abstract class EventMapHandle extends MapHandle {
     static final class RingBuffer extends EventMapHandle implements BpfRingBufferMap {
         RingBuffer(MapRef ref) {
             super(ref, MapType.RINGBUF);
+        }
+    }
+
+    /** {@code BPF_MAP_TYPE_RINGBUF} with the codec of its records. */
+    static final class Records<R> extends EventMapHandle implements BpfRingBuffer<R> {
+        private final Codec<R> codec;
+
+        Records(MapRef ref, Codec<R> codec) {
+            super(ref, MapType.RINGBUF);
+            this.codec = Objects.requireNonNull(codec, "codec");
+        }
+
+        @Override
+        public Codec<R> codec() {
+            return codec;
         }
     }
 

@@ -8,6 +8,7 @@ import io.bpfkit.api.map.BpfMap;
 import io.bpfkit.api.map.BpfMapOfMaps;
 import io.bpfkit.object.MapType;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -19,8 +20,8 @@ abstract class MapOfMapsHandle<K, M extends BpfMap> extends MapHandle implements
     private final FdSlots slots;
     private final Function<MapRef, M> inner;
 
-    MapOfMapsHandle(MapRef ref, MapType type, Codec<K> keys, Function<MapRef, M> inner) {
-        super(ref, types(type));
+    MapOfMapsHandle(MapRef ref, Set<MapType> types, Codec<K> keys, Function<MapRef, M> inner) {
+        super(ref, types);
         this.slots = new FdSlots(this, keys);
         this.inner = inner;
     }
@@ -58,19 +59,26 @@ abstract class MapOfMapsHandle<K, M extends BpfMap> extends MapHandle implements
     /** {@code BPF_MAP_TYPE_HASH_OF_MAPS}. */
     static final class Hash<K, M extends BpfMap> extends MapOfMapsHandle<K, M> implements BpfHashOfMaps<K, M> {
         Hash(MapRef ref, Codec<K> keys, Function<MapRef, M> inner) {
-            super(ref, MapType.HASH_OF_MAPS, keys, inner);
+            super(ref, types(MapType.HASH_OF_MAPS), keys, inner);
         }
     }
 
     /** {@code BPF_MAP_TYPE_ARRAY_OF_MAPS}. */
     static final class Array<M extends BpfMap> extends MapOfMapsHandle<Integer, M> implements BpfArrayOfMaps<M> {
         Array(MapRef ref, Function<MapRef, M> inner) {
-            super(ref, MapType.ARRAY_OF_MAPS, Codecs.int32(), inner);
+            super(ref, types(MapType.ARRAY_OF_MAPS), Codecs.int32(), inner);
         }
 
         @Override
         public int length() {
             return ref.maxEntries();
+        }
+    }
+
+    /** Either kind, for {@code BpfMapOfMaps}: an array of maps takes keys of its 4-byte index. */
+    static final class Either<K, M extends BpfMap> extends MapOfMapsHandle<K, M> {
+        Either(MapRef ref, Codec<K> keys, Function<MapRef, M> inner) {
+            super(ref, types(MapType.HASH_OF_MAPS, MapType.ARRAY_OF_MAPS), keys, inner);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -108,6 +109,50 @@ public final class PerfEventParser {
      *     modifier, a value too wide for its format bits
      */
     public PerfEventSpec parse(String text) {
+        String[] parts = split(text);
+        Resolved r = resolve(text, parts[0]);
+        return withModifiers(text, r, parts[1]);
+    }
+
+    /**
+     * Resolves {@code text} without reading sysfs, as javac checks a binding: the spec of a
+     * built-in hardware, cache, software or raw event; empty for a name only a PMU's sysfs
+     * folder resolves ({@code pmu/terms/}, or a bare name the built-in tables lack, such as
+     * {@code tsc}), which the loader resolves on the machine that counts.
+     *
+     * <pre>{@code
+     * PerfEventParser.parseOffline("instructions:u");   // the spec
+     * PerfEventParser.parseOffline("cpu/event=0x3c/");  // empty: needs sysfs
+     * PerfEventParser.parseOffline("cylces");           // IllegalArgumentException: did you mean 'cycles'?
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for what no machine accepts: an empty name, malformed
+     *     {@code pmu/terms/}, an unknown modifier, or a misspelling of a built-in event (a name
+     *     one or two letters away from one), naming the built-in events
+     */
+    public static Optional<PerfEventSpec> parseOffline(String text) {
+        String[] parts = split(text);
+        String event = parts[0];
+        Resolved r = event.indexOf('/') >= 0 ? null : builtIn(event);
+        if (r != null) {
+            return Optional.of(withModifiers(text, r, parts[1]));
+        }
+        if (event.indexOf('/') >= 0) {
+            checkSysfsSyntax(text, event);
+        } else {
+            String near = misspelled(event);
+            if (near != null) {
+                throw new IllegalArgumentException("unknown perf event '" + text + "': did you mean '" + near
+                        + "'? Built-in events: hardware " + HARDWARE.keySet() + ", software " + SOFTWARE.keySet()
+                        + ", caches as L1-dcache-load-misses, raw as r003c; PMU events as cpu/event=0x3c/");
+            }
+        }
+        withModifiers(text, new Resolved("sysfs", 0, new long[4]), parts[1]); // checks the modifiers
+        return Optional.empty();
+    }
+
+    /** {@code text} as event and modifiers ({@code instructions:u} to {@code instructions}, {@code u}). */
+    private static String[] split(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("empty perf event name");
         }
@@ -119,8 +164,46 @@ public final class PerfEventParser {
             modifiers = event.substring(colon + 1);
             event = event.substring(0, colon);
         }
-        Resolved r = resolve(text, event);
-        return withModifiers(text, r, modifiers);
+        return new String[] {event, modifiers};
+    }
+
+    /**
+     * The built-in hardware or software name {@code event} is a misspelling of, or null: names
+     * of five letters or more, same length give or take one letter, one edit (two for names
+     * longer than six letters). Short names ({@code cs}, {@code tsc}) and PMU events such as
+     * Intel's {@code cycles-t} are too far to count as misspellings, so they are left to sysfs.
+     */
+    private static String misspelled(String event) {
+        String lower = event.toLowerCase(Locale.ROOT);
+        for (Map<String, Long> names : List.of(HARDWARE, SOFTWARE)) {
+            for (String known : names.keySet()) {
+                int allowed = known.length() <= 6 ? 1 : 2;
+                if (known.length() >= 5 && lower.length() >= 5 && Math.abs(known.length() - lower.length()) <= 1
+                        && edits(lower, known) <= allowed) {
+                    return known;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Edit distance counting a swap of two neighbours as one edit (optimal string alignment). */
+    private static int edits(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private record Resolved(String pmu, int type, long[] config) {
@@ -130,6 +213,12 @@ public final class PerfEventParser {
         if (event.indexOf('/') >= 0) {
             return sysfs(text, event);
         }
+        Resolved r = builtIn(event);
+        return r != null ? r : namedSysfsEvent(text, event);
+    }
+
+    /** A hardware, software, raw or cache event, or null: the names that need no sysfs. */
+    private static Resolved builtIn(String event) {
         Long hw = HARDWARE.get(event.toLowerCase(Locale.ROOT));
         if (hw != null) {
             return new Resolved("hardware", PerfEventAttr.TYPE_HARDWARE, new long[] {hw, 0, 0, 0});
@@ -146,7 +235,7 @@ public final class PerfEventParser {
         if (cache != null) {
             return new Resolved("hardware cache", PerfEventAttr.TYPE_HW_CACHE, new long[] {cache, 0, 0, 0});
         }
-        return namedSysfsEvent(text, event);
+        return null;
     }
 
     /** {@code <cache>-<op>s} (accesses) or {@code <cache>-<op>-misses}, as perf spells them. */
@@ -179,9 +268,7 @@ public final class PerfEventParser {
 
     /** {@code pmu/term=value,term,alias/}. */
     private Resolved sysfs(String text, String event) {
-        if (!event.endsWith("/") || event.indexOf('/') == event.length() - 1) {
-            throw new IllegalArgumentException("perf event '" + text + "': expected pmu/terms/, e.g. cpu/event=0x3c/");
-        }
+        checkSysfsSyntax(text, event);
         int first = event.indexOf('/');
         String pmu = event.substring(0, first);
         String terms = event.substring(first + 1, event.length() - 1);
@@ -191,6 +278,12 @@ public final class PerfEventParser {
             applyTerm(text, pmu, dir, term, config);
         }
         return new Resolved(pmu, pmuType(text, pmu, dir), config);
+    }
+
+    private static void checkSysfsSyntax(String text, String event) {
+        if (!event.endsWith("/") || event.indexOf('/') == event.length() - 1 || event.startsWith("/")) {
+            throw new IllegalArgumentException("perf event '" + text + "': expected pmu/terms/, e.g. cpu/event=0x3c/");
+        }
     }
 
     /** A bare name one PMU lists in its {@code events} folder ({@code tsc}, {@code mem-loads}). */

@@ -3,6 +3,7 @@ package io.bpfkit.ringbuf;
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.events.RecordHandler;
+import io.bpfkit.api.map.BpfRingBuffer;
 import io.bpfkit.api.map.BpfRingBufferMap;
 import io.bpfkit.events.PollingReader;
 import io.bpfkit.load.LoadedMap;
@@ -201,6 +202,14 @@ public final class RingBufferReader extends PollingReader {
          */
         public Builder add(BpfRingBufferMap map, RecordHandler handler) {
             return add(map.name(), map::fileDescriptor, map.ringSize(), handler);
+        }
+
+        /**
+         * A ring buffer of records (from a binding's {@code @Map BpfRingBuffer<R>} or
+         * {@code BpfMaps.ringBuffer(obj, name, codec)}), each decoded by its codec for {@code consumer}.
+         */
+        public <T> Builder add(BpfRingBuffer<T> ring, Consumer<? super T> consumer) {
+            return add(ring, ring.codec(), consumer);
         }
 
         /** A ring buffer map handle, each record decoded by {@code codec} for {@code consumer}. */

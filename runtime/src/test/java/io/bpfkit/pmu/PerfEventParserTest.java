@@ -147,6 +147,39 @@ class PerfEventParserTest {
     }
 
     @Test
+    void offlineResolvesBuiltInNamesAndLeavesSysfsNamesToTheMachine() {
+        for (String builtIn : new String[] {"cycles", "instructions:u", "cache-misses", "r003c", "cs:k",
+                "L1-dcache-load-misses", "LLC-loads", "task-clock"}) {
+            assertEquals(java.util.Optional.of(parser.parse(builtIn)), PerfEventParser.parseOffline(builtIn), builtIn);
+        }
+        for (String sysfsOnly : new String[] {"cpu/event=0x3c/", "cpu/event=0x3c,umask=0x00/:u", "msr/tsc/", "tsc",
+                "mem-loads", "cycles-t", "topdown-total-slots"}) {
+            assertTrue(PerfEventParser.parseOffline(sysfsOnly).isEmpty(), sysfsOnly);
+        }
+    }
+
+    @Test
+    void offlineRefusesMisspellingsBadModifiersAndMalformedPmuEvents() {
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> PerfEventParser.parseOffline("cylces"));
+        assertTrue(typo.getMessage().startsWith("unknown perf event 'cylces': did you mean 'cycles'? Built-in "
+                + "events: hardware [branch-instructions, branch-misses, branches, "), typo.getMessage());
+        assertTrue(typo.getMessage().contains("software [alignment-faults, bpf-output, cgroup-switches, context-switches, "),
+                typo.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("instructons"))
+                .getMessage().contains("did you mean 'instructions'?"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("cpu-clok:u"))
+                .getMessage().contains("did you mean 'cpu-clock'?"));
+        assertEquals("perf event 'cycles:x': unknown modifier 'x' (bpfkit knows u, k, h and p)",
+                assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("cycles:x"))
+                        .getMessage());
+        assertEquals("perf event 'cpu/event=0x3c': expected pmu/terms/, e.g. cpu/event=0x3c/",
+                assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("cpu/event=0x3c"))
+                        .getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline(" "));
+    }
+
+    @Test
     void formatBitsAcrossSeveralRanges() {
         long[] config = new long[4];
         PerfEventParser.placeBits("t", "x", "config2:0-1,8-9,63", 0b11111, config);

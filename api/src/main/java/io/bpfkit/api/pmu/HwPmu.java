@@ -18,6 +18,11 @@ import java.lang.annotation.Target;
  * that PMU (virtual machines, most CI) the {@link #fallback()} event is opened instead and the
  * counter says so; without a fallback the load fails with the reason.
  *
+ * <p>javac checks both names where it can: a misspelled built-in event ({@code "cylces"}), an
+ * unknown modifier or a malformed {@code pmu/terms/} is a compile error on the annotation
+ * value; a name only the counting machine's sysfs resolves ({@code cpu/event=0x3c/},
+ * {@code tsc}) gets a note and is resolved at load.
+ *
  * <pre>{@code
  * @HwPmu(map = "cycles", event = "cycles", fallback = "cpu-clock")
  * PmuCounter cycles();

@@ -3,7 +3,6 @@ package io.bpfkit.examples.execsnoop;
 import io.bpfkit.examples.ToolArgs;
 import io.bpfkit.examples.ToolMain;
 import io.bpfkit.examples.ToolSession;
-import io.bpfkit.map.RecordCodec;
 import io.bpfkit.ringbuf.RingBufferReader;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -49,7 +48,7 @@ public final class ExecSnoop {
         try (ToolSession session = new ToolSession(seconds);
              ExecProbe probe = ExecProbeBinding.open().load();
              RingBufferReader reader = RingBufferReader.builder()
-                     .add(probe.events(), RecordCodec.of(ExecEvent.class), e -> print(out, e)).build()) {
+                     .add(probe.events(), e -> print(out, e)).build()) {
             attached.run();
             while (session.active()) {
                 reader.poll(Duration.ofMillis(100)); // the handler prints each event here

@@ -1,6 +1,5 @@
 package io.bpfkit.examples.top;
 
-import io.bpfkit.map.RecordCodec;
 import io.bpfkit.ringbuf.RingBufferReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -155,7 +154,7 @@ public final class Top {
             Runtime.getRuntime().addShutdownHook(hook);
             try (TopProbe probe = TopProbeBinding.open().load();
                  RingBufferReader reader = RingBufferReader.builder()
-                         .add(probe.events(), RecordCodec.of(ProcEvent.class), events::add).build();
+                         .add(probe.events(), events::add).build();
                  TopMetrics metrics = options.prometheusPort() >= 0 ? new TopMetrics(options.prometheusPort()) : null) {
                 // closing the reader (end of this block) wakes the poller and ends it
                 Thread.ofVirtual().name("bpfkit-top-events").start(() -> {

@@ -7,7 +7,7 @@ import io.bpfkit.api.annotation.Map;
 import io.bpfkit.api.annotation.Program;
 import io.bpfkit.api.codec.Unsigned;
 import io.bpfkit.api.map.BpfHashMap;
-import io.bpfkit.api.map.BpfRingBufferMap;
+import io.bpfkit.api.map.BpfRingBuffer;
 import io.bpfkit.api.pmu.HwPmu;
 import io.bpfkit.api.pmu.PmuCounter;
 
@@ -22,9 +22,9 @@ public interface TopProbe extends AutoCloseable {
     @Map
     BpfHashMap<@Unsigned Integer, ProcStats> procs();
 
-    /** {@link ProcEvent}s: exec and exit. */
+    /** {@link ProcEvent}s: exec and exit, decoded by the generated codec. */
     @Map
-    BpfRingBufferMap events();
+    BpfRingBuffer<ProcEvent> events();
 
     /** Cycles on every CPU; cpu-clock nanoseconds where the machine has no hardware PMU. */
     @HwPmu(map = "pmu", event = "cycles", fallback = "cpu-clock")
