@@ -63,6 +63,35 @@ public sealed interface CType {
         }
     }
 
+    /**
+     * An integer of 1, 2, 4 or 8 bytes whose Java side does not say its signedness: a codec that
+     * carries the bits, such as {@code Codecs.int32()}, which bindings use for {@code Integer} and
+     * {@code @Unsigned Integer} alike. It stands for the signed and the unsigned C type.
+     */
+    record AnyInt(int bytes) implements CType {
+        public AnyInt {
+            if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
+                throw new IllegalArgumentException("integer size " + bytes);
+            }
+        }
+
+        public long size() {
+            return bytes;
+        }
+
+        public long alignment() {
+            return bytes;
+        }
+
+        public String spelling() {
+            return "__s" + bytes * 8 + "/__u" + bytes * 8;
+        }
+
+        public MemoryLayout layout() {
+            return new Int(bytes, false).layout();
+        }
+    }
+
     /** {@code float} (4) or {@code double} (8). */
     record Floating(int bytes) implements CType {
         public long size() {
