@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -101,6 +102,39 @@ class PluginDescriptorTest {
         Set<String> unconfigured = new LinkedHashSet<>(parameters.keySet());
         unconfigured.removeAll(expected.keySet());
         assertEquals(Set.of("includeDirectories", "extraFlags"), unconfigured, "lists without defaults");
+    }
+
+    /** What this repository's own build configures (examples/pom.xml) are parameters of the goal. */
+    @Test
+    void theExamplesConfigureOnlyDescribedParameters() throws Exception {
+        Path pom = Path.of("..", "examples", "pom.xml");
+        Document d;
+        try (var in = java.nio.file.Files.newInputStream(pom)) {
+            d = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
+        }
+        var plugins = d.getElementsByTagName("plugin");
+        Set<String> used = new LinkedHashSet<>();
+        for (int i = 0; i < plugins.getLength(); i++) {
+            Element plugin = (Element) plugins.item(i);
+            if (!MojoHarness.text(plugin, "artifactId").equals("bpfkit-maven-plugin")) {
+                continue;
+            }
+            var configs = plugin.getElementsByTagName("configuration");
+            for (int c = 0; c < configs.getLength(); c++) {
+                for (var n = configs.item(c).getFirstChild(); n != null; n = n.getNextSibling()) {
+                    if (n instanceof Element e) {
+                        used.add(e.getTagName());
+                    }
+                }
+            }
+            var goals = plugin.getElementsByTagName("goal");
+            for (int g = 0; g < goals.getLength(); g++) {
+                assertEquals("compile-bpf", goals.item(g).getTextContent().strip());
+            }
+        }
+        assertFalse(used.isEmpty(), "examples/pom.xml configures the plugin");
+        assertTrue(parameters.keySet().containsAll(used), "examples/pom.xml configures " + used
+                + ", the descriptor has " + parameters.keySet());
     }
 
     @Test
