@@ -28,6 +28,8 @@
  * Globals: .bss bss_hits (u64), bss_last (u32), bss_tail (u32), bss_stats (struct stats),
  *          bss_mixed (struct mixed: u8, u64, u16[3], struct inner, s8, float, double, _Bool; layout tests);
  *          .data data_total (u64) = 5; .rodata ro_limit (const volatile u32) = 77.
+ * signed_vals: hash, key __s32, value __s64, written by no program: the signed BTF integers that
+ *   signedness checks of typed handles compare with (Codecs.uint32() is refused on it).
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -77,6 +79,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct stats);
 } stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8);
+	__type(key, __s32);
+	__type(value, __s64);
+} signed_vals SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * A map lookup and an update of syscount's {@code counts} (key {@code __u32}, value
  * {@code struct syscall_stats}) through the generated {@code SysCountBinding} (generated record
  * codec) and through the runtime API on the same kind of map ({@code BpfMaps.hash} with the
- * reflective {@code RecordCodec}). Both are one bpf(2) call; the difference is the codec.
+ * {@code RecordCodec}, built at run time from method handles). Both are one bpf(2) call; the
+ * difference is the codec.
  * The programs are not loaded, so the system calls of the benchmark itself are not counted.
  * Run with {@code scripts/bench-binding} (root), which prints the binding/runtime ratio.
  */

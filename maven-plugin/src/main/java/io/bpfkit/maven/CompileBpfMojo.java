@@ -47,8 +47,8 @@ public class CompileBpfMojo extends AbstractMojo {
     private String vmlinuxBtf;
     private File generatedIncludeDirectory;
     private boolean skip;
-    /** The folder of the generated vmlinux.h, when a source wants one. */
-    private Path vmlinuxInclude;
+    // Every instance field above is a parameter that META-INF/maven/plugin.xml describes (a test
+    // holds the two together): state of one run lives in locals, not fields.
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
@@ -63,6 +63,7 @@ public class CompileBpfMojo extends AbstractMojo {
         }
         List<Path> sources;
         long newestHeader;
+        Path generated;
         try (Stream<Path> files = Files.list(src)) {
             List<Path> all = files.sorted().toList();
             sources = all.stream().filter(p -> p.getFileName().toString().endsWith(".bpf.c")).toList();
@@ -73,13 +74,15 @@ public class CompileBpfMojo extends AbstractMojo {
                 }
             }
             Files.createDirectories(outputDirectory.toPath());
-            Path header = vmlinuxHeader(all);
-            if (header != null) {
-                newestHeader = Math.max(newestHeader, Files.getLastModifiedTime(header).toMillis());
+            generated = vmlinuxHeader(all);
+            if (generated != null) {
+                newestHeader = Math.max(newestHeader, Files.getLastModifiedTime(generated).toMillis());
             }
         } catch (IOException e) {
             throw new MojoExecutionException("bpfkit: cannot read " + src + ": " + e.getMessage(), e);
         }
+        // the generated vmlinux.h's folder goes on the include path only when a source wants it
+        Path vmlinuxInclude = generated == null ? null : generated.getParent();
         String compiler = findClang();
         int built = 0;
         for (Path c : sources) {
@@ -88,7 +91,7 @@ public class CompileBpfMojo extends AbstractMojo {
             if (upToDate(c, obj, newestHeader)) {
                 continue;
             }
-            compile(compiler, c, obj);
+            compile(compiler, c, obj, vmlinuxInclude);
             built++;
         }
         getLog().info("bpfkit: " + built + " of " + sources.size() + " BPF objects compiled into " + outputDirectory);
@@ -129,9 +132,9 @@ public class CompileBpfMojo extends AbstractMojo {
         } catch (BpfException e) {
             throw new MojoExecutionException("bpfkit: cannot make vmlinux.h from " + btf + ": " + e.getMessage(), e);
         }
-        vmlinuxInclude = generatedIncludeDirectory.toPath();
-        Files.createDirectories(vmlinuxInclude);
-        Path header = vmlinuxInclude.resolve("vmlinux.h");
+        Path folder = generatedIncludeDirectory.toPath();
+        Files.createDirectories(folder);
+        Path header = folder.resolve("vmlinux.h");
         if (!Files.exists(header) || !Files.readString(header).equals(text)) {
             Files.writeString(header, text);
             getLog().info("bpfkit: wrote " + header + " from " + btf);
@@ -151,7 +154,8 @@ public class CompileBpfMojo extends AbstractMojo {
         }
     }
 
-    private void compile(String compiler, Path source, Path obj) throws MojoExecutionException, MojoFailureException {
+    private void compile(String compiler, Path source, Path obj, Path vmlinuxInclude)
+            throws MojoExecutionException, MojoFailureException {
         List<String> cmd = new ArrayList<>(List.of(compiler, "-g", "-O2", "-target", "bpf",
                 "-D__TARGET_ARCH_" + targetArch, "-I" + sourceDirectory, "-I/usr/include/" + multiarch()));
         if (includeDirectories != null) {

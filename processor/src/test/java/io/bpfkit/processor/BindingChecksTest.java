@@ -115,7 +115,7 @@ class BindingChecksTest {
     void signednessDiffers() {
         String m = "@Map BpfArray<Long> hits();";
         at(error(m, "map 'hits' value does not match the object's __u64: __s64 is __s64 (signed: add @Unsigned), the "
-                + "object has __u64 (unsigned)"), m, null);
+                + "object has __u64 (BTF int encoding: unsigned)"), m, null);
     }
 
     @Test

@@ -302,11 +302,27 @@ public final class BindingCheck {
 
     /** Compares a Java-side type with BTF type {@code typeId}; adds the first difference. */
     static void compare(String what, CType java, Btf btf, int typeId, String method, List<Problem> out) {
-        String diff = difference(java, btf, typeId, java.spelling());
-        if (diff != null) {
-            out.add(new Problem(method, null, what + " does not match the object's " + cName(btf, typeId) + ": "
-                    + diff));
+        String mismatch = mismatch(what, java, java.spelling(), btf, typeId);
+        if (mismatch != null) {
+            out.add(new Problem(method, null, mismatch));
         }
+    }
+
+    /**
+     * Why {@code java} cannot stand for BTF type {@code typeId}, or null when it can: sizes,
+     * kinds, array lengths, struct members in order (names, C's snake case accepted, offsets),
+     * and integer signedness. Bindings and typed map handles
+     * ({@code io.bpfkit.map.BpfMaps}) both check with this, so they agree on what fits.
+     *
+     * @param what what is compared, e.g. {@code map 'counts' value}
+     * @param javaName the Java side in the message, e.g. {@code struct Stats} or {@code record Stats}
+     * @return e.g. {@code map 'counts' value does not match the object's struct stats: record
+     *     Stats.calls is __s64 (signed: add @Unsigned), the object has __u64 (BTF int encoding:
+     *     unsigned)}
+     */
+    public static String mismatch(String what, CType java, String javaName, Btf btf, int typeId) {
+        String diff = difference(java, btf, typeId, javaName);
+        return diff == null ? null : what + " does not match the object's " + cName(btf, typeId) + ": " + diff;
     }
 
     /** The first difference between {@code java} and BTF type {@code typeId}, or null. */
@@ -324,21 +340,8 @@ public final class BindingCheck {
                     + " is " + size + " bytes";
         }
         return switch (java) {
-            case CType.Int i -> {
-                if (t instanceof BtfType.Enumeration) {
-                    yield null;
-                }
-                if (!(t instanceof BtfType.Int bi) || bi.isBool()) {
-                    yield path + " is an integer (Java " + i.spelling() + "), the object has " + cName(btf, typeId);
-                }
-                // char and __u8 differ only in how C prints them: no signedness rule for bytes
-                if (i.size() > 1 && bi.isSigned() == i.unsigned()) {
-                    yield path + " is " + i.spelling() + (i.unsigned() ? " (@Unsigned)" : " (signed: add @Unsigned)")
-                            + ", the object has " + cName(btf, typeId) + " (" + (bi.isSigned() ? "signed" : "unsigned")
-                            + ")";
-                }
-                yield null;
-            }
+            case CType.Int i -> integerDifference(i, i.unsigned(), btf, typeId, t, path);
+            case CType.AnyInt i -> integerDifference(i, null, btf, typeId, t, path);
             case CType.Floating f -> t instanceof BtfType.Float ? null
                     : path + " is " + f.spelling() + ", the object has " + cName(btf, typeId);
             case CType.Bool b -> t instanceof BtfType.Int ? null
@@ -354,6 +357,27 @@ public final class BindingCheck {
             }
             case CType.Struct s -> structDifference(s, btf, id, t, path);
         };
+    }
+
+    /**
+     * An integer against BTF: any integer or enum of the size; with a known signedness
+     * ({@code unsigned} not null) the BTF int's encoding must agree, except for bytes, where
+     * {@code char} and {@code __u8} differ only in how C prints them.
+     */
+    private static String integerDifference(CType java, Boolean unsigned, Btf btf, int typeId, BtfType t,
+            String path) {
+        if (t instanceof BtfType.Enumeration) {
+            return null;
+        }
+        if (!(t instanceof BtfType.Int bi) || bi.isBool()) {
+            return path + " is an integer (Java " + java.spelling() + "), the object has " + cName(btf, typeId);
+        }
+        if (unsigned != null && java.size() > 1 && bi.isSigned() == unsigned) {
+            return path + " is " + java.spelling() + (unsigned ? " (unsigned)" : " (signed: add @Unsigned)")
+                    + ", the object has " + cName(btf, typeId) + " (BTF int encoding: "
+                    + (bi.isSigned() ? "signed" : "unsigned") + ")";
+        }
+        return null;
     }
 
     private static String structDifference(CType.Struct s, Btf btf, int id, BtfType t, String path) {
@@ -414,7 +438,8 @@ public final class BindingCheck {
         return sb.toString();
     }
 
-    private static String cName(Btf btf, int typeId) {
+    /** BTF type {@code typeId} as C spells it: {@code struct stats}, {@code __u32[3]}, {@code const int}. */
+    public static String cName(Btf btf, int typeId) {
         BtfType t = btf.type(typeId);
         String n = t.name().isEmpty() ? "<anonymous>" : t.name();
         return switch (t) {

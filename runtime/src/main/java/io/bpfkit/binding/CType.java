@@ -33,20 +33,30 @@ public sealed interface CType {
     /** The memory layout, named members and explicit padding for structs. */
     MemoryLayout layout();
 
-    /** A signed or unsigned integer of 1, 2, 4 or 8 bytes. */
-    record Int(int bytes, boolean unsigned) implements CType {
-        public Int {
+    /** A scalar as wide as it is aligned: integers and floating point. */
+    sealed interface Scalar extends CType {
+        /** The width in bytes. */
+        int bytes();
+
+        default long size() {
+            return bytes();
+        }
+
+        default long alignment() {
+            return bytes();
+        }
+
+        private static void checkInteger(int bytes) {
             if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
                 throw new IllegalArgumentException("integer size " + bytes);
             }
         }
+    }
 
-        public long size() {
-            return bytes;
-        }
-
-        public long alignment() {
-            return bytes;
+    /** A signed or unsigned integer of 1, 2, 4 or 8 bytes. */
+    record Int(int bytes, boolean unsigned) implements Scalar {
+        public Int {
+            Scalar.checkInteger(bytes);
         }
 
         public String spelling() {
@@ -63,16 +73,27 @@ public sealed interface CType {
         }
     }
 
+    /**
+     * An integer of 1, 2, 4 or 8 bytes whose Java side does not say its signedness: a codec that
+     * carries the bits, such as {@code Codecs.int32()}, which bindings use for {@code Integer} and
+     * {@code @Unsigned Integer} alike. It stands for the signed and the unsigned C type.
+     */
+    record AnyInt(int bytes) implements Scalar {
+        public AnyInt {
+            Scalar.checkInteger(bytes);
+        }
+
+        public String spelling() {
+            return "__s" + bytes * 8 + "/__u" + bytes * 8;
+        }
+
+        public MemoryLayout layout() {
+            return new Int(bytes, false).layout();
+        }
+    }
+
     /** {@code float} (4) or {@code double} (8). */
-    record Floating(int bytes) implements CType {
-        public long size() {
-            return bytes;
-        }
-
-        public long alignment() {
-            return bytes;
-        }
-
+    record Floating(int bytes) implements Scalar {
         public String spelling() {
             return bytes == 4 ? "float" : "double";
         }

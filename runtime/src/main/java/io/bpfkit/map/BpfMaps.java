@@ -29,9 +29,11 @@ import java.util.function.Supplier;
 /**
  * Typed handles on maps: from a loaded object by name, or from a {@link MapRef} (a pinned map,
  * a map by id, an inner map). Each factory checks the map's type, that the codecs' sizes are
- * the map's key and value sizes, and, where the object has BTF, that a record codec's members
- * match the BTF struct (names, offsets, sizes); a mismatch is an
- * {@link IllegalArgumentException} naming both sides.
+ * the map's key and value sizes, and, where the object has BTF, that the codecs fit the BTF
+ * types as a binding's declarations must: a record's members (names, offsets, sizes, the
+ * signedness {@code @Unsigned} gives), {@code Codecs.uintN()} only on unsigned integers
+ * ({@code Codecs.intN()} carry either); a mismatch is an {@link IllegalArgumentException}
+ * naming both sides.
  *
  * <pre>{@code
  * try (LoadedObject obj = BpfLoader.load(spec)) {

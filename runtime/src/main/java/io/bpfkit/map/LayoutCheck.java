@@ -1,24 +1,41 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.codec.Codec;
+import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.binding.BindingCheck;
+import io.bpfkit.binding.CType;
 import io.bpfkit.btf.Btf;
-import io.bpfkit.btf.BtfType;
-import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.SequenceLayout;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * The checks made when a handle is created: a codec's size against the map's key or value
- * size, and, where the map has BTF, a struct codec's members against the BTF struct (names,
- * offsets, sizes, nested structs and array lengths). A mismatch names both sides.
+ * size, and, where the map has BTF, the C type the codec stands for against the BTF type, with
+ * the comparison bindings use ({@link BindingCheck#mismatch}): kinds, array lengths, struct
+ * members (names, offsets, sizes, nested structs) and the signedness of integers. A mismatch
+ * names both sides.
+ *
+ * <p>The C type of a codec: a {@link RecordCodec}'s struct ({@code @Unsigned} components are
+ * unsigned, the others signed, as in bindings); {@code Codecs.uint8()}..{@code uint64()} are
+ * unsigned; {@code Codecs.int8()}..{@code int64()} carry the bits of either signedness (bindings
+ * use them for {@code @Unsigned Integer} too); other codecs by their layout, integers of either
+ * signedness.
  */
 final class LayoutCheck {
+    private static final Map<Codec<?>, CType> BUILT_IN = Map.ofEntries(
+            Map.entry(Codecs.int8(), new CType.AnyInt(1)), Map.entry(Codecs.int16(), new CType.AnyInt(2)),
+            Map.entry(Codecs.int32(), new CType.AnyInt(4)), Map.entry(Codecs.int64(), new CType.AnyInt(8)),
+            Map.entry(Codecs.uint8(), CType.integer(1, true)), Map.entry(Codecs.uint16(), CType.integer(2, true)),
+            Map.entry(Codecs.uint32(), CType.integer(4, true)), Map.entry(Codecs.uint64(), CType.integer(8, true)),
+            Map.entry(Codecs.float32(), CType.floating(4)), Map.entry(Codecs.float64(), CType.floating(8)),
+            Map.entry(Codecs.bool(), CType.bool()));
+
     private LayoutCheck() {
     }
 
@@ -26,115 +43,76 @@ final class LayoutCheck {
      * @param what e.g. {@code map 'counts' value}
      * @param mapSize the size the map has for it
      * @param btfTypeId the BTF type of it, 0 when unknown
+     * @param compareTypes whether to compare with BTF beyond the size (not for LPM keys, whose
+     *     struct is the program's own)
      */
-    static void check(String what, Codec<?> codec, long mapSize, Btf btf, int btfTypeId, boolean compareMembers) {
+    static void check(String what, Codec<?> codec, long mapSize, Btf btf, int btfTypeId, boolean compareTypes) {
+        boolean withBtf = btf != null && btfTypeId != 0;
         if (codec.size() != mapSize) {
-            throw new IllegalArgumentException(what + " is " + mapSize + " bytes" + btfName(btf, btfTypeId)
-                    + ", but the codec " + describe(codec) + " is " + codec.size() + " bytes");
+            throw new IllegalArgumentException(what + " is " + mapSize + " bytes"
+                    + (withBtf ? " (BTF type " + BindingCheck.cName(btf, btfTypeId) + ")" : "") + ", but the codec "
+                    + describe(codec) + " is " + codec.size() + " bytes");
         }
-        if (btf != null && btfTypeId != 0 && compareMembers) {
-            compare(what, codec.layout(), btf, btfTypeId, describe(codec));
+        if (!withBtf || !compareTypes) {
+            return;
         }
+        CType java = ctype(codec);
+        String mismatch = java == null ? null : BindingCheck.mismatch(what, java, javaName(codec), btf, btfTypeId);
+        if (mismatch != null) {
+            throw new IllegalArgumentException(mismatch);
+        }
+    }
+
+    /** The C type {@code codec} stands for, or null when its layout says too little to compare. */
+    static CType ctype(Codec<?> codec) {
+        if (codec instanceof RecordCodec<?> r) {
+            return r.ctype();
+        }
+        CType builtIn = BUILT_IN.get(codec);
+        return builtIn != null ? builtIn : fromLayout(codec.layout());
+    }
+
+    /** A hand-written codec's C type from its layout: named struct members, arrays, scalars. */
+    private static CType fromLayout(MemoryLayout layout) {
+        return switch (layout) {
+            case ValueLayout v when v.carrier() == float.class || v.carrier() == double.class ->
+                    CType.floating((int) v.byteSize());
+            case ValueLayout v when v.carrier() == boolean.class -> CType.bool();
+            case ValueLayout v when v.carrier().isPrimitive() -> new CType.AnyInt((int) v.byteSize());
+            case SequenceLayout s -> {
+                CType element = fromLayout(s.elementLayout());
+                yield element == null || s.elementCount() > Integer.MAX_VALUE ? null
+                        : CType.array(element, (int) s.elementCount());
+            }
+            case StructLayout s -> struct(s);
+            default -> null;
+        };
+    }
+
+    private static CType struct(StructLayout s) {
+        List<CType.Member> members = new ArrayList<>();
+        long at = 0;
+        for (MemoryLayout m : s.memberLayouts()) {
+            long offset = at;
+            at += m.byteSize();
+            if (m instanceof PaddingLayout) {
+                continue;
+            }
+            CType type = fromLayout(m);
+            if (type == null || m.name().isEmpty()) {
+                return null;
+            }
+            members.add(new CType.Member(m.name().get(), offset, type));
+        }
+        return new CType.Struct(s.name().orElse("?"), null, members, s.byteSize(), s.byteAlignment());
+    }
+
+    private static String javaName(Codec<?> codec) {
+        return codec instanceof RecordCodec<?> r ? "record " + r.type().getSimpleName() : codec.toString();
     }
 
     private static String describe(Codec<?> codec) {
         MemoryLayout l = codec.layout();
         return l.name().map(n -> n + " (" + codec + ")").orElse(codec.toString());
-    }
-
-    private static String btfName(Btf btf, int id) {
-        if (btf == null || id == 0) {
-            return "";
-        }
-        return " (BTF type " + cName(btf, id) + ")";
-    }
-
-    static String cName(Btf btf, int id) {
-        BtfType t = btf.type(id);
-        String n = t.name().isEmpty() ? "<anonymous>" : t.name();
-        return switch (t.kind()) {
-            case STRUCT -> "struct " + n;
-            case UNION -> "union " + n;
-            case ARRAY -> cName(btf, ((BtfType.Array) t).type()) + "[" + ((BtfType.Array) t).elements() + "]";
-            default -> n;
-        };
-    }
-
-    private static void compare(String what, MemoryLayout layout, Btf btf, int typeId, String javaSide) {
-        int id = btf.skipModifiersAndTypedefs(typeId);
-        BtfType t = btf.type(id);
-        long btfSize = btf.resolveSize(id);
-        if (btfSize != layout.byteSize()) {
-            throw mismatch(what, javaSide + " is " + layout.byteSize() + " bytes", cName(btf, id) + " is " + btfSize
-                    + " bytes");
-        }
-        if (layout instanceof StructLayout s) {
-            if (!(t instanceof BtfType.Struct st)) {
-                throw mismatch(what, javaSide + " is a struct", cName(btf, id) + " is a " + t.kind().name()
-                        .toLowerCase(Locale.ROOT));
-            }
-            compareStruct(what, s, btf, st, javaSide);
-        } else if (layout instanceof SequenceLayout seq && t instanceof BtfType.Array a) {
-            if (seq.elementCount() != a.elements()) {
-                throw mismatch(what, javaSide + " has " + seq.elementCount() + " elements", cName(btf, id) + " has "
-                        + a.elements());
-            }
-            compare(what, seq.elementLayout(), btf, a.type(), javaSide + " element");
-        }
-    }
-
-    private static void compareStruct(String what, StructLayout s, Btf btf, BtfType.Struct st, String javaSide) {
-        List<BtfType.Member> unmatched = new ArrayList<>(st.members());
-        long offset = 0;
-        for (MemoryLayout m : s.memberLayouts()) {
-            long at = offset;
-            offset += m.byteSize();
-            if (m instanceof PaddingLayout || m.name().isEmpty()) {
-                continue;
-            }
-            String name = m.name().get();
-            BtfType.Member b = find(st, name);
-            String javaMember = javaSide + " member '" + name + "' (offset " + at + ", " + m.byteSize() + " bytes)";
-            if (b == null) {
-                throw mismatch(what, javaMember, cName(btf, st.id()) + " has no member '" + name + "' or '"
-                        + snake(name) + "'; its members are " + st.members().stream().map(BtfType.Member::name)
-                        .toList());
-            }
-            unmatched.remove(b);
-            long btfOffset = b.bitOffset() / 8;
-            long btfSize = b.isBitfield() ? -1 : btf.resolveSize(b.type());
-            String btfMember = cName(btf, st.id()) + " member '" + b.name() + "' (offset " + btfOffset + ", "
-                    + (b.isBitfield() ? b.bitfieldSize() + " bits" : btfSize + " bytes") + ")";
-            if (b.isBitfield() || b.bitOffset() % 8 != 0 || btfOffset != at || btfSize != m.byteSize()) {
-                throw mismatch(what, javaMember, btfMember);
-            }
-            if (m instanceof GroupLayout || m instanceof SequenceLayout) {
-                compare(what, m, btf, b.type(), javaSide + "." + name);
-            }
-        }
-        if (!unmatched.isEmpty()) {
-            throw mismatch(what, javaSide + " has no member for " + unmatched.stream()
-                    .map(x -> "'" + x.name() + "'").toList(), cName(btf, st.id()) + " has them");
-        }
-    }
-
-    private static BtfType.Member find(BtfType.Struct st, String javaName) {
-        String snake = snake(javaName);
-        for (BtfType.Member b : st.members()) {
-            if (b.name().equals(javaName) || b.name().equals(snake)) {
-                return b;
-            }
-        }
-        return null;
-    }
-
-    /** {@code firstSeen} to {@code first_seen}: Java names of C members. */
-    static String snake(String camel) {
-        return BindingCheck.snake(camel);
-    }
-
-    private static IllegalArgumentException mismatch(String what, String javaSide, String btfSide) {
-        return new IllegalArgumentException(what + " does not match its BTF type: Java " + javaSide + ", BTF "
-                + btfSide);
     }
 }

@@ -1,16 +1,16 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.codec.Codec;
-import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.codec.Size;
-import java.lang.foreign.MemoryLayout;
+import io.bpfkit.api.codec.Unsigned;
+import io.bpfkit.binding.CType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Array;
+import java.lang.reflect.AnnotatedArrayType;
+import java.lang.reflect.AnnotatedType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -20,14 +20,19 @@ import java.util.Set;
 
 /**
  * A codec for a Java record laid out as the C struct with the same members in the same order:
- * natural alignment and padding, {@code byte}..{@code long}, {@code float}, {@code double},
- * {@code boolean} (a one-byte {@code _Bool}), nested records, and fixed arrays and strings whose
- * length a {@link Size} annotation gives. Built once per record type (cached); the layout's
- * members carry the component names, which handles compare with the map's BTF.
+ * natural alignment and padding, {@code byte}..{@code long} ({@link Unsigned} for the unsigned C
+ * types), {@code float}, {@code double}, {@code boolean} (a one-byte {@code _Bool}), nested
+ * records, and fixed arrays and strings whose length a {@link Size} annotation gives.
+ *
+ * <p>Built once per record type (cached): the accessors and the canonical constructor become
+ * method handles, combined with the memory accesses of each member into one encoder and one
+ * decoder, so a call does no reflection and boxes no primitive member. The layout's members
+ * carry the component names, and {@link #ctype()} the C type with signedness, which map handles
+ * compare with the map's BTF as bindings do.
  *
  * <pre>{@code
  * record Inner(int a, short b) {}
- * record Stats(long calls, int flags, Inner inner, @Size(16) String comm, @Size(3) int[] hist) {}
+ * record Stats(@Unsigned long calls, int flags, Inner inner, @Size(16) String comm, @Size(3) int[] hist) {}
  * Codec<Stats> c = RecordCodec.of(Stats.class);
  * c.layout();   // struct { long calls; int flags; [4 pad] struct { int a; short b; [2 pad] } inner;
  *               //          char comm[16]; int hist[3]; [4 pad] }
@@ -44,24 +49,27 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     };
 
     private final Class<R> type;
+    private final CType.Struct ctype;
     private final StructLayout layout;
-    private final Part[] parts;
-    private final long[] offsets;
-    private final MethodHandle constructor; // (Object[]) Object
+    /** {@code (Object record, MemorySegment, long offset) void}: zeroes the padding, writes every member. */
+    private final MethodHandle encoder;
+    /** {@code (MemorySegment, long offset) Object}: reads every member into the canonical constructor. */
+    private final MethodHandle decoder;
 
-    private RecordCodec(Class<R> type, StructLayout layout, Part[] parts, long[] offsets, MethodHandle constructor) {
+    private RecordCodec(Class<R> type, CType.Struct ctype, MethodHandle encoder, MethodHandle decoder) {
         this.type = type;
-        this.layout = layout;
-        this.parts = parts;
-        this.offsets = offsets;
-        this.constructor = constructor;
+        this.ctype = ctype;
+        this.layout = (StructLayout) ctype.layout();
+        this.encoder = encoder;
+        this.decoder = decoder;
     }
 
     /**
      * The codec of {@code type}, built on first use.
      *
      * @throws IllegalArgumentException when a component has a type without a C layout, an array
-     *     or string without {@link Size}, or the record contains itself
+     *     or string without {@link Size}, {@link Unsigned} on a non-integer, or the record
+     *     contains itself
      */
     @SuppressWarnings("unchecked")
     public static <R extends Record> RecordCodec<R> of(Class<R> type) {
@@ -71,6 +79,11 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     /** The record type. */
     public Class<R> type() {
         return type;
+    }
+
+    /** The C struct the record stands for: members, offsets, and the signedness of integers. */
+    public CType.Struct ctype() {
+        return ctype;
     }
 
     @Override
@@ -85,30 +98,23 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
 
     @Override
     public void encode(R value, MemorySegment target, long offset) {
-        target.asSlice(offset, layout.byteSize()).fill((byte) 0); // padding bytes are zeros
-        for (int i = 0; i < parts.length; i++) {
-            Object v;
-            try {
-                v = parts[i].accessor.invokeExact((Object) value);
-            } catch (Throwable t) {
-                throw new IllegalStateException("cannot read component " + parts[i].name + " of " + value, t);
-            }
-            if (v == null) {
-                throw new IllegalArgumentException("component '" + parts[i].name + "' of " + type.getSimpleName()
-                        + " is null: a C struct member has a value");
-            }
-            parts[i].writer.write(v, target, offset + offsets[i]);
+        if (value == null) {
+            throw new IllegalArgumentException("a null " + type.getSimpleName() + " cannot be encoded: a C struct "
+                    + "has a value");
+        }
+        try {
+            encoder.invokeExact((Object) value, target, offset);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot encode " + value, t);
         }
     }
 
     @Override
     public R decode(MemorySegment source, long offset) {
-        Object[] args = new Object[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            args[i] = parts[i].reader.read(source, offset + offsets[i]);
-        }
         try {
-            return type.cast(constructor.invokeExact(args));
+            return type.cast((Object) decoder.invokeExact(source, offset));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -121,21 +127,18 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
         return "RecordCodec[" + type.getSimpleName() + ", " + layout + "]";
     }
 
+    /** The encoder as a member of an enclosing record: {@code (MemorySegment, long, Object) void}. */
+    MethodHandle memberEncoder() {
+        return MethodHandles.permuteArguments(encoder, MethodType.methodType(void.class, MemorySegment.class,
+                long.class, Object.class), 2, 0, 1);
+    }
+
+    /** The decoder: {@code (MemorySegment, long) Object}. */
+    MethodHandle memberDecoder() {
+        return decoder;
+    }
+
     // ---- building -------------------------------------------------------------------------
-
-    private interface Writer {
-        void write(Object v, MemorySegment s, long o);
-    }
-
-    private interface Reader {
-        Object read(MemorySegment s, long o);
-    }
-
-    private record Part(String name, MemoryLayout layout, MethodHandle accessor, Writer writer, Reader reader) {
-    }
-
-    private record Element(MemoryLayout layout, Writer writer, Reader reader) {
-    }
 
     private static <R extends Record> RecordCodec<R> build(Class<R> type, Set<Class<?>> building) {
         if (!type.isRecord()) {
@@ -149,72 +152,88 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
             throw new IllegalArgumentException("record " + type.getName() + " has no components: C has no empty "
                     + "structs");
         }
-        List<MemoryLayout> members = new ArrayList<>();
-        Part[] parts = new Part[comps.length];
-        long[] offsets = new long[comps.length];
-        long offset = 0;
-        long align = 1;
+        List<CType.Field> fields = new ArrayList<>();
+        List<RecordHandles.Member> members = new ArrayList<>();
         Class<?>[] ctorTypes = new Class<?>[comps.length];
         for (int i = 0; i < comps.length; i++) {
             RecordComponent c = comps[i];
             ctorTypes[i] = c.getType();
-            Element e = element(type, c, building);
-            long a = e.layout().byteAlignment();
-            long aligned = (offset + a - 1) / a * a;
-            if (aligned > offset) {
-                members.add(MemoryLayout.paddingLayout(aligned - offset));
-            }
-            offset = aligned;
-            offsets[i] = offset;
-            members.add(e.layout().withName(c.getName()));
-            offset += e.layout().byteSize();
-            align = Math.max(align, a);
-            parts[i] = new Part(c.getName(), e.layout(), accessor(type, c), e.writer(), e.reader());
+            RecordHandles.Member m = member(type, c, building);
+            fields.add(CType.member(c.getName(), m.type()));
+            members.add(m);
         }
-        long size = (offset + align - 1) / align * align;
-        if (size > offset) {
-            members.add(MemoryLayout.paddingLayout(size - offset));
-        }
-        StructLayout layout = MemoryLayout.structLayout(members.toArray(MemoryLayout[]::new))
-                .withName(type.getSimpleName());
+        CType.Struct struct = CType.struct(type.getSimpleName(), null, fields.toArray(CType.Field[]::new));
         building.remove(type);
-        return new RecordCodec<>(type, layout, parts, offsets, constructor(type, ctorTypes));
+        List<MethodHandle> accessors = new ArrayList<>();
+        for (RecordComponent c : comps) {
+            accessors.add(accessor(type, c));
+        }
+        return new RecordCodec<>(type, struct, RecordHandles.encoder(struct, members, accessors),
+                RecordHandles.decoder(struct, members, constructor(type, ctorTypes)));
     }
 
-    private static Element element(Class<?> owner, RecordComponent c, Set<Class<?>> building) {
+    private static RecordHandles.Member member(Class<?> owner, RecordComponent c, Set<Class<?>> building) {
         Class<?> t = c.getType();
         Size size = c.getAnnotation(Size.class);
         String where = owner.getSimpleName() + "." + c.getName();
+        boolean unsigned = unsigned(c);
+        String isNull = "component '" + c.getName() + "' of " + owner.getSimpleName() + " is null: a C struct member "
+                + "has a value";
         if (t == String.class) {
-            int n = length(size, where, "a String (a char[N])");
-            return new Element(MemoryLayout.sequenceLayout(n, ValueLayout.JAVA_BYTE),
-                    (v, s, o) -> Codecs.encodeCString((String) v, n, s, o), (s, o) -> Codecs.decodeCString(s, o, n));
+            noUnsigned(unsigned, where, "a String");
+            return RecordHandles.string(length(size, where, "a String (a char[N])"), isNull);
         }
         if (t.isArray()) {
             int n = length(size, where, "an array");
-            Element e = scalarOrRecord(t.getComponentType(), where, building);
-            long stride = e.layout().byteSize();
-            Class<?> ct = t.getComponentType();
-            return new Element(MemoryLayout.sequenceLayout(n, e.layout()), (v, s, o) -> {
-                int len = Array.getLength(v);
-                if (len != n) {
-                    throw new IllegalArgumentException(where + " must have " + n + " elements (@Size), not " + len);
-                }
-                for (int i = 0; i < n; i++) {
-                    e.writer().write(Array.get(v, i), s, o + i * stride);
-                }
-            }, (s, o) -> {
-                Object arr = Array.newInstance(ct, n);
-                for (int i = 0; i < n; i++) {
-                    Array.set(arr, i, e.reader().read(s, o + i * stride));
-                }
-                return arr;
-            });
+            Class<?> et = t.getComponentType();
+            if (et.isRecord()) {
+                noUnsigned(unsigned, where, "an array of records");
+                return RecordHandles.recordArray(build(et.asSubclass(Record.class), building), n, where, isNull);
+            }
+            return RecordHandles.primitiveArray(scalarType(et, unsigned, where), et, n, where, isNull);
         }
         if (size != null) {
             throw new IllegalArgumentException(where + ": @Size is for arrays and strings, not " + t.getSimpleName());
         }
-        return scalarOrRecord(t, where, building);
+        if (t.isRecord()) {
+            noUnsigned(unsigned, where, "a record");
+            return RecordHandles.record(build(t.asSubclass(Record.class), building), isNull);
+        }
+        return RecordHandles.scalar(scalarType(t, unsigned, where), t);
+    }
+
+    /** {@code @Unsigned} on the component, its type, or (for arrays) its element type. */
+    private static boolean unsigned(RecordComponent c) {
+        AnnotatedType at = c.getAnnotatedType();
+        return c.isAnnotationPresent(Unsigned.class) || at.isAnnotationPresent(Unsigned.class)
+                || at instanceof AnnotatedArrayType a && a.getAnnotatedGenericComponentType()
+                .isAnnotationPresent(Unsigned.class);
+    }
+
+    private static void noUnsigned(boolean unsigned, String where, String what) {
+        if (unsigned) {
+            throw new IllegalArgumentException(where + ": @Unsigned is for integers, not " + what);
+        }
+    }
+
+    private static CType scalarType(Class<?> t, boolean unsigned, String where) {
+        CType c;
+        if (t == byte.class) {
+            c = CType.integer(1, unsigned);
+        } else if (t == short.class) {
+            c = CType.integer(2, unsigned);
+        } else if (t == int.class) {
+            c = CType.integer(4, unsigned);
+        } else if (t == long.class) {
+            c = CType.integer(8, unsigned);
+        } else if (t == float.class || t == double.class || t == boolean.class) {
+            noUnsigned(unsigned, where, t.getName());
+            c = t == boolean.class ? CType.bool() : CType.floating(t == float.class ? 4 : 8);
+        } else {
+            throw new IllegalArgumentException(where + " has type " + t.getName() + ", which has no C layout: use "
+                    + "byte, short, int, long, float, double, boolean, a record, or an array or String with @Size");
+        }
+        return c;
     }
 
     private static int length(Size size, String where, String what) {
@@ -227,56 +246,11 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
         return size.value();
     }
 
-    private static Element scalarOrRecord(Class<?> t, String where, Set<Class<?>> building) {
-        if (t == byte.class) {
-            return new Element(ValueLayout.JAVA_BYTE, (v, s, o) -> s.set(ValueLayout.JAVA_BYTE, o, (Byte) v),
-                    (s, o) -> s.get(ValueLayout.JAVA_BYTE, o));
-        }
-        if (t == boolean.class) {
-            return new Element(ValueLayout.JAVA_BYTE,
-                    (v, s, o) -> s.set(ValueLayout.JAVA_BYTE, o, (Boolean) v ? (byte) 1 : (byte) 0),
-                    (s, o) -> s.get(ValueLayout.JAVA_BYTE, o) != 0);
-        }
-        if (t == short.class) {
-            return new Element(ValueLayout.JAVA_SHORT,
-                    (v, s, o) -> s.set(ValueLayout.JAVA_SHORT_UNALIGNED, o, (Short) v),
-                    (s, o) -> s.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
-        }
-        if (t == int.class) {
-            return new Element(ValueLayout.JAVA_INT, (v, s, o) -> s.set(ValueLayout.JAVA_INT_UNALIGNED, o, (Integer) v),
-                    (s, o) -> s.get(ValueLayout.JAVA_INT_UNALIGNED, o));
-        }
-        if (t == long.class) {
-            return new Element(ValueLayout.JAVA_LONG, (v, s, o) -> s.set(ValueLayout.JAVA_LONG_UNALIGNED, o, (Long) v),
-                    (s, o) -> s.get(ValueLayout.JAVA_LONG_UNALIGNED, o));
-        }
-        if (t == float.class) {
-            return new Element(ValueLayout.JAVA_FLOAT,
-                    (v, s, o) -> s.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o, (Float) v),
-                    (s, o) -> s.get(ValueLayout.JAVA_FLOAT_UNALIGNED, o));
-        }
-        if (t == double.class) {
-            return new Element(ValueLayout.JAVA_DOUBLE,
-                    (v, s, o) -> s.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, o, (Double) v),
-                    (s, o) -> s.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, o));
-        }
-        if (t.isRecord()) {
-            RecordCodec<?> nested = build(t.asSubclass(Record.class), building);
-            return new Element(nested.layout(), (v, s, o) -> nested.encodeUnchecked(v, s, o), nested::decode);
-        }
-        throw new IllegalArgumentException(where + " has type " + t.getName() + ", which has no C layout: use "
-                + "byte, short, int, long, float, double, boolean, a record, or an array or String with @Size");
-    }
-
-    private void encodeUnchecked(Object v, MemorySegment s, long o) {
-        encode(type.cast(v), s, o);
-    }
-
     private static MethodHandle accessor(Class<?> type, RecordComponent c) {
         try {
             var m = c.getAccessor();
             m.setAccessible(true);
-            return MethodHandles.lookup().unreflect(m).asType(MethodType.methodType(Object.class, Object.class));
+            return MethodHandles.lookup().unreflect(m);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw inaccessible(type, e);
         }
@@ -286,8 +260,7 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
         try {
             Constructor<?> k = type.getDeclaredConstructor(types);
             k.setAccessible(true);
-            return MethodHandles.lookup().unreflectConstructor(k).asSpreader(Object[].class, types.length)
-                    .asType(MethodType.methodType(Object.class, Object[].class));
+            return MethodHandles.lookup().unreflectConstructor(k);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw inaccessible(type, e);
         }

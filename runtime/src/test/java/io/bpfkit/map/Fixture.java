@@ -24,8 +24,8 @@ final class Fixture {
     }
 
     /** {@code struct stats}: padding after {@code small}, {@code tag} and {@code ok}, a nested struct, arrays. */
-    record Stats(long calls, @Unsigned int flags, short small, long nanos, @Size(3) byte[] tag, Inner inner,
-                 @Size(3) int[] hist, @Size(8) String comm, boolean ok) {
+    record Stats(@Unsigned long calls, @Unsigned int flags, @Unsigned short small, @Unsigned long nanos,
+                 @Size(3) byte[] tag, Inner inner, @Size(3) @Unsigned int[] hist, @Size(8) String comm, boolean ok) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Stats s && s.calls == calls && s.flags == flags && s.small == small
@@ -46,7 +46,7 @@ final class Fixture {
     }
 
     /** {@code struct small { __u32 x; }}: 4 bytes, rounded to 8 per CPU. */
-    record Small(int x) {
+    record Small(@Unsigned int x) {
     }
 
     /** What write_all(key, value) stores in stats[key]. */

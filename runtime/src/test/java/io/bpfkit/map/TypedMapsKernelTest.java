@@ -357,11 +357,51 @@ class TypedMapsKernelTest {
                     && e.getMessage().contains("Codecs.int64() is 8 bytes"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
                     RecordCodec.of(RecordCodecTest.Swapped.class)));
-            assertTrue(e.getMessage().contains("BTF struct stats member 'small'"), e.getMessage());
+            assertTrue(e.getMessage().contains("member 1 of record Swapped is 'small', struct stats has 'flags' there"),
+                    e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "nope", Codecs.int32(),
                     Codecs.int64()));
             assertTrue(e.getMessage().contains("no map 'nope'"), e.getMessage());
         }
+    }
+
+    /**
+     * Signedness, as a binding checks it: a record member without {@code @Unsigned} on a BTF
+     * {@code __u64}, or {@code Codecs.uint32()} on a BTF {@code __s32}, is refused when the handle
+     * is made (and its descriptor not leaked); {@code Codecs.int32()} carries either.
+     */
+    @Test
+    void signednessMismatchIsRefused() {
+        try (LoadedObject obj = Fixture.load()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    RecordCodec.of(RecordCodecTest.SignedCalls.class)));
+            assertEquals("map 'stats' value does not match the object's struct stats: record SignedCalls.calls is "
+                    + "__s64 (signed: add @Unsigned), the object has __u64 (BTF int encoding: unsigned)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "signed_vals", Codecs.uint32(),
+                    Codecs.int64()));
+            assertEquals("map 'signed_vals' key does not match the object's __s32: Codecs.uint32() is __u32 "
+                    + "(unsigned), the object has __s32 (BTF int encoding: signed)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "signed_vals", Codecs.int32(),
+                    Codecs.uint64()));
+            assertTrue(e.getMessage().startsWith("map 'signed_vals' value does not match the object's __s64"),
+                    e.getMessage());
+            // per-CPU and array handles check their values the same way
+            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.perCpuArray(obj, "pcpu_array",
+                    RecordCodec.of(SignedSmall.class)));
+            assertTrue(e.getMessage().contains("record SignedSmall.x is __s32 (signed: add @Unsigned)"), e.getMessage());
+            try (BpfHashMap<Integer, Long> ok = BpfMaps.hash(obj, "signed_vals", Codecs.int32(), Codecs.int64())) {
+                ok.put(-1, -5L);
+                assertEquals(-5L, ok.get(-1));
+            }
+            try (BpfHashMap<Integer, Stats> ok = BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    RecordCodec.of(Stats.class))) {
+                run(obj, "write_all", 3, 1L << 63);
+                assertEquals(Long.MIN_VALUE, ok.get(3).calls(), "the __u64 2^63, held bit for bit");
+            }
+        }
+    }
+
+    record SignedSmall(int x) {
     }
 
     @Test
@@ -407,7 +447,7 @@ class TypedMapsKernelTest {
             }
             var mismatch = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(
                     BpfMaps.openPinned(path + "-stats"), Codecs.int32(), RecordCodec.of(RecordCodecTest.Swapped.class)));
-            assertTrue(mismatch.getMessage().contains("BTF struct stats member 'small'"), mismatch.getMessage());
+            assertTrue(mismatch.getMessage().contains("struct stats has 'flags' there"), mismatch.getMessage());
         } finally {
             java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
             java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path + "-stats"));

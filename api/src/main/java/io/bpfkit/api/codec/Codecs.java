@@ -11,6 +11,9 @@ import java.util.Objects;
  * byte arrays and fixed C strings, in the host's byte order (that of the BPF objects it loads).
  * Unsigned types are held in the next wider Java type so every value fits, except
  * {@link #uint64()}, which keeps the 64 bits in a {@code long} ({@link Long#toUnsignedString}).
+ * Against a map's BTF, the {@code uintN} codecs fit only unsigned integers; the {@code intN}
+ * codecs carry the bits of either signedness, as a Java {@code int} holds a {@code __u32}
+ * ({@link Integer#toUnsignedLong}).
  *
  * <pre>{@code
  * Codec<Integer> pid = Codecs.int32();
