@@ -200,7 +200,7 @@ class BindingChecksTest {
     void innerValueSignednessDiffers() {
         String m = "@Map BpfArrayOfMaps<BpfArray<Long>> tables();";
         at(error(m, "the inner maps of map 'tables' value does not match the object's __u64: __s64 is __s64 (signed: "
-                + "add @Unsigned), the object has __u64 (unsigned)"), m, null);
+                + "add @Unsigned), the object has __u64 (BTF int encoding: unsigned)"), m, null);
     }
 
     @Test
