@@ -480,6 +480,16 @@ public final class Syscalls {
     }
 
     /**
+     * The same memory as {@code mapping}, without its arena's liveness check on each access: for
+     * a reader's own hot loop whose lock already guarantees that the mapping outlives every
+     * access it makes through the view (a closed arena's view would fault, not throw). Never
+     * hand such a view to user code.
+     */
+    public static MemorySegment unscopedView(MemorySegment mapping) {
+        return MemorySegment.ofAddress(mapping.address()).reinterpret(mapping.byteSize());
+    }
+
+    /**
      * Unmaps a range mapped by other means than {@link #mmap}; segments from {@link #mmap} are
      * unmapped by their arena instead.
      */
