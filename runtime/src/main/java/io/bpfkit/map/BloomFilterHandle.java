@@ -29,7 +29,7 @@ final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> 
         int fd = fdNumber();
         Scratch s = scratch.get();
         values.encode(value, s.value, 0);
-        long r = MapCalls.elem(s.attr, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, 0L);
         if (r < 0) {
             throw error("BPF_MAP_UPDATE_ELEM (add)", r, null);
         }
@@ -40,7 +40,7 @@ final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> 
         int fd = fdNumber();
         Scratch s = scratch.get();
         values.encode(value, s.value, 0);
-        long r = MapCalls.elem(s.attr, BPF_MAP_LOOKUP_ELEM, fd, 0L, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, 0L, s.valueAddress, 0L);
         if (r >= 0 || r == -Errno.ENOENT) {
             return r >= 0;
         }

@@ -36,7 +36,7 @@ final class FdSlots {
         Scratch s = scratch.get();
         keys.encode(key, s.key, 0);
         s.value.set(ValueLayout.JAVA_INT, 0, objectFd);
-        long r = MapCalls.elem(s.attr, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
         if (r < 0) {
             throw map.error("BPF_MAP_UPDATE_ELEM of slot " + key, r, "the program or map does not fit this map: "
                     + "program type, or inner map type, key and value size");
@@ -47,7 +47,7 @@ final class FdSlots {
         int fd = map.fdNumber();
         Scratch s = scratch.get();
         keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
         if (r >= 0 || r == -Errno.ENOENT) {
             return r >= 0;
         }
@@ -58,7 +58,7 @@ final class FdSlots {
         int fd = map.fdNumber();
         Scratch s = scratch.get();
         keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
         if (r >= 0) {
             return OptionalInt.of(s.value.get(ValueLayout.JAVA_INT, 0));
         }

@@ -73,7 +73,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
 
     /** Looks up the key already in {@code s.key}. */
     final V lookup(Scratch s, int fd) {
-        long r = MapCalls.elem(s.attr, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
         if (r >= 0) {
             return values.decode(s.value, 0);
         }
@@ -88,7 +88,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         int fd = fdNumber();
         Scratch s = scratch.get();
         keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
         if (r >= 0 || r == -Errno.ENOENT) {
             return r >= 0;
         }
@@ -112,7 +112,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     /** Writes the key and value already in {@code s}. */
     final boolean update(Scratch s, int fd, UpdateFlag flag) {
         long flags = flags(flag);
-        long r = MapCalls.elem(s.attr, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, flags);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, flags);
         if (r >= 0) {
             return true;
         }
@@ -135,7 +135,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         int fd = fdNumber();
         Scratch s = scratch.get();
         keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
         if (r >= 0) {
             return true;
         }
@@ -318,7 +318,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
                 nextKey = arena.allocate(Math.max(1, keySize), 8);
             }
             while (count < chunk) {
-                long r = MapCalls.elem(s.attr, BPF_MAP_GET_NEXT_KEY, fd, started ? prevKey.address() : 0L,
+                long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_GET_NEXT_KEY, fd, started ? prevKey.address() : 0L,
                         nextKey.address(), 0L);
                 if (r == -Errno.ENOENT) {
                     ended = true;
@@ -333,7 +333,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
                     continue;
                 }
                 long v = valuesBuf.address() + count * valueSize;
-                long lr = MapCalls.elem(s.attr, BPF_MAP_LOOKUP_ELEM, fd, prevKey.address(), v, 0L);
+                long lr = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, prevKey.address(), v, 0L);
                 if (lr == -Errno.ENOENT) {
                     continue; // deleted since get-next-key returned it
                 }
@@ -395,7 +395,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
             batchSupport = -1;
         }
         for (int i = 0; i < n; i++) {
-            long r = MapCalls.elem(s.attr, BPF_MAP_UPDATE_ELEM, fd, k.address() + i * keySize,
+            long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, k.address() + i * keySize,
                     v.address() + i * valueSize, 0L);
             if (r < 0) {
                 throw error("BPF_MAP_UPDATE_ELEM (" + i + " of " + n + " written)", r, null);
@@ -456,7 +456,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
             batchSupport = -1;
         }
         for (; i < n; i++) {
-            long r = MapCalls.elem(s.attr, BPF_MAP_DELETE_ELEM, fd, k.address() + i * keySize, 0L, 0L);
+            long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_DELETE_ELEM, fd, k.address() + i * keySize, 0L, 0L);
             if (r >= 0) {
                 deleted++;
             } else if (r != -Errno.ENOENT) {

@@ -38,7 +38,7 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
         int fd = fdNumber();
         Scratch s = scratch.get();
         values.encode(value, s.value, 0);
-        long r = MapCalls.elem(s.attr, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, flags);
+        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, flags);
         if (r >= 0) {
             return true;
         }
@@ -61,7 +61,7 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
     private V take(int cmd, String what) {
         int fd = fdNumber();
         Scratch s = scratch.get();
-        long r = MapCalls.elem(s.attr, cmd, fd, 0L, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attr, s.callState, cmd, fd, 0L, s.valueAddress, 0L);
         if (r >= 0) {
             return values.decode(s.value, 0);
         }

@@ -1,29 +1,41 @@
 package io.bpfkit.map;
 
-import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.BpfLayouts;
+import io.bpfkit.sys.MapCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One thread's reusable memory for a handle's single-element calls: the {@code bpf_attr}, a
- * key, a value and a second key (for get-next-key), with their addresses read once. Made per
+ * One thread's reusable memory for a handle's single-element calls: the {@code bpf_attr}, the
+ * errno capture, a key and a value, in one block, with their addresses read once. Made per
  * handle and thread ({@link ThreadLocal}), so hot calls allocate nothing and take no lock; the
  * memory is freed by the garbage collector with the thread or the handle.
  */
 final class Scratch {
     final MemorySegment attr;
+    final MemorySegment callState;
     final MemorySegment key;
     final MemorySegment value;
     final long keyAddress;
     final long valueAddress;
 
     Scratch(long keySize, long valueSize) {
-        Arena arena = Arena.ofAuto();
-        this.attr = Bpf.newScratch(arena);
-        this.key = arena.allocate(Math.max(keySize, 1), 8);
-        this.value = arena.allocate(Math.max(valueSize, 1), 8);
+        // One block, so that a call touches as few pages as it can: after each system call the
+        // TLB may be empty (page-table isolation without PCID), and every page costs a walk.
+        long attrSize = align8(BpfLayouts.MAX_ATTR_SIZE);
+        long stateSize = align8(MapCalls.CALL_STATE_SIZE);
+        long keyRoom = align8(Math.max(keySize, 1));
+        MemorySegment block = Arena.ofAuto().allocate(attrSize + stateSize + keyRoom + Math.max(valueSize, 1), 8);
+        this.attr = block.asSlice(0, attrSize);
+        this.callState = block.asSlice(attrSize, stateSize);
+        this.key = block.asSlice(attrSize + stateSize, keyRoom);
+        this.value = block.asSlice(attrSize + stateSize + keyRoom);
         this.keyAddress = key.address();
         this.valueAddress = value.address();
+    }
+
+    private static long align8(long n) {
+        return (n + 7) & ~7L;
     }
 
     static ThreadLocal<Scratch> perThread(long keySize, long valueSize) {

@@ -202,6 +202,16 @@ public final class Syscalls {
         return CAPTURE_STATE.get();
     }
 
+    /** Bytes of an errno capture buffer. */
+    static long callStateSize() {
+        return CAPTURE_LAYOUT.byteSize();
+    }
+
+    /** Memory for the errno a downcall captures, for a caller that keeps its own per thread. */
+    static MemorySegment newCallState(Arena arena) {
+        return arena.allocate(CAPTURE_LAYOUT);
+    }
+
     /** The errno a downcall left in {@code state}. */
     static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
@@ -252,10 +262,14 @@ public final class Syscalls {
      * errno. No allocation.
      */
     static long bpfRaw(int cmd, MemorySegment attr, long size) {
+        return bpfRaw(cmd, attr, size, captureState());
+    }
+
+    /** As {@link #bpfRaw(int, MemorySegment, long)}, errno captured into the caller's {@code state}. */
+    static long bpfRaw(int cmd, MemorySegment attr, long size, MemorySegment state) {
         if (NR_BPF < 0) {
             return -Errno.ENOSYS;
         }
-        MemorySegment state = CAPTURE_STATE.get();
         long r;
         try {
             r = (long) SYSCALL_LONG_PTR_LONG.invokeExact(state, NR_BPF, (long) cmd, attr, size);
