@@ -9,5 +9,6 @@
 module io.bpfkit.bench {
     requires io.bpfkit.runtime;
     requires jmh.core;
+    requires java.management;
     requires io.bpfkit.examples;
 }

@@ -1,5 +1,7 @@
 package io.bpfkit.bench;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -8,14 +10,19 @@ import java.util.function.Supplier;
  * is a lot of code, and on a small, busy machine C2 can need ten seconds or more to compile
  * it all, while on an idle one it is done in a few. A fixed warm-up long enough for the
  * worst case would make every run slow; this one stops at the plateau instead: when 250 ms
- * chunks have not improved on the best by 5% for 2 s (8 chunks), or after
- * {@code -Dbpfkit.bench.prewarmSeconds} (default 20; 0 turns it off). It runs in a
- * {@code @Setup(Level.Trial)}, so none of it is measured.
+ * chunks have not improved on the best by 5% for 2 s (8 chunks) and the JIT compilers spent
+ * no time in the last 4 chunks, or after {@code -Dbpfkit.bench.prewarmSeconds} (default 20; 0
+ * turns it off). The JIT's quiet matters on a 2-CPU machine: a compiler thread still at work
+ * takes the second CPU, which the C harness has to itself; measured here, load items came out
+ * 10-40 % slower when JMH started while C2 was still compiling (kprobe.bpf.o 1.38 of libbpf,
+ * 0.87 once the compilers were idle). It runs in a {@code @Setup(Level.Trial)}, so none of it is
+ * measured.
  */
 final class Prewarm {
     static final String PROPERTY = "bpfkit.bench.prewarmSeconds";
     private static final long CHUNK_NANOS = 250_000_000L;
     private static final int PLATEAU_CHUNKS = 8;
+    private static final int JIT_QUIET_CHUNKS = 4;
 
     /** Where results go so that the JIT cannot drop the work. */
     @SuppressWarnings("unused")
@@ -35,7 +42,12 @@ final class Prewarm {
         int sinceBest = 0;
         int chunks = 0;
         long ops = 0;
-        while (System.nanoTime() < deadline && !(chunks >= PLATEAU_CHUNKS && sinceBest >= PLATEAU_CHUNKS)) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long jitMillis = jitTimed ? jit.getTotalCompilationTime() : 0;
+        int jitQuiet = jitTimed ? 0 : JIT_QUIET_CHUNKS;
+        while (System.nanoTime() < deadline
+                && !(chunks >= PLATEAU_CHUNKS && sinceBest >= PLATEAU_CHUNKS && jitQuiet >= JIT_QUIET_CHUNKS)) {
             long t0 = System.nanoTime();
             long t;
             long n = 0;
@@ -49,9 +61,15 @@ final class Prewarm {
             best = Math.min(best, perOp);
             ops += n;
             chunks++;
+            if (jitTimed) {
+                long now = jit.getTotalCompilationTime();
+                jitQuiet = now == jitMillis ? jitQuiet + 1 : 0;
+                jitMillis = now;
+            }
         }
         System.out.printf(Locale.ROOT, "# Pre-warm: %s: %.1f s, %d ops, %s at %.0f ns/op%n", what,
                 (System.nanoTime() - start) / 1e9, ops,
-                sinceBest >= PLATEAU_CHUNKS ? "plateau" : "stopped by the time limit", best);
+                sinceBest >= PLATEAU_CHUNKS && jitQuiet >= JIT_QUIET_CHUNKS ? "plateau, JIT idle"
+                        : "stopped by the time limit", best);
     }
 }
