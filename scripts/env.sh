@@ -40,6 +40,12 @@ Install one (for example Debian's openjdk-25-jdk or Temurin 25) or point JAVA_HO
 
 bpfkit_is_root() { [ "$(id -u)" = 0 ]; }
 
+# Prints -XX:+UseTransparentHugePages unless the kernel turned huge pages off: the JVM flag
+# README "Performance" recommends (page walks after every system call cost less).
+bpfkit_thp_flag() {
+  grep -qs '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled || printf '%s' -XX:+UseTransparentHugePages
+}
+
 bpfkit_apt_install() {
   if ! bpfkit_is_root; then
     bpfkit_die "missing $*; install it (apt-get install $*) or run as root to have it installed"

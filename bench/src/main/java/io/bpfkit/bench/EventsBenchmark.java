@@ -137,14 +137,7 @@ public class EventsBenchmark {
             String b = params.getBenchmark();
             boolean ring = b.contains(".ringbuf");
             io.bpfkit.api.events.EventReader reader = !ring ? perf : b.contains("Codec") ? decoded : zeroCopy;
-            Prewarm.untilSteady(b, () -> {
-                if (ring) {
-                    produce(produceRb, ringRun, RING_BATCH);
-                    return drain(reader, RING_BATCH);
-                }
-                produce(producePb, perfRun, PERF_BATCH);
-                return drain(reader, PERF_BATCH);
-            });
+            Prewarm.untilSteady(b, () -> ring ? ringRound(reader) : perfRound(reader));
         }
 
         @TearDown(Level.Trial)
@@ -154,6 +147,18 @@ public class EventsBenchmark {
             perf.close();
             obj.close();
             arena.close();
+        }
+
+        /** One batch through the ring buffer: produced by a test run, drained by {@code reader}. */
+        private long ringRound(io.bpfkit.api.events.EventReader reader) {
+            produce(produceRb, ringRun, RING_BATCH);
+            return drain(reader, RING_BATCH);
+        }
+
+        /** One batch through the perf buffer (see {@link #ringRound}). */
+        private long perfRound(io.bpfkit.api.events.EventReader reader) {
+            produce(producePb, perfRun, PERF_BATCH);
+            return drain(reader, PERF_BATCH);
         }
 
         private void produce(LoadedProgram p, TestRunAttr run, int batch) {
@@ -221,8 +226,7 @@ public class EventsBenchmark {
     @Benchmark
     @org.openjdk.jmh.annotations.OperationsPerInvocation(RING_BATCH)
     public long ringbufE2e(Stream s) {
-        s.produce(s.produceRb, s.ringRun, RING_BATCH);
-        return s.drain(s.zeroCopy, RING_BATCH);
+        return s.ringRound(s.zeroCopy);
     }
 
     /** The perf buffer reader alone. */
@@ -236,7 +240,6 @@ public class EventsBenchmark {
     @Benchmark
     @org.openjdk.jmh.annotations.OperationsPerInvocation(PERF_BATCH)
     public long perfE2e(Stream s) {
-        s.produce(s.producePb, s.perfRun, PERF_BATCH);
-        return s.drain(s.perf, PERF_BATCH);
+        return s.perfRound(s.perf);
     }
 }

@@ -46,8 +46,8 @@ final class Prewarm {
         boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long jitMillis = jitTimed ? jit.getTotalCompilationTime() : 0;
         int jitQuiet = jitTimed ? 0 : JIT_QUIET_CHUNKS;
-        while (System.nanoTime() < deadline
-                && !(chunks >= PLATEAU_CHUNKS && sinceBest >= PLATEAU_CHUNKS && jitQuiet >= JIT_QUIET_CHUNKS)) {
+        boolean steady = false;
+        while (!steady && System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
             long t;
             long n = 0;
@@ -66,10 +66,10 @@ final class Prewarm {
                 jitQuiet = now == jitMillis ? jitQuiet + 1 : 0;
                 jitMillis = now;
             }
+            steady = chunks >= PLATEAU_CHUNKS && sinceBest >= PLATEAU_CHUNKS && jitQuiet >= JIT_QUIET_CHUNKS;
         }
         System.out.printf(Locale.ROOT, "# Pre-warm: %s: %.1f s, %d ops, %s at %.0f ns/op%n", what,
                 (System.nanoTime() - start) / 1e9, ops,
-                sinceBest >= PLATEAU_CHUNKS && jitQuiet >= JIT_QUIET_CHUNKS ? "plateau, JIT idle"
-                        : "stopped by the time limit", best);
+                steady ? "plateau, JIT idle" : "stopped by the time limit", best);
     }
 }

@@ -8,8 +8,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Unaligned reads of BTF's fixed-width fields in either byte order. Each read picks one of two
- * constant layouts so that the JIT can inline the access; a layout held in a field would not be.
+ * Unaligned reads (and the one write {@link BtfPatch} needs) of BTF's fixed-width fields in
+ * either byte order. Each access picks one of two constant layouts so that the JIT can inline
+ * it; a layout held in a field would not be.
  * Callers have checked bounds already, against lengths taken from the blob itself.
  */
 final class Blob {
@@ -25,6 +26,14 @@ final class Blob {
 
     static int u32(MemorySegment s, boolean bigEndian, long off) {
         return bigEndian ? s.get(INT_BE, off) : s.get(INT_LE, off);
+    }
+
+    static void putU32(MemorySegment s, boolean bigEndian, long off, int value) {
+        if (bigEndian) {
+            s.set(INT_BE, off, value);
+        } else {
+            s.set(INT_LE, off, value);
+        }
     }
 
     static long u64(MemorySegment s, boolean bigEndian, long off) {

@@ -56,24 +56,15 @@ public final class BtfPatch {
         boolean bigEndian = btf.byteOrder() == ByteOrder.BIG_ENDIAN;
         for (Map.Entry<Integer, Datasec> d : datasecs.entrySet()) {
             long at = btf.typeOffset(d.getKey());
-            put(dst, bigEndian, at + 8, (int) d.getValue().size());
+            Blob.putU32(dst, bigEndian, at + 8, (int) d.getValue().size());
             long e = at + Btf.TYPE_HEADER_SIZE;
             for (BtfType.DatasecEntry entry : d.getValue().entries()) {
-                put(dst, bigEndian, e, entry.type());
-                put(dst, bigEndian, e + 4, (int) entry.offset());
-                put(dst, bigEndian, e + 8, (int) entry.size());
+                Blob.putU32(dst, bigEndian, e, entry.type());
+                Blob.putU32(dst, bigEndian, e + 4, (int) entry.offset());
+                Blob.putU32(dst, bigEndian, e + 8, (int) entry.size());
                 e += 12;
             }
         }
         return out;
-    }
-
-    /** A write through one of two constant layouts, which the JIT inlines (see {@link Blob}). */
-    private static void put(MemorySegment s, boolean bigEndian, long off, int value) {
-        if (bigEndian) {
-            s.set(Blob.INT_BE, off, value);
-        } else {
-            s.set(Blob.INT_LE, off, value);
-        }
     }
 }

@@ -27,7 +27,7 @@ public final class KernelConfig {
     private static final Path OSRELEASE = Path.of("/proc/sys/kernel/osrelease");
     private static final Path VERSION = Path.of("/proc/sys/kernel/version");
     private static final Path PROC_CONFIG = Path.of("/proc/config.gz");
-    /** The running kernel's, once read (null: not yet; 0: not yet). */
+    /** The running kernel's config and version code once read; null and 0 until then. */
     private static volatile Optional<KernelConfig> running;
     private static volatile int versionCode;
 

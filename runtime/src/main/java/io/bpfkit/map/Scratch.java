@@ -22,9 +22,9 @@ final class Scratch {
     Scratch(long keySize, long valueSize) {
         // One block, so that a call touches as few pages as it can: after each system call the
         // TLB may be empty (page-table isolation without PCID), and every page costs a walk.
-        long attrSize = align8(BpfLayouts.MAX_ATTR_SIZE);
-        long stateSize = align8(MapCalls.CALL_STATE_SIZE);
-        long keyRoom = align8(Math.max(keySize, 1));
+        long attrSize = PerCpuCodec.roundUp8(BpfLayouts.MAX_ATTR_SIZE);
+        long stateSize = PerCpuCodec.roundUp8(MapCalls.CALL_STATE_SIZE);
+        long keyRoom = PerCpuCodec.roundUp8(Math.max(keySize, 1));
         MemorySegment block = Arena.ofAuto().allocate(attrSize + stateSize + keyRoom + Math.max(valueSize, 1), 8);
         this.attr = block.asSlice(0, attrSize);
         this.callState = block.asSlice(attrSize, stateSize);
@@ -32,10 +32,6 @@ final class Scratch {
         this.value = block.asSlice(attrSize + stateSize + keyRoom);
         this.keyAddress = key.address();
         this.valueAddress = value.address();
-    }
-
-    private static long align8(long n) {
-        return (n + 7) & ~7L;
     }
 
     static ThreadLocal<Scratch> perThread(long keySize, long valueSize) {

@@ -132,18 +132,14 @@ public final class RingBufferReader extends PollingReader {
         while (true) {
             long prod = (long) LONG.getAcquire(r.producer, 0L);
             if (cons >= prod) {
-                if (cons != released) {
-                    LONG.setRelease(consumer, 0L, cons);
-                }
+                releaseTo(consumer, released, cons);
                 return n;
             }
             while (cons < prod) {
                 long at = cons & mask;
                 int header = (int) INT.getAcquire(headers, at);
                 if ((header & BUSY) != 0) {
-                    if (cons != released) {
-                        LONG.setRelease(consumer, 0L, cons);
-                    }
+                    releaseTo(consumer, released, cons);
                     return n; // reserved but not yet committed: everything after waits for it
                 }
                 int length = header & ~(BUSY | DISCARD);
@@ -171,6 +167,13 @@ public final class RingBufferReader extends PollingReader {
                     released = cons;
                 }
             }
+        }
+    }
+
+    /** Gives the kernel the space up to {@code cons} at the end of a pass, unless it has it already. */
+    private static void releaseTo(MemorySegment consumer, long released, long cons) {
+        if (cons != released) {
+            LONG.setRelease(consumer, 0L, cons);
         }
     }
 

@@ -36,7 +36,7 @@ public final class MapCalls {
     private static final VarHandle MB_FLAGS = vh(MAP_BATCH, "flags");
     private static final long MAP_BATCH_SIZE = MAP_BATCH.byteSize();
 
-    /** Bytes of {@link #newCallState} (8-aligned memory of this size serves as well). */
+    /** Bytes of the errno capture memory {@link #elem(MemorySegment, MemorySegment, int, int, long, long, long)} takes (8-aligned). */
     public static final long CALL_STATE_SIZE = Syscalls.callStateSize();
 
     private MapCalls() {
@@ -60,8 +60,9 @@ public final class MapCalls {
 
     /**
      * As {@link #elem(MemorySegment, int, int, long, long, long)}, with the errno captured into
-     * {@code callState} ({@link #newCallState}), which a hot caller keeps beside its other
-     * scratch memory: one thread-local lookup and one page fewer per call.
+     * {@code callState} ({@link #CALL_STATE_SIZE} bytes, 8-aligned, one per thread), which a hot
+     * caller keeps beside its other scratch memory: one thread-local lookup and one page fewer
+     * per call.
      */
     public static long elem(MemorySegment attr, MemorySegment callState, int cmd, int fd, long key, long value,
             long flags) {
@@ -71,11 +72,6 @@ public final class MapCalls {
         ME_VALUE.set(attr, 0L, value);
         ME_FLAGS.set(attr, 0L, flags);
         return Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE, callState);
-    }
-
-    /** Memory for the errno of {@link #elem(MemorySegment, MemorySegment, int, int, long, long, long)}: one per thread. */
-    public static MemorySegment newCallState(java.lang.foreign.Arena arena) {
-        return Syscalls.newCallState(arena);
     }
 
 

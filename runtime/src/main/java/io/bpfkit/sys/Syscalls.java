@@ -207,11 +207,6 @@ public final class Syscalls {
         return CAPTURE_LAYOUT.byteSize();
     }
 
-    /** Memory for the errno a downcall captures, for a caller that keeps its own per thread. */
-    static MemorySegment newCallState(Arena arena) {
-        return arena.allocate(CAPTURE_LAYOUT);
-    }
-
     /** The errno a downcall left in {@code state}. */
     static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);

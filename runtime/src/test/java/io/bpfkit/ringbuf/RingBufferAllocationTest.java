@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.TestRunAttr;
+import io.bpfkit.testing.Allocations;
 import io.bpfkit.testing.Events;
 import io.bpfkit.testing.KernelTest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -22,18 +22,6 @@ import org.junit.jupiter.api.Test;
 class RingBufferAllocationTest {
     private long sum;
     private long handled;
-
-    static long allocatedBytes(long tid) {
-        try {
-            Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
-                    .invoke(null);
-            Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes",
-                    long.class);
-            return (long) m.invoke(mx, tid);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("no thread allocation counter in this JVM", e);
-        }
-    }
 
     @Test
     void zeroCopyRecordsAllocateNothing() {
@@ -52,15 +40,15 @@ class RingBufferAllocationTest {
             long allocated = 0;
             for (int round = 0; round < 300; round++) { // 200 rounds to warm up, 100 measured
                 Bpf.progTestRun(prog, run);
-                long before = allocatedBytes(tid);
+                long before = Allocations.allocatedBytes(tid);
                 handled = 0;
                 while (handled < batch) {
                     r.poll(Duration.ZERO);
                 }
-                long after = allocatedBytes(tid);
+                long after = Allocations.allocatedBytes(tid);
                 // what reading the counter itself allocates (reflection boxes), measured the same way
-                long probe = allocatedBytes(tid);
-                long probeCost = allocatedBytes(tid) - probe;
+                long probe = Allocations.allocatedBytes(tid);
+                long probeCost = Allocations.allocatedBytes(tid) - probe;
                 if (round >= 200) {
                     allocated += after - before - probeCost;
                 }
