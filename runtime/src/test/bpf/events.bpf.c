@@ -13,6 +13,10 @@
  *             Reserves `count` records (stops at the first failed reserve: ring full),
  *             tag = ring; discards those with seq % discard_every == 0, submits the others.
  *             Returns the number reserved.
+ *   emit_rb_sized  args: start seq, count. Writes `count` records to rb2 with
+ *             bpf_ringbuf_output, record seq of 1 + seq % 61 bytes, every byte seq & 0xff
+ *             (lengths not a multiple of 8: the reader must round each step). Stops at the
+ *             first failure (ring full); returns the number written.
  *   emit_pb   args: start seq, count (<= 512), keep_going. bpf_perf_event_output to pb on
  *             the current CPU; stops at the first error unless keep_going (then the kernel
  *             counts the failures as lost). Returns the number written.
@@ -127,6 +131,38 @@ int emit_rb(struct bpf_raw_tracepoint_args *ctx)
 	};
 
 	bpf_loop(ctx->args[1], rb_step, &lc, 0);
+	return lc.done;
+}
+
+struct sized_loop {
+	__u64 start;
+	__u64 done;
+	__u8 bytes[64];
+};
+
+static int sized_step(__u32 i, void *data)
+{
+	struct sized_loop *lc = data;
+	__u64 seq = lc->start + i;
+	__u64 size = 1 + seq % 61;
+
+	barrier_var(size); /* keeps the bound below for the verifier (it does not follow %) */
+	size &= 63;
+
+	for (int j = 0; j < 64; j++)
+		lc->bytes[j] = seq & 0xff;
+	if (bpf_ringbuf_output(&rb2, lc->bytes, size, 0))
+		return 1;
+	lc->done++;
+	return 0;
+}
+
+SEC("raw_tp")
+int emit_rb_sized(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sized_loop lc = { .start = ctx->args[0] };
+
+	bpf_loop(ctx->args[1], sized_step, &lc, 0);
 	return lc.done;
 }
 

@@ -54,16 +54,16 @@ public final class RingBufferReader extends PollingReader {
 
     /**
      * One mapped ring: positions and data, and who gets its records. The loop reads positions
-     * and headers through unscoped views ({@link Syscalls#unscopedView}): it runs under the
+     * and headers at their addresses through {@link Syscalls#UNSCOPED_MEMORY}: it runs under the
      * poll lock, which {@link #close()} takes before unmapping, and stops at once when a
      * handler closes the reader. Handlers get {@code data}, which checks.
      */
     private static final class Ring {
         final String name;
-        final MemorySegment consumer;
-        final MemorySegment producer;
+        final long consumerAt;
+        final long producerAt;
         final MemorySegment data;
-        final MemorySegment headers;
+        final long dataAt;
         final long mask;
         final long releaseStep;
         final RecordHandler handler;
@@ -71,10 +71,10 @@ public final class RingBufferReader extends PollingReader {
         Ring(String name, MemorySegment consumer, MemorySegment producer, MemorySegment data, long size,
                 RecordHandler handler) {
             this.name = name;
-            this.consumer = Syscalls.unscopedView(consumer);
-            this.producer = Syscalls.unscopedView(producer);
+            this.consumerAt = consumer.address();
+            this.producerAt = producer.address();
             this.data = data;
-            this.headers = Syscalls.unscopedView(data);
+            this.dataAt = data.address();
             this.mask = size - 1;
             this.releaseStep = Math.max(size / 16, 1);
             this.handler = handler;
@@ -120,37 +120,45 @@ public final class RingBufferReader extends PollingReader {
         return total;
     }
 
+    /**
+     * Walks one ring's committed records. The walk is a chain of dependent loads (each header
+     * gives the next one's address), so it keeps the record's address itself, not the position
+     * masked into the ring per record: the chain is a load, an add and a mask. The data area is
+     * mapped twice, so a record that starts in the ring can be read straight on past its end.
+     */
     private int consume(Ring r) {
+        final MemorySegment memory = Syscalls.UNSCOPED_MEMORY;
         final MemorySegment data = r.data;
-        final MemorySegment headers = r.headers;
-        final MemorySegment consumer = r.consumer;
+        final long dataAt = r.dataAt;
+        final long dataEnd = dataAt + r.mask + 1;
+        final long consumerAt = r.consumerAt;
         final RecordHandler handler = r.handler;
-        final long mask = r.mask;
+        final long releaseStep = r.releaseStep;
         int n = 0;
-        long cons = (long) LONG.getAcquire(consumer, 0L);
+        long cons = (long) LONG.getAcquire(memory, consumerAt);
         long released = cons;
+        long record = dataAt + (cons & r.mask);
         while (true) {
-            long prod = (long) LONG.getAcquire(r.producer, 0L);
+            long prod = (long) LONG.getAcquire(memory, r.producerAt);
             if (cons >= prod) {
-                releaseTo(consumer, released, cons);
+                releaseTo(consumerAt, released, cons);
                 return n;
             }
             while (cons < prod) {
-                long at = cons & mask;
-                int header = (int) INT.getAcquire(headers, at);
+                int header = (int) INT.getAcquire(memory, record);
                 if ((header & BUSY) != 0) {
-                    releaseTo(consumer, released, cons);
+                    releaseTo(consumerAt, released, cons);
                     return n; // reserved but not yet committed: everything after waits for it
                 }
-                int length = header & ~(BUSY | DISCARD);
-                cons += (length + HEADER + 7) & ~7L;
+                long step = (header + HEADER + 7) & ~(BUSY | DISCARD | 7);
+                cons += step;
                 if ((header & DISCARD) == 0) {
                     n++;
                     try {
-                        handler.onRecord(data, at + HEADER, length);
+                        handler.onRecord(data, record - dataAt + HEADER, header);
                     } catch (RuntimeException | Error e) {
                         if (!closedInHandler()) { // skip the record that failed, as libbpf does
-                            LONG.setRelease(consumer, 0L, cons);
+                            LONG.setRelease(memory, consumerAt, cons);
                         }
                         throw e;
                     }
@@ -158,12 +166,16 @@ public final class RingBufferReader extends PollingReader {
                         return n;
                     }
                 }
+                record += step;
+                if (record >= dataEnd) {
+                    record = dataAt + (cons & r.mask);
+                }
                 // The space goes back to the kernel only after the handler is done with it, in
                 // steps of at most a sixteenth of the ring (and at the end of the pass): a
                 // store per record costs a tenth of a record's time, and a producer still
                 // always finds most of the ring free.
-                if (cons - released >= r.releaseStep) {
-                    LONG.setRelease(consumer, 0L, cons);
+                if (cons - released >= releaseStep) {
+                    LONG.setRelease(memory, consumerAt, cons);
                     released = cons;
                 }
             }
@@ -171,16 +183,17 @@ public final class RingBufferReader extends PollingReader {
     }
 
     /** Gives the kernel the space up to {@code cons} at the end of a pass, unless it has it already. */
-    private static void releaseTo(MemorySegment consumer, long released, long cons) {
+    private static void releaseTo(long consumerAt, long released, long cons) {
         if (cons != released) {
-            LONG.setRelease(consumer, 0L, cons);
+            LONG.setRelease(Syscalls.UNSCOPED_MEMORY, consumerAt, cons);
         }
     }
 
     /** Bytes committed but not yet consumed in ring {@code index} (for monitoring). */
     public long available(int index) {
         Ring r = rings[index];
-        return locked(() -> (long) LONG.getAcquire(r.producer, 0L) - (long) LONG.getAcquire(r.consumer, 0L));
+        return locked(() -> (long) LONG.getAcquire(Syscalls.UNSCOPED_MEMORY, r.producerAt)
+                - (long) LONG.getAcquire(Syscalls.UNSCOPED_MEMORY, r.consumerAt));
     }
 
     /** The number of ring buffers this reader polls. */

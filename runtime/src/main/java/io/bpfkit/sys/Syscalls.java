@@ -489,14 +489,13 @@ public final class Syscalls {
     }
 
     /**
-     * The same memory as {@code mapping}, without its arena's liveness check on each access: for
-     * a reader's own hot loop whose lock already guarantees that the mapping outlives every
-     * access it makes through the view (a closed arena's view would fault, not throw). Never
-     * hand such a view to user code.
+     * All of the address space as one segment with no arena, read at absolute addresses: for a
+     * reader's own hot loop whose lock already guarantees that its mappings outlive every access
+     * it makes (an unmapped address would fault, not throw). Being a constant, the JIT folds its
+     * bounds and liveness checks away, so an access is a plain load or store (a per-mapping view
+     * costs field loads and checks per access). Never hand it to user code.
      */
-    public static MemorySegment unscopedView(MemorySegment mapping) {
-        return MemorySegment.ofAddress(mapping.address()).reinterpret(mapping.byteSize());
-    }
+    public static final MemorySegment UNSCOPED_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     /**
      * Unmaps a range mapped by other means than {@link #mmap}; segments from {@link #mmap} are

@@ -114,6 +114,39 @@ class RingBufferReaderTest {
     }
 
     @Test
+    void recordsOfEveryLengthArriveWholeAcrossTheEndOfTheRing() {
+        try (LoadedObject obj = Events.load()) {
+            // lengths 1..61 bytes (8-byte rounded steps of 16..72 with the header), 30 passes
+            // through a 16 KiB ring, so records of every length start near its end
+            AtomicLong next = new AtomicLong();
+            List<String> wrong = new ArrayList<>();
+            try (RingBufferReader r = RingBufferReader.builder().add(obj.map("rb2").orElseThrow(), (data, off, len) -> {
+                long seq = next.getAndIncrement();
+                if (len != 1 + seq % 61) {
+                    wrong.add("record " + seq + ": length " + len);
+                }
+                for (int i = 0; i < len; i++) {
+                    if (data.get(ValueLayout.JAVA_BYTE, off + i) != (byte) seq) {
+                        wrong.add("record " + seq + ": byte " + i);
+                        break;
+                    }
+                }
+            }).build()) {
+                long sent = 0;
+                for (int round = 0; round < 30; round++) {
+                    int n = TestRun.of(Events.program(obj, "emit_rb_sized")).arguments(sent, 300).run().returnValue();
+                    assertEquals(300, n, "a pass fits in the ring");
+                    sent += n;
+                    assertEquals(n, r.consume());
+                }
+                assertEquals(sent, next.get());
+                assertEquals(0, r.available(0));
+            }
+            assertEquals(List.of(), wrong);
+        }
+    }
+
+    @Test
     void aMillionEventsBurstReachAVirtualThreadReaderExactly() throws Exception {
         final long total = 1_000_000;
         Checker checker = new Checker();
