@@ -1,7 +1,6 @@
 package io.bpfkit.btf;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
@@ -51,8 +50,22 @@ public final class BtfPatch {
 
     /** The patched blob, in the original byte order. */
     public byte[] toBytes() {
-        byte[] out = btf.data().toArray(ValueLayout.JAVA_BYTE);
-        MemorySegment dst = MemorySegment.ofArray(out);
+        byte[] out = new byte[(int) size()];
+        writeTo(MemorySegment.ofArray(out));
+        return out;
+    }
+
+    /** The size of the patched blob in bytes: the original's. */
+    public long size() {
+        return btf.data().byteSize();
+    }
+
+    /**
+     * Writes the patched blob to the start of {@code dst} (at least {@link #size()} bytes), in
+     * the original byte order: for a loader that hands it to the kernel, with no array between.
+     */
+    public void writeTo(MemorySegment dst) {
+        MemorySegment.copy(btf.data(), 0, dst, 0, size());
         boolean bigEndian = btf.byteOrder() == ByteOrder.BIG_ENDIAN;
         for (Map.Entry<Integer, Datasec> d : datasecs.entrySet()) {
             long at = btf.typeOffset(d.getKey());
@@ -65,6 +78,5 @@ public final class BtfPatch {
                 e += 12;
             }
         }
-        return out;
     }
 }

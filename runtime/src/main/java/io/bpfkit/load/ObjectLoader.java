@@ -190,10 +190,10 @@ final class ObjectLoader {
         if (btf == null) {
             return;
         }
-        byte[] blob = kernelBtf(btf);
+        BtfPatch patch = kernelBtf(btf);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(blob.length);
-            MemorySegment.copy(blob, 0, data, ValueLayout.JAVA_BYTE, 0, blob.length);
+            MemorySegment data = arena.allocate(patch.size());
+            patch.writeTo(data);
             BtfLoadResult r = Bpf.btfLoad(data, 0, null, spec.name());
             if (!r.ok() && (r.errno() == Errno.EPERM || r.errno() == Errno.EACCES)) {
                 throw r.exception(); // no privilege: nothing else will load either
@@ -214,12 +214,12 @@ final class ObjectLoader {
     }
 
     /** The object's BTF as the kernel accepts it: DATASECs with their real sizes and offsets. */
-    private byte[] kernelBtf(Btf btf) {
+    private BtfPatch kernelBtf(Btf btf) {
         BtfPatch patch = new BtfPatch(btf);
         for (DatasecLayout d : spec.datasecLayouts()) {
             patch.datasec(d.typeId(), d.size(), d.entries());
         }
-        return patch.toBytes();
+        return patch;
     }
 
     // ------------------------------------------------------------------ maps

@@ -21,11 +21,16 @@ import java.util.Map;
  */
 final class ProgramLinker {
     private final List<ProgramSpec> text;
+    /** All subprograms' instructions together: the most a program can have appended. */
+    private final int subprogramInstructions;
     private final ByteOrder order;
 
-    /** State of one link: the growing instruction buffer and what has been placed. */
+    /**
+     * State of one link: the instruction buffer and what has been placed. The buffer is sized
+     * once for the worst case (the main program and every subprogram), so it never grows.
+     */
     private final class Link {
-        byte[] insns = new byte[0];
+        final byte[] insns;
         int count;
         final List<Relocation> relocations = new ArrayList<>();
         final List<BtfExt.FuncInfo> funcInfo = new ArrayList<>();
@@ -34,14 +39,13 @@ final class ProgramLinker {
         final Map<ProgramSpec, Integer> placed = new IdentityHashMap<>();
         final List<LinkedProgram.Placed> subprograms = new ArrayList<>();
 
+        Link(ProgramSpec main) {
+            insns = new byte[(main.instructionCount() + subprogramInstructions) * Instructions.SIZE];
+        }
+
         int append(ProgramSpec p) {
             int start = count;
-            byte[] code = p.instructions();
-            int need = (count + p.instructionCount()) * Instructions.SIZE;
-            if (need > insns.length) {
-                insns = java.util.Arrays.copyOf(insns, Math.max(need, insns.length * 2));
-            }
-            System.arraycopy(code, 0, insns, start * Instructions.SIZE, code.length);
+            p.copyInstructions(insns, start * Instructions.SIZE);
             count += p.instructionCount();
             placed.put(p, start);
             for (Relocation r : p.relocations()) {
@@ -64,15 +68,26 @@ final class ProgramLinker {
     }
 
     ProgramLinker(BpfObjectSpec spec) {
-        this.text = spec.programs().stream().filter(ProgramSpec::isSubprogram).toList();
+        List<ProgramSpec> subprograms = new ArrayList<>();
+        int instructions = 0;
+        for (ProgramSpec p : spec.programs()) {
+            if (p.isSubprogram()) {
+                subprograms.add(p);
+                instructions += p.instructionCount();
+            }
+        }
+        this.text = List.copyOf(subprograms);
+        this.subprogramInstructions = instructions;
         this.order = spec.byteOrder();
     }
 
     LinkedProgram link(ProgramSpec main) {
-        Link link = new Link();
+        Link link = new Link(main);
         link.append(main);
         relocateCalls(link, main);
-        return new LinkedProgram(main, java.util.Arrays.copyOf(link.insns, link.count * Instructions.SIZE),
+        int bytes = link.count * Instructions.SIZE;
+        byte[] insns = bytes == link.insns.length ? link.insns : java.util.Arrays.copyOf(link.insns, bytes);
+        return new LinkedProgram(main, insns,
                 List.copyOf(link.relocations), List.copyOf(link.funcInfo), List.copyOf(link.lineInfo),
                 List.copyOf(link.core), List.copyOf(link.subprograms));
     }

@@ -120,6 +120,11 @@ public final class ProgramSpec {
         return instructions.clone();
     }
 
+    /** Copies the instructions into {@code dest} at byte {@code offset} (no intermediate copy). */
+    public void copyInstructions(byte[] dest, int offset) {
+        System.arraycopy(instructions, 0, dest, offset, instructions.length);
+    }
+
     /** The number of 8-byte instruction slots. */
     public int instructionCount() {
         return instructions.length / Instructions.SIZE;
