@@ -12,9 +12,9 @@ import java.util.Map;
  * offset order). Types keep their ids; nothing else changes.
  *
  * <pre>{@code
- * byte[] forKernel = new BtfPatch(btf)
- *         .datasec(dataSecId, 48, sortedEntries)
- *         .toBytes();
+ * BtfPatch patch = new BtfPatch(btf).datasec(dataSecId, 48, sortedEntries);
+ * MemorySegment forKernel = arena.allocate(patch.size());
+ * patch.writeTo(forKernel);
  * }</pre>
  */
 public final class BtfPatch {
@@ -46,13 +46,6 @@ public final class BtfPatch {
         }
         datasecs.put(id, new Datasec(size, List.copyOf(entries)));
         return this;
-    }
-
-    /** The patched blob, in the original byte order. */
-    public byte[] toBytes() {
-        byte[] out = new byte[(int) size()];
-        writeTo(MemorySegment.ofArray(out));
-        return out;
     }
 
     /** The size of the patched blob in bytes: the original's. */

@@ -123,8 +123,8 @@ public final class RingBufferReader extends PollingReader {
     /**
      * Walks one ring's committed records. The walk is a chain of dependent loads (each header
      * gives the next one's address), so it keeps the record's address itself, not the position
-     * masked into the ring per record: the chain is a load, an add and a mask. The data area is
-     * mapped twice, so a record that starts in the ring can be read straight on past its end.
+     * masked into the ring per record: the chain is a load, an add, a mask and an add. The data
+     * area is mapped twice, so a record that starts in the ring can be read on past its end.
      */
     private int consume(Ring r) {
         final MemorySegment memory = Syscalls.UNSCOPED_MEMORY;
