@@ -62,6 +62,8 @@ final class ObjectLoader {
     private final LoadOptions options;
     private final String object;
     private final List<Fd> made = new ArrayList<>();
+    /** Pins this load created (not reused ones): a failed load removes them, as libbpf does. */
+    private final List<Path> pinned = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     /** The .rodata variable of bpfkit/pmu.h that the loader sets to the possible-CPU count. */
     static final String PMU_CPUS_VARIABLE = "bpfkit_pmu_cpus";
@@ -120,6 +122,13 @@ final class ObjectLoader {
                 LoadedObject.closeAll(made.reversed());
             } catch (BpfException closeFailure) {
                 e.addSuppressed(closeFailure);
+            }
+            for (Path pin : pinned) {
+                try {
+                    Files.deleteIfExists(pin);
+                } catch (java.io.IOException unpinFailure) {
+                    e.addSuppressed(unpinFailure);
+                }
             }
             throw e;
         }
@@ -282,6 +291,7 @@ final class ObjectLoader {
                 throw new LoadException(what, "cannot create pin directory " + pin.getParent() + ": " + e.getMessage(), e);
             }
             Bpf.objPin(fd, pin.toString());
+            pinned.add(pin);
         }
         return new LoadedMap(m, fd, false);
     }

@@ -8,16 +8,15 @@ import io.bpfkit.object.BpfObjects;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.PinRoot;
 import io.bpfkit.testing.TestObjects;
 import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,8 +55,8 @@ class LibbpfLoadDifferentialTest {
     })
     void sameTranslatedInstructionsAsLibbpf(String object, String skip) throws IOException {
         List<String> skipped = skip == null ? List.of() : List.of(skip.split(" "));
-        Path pins = Files.createDirectories(Path.of("/sys/fs/bpf", "bpfkit-diff-" + ProcessHandle.current().pid()));
-        try {
+        try (PinRoot pinRoot = PinRoot.create("diff")) {
+            Path pins = pinRoot.path();
             List<String> cmd = new ArrayList<>(List.of(dumper.toString(), TestObjects.path(object).toString(),
                     pins.toString()));
             cmd.addAll(skipped);
@@ -75,13 +74,6 @@ class LibbpfLoadDifferentialTest {
             }
             assertFalse(expected.isEmpty());
             assertEquals(expected, actual.toString(), object);
-        } finally {
-            try (Stream<Path> s = Files.list(pins)) {
-                for (Path p : s.toList()) {
-                    Files.delete(p);
-                }
-            }
-            Files.delete(pins);
         }
     }
 

@@ -18,6 +18,7 @@ import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapInfo;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.PinRoot;
 import io.bpfkit.testing.TestObjects;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -140,8 +141,8 @@ class LoaderTest {
 
     @Test
     void everyBtfMapKindIsCreatedAndPinnedByName() throws IOException {
-        Path root = Path.of("/sys/fs/bpf", "bpfkit-test-" + ProcessHandle.current().pid());
-        try {
+        try (PinRoot pins = PinRoot.create("test")) {
+            Path root = pins.path();
             LoadOptions options = LoadOptions.defaults().withPinRoot(root);
             BpfObjectSpec spec = open("maps_btf.bpf.o");
             try (LoadedObject first = BpfLoader.load(spec, options)) {
@@ -165,13 +166,6 @@ class LoaderTest {
             LoadException e = assertThrows(LoadException.class, () -> BpfLoader.load(incompatible, options));
             assertTrue(e.getMessage().contains("not compatible") && e.getMessage().contains("max entries 1 vs 2"),
                     e.getMessage());
-        } finally {
-            try (Stream<Path> s = Files.exists(root) ? Files.list(root) : Stream.empty()) {
-                for (Path p : s.toList()) {
-                    Files.delete(p);
-                }
-            }
-            Files.deleteIfExists(root);
         }
     }
 
@@ -209,13 +203,24 @@ class LoaderTest {
     }
 
     @Test
-    void failedLoadClosesWhatItMade() throws IOException {
+    void failedLoadClosesWhatItMadeAndRemovesItsPins() throws IOException {
         BpfObjectSpec spec = open("maps_btf.bpf.o");
         spec.map("events_rb").orElseThrow().maxEntries(1000); // not a power-of-2 page multiple: EINVAL
-        long before = openFds();
-        KernelException e = assertThrows(KernelException.class, () -> BpfLoader.load(spec));
-        assertTrue(e.getMessage().contains("events_rb"), e.getMessage());
-        assertEquals(before, openFds(), "no fd left behind");
+        try (PinRoot pins = PinRoot.create("failed")) {
+            long before = openFds();
+            KernelException e = assertThrows(KernelException.class,
+                    () -> BpfLoader.load(spec, LoadOptions.defaults().withPinRoot(pins.path())));
+            assertTrue(e.getMessage().contains("events_rb"), e.getMessage());
+            assertEquals(before, openFds(), "no fd left behind");
+            assertFalse(Files.exists(pins.path().resolve("pinned_cnt")), "the pin this load made is gone");
+
+            // a pin that was there before the load is someone else's: a failed load keeps it
+            BpfObjectSpec good = open("maps_btf.bpf.o");
+            BpfLoader.load(good, LoadOptions.defaults().withPinRoot(pins.path())).close();
+            assertThrows(KernelException.class,
+                    () -> BpfLoader.load(spec, LoadOptions.defaults().withPinRoot(pins.path())));
+            assertTrue(Files.exists(pins.path().resolve("pinned_cnt")), "the reused pin stays");
+        }
     }
 
     @Test

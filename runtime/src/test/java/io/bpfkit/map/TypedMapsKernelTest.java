@@ -33,6 +33,7 @@ import io.bpfkit.map.Fixture.Small;
 import io.bpfkit.map.Fixture.Stats;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.PinRoot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -323,8 +324,11 @@ class TypedMapsKernelTest {
 
     @Test
     void ringBufferAndPerfEventArrayMapSide() {
-        try (LoadedObject obj = io.bpfkit.load.BpfLoader.load(io.bpfkit.object.BpfObjects.open(
-                io.bpfkit.testing.TestObjects.path("maps_btf.bpf.o")))) {
+        // maps_btf pins one map by name: under a root of the test's own, not the shared bpffs
+        try (PinRoot pins = PinRoot.create("maps");
+                LoadedObject obj = io.bpfkit.load.BpfLoader.load(io.bpfkit.object.BpfObjects.open(
+                        io.bpfkit.testing.TestObjects.path("maps_btf.bpf.o")),
+                        io.bpfkit.load.LoadOptions.defaults().withPinRoot(pins.path()))) {
             var names = obj.maps().values().stream().filter(m -> m.spec().mapType() != null).toList();
             for (var m : names) {
                 switch (m.spec().mapType()) {
