@@ -67,9 +67,13 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
             return values.decode(mapping, off);
         }
         int fd = fdNumber();
-        Scratch s = scratch();
-        s.key.set(ValueLayout.JAVA_INT, 0, index);
-        return lookup(s, fd);
+        Scratch s = scratch.take();
+        try {
+            s.key.set(ValueLayout.JAVA_INT, 0, index);
+            return lookup(s, fd);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     @Override
@@ -92,10 +96,14 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
             return;
         }
         int fd = fdNumber();
-        Scratch s = scratch();
-        s.key.set(ValueLayout.JAVA_INT, 0, index);
-        values.encode(value, s.value, 0);
-        update(s, fd, UpdateFlag.ANY);
+        Scratch s = scratch.take();
+        try {
+            s.key.set(ValueLayout.JAVA_INT, 0, index);
+            values.encode(value, s.value, 0);
+            update(s, fd, UpdateFlag.ANY);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     @Override

@@ -16,34 +16,42 @@ import io.bpfkit.sys.MapCalls;
  */
 final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> {
     private final Codec<V> values;
-    private final ThreadLocal<Scratch> scratch;
+    private final ScratchPool scratch;
 
     BloomFilterHandle(MapRef ref, Codec<V> values) {
         super(ref, types(MapType.BLOOM_FILTER));
         this.values = values;
-        this.scratch = Scratch.perThread(0, values.size());
+        this.scratch = new ScratchPool(0, values.size());
     }
 
     @Override
     public void add(V value) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        values.encode(value, s.value, 0);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, 0L);
-        if (r < 0) {
-            throw error("BPF_MAP_UPDATE_ELEM (add)", r, null);
+        Scratch s = scratch.take();
+        try {
+            values.encode(value, s.value, 0);
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, 0L);
+            if (r < 0) {
+                throw error("BPF_MAP_UPDATE_ELEM (add)", r, null);
+            }
+        } finally {
+            scratch.release(s);
         }
     }
 
     @Override
     public boolean mightContain(V value) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        values.encode(value, s.value, 0);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, 0L, s.valueAddress, 0L);
-        if (r >= 0 || r == -Errno.ENOENT) {
-            return r >= 0;
+        Scratch s = scratch.take();
+        try {
+            values.encode(value, s.value, 0);
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, 0L, s.valueAddress, 0L);
+            if (r >= 0 || r == -Errno.ENOENT) {
+                return r >= 0;
+            }
+            throw error("BPF_MAP_LOOKUP_ELEM (test)", r, null);
+        } finally {
+            scratch.release(s);
         }
-        throw error("BPF_MAP_LOOKUP_ELEM (test)", r, null);
     }
 }

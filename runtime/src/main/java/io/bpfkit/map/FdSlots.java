@@ -17,7 +17,7 @@ import java.util.OptionalInt;
 final class FdSlots {
     private final MapHandle map;
     private final Codec<Object> keys;
-    private final ThreadLocal<Scratch> scratch;
+    private final ScratchPool scratch;
 
     @SuppressWarnings("unchecked")
     FdSlots(MapHandle map, Codec<?> keys) {
@@ -28,43 +28,55 @@ final class FdSlots {
                     + map.ref.valueSize() + "-byte values; the key codec " + keys + " is " + keys.size()
                     + " bytes (values must be 4-byte descriptors)");
         }
-        this.scratch = Scratch.perThread(keys.size(), 4);
+        this.scratch = new ScratchPool(keys.size(), 4);
     }
 
     void set(Object key, int objectFd) {
         int fd = map.fdNumber();
-        Scratch s = scratch.get();
-        keys.encode(key, s.key, 0);
-        s.value.set(ValueLayout.JAVA_INT, 0, objectFd);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
-        if (r < 0) {
-            throw map.error("BPF_MAP_UPDATE_ELEM of slot " + key, r, "the program or map does not fit this map: "
-                    + "program type, or inner map type, key and value size");
+        Scratch s = scratch.take();
+        try {
+            keys.encode(key, s.key, 0);
+            s.value.set(ValueLayout.JAVA_INT, 0, objectFd);
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+            if (r < 0) {
+                throw map.error("BPF_MAP_UPDATE_ELEM of slot " + key, r, "the program or map does not fit this map: "
+                        + "program type, or inner map type, key and value size");
+            }
+        } finally {
+            scratch.release(s);
         }
     }
 
     boolean delete(Object key) {
         int fd = map.fdNumber();
-        Scratch s = scratch.get();
-        keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
-        if (r >= 0 || r == -Errno.ENOENT) {
-            return r >= 0;
+        Scratch s = scratch.take();
+        try {
+            keys.encode(key, s.key, 0);
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
+            if (r >= 0 || r == -Errno.ENOENT) {
+                return r >= 0;
+            }
+            throw map.error("BPF_MAP_DELETE_ELEM of slot " + key, r, null);
+        } finally {
+            scratch.release(s);
         }
-        throw map.error("BPF_MAP_DELETE_ELEM of slot " + key, r, null);
     }
 
     OptionalInt id(Object key) {
         int fd = map.fdNumber();
-        Scratch s = scratch.get();
-        keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
-        if (r >= 0) {
-            return OptionalInt.of(s.value.get(ValueLayout.JAVA_INT, 0));
+        Scratch s = scratch.take();
+        try {
+            keys.encode(key, s.key, 0);
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+            if (r >= 0) {
+                return OptionalInt.of(s.value.get(ValueLayout.JAVA_INT, 0));
+            }
+            if (r == -Errno.ENOENT) {
+                return OptionalInt.empty();
+            }
+            throw map.error("BPF_MAP_LOOKUP_ELEM of slot " + key, r, null);
+        } finally {
+            scratch.release(s);
         }
-        if (r == -Errno.ENOENT) {
-            return OptionalInt.empty();
-        }
-        throw map.error("BPF_MAP_LOOKUP_ELEM of slot " + key, r, null);
     }
 }

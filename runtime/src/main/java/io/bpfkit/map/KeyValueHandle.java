@@ -44,7 +44,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     final Codec<V> values;
     final long keySize;
     final long valueSize;
-    private final ThreadLocal<Scratch> scratch;
+    final ScratchPool scratch;
     /** 0: not tried yet, 1: the kernel has the batch commands for this map, -1: it has not. */
     private volatile int batchSupport;
 
@@ -54,11 +54,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         this.values = values;
         this.keySize = keys.size();
         this.valueSize = values.size();
-        this.scratch = Scratch.perThread(keySize, valueSize);
-    }
-
-    final Scratch scratch() {
-        return scratch.get();
+        this.scratch = new ScratchPool(keySize, valueSize);
     }
 
     // ---- single elements ------------------------------------------------------------------
@@ -66,14 +62,18 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     @Override
     public V get(K key) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        keys.encode(key, s.key, 0);
-        return lookup(s, fd);
+        Scratch s = scratch.take();
+        try {
+            keys.encode(key, s.key, 0);
+            return lookup(s, fd);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     /** Looks up the key already in {@code s.key}. */
     final V lookup(Scratch s, int fd) {
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+        long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
         if (r >= 0) {
             return values.decode(s.value, 0);
         }
@@ -86,9 +86,14 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     @Override
     public boolean contains(K key) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+        Scratch s = scratch.take();
+        long r;
+        try {
+            keys.encode(key, s.key, 0);
+            r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
+        } finally {
+            scratch.release(s);
+        }
         if (r >= 0 || r == -Errno.ENOENT) {
             return r >= 0;
         }
@@ -103,16 +108,20 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     @Override
     public boolean put(K key, V value, UpdateFlag flag) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        keys.encode(key, s.key, 0);
-        values.encode(value, s.value, 0);
-        return update(s, fd, flag);
+        Scratch s = scratch.take();
+        try {
+            keys.encode(key, s.key, 0);
+            values.encode(value, s.value, 0);
+            return update(s, fd, flag);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     /** Writes the key and value already in {@code s}. */
     final boolean update(Scratch s, int fd, UpdateFlag flag) {
         long flags = flags(flag);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, flags);
+        long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, flags);
         if (r >= 0) {
             return true;
         }
@@ -133,9 +142,14 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
     @Override
     public boolean delete(K key) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        keys.encode(key, s.key, 0);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
+        Scratch s = scratch.take();
+        long r;
+        try {
+            keys.encode(key, s.key, 0);
+            r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
+        } finally {
+            scratch.release(s);
+        }
         if (r >= 0) {
             return true;
         }
@@ -278,7 +292,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         }
 
         private void fillByBatch() {
-            Scratch s = scratch.get();
+            Scratch s = scratch.perThread();
             int fd = fdNumber();
             while (true) {
                 long r = MapCalls.batch(s.attr, BPF_MAP_LOOKUP_BATCH, fd, started ? inBatch.address() : 0L,
@@ -310,7 +324,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         }
 
         private void fillByKey() {
-            Scratch s = scratch.get();
+            Scratch s = scratch.perThread();
             int fd = fdNumber();
             if (seen == null) {
                 seen = new HashSet<>();
@@ -318,7 +332,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
                 nextKey = arena.allocate(Math.max(1, keySize), 8);
             }
             while (count < chunk) {
-                long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_GET_NEXT_KEY, fd, started ? prevKey.address() : 0L,
+                long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_GET_NEXT_KEY, fd, started ? prevKey.address() : 0L,
                         nextKey.address(), 0L);
                 if (r == -Errno.ENOENT) {
                     ended = true;
@@ -333,7 +347,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
                     continue;
                 }
                 long v = valuesBuf.address() + count * valueSize;
-                long lr = MapCalls.elem(s.attr, s.callState, BPF_MAP_LOOKUP_ELEM, fd, prevKey.address(), v, 0L);
+                long lr = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, prevKey.address(), v, 0L);
                 if (lr == -Errno.ENOENT) {
                     continue; // deleted since get-next-key returned it
                 }
@@ -381,7 +395,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
 
     /** Writes {@code n} packed keys and values: one batch call, or single calls without it. */
     final int updateRaw(MemorySegment k, MemorySegment v, int n) {
-        Scratch s = scratch.get();
+        Scratch s = scratch.perThread();
         int fd = fdNumber();
         if (batchSupport >= 0) {
             long r = MapCalls.batch(s.attr, BPF_MAP_UPDATE_BATCH, fd, 0L, 0L, k.address(), v.address(), n, 0L);
@@ -395,7 +409,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
             batchSupport = -1;
         }
         for (int i = 0; i < n; i++) {
-            long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, k.address() + i * keySize,
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, k.address() + i * keySize,
                     v.address() + i * valueSize, 0L);
             if (r < 0) {
                 throw error("BPF_MAP_UPDATE_ELEM (" + i + " of " + n + " written)", r, null);
@@ -434,7 +448,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
      * first missing key, which is skipped before going on.
      */
     final int deleteRaw(MemorySegment k, int n) {
-        Scratch s = scratch.get();
+        Scratch s = scratch.perThread();
         int fd = fdNumber();
         int deleted = 0;
         int i = 0;
@@ -456,7 +470,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
             batchSupport = -1;
         }
         for (; i < n; i++) {
-            long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_DELETE_ELEM, fd, k.address() + i * keySize, 0L, 0L);
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_DELETE_ELEM, fd, k.address() + i * keySize, 0L, 0L);
             if (r >= 0) {
                 deleted++;
             } else if (r != -Errno.ENOENT) {

@@ -18,10 +18,14 @@ final class LpmTrieHandle<K, V> extends KeyValueHandle<LpmKey<K>, V> implements 
     @Override
     public V longestMatch(K address) {
         int fd = fdNumber();
-        Scratch s = scratch();
-        s.key.set(ValueLayout.JAVA_INT, 0, lpm.maxPrefix());
-        lpm.data().encode(address, s.key, 4);
-        return lookup(s, fd);
+        Scratch s = scratch.take();
+        try {
+            s.key.set(ValueLayout.JAVA_INT, 0, lpm.maxPrefix());
+            lpm.data().encode(address, s.key, 4);
+            return lookup(s, fd);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     @Override

@@ -18,12 +18,13 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
         this.length = ref.maxEntries();
     }
 
+    /** Checks {@code index}, then takes scratch memory with it as the key (release it). */
     private Scratch keyed(int index) {
         if (index < 0 || index >= length) {
             throw new IndexOutOfBoundsException("index " + index + " is outside per-CPU array map '" + name()
                     + "' of " + length + " elements");
         }
-        Scratch s = scratch();
+        Scratch s = scratch.take();
         s.key.set(ValueLayout.JAVA_INT, 0, index);
         return s;
     }
@@ -31,25 +32,38 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
     @Override
     public PerCpuValues<V> get(int index) {
         int fd = fdNumber();
-        return lookup(keyed(index), fd);
+        Scratch s = keyed(index);
+        try {
+            return lookup(s, fd);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     @Override
     public void set(int index, PerCpuValues<V> values) {
         int fd = fdNumber();
         Scratch s = keyed(index);
-        perCpu.encode(values, s.value, 0);
-        update(s, fd, UpdateFlag.ANY);
+        try {
+            perCpu.encode(values, s.value, 0);
+            update(s, fd, UpdateFlag.ANY);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     @Override
     public void setOnEveryCpu(int index, V value) {
         int fd = fdNumber();
         Scratch s = keyed(index);
-        for (int c = 0; c < perCpu.cpus(); c++) {
-            perCpu.encodeOne(value, s.value, c * perCpu.stride());
+        try {
+            for (int c = 0; c < perCpu.cpus(); c++) {
+                perCpu.encodeOne(value, s.value, c * perCpu.stride());
+            }
+            update(s, fd, UpdateFlag.ANY);
+        } finally {
+            scratch.release(s);
         }
-        update(s, fd, UpdateFlag.ANY);
     }
 
     @Override

@@ -19,12 +19,16 @@ class PerCpuHashHandle<K, V> extends KeyValueHandle<K, PerCpuValues<V>> implemen
     @Override
     public void putOnEveryCpu(K key, V value) {
         int fd = fdNumber();
-        Scratch s = scratch();
-        keys.encode(key, s.key, 0);
-        for (int c = 0; c < perCpu.cpus(); c++) {
-            perCpu.encodeOne(value, s.value, c * perCpu.stride());
+        Scratch s = scratch.take();
+        try {
+            keys.encode(key, s.key, 0);
+            for (int c = 0; c < perCpu.cpus(); c++) {
+                perCpu.encodeOne(value, s.value, c * perCpu.stride());
+            }
+            update(s, fd, UpdateFlag.ANY);
+        } finally {
+            scratch.release(s);
         }
-        update(s, fd, UpdateFlag.ANY);
     }
 
     @Override

@@ -16,12 +16,12 @@ import io.bpfkit.sys.MapCalls;
 /** Queue and stack maps: no key; push is an update, pop a lookup-and-delete, peek a lookup. */
 abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
     private final Codec<V> values;
-    private final ThreadLocal<Scratch> scratch;
+    private final ScratchPool scratch;
 
     PushPopHandle(MapRef ref, MapType type, Codec<V> values) {
         super(ref, types(type));
         this.values = values;
-        this.scratch = Scratch.perThread(0, values.size());
+        this.scratch = new ScratchPool(0, values.size());
     }
 
     @Override
@@ -36,16 +36,20 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
 
     private boolean push(V value, long flags) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        values.encode(value, s.value, 0);
-        long r = MapCalls.elem(s.attr, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, flags);
-        if (r >= 0) {
-            return true;
+        Scratch s = scratch.take();
+        try {
+            values.encode(value, s.value, 0);
+            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, flags);
+            if (r >= 0) {
+                return true;
+            }
+            if (r == -Errno.E2BIG && flags == 0L) {
+                return false;
+            }
+            throw error("BPF_MAP_UPDATE_ELEM (push)", r, null);
+        } finally {
+            scratch.release(s);
         }
-        if (r == -Errno.E2BIG && flags == 0L) {
-            return false;
-        }
-        throw error("BPF_MAP_UPDATE_ELEM (push)", r, null);
     }
 
     @Override
@@ -60,15 +64,19 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
 
     private V take(int cmd, String what) {
         int fd = fdNumber();
-        Scratch s = scratch.get();
-        long r = MapCalls.elem(s.attr, s.callState, cmd, fd, 0L, s.valueAddress, 0L);
-        if (r >= 0) {
-            return values.decode(s.value, 0);
+        Scratch s = scratch.take();
+        try {
+            long r = MapCalls.elem(s.attrAddress, s.callState, cmd, fd, 0L, s.valueAddress, 0L);
+            if (r >= 0) {
+                return values.decode(s.value, 0);
+            }
+            if (r == -Errno.ENOENT) {
+                return null;
+            }
+            throw error(what, r, null);
+        } finally {
+            scratch.release(s);
         }
-        if (r == -Errno.ENOENT) {
-            return null;
-        }
-        throw error(what, r, null);
     }
 
     /** {@code BPF_MAP_TYPE_QUEUE}. */

@@ -6,16 +6,19 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One thread's reusable memory for a handle's single-element calls: the {@code bpf_attr}, the
- * errno capture, a key and a value, in one block, with their addresses read once. Made per
- * handle and thread ({@link ThreadLocal}), so hot calls allocate nothing and take no lock; the
- * memory is freed by the garbage collector with the thread or the handle.
+ * Reusable memory for one single-element call of a handle at a time: the {@code bpf_attr}, the
+ * errno capture, a key and a value, in one block, with their addresses read once. A handle's
+ * {@link ScratchPool} hands them out, so hot calls allocate nothing and take no lock; the memory
+ * is freed by the garbage collector with the thread or the handle, so a call that passes the
+ * addresses to the kernel holds its {@code Scratch} until the call returns (the pool's release
+ * after the call does).
  */
 final class Scratch {
     final MemorySegment attr;
     final MemorySegment callState;
     final MemorySegment key;
     final MemorySegment value;
+    final long attrAddress;
     final long keyAddress;
     final long valueAddress;
 
@@ -30,11 +33,8 @@ final class Scratch {
         this.callState = block.asSlice(attrSize, stateSize);
         this.key = block.asSlice(attrSize + stateSize, keyRoom);
         this.value = block.asSlice(attrSize + stateSize + keyRoom);
+        this.attrAddress = attr.address();
         this.keyAddress = key.address();
         this.valueAddress = value.address();
-    }
-
-    static ThreadLocal<Scratch> perThread(long keySize, long valueSize) {
-        return ThreadLocal.withInitial(() -> new Scratch(keySize, valueSize));
     }
 }

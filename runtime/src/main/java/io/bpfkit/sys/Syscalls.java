@@ -133,6 +133,10 @@ public final class Syscalls {
     private static final MethodHandle SYSCALL_LONG_PTR_LONG = downcall("syscall",
             FunctionDescriptor.of(LONG, LONG, LONG, PTR, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
 
+    /** The same with the pointer as an address, for callers that keep its memory alive themselves. */
+    private static final MethodHandle SYSCALL_LONG_LONG_LONG = downcall("syscall",
+            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+
     /** {@code long syscall(long nr, void *attr, long pid, long cpu, long group_fd, long flags)}. */
     private static final MethodHandle SYSCALL_PTR_4LONG = downcall("syscall",
             FunctionDescriptor.of(LONG, LONG, PTR, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1),
@@ -268,6 +272,24 @@ public final class Syscalls {
         long r;
         try {
             r = (long) SYSCALL_LONG_PTR_LONG.invokeExact(state, NR_BPF, (long) cmd, attr, size);
+        } catch (Throwable t) {
+            throw downcallFailed("bpf(2)", t);
+        }
+        return r < 0 ? -(long) errno(state) : r;
+    }
+
+    /**
+     * As {@link #bpfRaw(int, MemorySegment, long, MemorySegment)} with {@code attr} as an address,
+     * which the caller keeps alive for the call (scratch memory it holds): no segment to check
+     * and unwrap on a hot path.
+     */
+    static long bpfRaw(int cmd, long attr, long size, MemorySegment state) {
+        if (NR_BPF < 0) {
+            return -Errno.ENOSYS;
+        }
+        long r;
+        try {
+            r = (long) SYSCALL_LONG_LONG_LONG.invokeExact(state, NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }

@@ -509,4 +509,40 @@ class TypedMapsKernelTest {
             assertEquals(threads * perThread, stats.snapshot().size());
         }
     }
+
+    /**
+     * A codec that itself calls the handle (here: the value's encoder looks up another key) runs
+     * a call inside a call on one thread; the inner one must get scratch memory of its own, or
+     * it overwrites the outer call's key.
+     */
+    @Test
+    void aCallInsideACallKeepsItsOwnScratch() {
+        try (LoadedObject obj = Fixture.load()) {
+            var inner = new java.util.concurrent.atomic.AtomicReference<BpfHashMap<Integer, Long>>();
+            io.bpfkit.api.codec.Codec<Long> reentrant = new io.bpfkit.api.codec.Codec<>() {
+                @Override
+                public java.lang.foreign.MemoryLayout layout() {
+                    return Codecs.int64().layout();
+                }
+
+                @Override
+                public void encode(Long value, java.lang.foreign.MemorySegment target, long offset) {
+                    Long other = inner.get().get(1000); // a lookup of another key, mid-put
+                    Codecs.int64().encode(value + (other == null ? 0 : other), target, offset);
+                }
+
+                @Override
+                public Long decode(java.lang.foreign.MemorySegment source, long offset) {
+                    return Codecs.int64().decode(source, offset);
+                }
+            };
+            BpfHashMap<Integer, Long> plain = BpfMaps.hash(obj, "signed_vals", Codecs.int32(), Codecs.int64());
+            BpfHashMap<Integer, Long> nesting = BpfMaps.hash(obj, "signed_vals", Codecs.int32(), reentrant);
+            inner.set(nesting);
+            plain.put(1000, 5L);
+            nesting.put(7, 30L);
+            assertEquals(35L, plain.get(7), "the outer put wrote its own key, with the inner lookup's value added");
+            assertEquals(5L, plain.get(1000), "the inner lookup did not write");
+        }
+    }
 }
