@@ -3,7 +3,6 @@ package io.bpfkit.map;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.map.BpfArray;
-import io.bpfkit.api.map.UpdateFlag;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Syscalls;
@@ -100,7 +99,7 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
         try {
             s.key.set(ValueLayout.JAVA_INT, 0, index);
             values.encode(value, s.value, 0);
-            update(s, fd, UpdateFlag.ANY);
+            update(s, fd, Bpf.BPF_ANY);
         } finally {
             scratch.release(s);
         }

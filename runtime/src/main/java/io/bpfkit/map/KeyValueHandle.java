@@ -12,6 +12,7 @@ import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfKeyValueMap;
 import io.bpfkit.api.map.UpdateFlag;
 import io.bpfkit.object.MapType;
+import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.MapCalls;
 import java.lang.foreign.Arena;
@@ -102,40 +103,48 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
 
     @Override
     public void put(K key, V value) {
-        put(key, value, UpdateFlag.ANY);
+        write(key, value, Bpf.BPF_ANY);
     }
 
     @Override
     public boolean put(K key, V value, UpdateFlag flag) {
+        return write(key, value, flags(flag));
+    }
+
+    private boolean write(K key, V value, long flags) {
         int fd = fdNumber();
         Scratch s = scratch.take();
         try {
             keys.encode(key, s.key, 0);
             values.encode(value, s.value, 0);
-            return update(s, fd, flag);
+            return update(s, fd, flags);
         } finally {
             scratch.release(s);
         }
     }
 
-    /** Writes the key and value already in {@code s}. */
-    final boolean update(Scratch s, int fd, UpdateFlag flag) {
-        long flags = flags(flag);
-        long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, flags);
+    /**
+     * Writes the key and value already in {@code s}, with the {@code BPF_*} flags as a number:
+     * the plain put reads no {@link UpdateFlag} constant (an object of its own, on a page the
+     * system call has just evicted from the TLB).
+     */
+    final boolean update(Scratch s, int fd, long flags) {
+        long r = flags == Bpf.BPF_ANY ? MapCalls.updateAny(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress)
+                : MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, flags);
         if (r >= 0) {
             return true;
         }
-        if ((r == -Errno.EEXIST && flag == UpdateFlag.NO_EXIST) || (r == -Errno.ENOENT && flag == UpdateFlag.EXIST)) {
+        if ((r == -Errno.EEXIST && flags == Bpf.BPF_NOEXIST) || (r == -Errno.ENOENT && flags == Bpf.BPF_EXIST)) {
             return false;
         }
-        throw error("BPF_MAP_UPDATE_ELEM", r, "flag " + flag);
+        throw error("BPF_MAP_UPDATE_ELEM", r, "flag " + UpdateFlag.values()[(int) flags]);
     }
 
     static long flags(UpdateFlag flag) {
         return switch (flag) {
-            case ANY -> 0L;
-            case NO_EXIST -> 1L;
-            case EXIST -> 2L;
+            case ANY -> Bpf.BPF_ANY;
+            case NO_EXIST -> Bpf.BPF_NOEXIST;
+            case EXIST -> Bpf.BPF_EXIST;
         };
     }
 

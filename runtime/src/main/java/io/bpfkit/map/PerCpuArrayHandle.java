@@ -3,8 +3,8 @@ package io.bpfkit.map;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.map.BpfPerCpuArray;
 import io.bpfkit.api.map.PerCpuValues;
-import io.bpfkit.api.map.UpdateFlag;
 import io.bpfkit.object.MapType;
+import io.bpfkit.sys.Bpf;
 import java.lang.foreign.ValueLayout;
 
 /** {@code BPF_MAP_TYPE_PERCPU_ARRAY}: values through a {@link PerCpuCodec}. */
@@ -46,7 +46,7 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
         Scratch s = keyed(index);
         try {
             perCpu.encode(values, s.value, 0);
-            update(s, fd, UpdateFlag.ANY);
+            update(s, fd, Bpf.BPF_ANY);
         } finally {
             scratch.release(s);
         }
@@ -60,7 +60,7 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
             for (int c = 0; c < perCpu.cpus(); c++) {
                 perCpu.encodeOne(value, s.value, c * perCpu.stride());
             }
-            update(s, fd, UpdateFlag.ANY);
+            update(s, fd, Bpf.BPF_ANY);
         } finally {
             scratch.release(s);
         }

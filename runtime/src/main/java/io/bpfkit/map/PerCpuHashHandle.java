@@ -4,8 +4,8 @@ import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfLruPerCpuHashMap;
 import io.bpfkit.api.map.BpfPerCpuHashMap;
 import io.bpfkit.api.map.PerCpuValues;
-import io.bpfkit.api.map.UpdateFlag;
 import io.bpfkit.object.MapType;
+import io.bpfkit.sys.Bpf;
 
 /** {@code BPF_MAP_TYPE_PERCPU_HASH}: values through a {@link PerCpuCodec}. */
 class PerCpuHashHandle<K, V> extends KeyValueHandle<K, PerCpuValues<V>> implements BpfPerCpuHashMap<K, V> {
@@ -25,7 +25,7 @@ class PerCpuHashHandle<K, V> extends KeyValueHandle<K, PerCpuValues<V>> implemen
             for (int c = 0; c < perCpu.cpus(); c++) {
                 perCpu.encodeOne(value, s.value, c * perCpu.stride());
             }
-            update(s, fd, UpdateFlag.ANY);
+            update(s, fd, Bpf.BPF_ANY);
         } finally {
             scratch.release(s);
         }

@@ -91,13 +91,29 @@ public final class MapCalls {
      * without a segment to check and unwrap, which shows on a call of ~1.7 µs.
      */
     public static long elem(long attr, MemorySegment callState, int cmd, int fd, long key, long value, long flags) {
+        fill(attr, fd, key, value, flags);
+        return Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE, callState);
+    }
+
+    private static void fill(long attr, int fd, long key, long value, long flags) {
         MemorySegment memory = Syscalls.UNSCOPED_MEMORY;
         memory.set(ValueLayout.JAVA_INT, attr, fd);
         memory.set(ValueLayout.JAVA_INT, attr + 4, 0); // padding
         memory.set(ValueLayout.JAVA_LONG, attr + ME_KEY_OFFSET, key);
         memory.set(ValueLayout.JAVA_LONG, attr + ME_VALUE_OFFSET, value);
         memory.set(ValueLayout.JAVA_LONG, attr + ME_FLAGS_OFFSET, flags);
-        return Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE, callState);
+    }
+
+    /**
+     * {@code BPF_MAP_UPDATE_ELEM} with {@code BPF_ANY}, as
+     * {@link #elem(long, MemorySegment, int, int, long, long, long)}: an update that creates or
+     * replaces fails only on real errors (map full, no memory, bad descriptor), and a failed one
+     * changes nothing, so it goes without the errno capture and runs again with it only when it
+     * fails ({@link Syscalls#bpfRawUsuallySucceeding}).
+     */
+    public static long updateAny(long attr, MemorySegment callState, int fd, long key, long value) {
+        fill(attr, fd, key, value, Bpf.BPF_ANY);
+        return Syscalls.bpfRawUsuallySucceeding(Bpf.BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE, callState);
     }
 
     /**

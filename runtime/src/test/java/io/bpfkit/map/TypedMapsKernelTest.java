@@ -459,8 +459,34 @@ class TypedMapsKernelTest {
         assertThrows(KernelException.class, () -> BpfMaps.openPinned(path));
     }
 
+    /**
+     * A plain put goes to the kernel without the errno capture and, only when it fails, again with
+     * it: the error must still be the kernel's (E2BIG for a full hash), and nothing is written.
+     */
     @Test
     void fullHashSaysSo() {
+        try (BpfHashMap<Integer, Long> full = BpfMaps.hash(MapRef.owning(io.bpfkit.sys.Bpf.mapCreate(
+                io.bpfkit.sys.MapCreateAttr.builder(1, 4, 8, 4).name("full").build())), Codecs.int32(),
+                Codecs.int64())) {
+            for (int i = 0; i < 4; i++) {
+                full.put(i, i * 10L);
+            }
+            var e = assertThrows(KernelException.class, () -> full.put(4, 40L));
+            assertEquals(io.bpfkit.sys.Errno.E2BIG, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("BPF_MAP_UPDATE_ELEM") && e.getMessage().contains("full"),
+                    e.getMessage());
+            assertNull(full.get(4));
+            full.put(3, 33L); // replacing needs no room
+            assertEquals(33L, full.get(3));
+            assertTrue(full.delete(0));
+            full.put(4, 40L);
+            assertEquals(40L, full.get(4));
+            assertFalse(full.put(5, 50L, UpdateFlag.EXIST), "an absent key is no error for EXIST");
+        }
+    }
+
+    @Test
+    void fullArraySaysSo() {
         try (LoadedObject obj = Fixture.load()) {
             BpfArray<Long> arr = BpfMaps.array(obj, "array_u64", Codecs.int64());
             Map<Integer, Long> m = new HashMap<>();
@@ -470,6 +496,7 @@ class TypedMapsKernelTest {
             assertEquals(16, arr.putAll(m));
             assertEquals(30L, arr.get(15));
             var e = assertThrows(KernelException.class, () -> arr.put(16, 1L));
+            assertEquals(io.bpfkit.sys.Errno.E2BIG, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("array_u64"), e.getMessage());
             assertArrayEquals(new long[] {0, 2, 4}, new long[] {arr.get(0), arr.get(1), arr.get(2)});
         }
