@@ -44,8 +44,11 @@ public final class PerfBufferReader extends PollingReader {
 
     private final List<Fd> eventFds = new ArrayList<>();
     private final int[] cpus;
-    private final MemorySegment[] metas;
+    /** Each ring's data, as handlers get it (a checked mapping). */
     private final MemorySegment[] datas;
+    /** Addresses of each ring's metadata page and data, read by the consume loop (see there). */
+    private final long[] metaAt;
+    private final long[] dataAt;
     private final long dataSize;
     private final PerfRecordHandler handler;
     private final MemorySegment scratch;
@@ -66,8 +69,9 @@ public final class PerfBufferReader extends PollingReader {
             }
         }
         this.cpus = use.stream().mapToInt(Integer::intValue).toArray();
-        this.metas = new MemorySegment[cpus.length];
         this.datas = new MemorySegment[cpus.length];
+        this.metaAt = new long[cpus.length];
+        this.dataAt = new long[cpus.length];
         this.scratch = arena.allocate(MAX_RECORD + 8, 8);
         try {
             PerfEventAttr attr = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
@@ -83,8 +87,9 @@ public final class PerfBufferReader extends PollingReader {
                     MemorySegment ring = Syscalls.mmap(ev.get(), page + dataSize,
                             Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, 0, arena,
                             "mmap of the perf ring of cpu " + cpus[i] + " for " + mapName);
-                    metas[i] = ring.asSlice(0, page);
                     datas[i] = ring.asSlice(page, dataSize);
+                    metaAt[i] = ring.address();
+                    dataAt[i] = ring.address() + page;
                     PerfEvents.enable(ev);
                     key.set(ValueLayout.JAVA_INT, 0, cpus[i]);
                     value.set(ValueLayout.JAVA_INT, 0, ev.get());
@@ -121,21 +126,35 @@ public final class PerfBufferReader extends PollingReader {
         return n;
     }
 
-    /** Reads ring {@code i} from data_tail to data_head; returns the number of samples. */
+    /**
+     * Reads ring {@code i} from data_tail to data_head; returns the number of samples. The loop
+     * reads headers at their addresses through {@link Syscalls#UNSCOPED_MEMORY} (it runs under
+     * the poll lock, while the mapping is open): a checked segment would cost field loads and
+     * checks on the chain from one header to the next, which is what the loop waits on. The
+     * tail goes back to the kernel after the handler is done with a record, in steps of at most
+     * a sixteenth of the ring and at the end of the pass, as the ring buffer reader does.
+     */
     private int consume(int i) {
-        MemorySegment meta = metas[i];
-        MemorySegment data = datas[i];
-        long head = (long) LONG.getAcquire(meta, DATA_HEAD);
-        long tail = (long) LONG.get(meta, DATA_TAIL);
-        long mask = dataSize - 1;
+        final MemorySegment memory = Syscalls.UNSCOPED_MEMORY;
+        final MemorySegment data = datas[i];
+        final long ring = dataAt[i];
+        final long headAt = metaAt[i] + DATA_HEAD;
+        final long tailAt = metaAt[i] + DATA_TAIL;
+        final long mask = dataSize - 1;
+        final long releaseStep = Math.max(8, dataSize / 16);
+        final int cpu = cpus[i];
+        final PerfRecordHandler handler = this.handler;
+        long head = (long) LONG.getAcquire(memory, headAt);
+        long tail = (long) LONG.get(memory, tailAt);
+        long released = tail;
         int n = 0;
-        while (tail < head && !closedInHandler()) {
+        while (tail < head) {
             long at = tail & mask;
             // headers are 8-byte aligned and the ring a multiple of 8: a header never wraps
-            int type = data.get(ValueLayout.JAVA_INT, at);
-            int size = Short.toUnsignedInt(data.get(ValueLayout.JAVA_SHORT, at + 6));
+            int type = memory.get(ValueLayout.JAVA_INT, ring + at);
+            int size = Short.toUnsignedInt(memory.get(ValueLayout.JAVA_SHORT, ring + at + 6));
             if (size < 8) {
-                throw new BpfException("corrupt perf record of size " + size + " in the ring of cpu " + cpus[i]
+                throw new BpfException("corrupt perf record of size " + size + " in the ring of cpu " + cpu
                         + " of " + mapName);
             }
             MemorySegment rec = data;
@@ -147,17 +166,31 @@ public final class PerfBufferReader extends PollingReader {
                 rec = scratch;
                 base = 0;
             }
-            if (type == RECORD_SAMPLE) {
-                int rawSize = rec.get(ValueLayout.JAVA_INT_UNALIGNED, base + 8);
-                n++;
-                handler.onRecord(cpus[i], rec, base + 12, Math.min(rawSize, size - 12));
-            } else if (type == RECORD_LOST) {
-                handler.onLost(cpus[i], rec.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 16));
+            try {
+                if (type == RECORD_SAMPLE) {
+                    int rawSize = rec.get(ValueLayout.JAVA_INT_UNALIGNED, base + 8);
+                    n++;
+                    handler.onRecord(cpu, rec, base + 12, Math.min(rawSize, size - 12));
+                } else if (type == RECORD_LOST) {
+                    handler.onLost(cpu, rec.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 16));
+                }
+            } catch (RuntimeException | Error e) {
+                if (!closedInHandler() && tail != released) { // the record that failed stays in the ring
+                    LONG.setRelease(memory, tailAt, tail);
+                }
+                throw e;
+            }
+            if (closedInHandler()) { // the mapping is gone
+                return n;
             }
             tail += size;
-            if (!closedInHandler()) {
-                LONG.setRelease(meta, DATA_TAIL, tail);
+            if (tail - released >= releaseStep) {
+                LONG.setRelease(memory, tailAt, tail);
+                released = tail;
             }
+        }
+        if (tail != released) {
+            LONG.setRelease(memory, tailAt, tail);
         }
         return n;
     }

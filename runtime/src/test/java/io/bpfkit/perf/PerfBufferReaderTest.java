@@ -106,6 +106,47 @@ class PerfBufferReaderTest {
         }
     }
 
+    /**
+     * A handler that throws stops the pass at its record, which stays in the ring: the next pass
+     * starts with it, and every record before it was handed over once (the reader returns the
+     * ring's space in steps, so this checks the step and the throw meet at the right place).
+     */
+    @Test
+    void aRecordWhoseHandlerThrowsComesAgainAndNothingBeforeItDoes() {
+        try (LoadedObject obj = Events.load()) {
+            List<Long> seen = new ArrayList<>();
+            long[] failAt = {37};
+            PerfRecordHandler h = new PerfRecordHandler() {
+                @Override
+                public void onRecord(int cpu, MemorySegment data, long offset, int length) {
+                    long seq = Event.CODEC.decode(data, offset).seq();
+                    if (seq == failAt[0]) {
+                        failAt[0] = -1;
+                        throw new IllegalStateException("handler failed on " + seq);
+                    }
+                    seen.add(seq);
+                }
+
+                @Override
+                public void onLost(int cpu, long count) {
+                    throw new AssertionError("lost " + count);
+                }
+            };
+            try (PerfBufferReader r = PerfBufferReader.builder(obj.map("pb").orElseThrow(), h).pagesPerCpu(2)
+                    .cpus(0).build()) {
+                assertEquals(80, emit(obj, 0, 0, 80, false));
+                var e = assertThrows(IllegalStateException.class, r::consume);
+                assertTrue(e.getMessage().contains("37"), e.getMessage());
+                assertEquals(37, seen.size());
+                assertEquals(43, r.consume());
+            }
+            assertEquals(80, seen.size());
+            for (int j = 0; j < 80; j++) {
+                assertEquals(j, seen.get(j));
+            }
+        }
+    }
+
     @Test
     void aFullRingReportsLostSamples() {
         try (LoadedObject obj = Events.load()) {
