@@ -98,7 +98,7 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
         Scratch s = scratch.take();
         try {
             s.key.set(ValueLayout.JAVA_INT, 0, index);
-            values.encode(value, s.value, 0);
+            encodeValue(value, s);
             update(s, fd, Bpf.BPF_ANY);
         } finally {
             scratch.release(s);

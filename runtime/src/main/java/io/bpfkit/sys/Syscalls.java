@@ -538,9 +538,11 @@ public final class Syscalls {
     /**
      * All of the address space as one segment with no arena, read at absolute addresses: for a
      * reader's own hot loop whose lock already guarantees that its mappings outlive every access
-     * it makes (an unmapped address would fault, not throw). Being a constant, the JIT folds its
-     * bounds and liveness checks away, so an access is a plain load or store (a per-mapping view
-     * costs field loads and checks per access). Never hand it to user code.
+     * it makes (an unmapped address would fault, not throw), and for map handles' scratch
+     * memory, which only bpfkit's own codecs ({@code Codecs}, exact sizes) get this way. Being a
+     * constant, the JIT folds its bounds and liveness checks away, so an access is a plain load or
+     * store (a per-mapping view costs field loads and checks per access). Never hand it to user
+     * code.
      */
     public static final MemorySegment UNSCOPED_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 

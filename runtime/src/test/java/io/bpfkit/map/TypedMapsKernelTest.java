@@ -538,6 +538,46 @@ class TypedMapsKernelTest {
     }
 
     /**
+     * Only bpfkit's own codecs get the scratch memory unchecked (by address); any other codec
+     * writes through a checked segment, so one that writes past its size fails with an
+     * exception instead of overwriting memory, and the handle goes on working.
+     */
+    @Test
+    void onlyBpfkitsOwnCodecsGetTheScratchMemoryUnchecked() {
+        assertTrue(KeyValueHandle.ownCodec(Codecs.int32()));
+        assertTrue(KeyValueHandle.ownCodec(Codecs.uint64()));
+        assertTrue(KeyValueHandle.ownCodec(Codecs.cString(16)));
+        assertTrue(KeyValueHandle.ownCodec(Codecs.bytes(4)));
+        assertFalse(KeyValueHandle.ownCodec(RecordCodec.of(Small.class)));
+        io.bpfkit.api.codec.Codec<Integer> overrunning = new io.bpfkit.api.codec.Codec<>() {
+            @Override
+            public java.lang.foreign.MemoryLayout layout() {
+                return Codecs.int32().layout();
+            }
+
+            @Override
+            public void encode(Integer value, java.lang.foreign.MemorySegment target, long offset) {
+                target.set(java.lang.foreign.ValueLayout.JAVA_LONG, offset + 64, value); // past its 4 bytes
+            }
+
+            @Override
+            public Integer decode(java.lang.foreign.MemorySegment source, long offset) {
+                return Codecs.int32().decode(source, offset);
+            }
+        };
+        assertFalse(KeyValueHandle.ownCodec(overrunning));
+        try (LoadedObject obj = Fixture.load()) {
+            BpfHashMap<Integer, Long> bad = BpfMaps.hash(obj, "signed_vals", overrunning, Codecs.int64());
+            assertThrows(IndexOutOfBoundsException.class, () -> bad.put(1, 2L));
+            BpfHashMap<Integer, Long> good = BpfMaps.hash(obj, "signed_vals", Codecs.int32(), Codecs.int64());
+            assertNull(good.get(1), "nothing was written");
+            good.put(1, 2L);
+            assertEquals(2L, good.get(1));
+            assertThrows(IndexOutOfBoundsException.class, () -> bad.get(1), "after a failed call too");
+        }
+    }
+
+    /**
      * A codec that itself calls the handle (here: the value's encoder looks up another key) runs
      * a call inside a call on one thread; the inner one must get scratch memory of its own, or
      * it overwrites the outer call's key.
