@@ -549,22 +549,8 @@ class TypedMapsKernelTest {
         assertTrue(KeyValueHandle.ownCodec(Codecs.cString(16)));
         assertTrue(KeyValueHandle.ownCodec(Codecs.bytes(4)));
         assertFalse(KeyValueHandle.ownCodec(RecordCodec.of(Small.class)));
-        io.bpfkit.api.codec.Codec<Integer> overrunning = new io.bpfkit.api.codec.Codec<>() {
-            @Override
-            public java.lang.foreign.MemoryLayout layout() {
-                return Codecs.int32().layout();
-            }
-
-            @Override
-            public void encode(Integer value, java.lang.foreign.MemorySegment target, long offset) {
-                target.set(java.lang.foreign.ValueLayout.JAVA_LONG, offset + 64, value); // past its 4 bytes
-            }
-
-            @Override
-            public Integer decode(java.lang.foreign.MemorySegment source, long offset) {
-                return Codecs.int32().decode(source, offset);
-            }
-        };
+        io.bpfkit.api.codec.Codec<Integer> overrunning = encodingAs(Codecs.int32(),
+                (value, target, offset) -> target.set(java.lang.foreign.ValueLayout.JAVA_LONG, offset + 64, value));
         assertFalse(KeyValueHandle.ownCodec(overrunning));
         try (LoadedObject obj = Fixture.load()) {
             BpfHashMap<Integer, Long> bad = BpfMaps.hash(obj, "signed_vals", overrunning, Codecs.int64());
@@ -586,23 +572,10 @@ class TypedMapsKernelTest {
     void aCallInsideACallKeepsItsOwnScratch() {
         try (LoadedObject obj = Fixture.load()) {
             var inner = new java.util.concurrent.atomic.AtomicReference<BpfHashMap<Integer, Long>>();
-            io.bpfkit.api.codec.Codec<Long> reentrant = new io.bpfkit.api.codec.Codec<>() {
-                @Override
-                public java.lang.foreign.MemoryLayout layout() {
-                    return Codecs.int64().layout();
-                }
-
-                @Override
-                public void encode(Long value, java.lang.foreign.MemorySegment target, long offset) {
-                    Long other = inner.get().get(1000); // a lookup of another key, mid-put
-                    Codecs.int64().encode(value + (other == null ? 0 : other), target, offset);
-                }
-
-                @Override
-                public Long decode(java.lang.foreign.MemorySegment source, long offset) {
-                    return Codecs.int64().decode(source, offset);
-                }
-            };
+            io.bpfkit.api.codec.Codec<Long> reentrant = encodingAs(Codecs.int64(), (value, target, offset) -> {
+                Long other = inner.get().get(1000); // a lookup of another key, mid-put
+                Codecs.int64().encode(value + (other == null ? 0 : other), target, offset);
+            });
             BpfHashMap<Integer, Long> plain = BpfMaps.hash(obj, "signed_vals", Codecs.int32(), Codecs.int64());
             BpfHashMap<Integer, Long> nesting = BpfMaps.hash(obj, "signed_vals", Codecs.int32(), reentrant);
             inner.set(nesting);
@@ -611,5 +584,30 @@ class TypedMapsKernelTest {
             assertEquals(35L, plain.get(7), "the outer put wrote its own key, with the inner lookup's value added");
             assertEquals(5L, plain.get(1000), "the inner lookup did not write");
         }
+    }
+
+    /** How a test codec writes a value. */
+    interface Encoder<T> {
+        void encode(T value, java.lang.foreign.MemorySegment target, long offset);
+    }
+
+    /** A codec of the test's own, not bpfkit's: {@code base}'s layout and decoding, {@code encoder}'s writing. */
+    static <T> io.bpfkit.api.codec.Codec<T> encodingAs(io.bpfkit.api.codec.Codec<T> base, Encoder<T> encoder) {
+        return new io.bpfkit.api.codec.Codec<>() {
+            @Override
+            public java.lang.foreign.MemoryLayout layout() {
+                return base.layout();
+            }
+
+            @Override
+            public void encode(T value, java.lang.foreign.MemorySegment target, long offset) {
+                encoder.encode(value, target, offset);
+            }
+
+            @Override
+            public T decode(java.lang.foreign.MemorySegment source, long offset) {
+                return base.decode(source, offset);
+            }
+        };
     }
 }
