@@ -126,19 +126,26 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
 
     @Override
     public boolean contains(K key) {
-        int fd = fdNumber();
-        Scratch s = scratch.take();
-        long r;
-        try {
-            encodeKey(key, s);
-            r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
-        } finally {
-            scratch.release(s);
-        }
+        long r = keyed(BPF_MAP_LOOKUP_ELEM, key, true);
         if (r >= 0 || r == -Errno.ENOENT) {
             return r >= 0;
         }
         throw error("BPF_MAP_LOOKUP_ELEM", r, null);
+    }
+
+    /**
+     * One element command on {@code key} whose value, if it has one ({@code withValue}), nobody
+     * reads: its result, or minus the errno.
+     */
+    private long keyed(int cmd, K key, boolean withValue) {
+        int fd = fdNumber();
+        Scratch s = scratch.take();
+        try {
+            encodeKey(key, s);
+            return MapCalls.elem(s.attrAddress, s.callState, cmd, fd, s.keyAddress, withValue ? s.valueAddress : 0L, 0L);
+        } finally {
+            scratch.release(s);
+        }
     }
 
     @Override
@@ -177,7 +184,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         if ((r == -Errno.EEXIST && flags == Bpf.BPF_NOEXIST) || (r == -Errno.ENOENT && flags == Bpf.BPF_EXIST)) {
             return false;
         }
-        throw error("BPF_MAP_UPDATE_ELEM", r, "flag " + UpdateFlag.values()[(int) flags]);
+        throw error("BPF_MAP_UPDATE_ELEM", r, "flag " + flag(flags));
     }
 
     static long flags(UpdateFlag flag) {
@@ -188,17 +195,19 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         };
     }
 
+    /** The {@link UpdateFlag} of {@code BPF_*} {@code flags}, for messages (the inverse of {@link #flags}). */
+    static UpdateFlag flag(long flags) {
+        for (UpdateFlag f : UpdateFlag.values()) {
+            if (flags(f) == flags) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("no update flag " + flags);
+    }
+
     @Override
     public boolean delete(K key) {
-        int fd = fdNumber();
-        Scratch s = scratch.take();
-        long r;
-        try {
-            encodeKey(key, s);
-            r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
-        } finally {
-            scratch.release(s);
-        }
+        long r = keyed(BPF_MAP_DELETE_ELEM, key, false);
         if (r >= 0) {
             return true;
         }

@@ -21,7 +21,7 @@ class PerCpuHashHandle<K, V> extends KeyValueHandle<K, PerCpuValues<V>> implemen
         int fd = fdNumber();
         Scratch s = scratch.take();
         try {
-            keys.encode(key, s.key, 0);
+            encodeKey(key, s);
             for (int c = 0; c < perCpu.cpus(); c++) {
                 perCpu.encodeOne(value, s.value, c * perCpu.stride());
             }

@@ -21,12 +21,9 @@ import java.lang.invoke.VarHandle;
  * }</pre>
  */
 public final class MapCalls {
-    private static final VarHandle ME_MAP_FD = vh(MAP_ELEM, "map_fd");
-    private static final VarHandle ME_KEY = vh(MAP_ELEM, "key");
-    private static final VarHandle ME_VALUE = vh(MAP_ELEM, "value");
-    private static final VarHandle ME_FLAGS = vh(MAP_ELEM, "flags");
     /** Bytes of the {@code bpf_attr} the element commands use. */
     public static final long MAP_ELEM_SIZE = MAP_ELEM.byteSize();
+    private static final long ME_MAP_FD_OFFSET = offset(MAP_ELEM, "map_fd");
     private static final long ME_KEY_OFFSET = offset(MAP_ELEM, "key");
     private static final long ME_VALUE_OFFSET = offset(MAP_ELEM, "value");
     private static final long ME_FLAGS_OFFSET = offset(MAP_ELEM, "flags");
@@ -75,11 +72,11 @@ public final class MapCalls {
      */
     public static long elem(MemorySegment attr, MemorySegment callState, int cmd, int fd, long key, long value,
             long flags) {
-        ME_MAP_FD.set(attr, 0L, fd);
-        attr.set(ValueLayout.JAVA_INT, 4L, 0); // padding
-        ME_KEY.set(attr, 0L, key);
-        ME_VALUE.set(attr, 0L, value);
-        ME_FLAGS.set(attr, 0L, flags);
+        attr.set(ValueLayout.JAVA_INT, ME_MAP_FD_OFFSET, fd);
+        attr.set(ValueLayout.JAVA_INT, ME_MAP_FD_OFFSET + 4, 0); // padding
+        attr.set(ValueLayout.JAVA_LONG, ME_KEY_OFFSET, key);
+        attr.set(ValueLayout.JAVA_LONG, ME_VALUE_OFFSET, value);
+        attr.set(ValueLayout.JAVA_LONG, ME_FLAGS_OFFSET, flags);
         return Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE, callState);
     }
 
@@ -100,8 +97,8 @@ public final class MapCalls {
         // deoptimization stub) per store in every compiled caller, whose size decides whether
         // its own callers may inline it.
         MemorySegment memory = Syscalls.UNSCOPED_MEMORY;
-        memory.set(ValueLayout.JAVA_INT_UNALIGNED, attr, fd);
-        memory.set(ValueLayout.JAVA_INT_UNALIGNED, attr + 4, 0); // padding
+        memory.set(ValueLayout.JAVA_INT_UNALIGNED, attr + ME_MAP_FD_OFFSET, fd);
+        memory.set(ValueLayout.JAVA_INT_UNALIGNED, attr + ME_MAP_FD_OFFSET + 4, 0); // padding
         memory.set(ValueLayout.JAVA_LONG_UNALIGNED, attr + ME_KEY_OFFSET, key);
         memory.set(ValueLayout.JAVA_LONG_UNALIGNED, attr + ME_VALUE_OFFSET, value);
         memory.set(ValueLayout.JAVA_LONG_UNALIGNED, attr + ME_FLAGS_OFFSET, flags);
