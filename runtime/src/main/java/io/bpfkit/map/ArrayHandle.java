@@ -5,8 +5,6 @@ import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.map.BpfArray;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Syscalls;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Optional;
@@ -19,33 +17,27 @@ import java.util.Optional;
 final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArray<V> {
     private final int length;
     private final long stride;
-    private final Arena mappingArena;
-    private final MemorySegment mapping;
+    /**
+     * Null when the map is not mmap-able or this descriptor is read-only; replaced by a
+     * read-only mapping when this handle freezes the map.
+     */
+    private volatile MapMemory memory;
 
     ArrayHandle(MapRef ref, Codec<V> values) {
         super(ref, types(MapType.ARRAY), Codecs.int32(), values);
         this.length = ref.maxEntries();
         this.stride = PerCpuCodec.roundUp8(valueSize);
-        if ((ref.info().mapFlags() & Bpf.BPF_F_MMAPABLE) != 0) {
-            boolean readOnly = (ref.info().mapFlags() & Bpf.BPF_F_RDONLY) != 0 || frozen(ref);
-            long bytes = stride * length;
-            long page = Syscalls.pageSize();
-            this.mappingArena = Arena.ofShared();
-            try {
-                this.mapping = Syscalls.mmap(fd.get(), (bytes + page - 1) / page * page,
-                        readOnly ? Syscalls.PROT_READ : Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED,
-                        0L, mappingArena, "mmap of map '" + ref.name() + "'").asSlice(0, bytes);
-            } catch (RuntimeException e) {
-                mappingArena.close();
-                throw e;
-            }
-        } else {
-            this.mappingArena = null;
-            this.mapping = null;
-        }
+        this.memory = (ref.info().mapFlags() & Bpf.BPF_F_MMAPABLE) != 0 ? map(!frozen(ref)) : null;
     }
 
-    /** Frozen maps (e.g. {@code .rodata}) can only be mapped read-only. */
+    private MapMemory map(boolean writable) {
+        return MapMemory.map(ref, stride * length, writable, "map '" + ref.name() + "'");
+    }
+
+    /**
+     * Maps known to be frozen ({@code .rodata}, frozen by the loader) are mapped read-only
+     * without asking for more; others frozen later are found by the kernel's refusal.
+     */
     static boolean frozen(MapRef ref) {
         return ref.spec() != null && ref.spec().isReadOnlyData();
     }
@@ -61,9 +53,16 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
     @Override
     public V get(int index) {
         long off = at(index);
-        if (mapping != null) {
+        MapMemory m = memory;
+        if (m != null) {
             checkOpen();
-            return values.decode(mapping, off);
+            while (true) {
+                try {
+                    return values.decode(m.segment(), off);
+                } catch (IllegalStateException unmapped) {
+                    m = retry(m, unmapped);
+                }
+            }
         }
         int fd = fdNumber();
         Scratch s = scratch.take();
@@ -89,10 +88,15 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
     @Override
     public void set(int index, V value) {
         long off = at(index);
-        if (mapping != null && !mapping.isReadOnly()) {
+        MapMemory m = memory;
+        while (m != null && m.writable()) {
             checkOpen();
-            values.encode(value, mapping, off);
-            return;
+            try {
+                values.encode(value, m.segment(), off);
+                return;
+            } catch (IllegalStateException unmapped) {
+                m = retry(m, unmapped); // when frozen meanwhile, the system call below says so
+            }
         }
         int fd = fdNumber();
         Scratch s = scratch.take();
@@ -123,29 +127,79 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
     @Override
     public Optional<MemorySegment> mapped() {
         fdNumber();
-        return Optional.ofNullable(mapping);
+        MapMemory m = memory;
+        return m == null ? Optional.empty() : Optional.of(m.segment());
     }
 
     /** Array elements cannot be removed: every element is set to zeros. */
     @Override
     public void clear() {
         fdNumber();
-        if (mapping != null && !mapping.isReadOnly()) {
-            mapping.fill((byte) 0);
-            return;
+        MapMemory m = memory;
+        while (m != null && m.writable()) {
+            try {
+                m.segment().fill((byte) 0);
+                return;
+            } catch (IllegalStateException unmapped) {
+                m = retry(m, unmapped);
+            }
         }
         zeroAll(length);
     }
 
+    /**
+     * The kernel refuses to freeze a map that is mapped writable, so a mapped array is mapped
+     * again read-only first (the segment {@link #mapped()} gave before is closed); when the
+     * freeze fails, the writable mapping comes back.
+     */
     @Override
-    void releaseResources() {
-        if (mappingArena != null) {
-            mappingArena.close();
+    public synchronized void freeze() {
+        fdNumber();
+        MapMemory writable = memory;
+        if (writable == null || !writable.writable()) {
+            super.freeze();
+            return;
+        }
+        memory = map(false);
+        writable.close();
+        try {
+            super.freeze();
+        } catch (RuntimeException e) {
+            try {
+                MapMemory readOnly = memory;
+                memory = map(true);
+                readOnly.close();
+            } catch (RuntimeException remap) {
+                e.addSuppressed(remap); // the handle keeps working through the read-only mapping
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * After an access to {@code stale} threw: the mapping now in place when {@link #freeze()}
+     * replaced (and unmapped) the stale one; otherwise rethrows (the handle closed, or the
+     * exception came from elsewhere).
+     */
+    private MapMemory retry(MapMemory stale, IllegalStateException unmapped) {
+        checkOpen();
+        MapMemory now = memory;
+        if (now == stale || stale.arena().scope().isAlive()) {
+            throw unmapped;
+        }
+        return now;
+    }
+
+    @Override
+    synchronized void releaseResources() {
+        MapMemory m = memory;
+        if (m != null) {
+            m.close();
         }
     }
 
     /** Whether an element can be read without a system call; for tests and benchmarks. */
     boolean isMapped() {
-        return mapping != null;
+        return memory != null;
     }
 }

@@ -5,8 +5,6 @@ import io.bpfkit.api.map.BpfGlobals;
 import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Syscalls;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
@@ -21,7 +19,7 @@ import java.util.Map;
 final class GlobalsHandle extends MapHandle implements BpfGlobals {
     private final Map<String, GlobalVariable> variables = new LinkedHashMap<>();
     private final boolean readOnly;
-    private final Arena arena;
+    private final MapMemory memory;
     private final MemorySegment segment;
 
     GlobalsHandle(MapRef ref) {
@@ -38,24 +36,13 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
         for (GlobalVariable v : ref.spec().variables()) {
             variables.put(v.name(), v);
         }
-        this.readOnly = ref.spec().isReadOnlyData();
-        long size = ref.valueSize();
-        long page = Syscalls.pageSize();
-        this.arena = Arena.ofShared();
-        try {
-            MemorySegment mapped = Syscalls.mmap(fd.get(), Math.max(page, (size + page - 1) / page * page),
-                    readOnly ? Syscalls.PROT_READ : Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, 0L,
-                    arena, "mmap of section " + ref.name()).asSlice(0, size);
-            if (readOnly) {
-                // a write through a writable view of a PROT_READ mapping would kill the JVM (SIGSEGV);
-                // a read-only segment refuses it with an exception instead
-                mapped = mapped.asReadOnly();
-            }
-            this.segment = mapped;
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
+        this.memory = MapMemory.map(ref, ref.valueSize(), !ref.spec().isReadOnlyData(), "section " + ref.name());
+        if (memory == null) {
+            throw new IllegalArgumentException("the map of section " + ref.name() + " was opened read-only "
+                    + "(BPF_F_RDONLY), and the kernel maps BPF maps only through descriptors open for writing");
         }
+        this.segment = memory.segment();
+        this.readOnly = !memory.writable();
     }
 
     @Override
@@ -101,6 +88,10 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
         if (v.size() != size) {
             throw new IllegalArgumentException("variable '" + name + "' in " + section() + " is " + v.size()
                     + " bytes (" + v.type() + "), not " + size);
+        }
+        if (write && readOnly && !ref.spec().isReadOnlyData()) {
+            throw new IllegalStateException("variable '" + name + "' is in " + section() + ", which was frozen "
+                    + "(BPF_MAP_FREEZE), so user space can only read it");
         }
         if (write && readOnly) {
             throw new IllegalStateException("variable '" + name + "' is in " + section() + ", which is read-only "
@@ -182,6 +173,6 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
 
     @Override
     void releaseResources() {
-        arena.close();
+        memory.close();
     }
 }

@@ -497,7 +497,8 @@ public final class Syscalls {
     /**
      * Maps {@code length} bytes of {@code fd} at {@code offset}. The returned segment has
      * exactly {@code length} bytes, belongs to {@code arena} and is unmapped when the arena
-     * closes; never unmap it yourself.
+     * closes; never unmap it yourself. Without {@link #PROT_WRITE} the segment is read-only, so
+     * a write is an exception rather than a SIGSEGV that kills the JVM.
      */
     public static MemorySegment mmap(int fd, long length, int prot, int flags, long offset, Arena arena,
             String operation) {
@@ -528,7 +529,8 @@ public final class Syscalls {
         }
         final long address = p.address();
         try {
-            return p.reinterpret(length, arena, ignored -> munmapQuietly(address, length));
+            MemorySegment mapped = p.reinterpret(length, arena, ignored -> munmapQuietly(address, length));
+            return (prot & PROT_WRITE) == 0 ? mapped.asReadOnly() : mapped;
         } catch (RuntimeException e) { // arena already closed: do not leak the mapping
             munmapQuietly(address, length);
             throw e;

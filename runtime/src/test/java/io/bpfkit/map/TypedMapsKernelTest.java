@@ -81,6 +81,79 @@ class TypedMapsKernelTest {
     }
 
     @Test
+    void freezingAMappedArrayMapsItAgainReadOnly() throws Exception {
+        try (LoadedObject obj = Fixture.load()) {
+            BpfArray<Long> mapped = BpfMaps.array(obj, "mmap_array", Codecs.int64());
+            mapped.set(1, 10L);
+            java.lang.foreign.MemorySegment before = mapped.mapped().orElseThrow();
+            int id = mapped.info().id();
+            try (BpfArray<Long> other = BpfMaps.array(MapRef.byId(id), Codecs.int64())) {
+                // another writable mapping: the kernel refuses, and this handle keeps its writable one;
+                // a reader meanwhile never sees the mappings being swapped under it
+                var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+                var done = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread reader = Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!done.get()) {
+                            assertEquals(10L, mapped.get(1));
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        var busy = assertThrows(KernelException.class, mapped::freeze);
+                        assertEquals("EBUSY", busy.errnoName());
+                    }
+                } finally {
+                    done.set(true);
+                    reader.join();
+                }
+                assertNull(failure.get());
+                mapped.set(2, 20L);
+                assertEquals(20L, other.get(2));
+                assertFalse(mapped.mapped().orElseThrow().isReadOnly());
+            }
+            mapped.freeze();
+            assertThrows(IllegalStateException.class, () -> before.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8),
+                    "the writable mapping is gone");
+            java.lang.foreign.MemorySegment after = mapped.mapped().orElseThrow();
+            assertTrue(after.isReadOnly());
+            assertThrows(IllegalArgumentException.class, () -> after.set(java.lang.foreign.ValueLayout.JAVA_LONG,
+                    8, 1L), "a write through the read-only mapping throws, it does not kill the JVM");
+            assertEquals(10L, mapped.get(1));
+            var frozen = assertThrows(KernelException.class, () -> mapped.set(1, 11L));
+            assertEquals("EPERM", frozen.errnoName());
+            assertThrows(KernelException.class, mapped::clear);
+            run(obj, "write_all", 18, 700); // mmap_array[2]: programs still write a frozen map
+            assertEquals(700L, mapped.get(2));
+            try (BpfArray<Long> again = BpfMaps.array(MapRef.byId(id), Codecs.int64())) {
+                assertTrue(again.mapped().orElseThrow().isReadOnly(), "a frozen map is mapped read-only");
+                assertEquals(700L, again.get(2));
+            }
+            // a read-only descriptor cannot be mapped at all: the handle reads through the kernel
+            try (BpfArray<Long> readOnly = BpfMaps.array(MapRef.owning(io.bpfkit.sys.Bpf.mapGetFdById(id,
+                    io.bpfkit.sys.Bpf.BPF_F_RDONLY)), Codecs.int64())) {
+                assertTrue(readOnly.mapped().isEmpty());
+                assertEquals(700L, readOnly.get(2));
+            }
+        }
+    }
+
+    @Test
+    void anArrayProgramsMayOnlyReadIsMappedReadOnlyAndWrittenThroughTheKernel() {
+        var attr = io.bpfkit.sys.MapCreateAttr.builder(2, 4, 8, 4).name("ro_prog")
+                .mapFlags(io.bpfkit.sys.Bpf.BPF_F_MMAPABLE | io.bpfkit.sys.Bpf.BPF_F_RDONLY_PROG).build();
+        try (BpfArray<Long> array = BpfMaps.array(MapRef.owning(io.bpfkit.sys.Bpf.mapCreate(attr)), Codecs.int64())) {
+            assertTrue(array.mapped().orElseThrow().isReadOnly(), "the kernel refuses a writable mapping (EACCES)");
+            array.set(3, 33L);
+            assertEquals(33L, array.get(3));
+            assertEquals(33L, array.mapped().orElseThrow().getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, 3));
+        }
+    }
+
+    @Test
     void lruHashEvictsInsteadOfRefusing() {
         try (LoadedObject obj = Fixture.load()) {
             BpfLruHashMap<Integer, Long> lru = BpfMaps.lruHash(obj, "lru", Codecs.int32(), Codecs.int64());

@@ -29,7 +29,11 @@ public interface BpfArray<V> extends BpfKeyValueMap<Integer, V> {
 
     /**
      * The map's memory, mapped into this process, when the map is mmap-able: element {@code i}
-     * is at {@code i * round_up(value_size, 8)}. Valid until this handle is closed.
+     * is at {@code i * round_up(value_size, 8)}. Read-only when the map is frozen (writes go to
+     * the kernel, which refuses them). Empty when the map is not mmap-able or the handle's
+     * descriptor was opened read-only (the kernel maps BPF maps only through writable ones).
+     * Valid until this handle is closed or {@link #freeze() freezes} the map, which maps it
+     * again read-only.
      */
     Optional<MemorySegment> mapped();
 }

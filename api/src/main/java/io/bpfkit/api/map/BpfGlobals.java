@@ -26,7 +26,7 @@ public interface BpfGlobals extends BpfMap {
     /** The names of the section's variables, in offset order. */
     List<String> variables();
 
-    /** Whether writes are refused ({@code .rodata} after load). */
+    /** Whether writes are refused ({@code .rodata} after load, or a section frozen since). */
     boolean readOnly();
 
     /** The whole section, mapped (read-only for {@code .rodata}); valid until close. */

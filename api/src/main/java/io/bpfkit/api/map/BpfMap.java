@@ -34,7 +34,9 @@ public interface BpfMap extends AutoCloseable {
 
     /**
      * Makes the map read-only for user space ({@code BPF_MAP_FREEZE}); programs can still
-     * write it. Updates through any handle fail afterwards.
+     * write it. Updates through any handle fail afterwards. The kernel refuses while the map is
+     * mapped writable: a mapped array's handle maps it again read-only first, but another
+     * handle's or process's writable mapping makes this fail ({@code EBUSY}).
      */
     void freeze();
 
