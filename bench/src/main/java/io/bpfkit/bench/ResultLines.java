@@ -30,6 +30,11 @@ record ResultLines(Map<String, Score> bpfkit, Map<String, Score> libbpf, Map<Str
         return op + " " + path;
     }
 
+    /** A figure as Java or awk print it (awk's printf writes NaN, a spread of two iterations, as "nan"). */
+    private static double number(String figure) {
+        return figure.equalsIgnoreCase("nan") ? Double.NaN : Double.parseDouble(figure);
+    }
+
     static ResultLines read(String... files) throws IOException {
         ResultLines r = new ResultLines(new LinkedHashMap<>(), new LinkedHashMap<>(), new TreeMap<>(), new TreeMap<>(),
                 new LinkedHashMap<>());
@@ -41,11 +46,11 @@ record ResultLines(Map<String, Score> bpfkit, Map<String, Score> libbpf, Map<Str
             for (String line : Files.readAllLines(file)) {
                 String[] f = line.trim().split("\\s+");
                 if ((f[0].equals("bpfkit") || f[0].equals("libbpf")) && f.length >= 6) {
-                    Score s = new Score(Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-                            f.length >= 8 ? Double.parseDouble(f[7]) : Double.NaN);
+                    Score s = new Score(number(f[3]), number(f[4]), number(f[5]),
+                            f.length >= 8 ? number(f[7]) : Double.NaN);
                     (f[0].equals("bpfkit") ? r.bpfkit : r.libbpf).put(key(f[1], f[2]), s);
                 } else if (f[0].equals("alloc") && f.length >= 4) {
-                    r.alloc.put(key(f[1], f[2]), Double.parseDouble(f[3]));
+                    r.alloc.put(key(f[1], f[2]), number(f[3]));
                 } else if (f[0].equals("skip") && f.length >= 3) {
                     String[] g = line.trim().split("\\s+", 4);
                     r.skipped.merge(key(g[1], g[2]), g.length == 4 ? g[3] : "", (a, b) -> a + "; " + b);
