@@ -22,6 +22,8 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
      * read-only mapping when this handle freezes the map.
      */
     private volatile MapMemory memory;
+    /** Held while the mapping is replaced, and to read the replacement after a stale access. */
+    private final Object remapLock = new Object();
 
     ArrayHandle(MapRef ref, Codec<V> values) {
         super(ref, types(MapType.ARRAY), Codecs.int32(), values);
@@ -150,29 +152,46 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
     /**
      * The kernel refuses to freeze a map that is mapped writable, so a mapped array is mapped
      * again read-only first (the segment {@link #mapped()} gave before is closed); when the
-     * freeze fails, the writable mapping comes back.
+     * freeze fails, it is mapped writable again (at another address). A write through the
+     * mapping on another thread at that moment may land before the freeze and still be
+     * reported as refused.
      */
     @Override
-    public synchronized void freeze() {
-        fdNumber();
-        MapMemory writable = memory;
-        if (writable == null || !writable.writable()) {
-            super.freeze();
-            return;
-        }
-        memory = map(false);
-        writable.close();
-        try {
-            super.freeze();
-        } catch (RuntimeException e) {
-            try {
-                MapMemory readOnly = memory;
-                memory = map(true);
-                readOnly.close();
-            } catch (RuntimeException remap) {
-                e.addSuppressed(remap); // the handle keeps working through the read-only mapping
+    public void freeze() {
+        synchronized (remapLock) {
+            fdNumber();
+            MapMemory writable = memory;
+            if (writable == null || !writable.writable()) {
+                super.freeze();
+                return;
             }
-            throw e;
+            replace(writable, map(false));
+            try {
+                super.freeze();
+            } catch (RuntimeException e) {
+                try {
+                    replace(memory, map(true));
+                } catch (RuntimeException remap) {
+                    e.addSuppressed(remap); // the handle keeps working through the read-only mapping
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Puts {@code next} in place of {@code current} and unmaps {@code current}; when a native
+     * call holds {@code current}'s memory (it cannot be unmapped), {@code current} stays.
+     */
+    private void replace(MapMemory current, MapMemory next) {
+        memory = next;
+        try {
+            current.close();
+        } catch (IllegalStateException inUse) {
+            memory = current;
+            next.close();
+            throw new IllegalStateException("the mapping of map '" + name() + "' cannot be replaced: a native call "
+                    + "is using it (" + inUse.getMessage() + ")", inUse);
         }
     }
 
@@ -183,7 +202,10 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
      */
     private MapMemory retry(MapMemory stale, IllegalStateException unmapped) {
         checkOpen();
-        MapMemory now = memory;
+        MapMemory now;
+        synchronized (remapLock) {
+            now = memory;
+        }
         if (now == stale || stale.arena().scope().isAlive()) {
             throw unmapped;
         }
@@ -191,10 +213,12 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
     }
 
     @Override
-    synchronized void releaseResources() {
-        MapMemory m = memory;
-        if (m != null) {
-            m.close();
+    void releaseResources() {
+        synchronized (remapLock) {
+            MapMemory m = memory;
+            if (m != null) {
+                m.close();
+            }
         }
     }
 

@@ -18,34 +18,29 @@ record MapMemory(MemorySegment segment, Arena arena) implements AutoCloseable {
      * kernel will not map writable (frozen: EPERM; {@code BPF_F_RDONLY_PROG}: EACCES) is mapped
      * read-only instead; the map flags the kernel reports do not tell either in advance.
      *
-     * @return null when the descriptor was opened read-only: the kernel makes a shared mapping
-     *     of it private, and BPF maps refuse private mappings
+     * @return null when the descriptor is not open for both reading and writing: the kernel
+     *     makes a shared mapping of a read-only file private, which BPF maps refuse
      */
     static MapMemory map(MapRef ref, long bytes, boolean writable, String what) {
+        int fd = ref.fd().get();
+        if ((Syscalls.fileStatusFlags(fd) & Syscalls.O_ACCMODE) != Syscalls.O_RDWR) {
+            return null;
+        }
         long page = Syscalls.pageSize();
         long length = Math.max(page, (bytes + page - 1) / page * page);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment mapped;
             try {
-                mapped = Syscalls.mmap(ref.fd().get(), length,
+                mapped = Syscalls.mmap(fd, length,
                         writable ? Syscalls.PROT_READ | Syscalls.PROT_WRITE : Syscalls.PROT_READ, Syscalls.MAP_SHARED,
                         0L, arena, "mmap of " + what);
             } catch (KernelException e) {
                 if (!writable || e.errno() != Errno.EPERM && e.errno() != Errno.EACCES) {
                     throw e;
                 }
-                try {
-                    mapped = Syscalls.mmap(ref.fd().get(), length, Syscalls.PROT_READ, Syscalls.MAP_SHARED, 0L,
-                            arena, "read-only mmap of " + what);
-                } catch (KernelException again) {
-                    if (e.errno() == Errno.EACCES && again.errno() == Errno.EINVAL) {
-                        arena.close();
-                        return null;
-                    }
-                    again.addSuppressed(e);
-                    throw again;
-                }
+                mapped = Syscalls.mmap(fd, length, Syscalls.PROT_READ, Syscalls.MAP_SHARED, 0L, arena,
+                        "read-only mmap of " + what);
             }
             return new MapMemory(mapped.asSlice(0, bytes), arena);
         } catch (RuntimeException e) {

@@ -649,7 +649,8 @@ public final class Bpf {
         if (r < 0) {
             int errno = (int) -r;
             throw Syscalls.error("BPF_MAP_FREEZE of " + describe(map), errno, switch (errno) {
-                case Errno.EBUSY -> "the map is already frozen or mapped writable";
+                case Errno.EBUSY -> "the map is already frozen, mapped writable (by a handle on a mapped array or "
+                        + "global data section, or another process) or being updated";
                 case Errno.EPERM -> "the map is already frozen or not writable from user space, or this needs root "
                         + "/ CAP_BPF";
                 default -> null;

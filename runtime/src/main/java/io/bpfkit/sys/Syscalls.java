@@ -76,6 +76,8 @@ public final class Syscalls {
     public static final int O_WRONLY = 1;
     /** open flag: read and write. */
     public static final int O_RDWR = 2;
+    /** The access-mode bits of a descriptor's status flags ({@link #fileStatusFlags}). */
+    public static final int O_ACCMODE = 3;
     /** open flag: close on exec. */
     public static final int O_CLOEXEC = 0x80000;
 
@@ -159,6 +161,10 @@ public final class Syscalls {
     private static final MethodHandle MMAP = downcall("mmap",
             FunctionDescriptor.of(PTR, PTR, LONG, INT, INT, INT, LONG), CAPTURE);
     private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(INT, PTR, LONG), CAPTURE);
+    private static final int F_GETFL = 3;
+    /** {@code int fcntl(int fd, int cmd, ...)} with no argument. */
+    private static final MethodHandle FCNTL = downcall("fcntl", FunctionDescriptor.of(INT, INT, INT),
+            Linker.Option.firstVariadicArg(2), CAPTURE);
     /** {@code int ioctl(int fd, unsigned long request, ...)} with a long argument. */
     private static final MethodHandle IOCTL_LONG = downcall("ioctl",
             FunctionDescriptor.of(INT, INT, LONG, LONG), Linker.Option.firstVariadicArg(2), CAPTURE);
@@ -412,6 +418,24 @@ public final class Syscalls {
                 throw error("close(" + fd + ")", errno);
             }
         }
+    }
+
+    /**
+     * {@code fcntl(fd, F_GETFL)}: the descriptor's status flags; {@code & O_ACCMODE} is how it
+     * was opened ({@link #O_RDONLY}, {@link #O_WRONLY}, {@link #O_RDWR}).
+     */
+    public static int fileStatusFlags(int fd) {
+        MemorySegment state = CAPTURE_STATE.get();
+        int r;
+        try {
+            r = (int) FCNTL.invokeExact(state, fd, F_GETFL);
+        } catch (Throwable t) {
+            throw downcallFailed("fcntl", t);
+        }
+        if (r < 0) {
+            throw error("fcntl(" + fd + ", F_GETFL)", errno(state));
+        }
+        return r;
     }
 
     /**

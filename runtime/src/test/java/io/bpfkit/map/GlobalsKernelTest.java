@@ -21,6 +21,24 @@ import org.junit.jupiter.api.Test;
 class GlobalsKernelTest {
 
     @Test
+    void aFrozenDataSectionIsMappedReadOnlyAndSaysSoOnWrite() {
+        try (LoadedObject obj = Fixture.load()) {
+            io.bpfkit.sys.Bpf.mapFreeze(obj.maps().values().stream()
+                    .filter(m -> m.spec().section().equals(".data")).findFirst().orElseThrow().fd());
+            try (BpfGlobals data = BpfMaps.globals(obj, ".data")) {
+                assertTrue(data.readOnly());
+                assertEquals(5L, data.getLong("data_total"));
+                var e = assertThrows(IllegalStateException.class, () -> data.setLong("data_total", 1));
+                assertTrue(e.getMessage().contains("frozen"), e.getMessage());
+                run(obj, "write_all", 6, 10); // programs still write it, and the mapping shows it
+                assertEquals(15L, data.getLong("data_total"));
+                var again = assertThrows(io.bpfkit.api.KernelException.class, data::freeze);
+                assertTrue(again.getMessage().contains("already frozen"), again.getMessage());
+            }
+        }
+    }
+
+    @Test
     void programWritesAreSeenInMemoryAndOursByThePrograms() {
         try (LoadedObject obj = Fixture.load();
                 BpfGlobals bss = BpfMaps.globals(obj, ".bss");

@@ -82,8 +82,8 @@ class TypedMapsKernelTest {
 
     @Test
     void freezingAMappedArrayMapsItAgainReadOnly() throws Exception {
-        try (LoadedObject obj = Fixture.load()) {
-            BpfArray<Long> mapped = BpfMaps.array(obj, "mmap_array", Codecs.int64());
+        try (LoadedObject obj = Fixture.load();
+                BpfArray<Long> mapped = BpfMaps.array(obj, "mmap_array", Codecs.int64())) {
             mapped.set(1, 10L);
             java.lang.foreign.MemorySegment before = mapped.mapped().orElseThrow();
             int id = mapped.info().id();

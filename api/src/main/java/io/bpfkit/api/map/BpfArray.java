@@ -29,11 +29,12 @@ public interface BpfArray<V> extends BpfKeyValueMap<Integer, V> {
 
     /**
      * The map's memory, mapped into this process, when the map is mmap-able: element {@code i}
-     * is at {@code i * round_up(value_size, 8)}. Read-only when the map is frozen (writes go to
-     * the kernel, which refuses them). Empty when the map is not mmap-able or the handle's
-     * descriptor was opened read-only (the kernel maps BPF maps only through writable ones).
-     * Valid until this handle is closed or {@link #freeze() freezes} the map, which maps it
-     * again read-only.
+     * is at {@code i * round_up(value_size, 8)}. Read-only when the kernel refuses a writable
+     * mapping: the map is frozen, or its programs may only read it ({@code BPF_F_RDONLY_PROG});
+     * {@link #set} then goes through the kernel. Empty when the map is not mmap-able or the
+     * handle's descriptor is not open for reading and writing. Valid until this handle is
+     * closed or its {@link #freeze()} is called (even one that fails): the map is then mapped
+     * again, at another address.
      */
     Optional<MemorySegment> mapped();
 }

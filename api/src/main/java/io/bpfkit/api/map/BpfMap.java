@@ -34,9 +34,11 @@ public interface BpfMap extends AutoCloseable {
 
     /**
      * Makes the map read-only for user space ({@code BPF_MAP_FREEZE}); programs can still
-     * write it. Updates through any handle fail afterwards. The kernel refuses while the map is
-     * mapped writable: a mapped array's handle maps it again read-only first, but another
-     * handle's or process's writable mapping makes this fail ({@code EBUSY}).
+     * write it. Updates through any handle fail afterwards. The kernel refuses when the map is
+     * frozen already ({@code EPERM}), while it is mapped writable and while an update is in
+     * progress on another thread ({@code EBUSY}). A mapped array's handle maps it again
+     * read-only first; another handle's or process's writable mapping still makes this fail, and
+     * so does a global data section's own mapping ({@code .data}, {@code .bss}).
      */
     void freeze();
 
