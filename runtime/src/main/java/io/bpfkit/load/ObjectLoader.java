@@ -32,6 +32,7 @@ import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapCreateAttr;
 import io.bpfkit.sys.MapInfo;
+import io.bpfkit.sys.Syscalls;
 import io.bpfkit.sys.ProgLoadAttr;
 import io.bpfkit.sys.ProgLoadResult;
 import java.lang.foreign.Arena;
@@ -333,7 +334,28 @@ final class ObjectLoader {
             // as libbpf: one slot per possible CPU; per counter for a map of PMU counters
             return (long) Cpus.possibleCount() * Math.max(1, m.pmuCounters().size());
         }
+        if (m.mapType() == MapType.RINGBUF || m.mapType() == MapType.USER_RINGBUF) {
+            return ringSize(m.maxEntries(), Syscalls.pageSize());
+        }
         return m.maxEntries();
+    }
+
+    /**
+     * A ring buffer's size as the kernel takes it, a power-of-two number of pages: the smallest
+     * such size that holds {@code requested} bytes, as libbpf rounds it (so an object that loads
+     * there loads here). 0 and sizes no such number reaches below 2^32 go to the kernel as they
+     * are, to be refused there.
+     */
+    static long ringSize(long requested, long pageSize) {
+        if (requested == 0) {
+            return 0;
+        }
+        for (long size = pageSize; size <= 0xFFFF_FFFFL; size <<= 1) {
+            if (size >= requested) {
+                return size;
+            }
+        }
+        return requested;
     }
 
     private Fd create(MapSpec m, Fd inner) {

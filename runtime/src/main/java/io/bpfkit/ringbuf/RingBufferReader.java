@@ -232,7 +232,10 @@ public final class RingBufferReader extends PollingReader {
                 throw new BpfException("map '" + map.name() + "' is a " + map.spec().mapType()
                         + " map, not a ring buffer (BPF_MAP_TYPE_RINGBUF)");
             }
-            return add(map.name(), map.fd()::get, map.spec().maxEntries(), handler);
+            // the kernel's size, not the object's: the loader rounds a ring buffer up to a
+            // power-of-two number of pages
+            long size = Integer.toUnsignedLong(Bpf.mapInfo(map.fd()).maxEntries());
+            return add(map.name(), map.fd()::get, size, handler);
         }
 
         /**

@@ -114,6 +114,29 @@ class RingBufferReaderTest {
     }
 
     @Test
+    void aRingSizeOfNoPowerOfTwoPagesIsRoundedUpAsLibbpfDoes() {
+        io.bpfkit.object.BpfObjectSpec spec = Events.spec();
+        spec.map("rb2").orElseThrow().maxEntries(5000); // the kernel refuses 5000 itself (EINVAL)
+        long expected = Math.max(8192, io.bpfkit.sys.Syscalls.pageSize());
+        try (LoadedObject obj = io.bpfkit.load.BpfLoader.load(spec)) {
+            assertEquals(expected, io.bpfkit.sys.Bpf.mapInfo(obj.map("rb2").orElseThrow().fd()).maxEntries());
+            AtomicLong next = new AtomicLong();
+            try (RingBufferReader r = RingBufferReader.builder().add(obj.map("rb2").orElseThrow(), Event.CODEC,
+                    e -> assertEquals(next.getAndIncrement(), e.seq())).build()) {
+                int first = emit(obj, 0, 1000, 0, 1);
+                assertEquals(expected / 40, first, "the ring holds what the kernel made, not 5000 bytes");
+                long sent = first;
+                for (int round = 0; round < 10; round++) { // the reader's mask is the kernel's size
+                    r.consume();
+                    sent += emit(obj, sent, 100, 0, 1);
+                }
+                r.consume();
+                assertEquals(sent, next.get());
+            }
+        }
+    }
+
+    @Test
     void recordsOfEveryLengthArriveWholeAcrossTheEndOfTheRing() {
         try (LoadedObject obj = Events.load()) {
             // lengths 1..61 bytes (8-byte rounded steps of 16..72 with the header), 30 passes
