@@ -18,7 +18,6 @@ import java.util.Map;
  */
 final class GlobalsHandle extends MapHandle implements BpfGlobals {
     private final Map<String, GlobalVariable> variables = new LinkedHashMap<>();
-    private final boolean readOnly;
     private final MapMemory memory;
     private final MemorySegment segment;
 
@@ -42,7 +41,6 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
                     + "(BPF_F_RDONLY), and the kernel maps BPF maps only through descriptors open for writing");
         }
         this.segment = memory.segment();
-        this.readOnly = !memory.writable();
     }
 
     @Override
@@ -57,7 +55,7 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
 
     @Override
     public boolean readOnly() {
-        return readOnly;
+        return !memory.writable();
     }
 
     @Override
@@ -89,14 +87,12 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
             throw new IllegalArgumentException("variable '" + name + "' in " + section() + " is " + v.size()
                     + " bytes (" + v.type() + "), not " + size);
         }
-        if (write && readOnly && !ref.spec().isReadOnlyData()) {
-            throw new IllegalStateException("variable '" + name + "' is in " + section() + ", which was frozen "
-                    + "(BPF_MAP_FREEZE), so user space can only read it");
-        }
-        if (write && readOnly) {
-            throw new IllegalStateException("variable '" + name + "' is in " + section() + ", which is read-only "
-                    + "after load (frozen); set it before load: spec.dataMap(\"" + section() + "\").setVariable(\""
-                    + name + "\", bytes)");
+        if (write && !memory.writable()) {
+            throw new IllegalStateException(ref.spec().isReadOnlyData()
+                    ? "variable '" + name + "' is in " + section() + ", which is read-only after load (frozen); set "
+                            + "it before load: spec.dataMap(\"" + section() + "\").setVariable(\"" + name + "\", bytes)"
+                    : "variable '" + name + "' is in " + section() + ", which was frozen (BPF_MAP_FREEZE), so user "
+                            + "space can only read it");
         }
         return v.offset();
     }
