@@ -303,9 +303,14 @@ final class ObjectOpener {
 
     // ---------------------------------------------------------------- global data
 
+    /**
+     * libbpf's global data sections: {@code .data}, {@code .rodata}, {@code .bss} and the
+     * named ones each may have ({@code .data.foo}, {@code .rodata.str1.1}, {@code .bss.A} as the
+     * selftests' {@code private(A)} puts locks and list heads apart), each a map of its own.
+     */
     static boolean isDataSection(String name) {
         return name.equals(".data") || name.equals(".bss") || name.equals(".rodata")
-                || name.startsWith(".data.") || name.startsWith(".rodata.");
+                || name.startsWith(".data.") || name.startsWith(".rodata.") || name.startsWith(".bss.");
     }
 
     private MapSpec readDataSection(ElfSection s) {
