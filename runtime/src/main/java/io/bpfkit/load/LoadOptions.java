@@ -19,8 +19,12 @@ import java.util.Objects;
  *     null for the running kernel's; module BTF is not searched then. Typed ksyms, kfuncs and
  *     attach targets still use the running kernel's BTF, whose ids the kernel checks (as libbpf's
  *     {@code btf_custom_path})
+ * @param continueWithoutBtf when the kernel refuses the object's BTF, load the maps and programs
+ *     without it and say so in {@link LoadedObject#warnings()} (libbpf's fallback for kernels that
+ *     predate a BTF feature) instead of failing; programs that use kfuncs or kptrs, maps that hold
+ *     them and local-storage maps cannot load without BTF either way
  */
-public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path targetBtf) {
+public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path targetBtf, boolean continueWithoutBtf) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf");
 
     public LoadOptions {
@@ -34,15 +38,15 @@ public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path t
     }
 
     public static LoadOptions defaults() {
-        return new LoadOptions(DEFAULT_PIN_ROOT, 1, 1 << 20, null);
+        return new LoadOptions(DEFAULT_PIN_ROOT, 1, 1 << 20, null, false);
     }
 
     public LoadOptions withPinRoot(Path root) {
-        return new LoadOptions(root, logLevel, initialLogSize, targetBtf);
+        return new LoadOptions(root, logLevel, initialLogSize, targetBtf, continueWithoutBtf);
     }
 
     public LoadOptions withLogLevel(int level) {
-        return new LoadOptions(pinRoot, level, initialLogSize, targetBtf);
+        return new LoadOptions(pinRoot, level, initialLogSize, targetBtf, continueWithoutBtf);
     }
 
     /**
@@ -50,6 +54,14 @@ public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path t
      * kernel's, e.g. {@code withTargetBtf(Path.of("/var/lib/btfhub/5.4.0-generic.btf"))}.
      */
     public LoadOptions withTargetBtf(Path file) {
-        return new LoadOptions(pinRoot, logLevel, initialLogSize, file);
+        return new LoadOptions(pinRoot, logLevel, initialLogSize, file, continueWithoutBtf);
+    }
+
+    /**
+     * Loads without the object's BTF when the kernel refuses it, with a warning, instead of
+     * failing: {@code LoadOptions.defaults().withContinueWithoutBtf(true)}.
+     */
+    public LoadOptions withContinueWithoutBtf(boolean continueWithout) {
+        return new LoadOptions(pinRoot, logLevel, initialLogSize, targetBtf, continueWithout);
     }
 }

@@ -71,6 +71,8 @@ final class ObjectLoader {
 
     private final Map<String, LoadedMap> maps = new HashMap<>();
     private Fd btfFd;
+    /** Why the object's BTF is not in the kernel though the object has BTF, or null. */
+    private String btfUnloaded;
     private CoreTarget coreTarget;
     private CoreRelocator relocator;
     private final ExternResolver externs;
@@ -200,36 +202,66 @@ final class ObjectLoader {
         if (btf == null) {
             return;
         }
-        BtfPatch patch = kernelBtf(btf);
+        BtfFeatures features = BtfFeatures.running();
+        if (!features.btf()) {
+            btfUnloaded = "this kernel does not accept BTF at all (BPF_BTF_LOAD of a single int was refused)";
+            warnings.add(object + ": loading without BTF: " + btfUnloaded);
+            return;
+        }
+        BtfPatch patch = ObjectBtfSanitizer.sanitize(spec, features);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(patch.size());
             patch.writeTo(data);
             BtfLoadResult r = Bpf.btfLoad(data, 0, null, spec.name());
-            if (!r.ok() && (r.errno() == Errno.EPERM || r.errno() == Errno.EACCES)) {
-                throw r.exception(); // no privilege: nothing else will load either
-            }
-            if (!r.ok()) {
-                MemorySegment log = arena.allocate(1 << 20);
-                BtfLoadResult withLog = Bpf.btfLoad(data, 1, log, spec.name());
-                if (withLog.ok()) {
-                    btfFd = own(withLog.fd());
-                    return;
-                }
-                // As libbpf: BTF is optional for most programs; load without it and say so.
-                warnings.add(object + ": loading without BTF: " + withLog.exception().getMessage());
+            if (r.ok()) {
+                btfFd = own(r.fd());
                 return;
             }
-            btfFd = own(r.fd());
+            if (r.errno() == Errno.EPERM || r.errno() == Errno.EACCES) {
+                throw r.exception(); // no privilege: nothing else will load either
+            }
+            MemorySegment log = arena.allocate(1 << 20);
+            BtfLoadResult withLog = Bpf.btfLoad(data, 1, log, spec.name());
+            if (withLog.ok()) {
+                btfFd = own(withLog.fd());
+                return;
+            }
+            String refusal = btfRefusal(patch, withLog);
+            if (!options.continueWithoutBtf()) {
+                throw new LoadException(object, refusal + ". Programs that call kfuncs or hold kptrs and maps of"
+                        + " local storage need it; to load the rest without BTF (as libbpf does on kernels that"
+                        + " predate a BTF feature), use LoadOptions.withContinueWithoutBtf(true)",
+                        withLog.exception());
+            }
+            btfUnloaded = refusal;
+            warnings.add(object + ": loading without BTF: " + refusal);
         }
     }
 
-    /** The object's BTF as the kernel accepts it: DATASECs with their real sizes and offsets. */
-    private BtfPatch kernelBtf(Btf btf) {
-        BtfPatch patch = new BtfPatch(btf);
-        for (DatasecLayout d : spec.datasecLayouts()) {
-            patch.datasec(d.typeId(), d.size(), d.entries());
+    private static final Pattern BTF_LOG_TYPE = Pattern.compile("^\\[(\\d+)\\] (\\w+) ?(\\S*)(.*)$", Pattern.MULTILINE);
+
+    /** The kernel's refusal of the object's BTF: errno, the type its log names, the log's end. */
+    private String btfRefusal(BtfPatch patch, BtfLoadResult r) {
+        KernelException e = r.exception();
+        StringBuilder b = new StringBuilder("the kernel refused the object's BTF (BPF_BTF_LOAD: ")
+                .append(e.errnoName()).append(')');
+        Matcher m = BTF_LOG_TYPE.matcher(r.log());
+        String named = null;
+        while (m.find()) {
+            named = m.group();
         }
-        return patch;
+        if (named != null) {
+            b.append(" at type ").append(named.strip());
+        }
+        String log = r.log().strip();
+        if (!log.isEmpty()) {
+            String[] lines = log.split("\n");
+            b.append("; kernel BTF log (last lines):");
+            for (int i = Math.max(0, lines.length - 5); i < lines.length; i++) {
+                b.append("\n  ").append(lines[i]);
+            }
+        }
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ maps
@@ -370,11 +402,23 @@ final class ObjectLoader {
         }
         boolean withBtf = btfFd != null && (m.keyTypeId() != 0 || m.valueTypeId() != 0)
                 && !NO_BTF_TYPES.contains(m.mapType());
+        String needsBtf = spec.btf().map(btf -> MapBtfNeeds.why(m, btf)).orElse(MapBtfNeeds.why(m, null));
+        if (needsBtf != null && !withBtf) {
+            throw new LoadException("map '" + m.name() + "'", needsBtf + ", so it needs the object's BTF, which "
+                    + (btfUnloaded != null ? "is not loaded: " + btfUnloaded
+                    : spec.btf().isEmpty() ? "the object does not have (compile with clang -g)"
+                    : "does not describe this map (no key or value type)"));
+        }
         if (withBtf) {
             try {
                 return Bpf.mapCreate(b.btfFd(btfFd.get()).btfKeyTypeId(m.keyTypeId())
                         .btfValueTypeId(m.valueTypeId()).build());
             } catch (KernelException e) {
+                if (needsBtf != null) {
+                    // Without its BTF such a map cannot exist: the kernel's refusal with it is the answer.
+                    throw new LoadException("map '" + m.name() + "'", needsBtf + "; the kernel refused it with its BTF: "
+                            + e.getMessage(), e);
+                }
                 // As libbpf: retry without BTF (a key type without a value type is refused, for one).
                 warnings.add("map '" + m.name() + "': created without BTF after " + e.errnoName() + " with it");
                 b.btfFd(0).btfKeyTypeId(0).btfValueTypeId(0);

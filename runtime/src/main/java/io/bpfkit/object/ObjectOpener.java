@@ -513,7 +513,8 @@ final class ObjectOpener {
                 ProgramExtInfo ext = btfExt == null ? ProgramExtInfo.EMPTY
                         : ProgramExtInfo.of(btfExt, s.name(), from, p.instructionCount());
                 ProgramSpec full = new ProgramSpec(p.name(), p.section(), p.sectionDef(), p.sectionOffset(),
-                        p.isSubprogram(), order, p.instructionsUnsafe(), lists.get(i), ext);
+                        p.isSubprogram(), order, p.instructionsUnsafe(), lists.get(i), ext)
+                        .hiddenGlobal(p.isHiddenGlobal());
                 progs.set(i, full);
                 all.add(full);
             }
@@ -552,7 +553,9 @@ final class ObjectOpener {
             previousEnd = off + len;
             byte[] insns = new byte[(int) len];
             MemorySegment.copy(s.data(), ValueLayout.JAVA_BYTE, off, insns, 0, (int) len);
-            progs.add(ProgramSpec.partial(f.name(), s.name(), def, off, text, order, insns));
+            boolean hidden = f.visibility() == STV_HIDDEN || f.visibility() == STV_INTERNAL;
+            progs.add(ProgramSpec.partial(f.name(), s.name(), def, off, text, order, insns)
+                    .hiddenGlobal(text && f.isGlobal() && hidden));
         }
         if (!progs.isEmpty()) {
             programsBySection.put(s.index(), progs);

@@ -32,6 +32,7 @@ public final class ProgramSpec {
     private String attachTo;
     private int flags;
     private boolean autoload;
+    private boolean hiddenGlobal;
 
     ProgramSpec(String name, String section, SectionDef sectionDef, long sectionOffset, boolean subprogram,
                 ByteOrder order, byte[] instructions, List<Relocation> relocations, ProgramExtInfo extInfo) {
@@ -82,6 +83,7 @@ public final class ProgramSpec {
         c.attachTo = attachTo;
         c.flags = flags;
         c.autoload = autoload;
+        c.hiddenGlobal = hiddenGlobal;
         return c;
     }
 
@@ -108,6 +110,20 @@ public final class ProgramSpec {
     /** True for a function of {@code .text}: loaded only as part of the programs that call it. */
     public boolean isSubprogram() {
         return subprogram;
+    }
+
+    /**
+     * True for a global function of {@code .text} with hidden or internal visibility
+     * ({@code __hidden}): as libbpf does, the loader marks its BTF FUNC static, so the verifier
+     * checks it in each caller's context instead of on its own as a global function.
+     */
+    public boolean isHiddenGlobal() {
+        return hiddenGlobal;
+    }
+
+    ProgramSpec hiddenGlobal(boolean hidden) {
+        this.hiddenGlobal = hidden;
+        return this;
     }
 
     /** The byte order of {@link #instructions()}: the object's. */

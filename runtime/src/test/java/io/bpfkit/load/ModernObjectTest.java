@@ -1,0 +1,147 @@
+package io.bpfkit.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bpfkit.api.LoadException;
+import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.BtfPatch;
+import io.bpfkit.btf.BtfType;
+import io.bpfkit.elf.ElfFile;
+import io.bpfkit.elf.ElfSection;
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.BpfObjects;
+import io.bpfkit.run.TestRun;
+import io.bpfkit.sys.Syscalls;
+import io.bpfkit.testing.KernelTest;
+import io.bpfkit.testing.TestObjects;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the kernel's own selftests use, loaded and run: kfuncs, a kptr in a map, task local
+ * storage, bpf_obj_new, a spin lock in a {@code .bss.A} section (modern.bpf.c). Each needs the
+ * object's BTF in the kernel, which needs the extern rewrite libbpf does; and a BTF the kernel
+ * refuses fails the load with the kernel's reason instead of loading without it.
+ */
+@KernelTest
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ModernObjectTest {
+    private static final byte[] PACKET = new byte[64];
+
+    private static long bssLong(LoadedObject obj, String map, String variable) {
+        try (Arena arena = Arena.ofConfined()) {
+            return LoaderTest.value(obj, map, 0, arena).get(ValueLayout.JAVA_LONG_UNALIGNED,
+                    LoaderTest.offset(obj, map, variable));
+        }
+    }
+
+    private static int run(LoadedObject obj, String program) {
+        return TestRun.of(obj.program(program).orElseThrow()).run().returnValue();
+    }
+
+    @Test
+    void kfuncsKptrsLocalStorageAndPrivateSectionsLoadWithTheirBtfAndRun() {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("modern.bpf.o"));
+        try (LoadedObject obj = BpfLoader.load(spec)) {
+            assertTrue(obj.btf().isPresent(), "the object's BTF is in the kernel");
+            assertEquals(java.util.List.of(), obj.warnings());
+
+            // A kptr: the stash holds a reference to this thread's task; pid and tgid beside it.
+            assertEquals(0, run(obj, "stash_current"));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment stash = LoaderTest.value(obj, "stashes", 0, arena);
+                assertEquals(ProcessHandle.current().pid(), stash.get(ValueLayout.JAVA_INT, 12), "tgid");
+                assertEquals(Syscalls.gettid(), stash.get(ValueLayout.JAVA_INT, 8), "pid (the thread)");
+            }
+            assertEquals(0, run(obj, "stash_current"), "a second stash releases the first reference");
+
+            // Task local storage: two runs on this thread count to 2.
+            assertEquals(0, run(obj, "count_runs"));
+            assertEquals(0, run(obj, "count_runs"));
+            assertEquals(2, bssLong(obj, "modern.bss", "storage_runs"));
+
+            // bpf_obj_new (a kfunc taking a local type id) and bpf_obj_drop.
+            assertEquals(0, run(obj, "new_object"));
+            assertEquals(42, bssLong(obj, "modern.bss", "obj_value"));
+
+            // .bss.A: its own map, a spin lock guarding a counter.
+            TestRun.Result r = TestRun.of(obj.program("locked_add").orElseThrow()).data(PACKET).repeat(3).run();
+            assertEquals(0, r.returnValue());
+            assertEquals(3, bssLong(obj, ".bss.A", "locked_count"));
+        }
+    }
+
+    /** The kernel refuses extern linkage and out-of-order DATASECs: .kconfig and .ksyms are rewritten. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"externs.bpf.o", "kconfig_types.bpf.o", "ksyms_typed.bpf.o"})
+    void objectsWithExternsKeepTheirBtf(String object) {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path(object));
+        for (var p : spec.programs()) {
+            if (!p.isSubprogram()) {
+                p.autoload(false); // ksyms_typed needs KALLSYMS_ALL: BTF is what is tested here
+            }
+        }
+        try (LoadedObject obj = BpfLoader.load(spec)) {
+            assertTrue(obj.btf().isPresent(), object);
+            assertEquals(java.util.List.of(), obj.warnings());
+        }
+    }
+
+    /** {@code object} with its VAR {@code variable} given extern linkage, which the kernel's BTF check refuses. */
+    static Path withRefusedBtf(Path dir, String object, String variable) throws IOException {
+        byte[] file = Files.readAllBytes(TestObjects.path(object));
+        ElfFile elf = ElfFile.parse(MemorySegment.ofArray(file));
+        ElfSection section = elf.section(".BTF").orElseThrow();
+        Btf btf = Btf.parse(section.data());
+        BtfType var = btf.find(variable, BtfKind.VAR).orElseThrow();
+        BtfPatch patch = new BtfPatch(btf).word(var.id(), 0, 2 /* BTF_VAR_GLOBAL_EXTERN */);
+        assertEquals(section.data().byteSize(), patch.size(), "clang's BTF layout is the patch's");
+        MemorySegment patched = MemorySegment.ofArray(new byte[(int) patch.size()]);
+        patch.writeTo(patched);
+        MemorySegment.copy(patched, 0, MemorySegment.ofArray(file), section.fileOffset(), patch.size());
+        Path out = dir.resolve("refused-" + object);
+        Files.write(out, file);
+        return out;
+    }
+
+    @Test
+    void aBtfTheKernelRefusesFailsTheLoadWithTheKernelsReason(@TempDir Path dir) throws IOException {
+        BpfObjectSpec spec = BpfObjects.open(withRefusedBtf(dir, "modern.bpf.o", "tagged"));
+        LoadException e = assertThrows(LoadException.class, () -> BpfLoader.load(spec).close());
+        String m = e.getMessage();
+        assertTrue(m.contains("the kernel refused the object's BTF (BPF_BTF_LOAD: EINVAL)"), m);
+        assertTrue(m.contains("VAR tagged"), "names the type: " + m);
+        assertTrue(m.contains("withContinueWithoutBtf"), "says how to go on without: " + m);
+    }
+
+    @Test
+    void withoutBtfOnRequestMapsThatNeedItSayWhy(@TempDir Path dir) throws IOException {
+        BpfObjectSpec spec = BpfObjects.open(withRefusedBtf(dir, "modern.bpf.o", "tagged"));
+        LoadOptions without = LoadOptions.defaults().withContinueWithoutBtf(true);
+        LoadException e = assertThrows(LoadException.class, () -> BpfLoader.load(spec, without).close());
+        assertTrue(e.getMessage().startsWith("map 'stashes': its value holds a kptr, so it needs the object's BTF,"
+                + " which is not loaded: the kernel refused"), e.getMessage());
+    }
+
+    @Test
+    void withoutBtfOnRequestAnObjectThatCanDoWithoutLoadsRunsAndSaysSo(@TempDir Path dir) throws IOException {
+        BpfObjectSpec spec = BpfObjects.open(withRefusedBtf(dir, "globals.bpf.o", "custom_limit"));
+        try (LoadedObject obj = BpfLoader.load(spec, LoadOptions.defaults().withContinueWithoutBtf(true))) {
+            assertTrue(obj.btf().isEmpty());
+            assertEquals(1, obj.warnings().size(), obj.warnings().toString());
+            assertTrue(obj.warnings().get(0).contains("loading without BTF: the kernel refused"), obj.warnings().get(0));
+            assertEquals(42, run(obj, "update_globals"), "returns ro_u32");
+        }
+    }
+}
