@@ -16,6 +16,9 @@
  *   new_object     SEC("syscall"): bpf_obj_new of struct obj, value 42, copied to .bss
  *                  `obj_value`, dropped. Returns 0.
  *   locked_add     SEC("tc"): under .bss.A's `glock`, adds 1 to .bss.A `locked_count`. Returns 0.
+ *   throwing       SEC("tc"), with __exception_cb(on_throw): bpf_throw(skb->len) for packets of
+ *                  more than 10 bytes, else returns 1. on_throw (a global function nothing calls:
+ *                  the loader must append it) returns cookie + 100, which the program returns.
  */
 #define BPF_NO_KFUNC_PROTOTYPES
 #include "vmlinux.h"
@@ -29,6 +32,9 @@ extern void *bpf_obj_new_impl(__u64 local_type_id, void *meta) __ksym;
 extern void bpf_obj_drop_impl(void *kptr, void *meta) __ksym;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
+extern void bpf_throw(__u64 cookie) __ksym;
+
+#define __exception_cb(name) __attribute__((btf_decl_tag("exception_callback:" #name)))
 
 struct stash {
 	struct task_struct __kptr *task;
@@ -120,6 +126,19 @@ int locked_add(struct __sk_buff *skb)
 	locked_count++;
 	bpf_spin_unlock(&glock);
 	return 0;
+}
+
+__attribute__((noinline)) int on_throw(__u64 cookie)
+{
+	return cookie + 100;
+}
+
+SEC("tc") __exception_cb(on_throw)
+int throwing(struct __sk_buff *skb)
+{
+	if (skb->len > 10)
+		bpf_throw(skb->len);
+	return 1;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,7 +1,10 @@
 package io.bpfkit.load;
 
 import io.bpfkit.api.LoadException;
+import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfExt;
+import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.BtfType;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.Instructions;
 import io.bpfkit.object.ProgramSpec;
@@ -79,12 +82,46 @@ final class ProgramLinker {
         this.text = List.copyOf(subprograms);
         this.subprogramInstructions = instructions;
         this.order = spec.byteOrder();
+        this.exceptionCallbacks = spec.btf().map(ProgramLinker::exceptionCallbacks).orElse(Map.of());
+    }
+
+    private static final String EXCEPTION_CALLBACK = "exception_callback:";
+    /** Program name -> the subprogram its {@code __exception_cb(f)} decl tag names. */
+    private final Map<String, String> exceptionCallbacks;
+
+    private static Map<String, String> exceptionCallbacks(Btf btf) {
+        Map<String, String> out = new HashMap<>();
+        for (int id = 1; id < btf.typeCount(); id++) {
+            if (btf.kind(id) == BtfKind.DECL_TAG && btf.type(id) instanceof BtfType.DeclTag tag
+                    && tag.componentIndex() == -1 && tag.name().startsWith(EXCEPTION_CALLBACK)) {
+                if (!(btf.type(tag.type()) instanceof BtfType.Func f) || f.linkage() != BtfType.Func.Linkage.GLOBAL) {
+                    throw new LoadException("BTF type [" + tag.type() + "] '" + btf.name(tag.type()) + "'",
+                            "an exception_callback decl tag applies to a main program, a global function");
+                }
+                String callback = tag.name().substring(EXCEPTION_CALLBACK.length());
+                if (callback.isEmpty()) {
+                    throw new LoadException("program '" + f.name() + "'", "its exception_callback decl tag names no function");
+                }
+                out.put(f.name(), callback);
+            }
+        }
+        return out;
     }
 
     LinkedProgram link(ProgramSpec main) {
         Link link = new Link(main);
         link.append(main);
         relocateCalls(link, main);
+        // As libbpf: the exception callback goes in after everything the program calls, unless
+        // it is already there (the verifier then refuses the direct call).
+        String callback = exceptionCallbacks.get(main.name());
+        if (callback != null) {
+            ProgramSpec cb = exceptionCallback(main, callback);
+            if (!link.placed.containsKey(cb)) {
+                link.subprograms.add(new LinkedProgram.Placed(cb, link.append(cb)));
+                relocateCalls(link, cb);
+            }
+        }
         int bytes = link.count * Instructions.SIZE;
         byte[] insns = bytes == link.insns.length ? link.insns : java.util.Arrays.copyOf(link.insns, bytes);
         return new LinkedProgram(main, insns,
@@ -139,6 +176,21 @@ final class ProgramLinker {
             }
             setImm(link.insns, at, start - at - 1);
         }
+    }
+
+    private ProgramSpec exceptionCallback(ProgramSpec main, String name) {
+        for (ProgramSpec p : text) {
+            if (p.name().equals(name)) {
+                if (p.isHiddenGlobal() || !p.isGlobal()) {
+                    // The verifier wants a global function; a hidden one's BTF is made static.
+                    throw new LoadException("program '" + main.name() + "'", "exception callback '" + name
+                            + "' must be a global function that is not hidden");
+                }
+                return p;
+            }
+        }
+        throw new LoadException("program '" + main.name() + "'", "cannot find exception callback '" + name
+                + "' among the functions of .text");
     }
 
     private ProgramSpec subprogramAt(long sectionInsn) {

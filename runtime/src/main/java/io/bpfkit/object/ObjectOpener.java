@@ -514,7 +514,7 @@ final class ObjectOpener {
                         : ProgramExtInfo.of(btfExt, s.name(), from, p.instructionCount());
                 ProgramSpec full = new ProgramSpec(p.name(), p.section(), p.sectionDef(), p.sectionOffset(),
                         p.isSubprogram(), order, p.instructionsUnsafe(), lists.get(i), ext)
-                        .hiddenGlobal(p.isHiddenGlobal());
+                        .binding(p.isGlobal(), p.isHiddenGlobal());
                 progs.set(i, full);
                 all.add(full);
             }
@@ -555,7 +555,7 @@ final class ObjectOpener {
             MemorySegment.copy(s.data(), ValueLayout.JAVA_BYTE, off, insns, 0, (int) len);
             boolean hidden = f.visibility() == STV_HIDDEN || f.visibility() == STV_INTERNAL;
             progs.add(ProgramSpec.partial(f.name(), s.name(), def, off, text, order, insns)
-                    .hiddenGlobal(text && f.isGlobal() && hidden));
+                    .binding(f.isGlobal(), text && hidden));
         }
         if (!progs.isEmpty()) {
             programsBySection.put(s.index(), progs);

@@ -32,6 +32,7 @@ public final class ProgramSpec {
     private String attachTo;
     private int flags;
     private boolean autoload;
+    private boolean global;
     private boolean hiddenGlobal;
 
     ProgramSpec(String name, String section, SectionDef sectionDef, long sectionOffset, boolean subprogram,
@@ -83,6 +84,7 @@ public final class ProgramSpec {
         c.attachTo = attachTo;
         c.flags = flags;
         c.autoload = autoload;
+        c.global = global;
         c.hiddenGlobal = hiddenGlobal;
         return c;
     }
@@ -121,8 +123,14 @@ public final class ProgramSpec {
         return hiddenGlobal;
     }
 
-    ProgramSpec hiddenGlobal(boolean hidden) {
-        this.hiddenGlobal = hidden;
+    /** True when the function's ELF symbol is global (or weak), not static. */
+    public boolean isGlobal() {
+        return global;
+    }
+
+    ProgramSpec binding(boolean isGlobal, boolean hidden) {
+        this.global = isGlobal;
+        this.hiddenGlobal = isGlobal && hidden;
         return this;
     }
 

@@ -79,6 +79,10 @@ class ModernObjectTest {
             TestRun.Result r = TestRun.of(obj.program("locked_add").orElseThrow()).data(PACKET).repeat(3).run();
             assertEquals(0, r.returnValue());
             assertEquals(3, bssLong(obj, ".bss.A", "locked_count"));
+
+            // bpf_throw: the exception callback, appended though nothing calls it, gives the result.
+            assertEquals(164, TestRun.of(obj.program("throwing").orElseThrow()).data(PACKET).run().returnValue(),
+                    "on_throw(64) = 164");
         }
     }
 
