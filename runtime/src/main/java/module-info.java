@@ -1,9 +1,10 @@
 /**
  * bpfkit's runtime: the pure-Java opener ({@code elf}, {@code btf}, {@code object}), CO-RE
  * ({@code core}), the FFM system-call layer ({@code sys}), the loader ({@code load}), typed maps
- * ({@code map}), attaching ({@code link}), test runs ({@code run}), event readers
- * ({@code ringbuf}, {@code perf}, {@code events}), PMU counters ({@code pmu}), the support of
- * generated bindings ({@code binding}) and the {@code bpfkit} command line ({@code cli}).
+ * ({@code map}), attaching ({@code link}) with rtnetlink ({@code netlink}), test runs
+ * ({@code run}), event readers ({@code ringbuf}, {@code perf}, {@code events}), PMU counters
+ * ({@code pmu}), the support of generated bindings ({@code binding}) and the {@code bpfkit}
+ * command line ({@code cli}).
  */
 module io.bpfkit.runtime {
     requires transitive io.bpfkit.api;
@@ -17,6 +18,7 @@ module io.bpfkit.runtime {
     exports io.bpfkit.link;
     exports io.bpfkit.load;
     exports io.bpfkit.map;
+    exports io.bpfkit.netlink;
     exports io.bpfkit.object;
     exports io.bpfkit.perf;
     exports io.bpfkit.pmu;
