@@ -1,10 +1,10 @@
 /**
  * bpfkit's runtime: the pure-Java opener ({@code elf}, {@code btf}, {@code object}), CO-RE
- * ({@code core}), the FFM system-call layer ({@code sys}), the loader ({@code load}), typed maps
- * ({@code map}), attaching ({@code link}) with rtnetlink ({@code netlink}), test runs
- * ({@code run}), event readers ({@code ringbuf}, {@code perf}, {@code events}), PMU counters
- * ({@code pmu}), the support of generated bindings ({@code binding}) and the {@code bpfkit}
- * command line ({@code cli}).
+ * ({@code core}), the FFM system-call layer ({@code sys}), kernel feature probes ({@code feature}),
+ * the loader ({@code load}), typed maps ({@code map}), attaching ({@code link}) with rtnetlink
+ * ({@code netlink}), test runs ({@code run}), event readers
+ * ({@code ringbuf}, {@code perf}, {@code events}), PMU counters ({@code pmu}), the support of
+ * generated bindings ({@code binding}) and the {@code bpfkit} command line ({@code cli}).
  */
 module io.bpfkit.runtime {
     requires transitive io.bpfkit.api;
@@ -15,6 +15,7 @@ module io.bpfkit.runtime {
     exports io.bpfkit.core;
     exports io.bpfkit.elf;
     exports io.bpfkit.events;
+    exports io.bpfkit.feature;
     exports io.bpfkit.link;
     exports io.bpfkit.load;
     exports io.bpfkit.map;

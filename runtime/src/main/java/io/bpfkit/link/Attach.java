@@ -4,6 +4,8 @@ import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.UnsupportedFeatureException;
+import io.bpfkit.feature.KernelFeature;
+import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.load.LoadedProgram;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.sys.Bpf;
@@ -136,29 +138,35 @@ public final class Attach {
 
     /**
      * Puts {@code prog} on an open perf event that this call takes ownership of: a BPF perf
-     * link, or (mode IOCTL, or AUTO on kernels without perf links) {@code PERF_EVENT_IOC_SET_BPF}.
-     * The event is enabled either way.
+     * link, or (mode IOCTL, or AUTO on kernels without perf links, found by probing)
+     * {@code PERF_EVENT_IOC_SET_BPF}. The event is enabled either way.
      */
     public static Link onPerfEvent(BpfProgram prog, Fd event, String what, PerfLinkMode mode, long cookie) {
+        return onPerfEvent(prog, event, what, mode, cookie, KernelFeatures.running());
+    }
+
+    static Link onPerfEvent(BpfProgram prog, Fd event, String what, PerfLinkMode mode, long cookie,
+            KernelFeatures features) {
         String name = what + " (" + prog.name() + ")";
         try {
-            if (mode != PerfLinkMode.IOCTL) {
-                try {
-                    Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), event.get(),
-                            AttachType.PERF_EVENT.value(), 0, new LinkCreateAttr.PerfEvent(cookie), prog.name()));
-                    try {
-                        PerfEvents.enable(event);
-                    } catch (RuntimeException e) {
-                        link.close();
-                        throw e;
-                    }
-                    return Link.bpf(name, link, event);
-                } catch (KernelException e) {
-                    boolean noPerfLink = e.errno() == Errno.EINVAL && !kernelAtLeast(5, 15);
-                    if (mode == PerfLinkMode.LINK || !noPerfLink) {
-                        throw e;
-                    }
+            boolean link = switch (mode) {
+                case AUTO -> features.has(KernelFeature.PERF_LINK);
+                case LINK -> {
+                    features.require(KernelFeature.PERF_LINK, "use PerfLinkMode.AUTO, which attaches by ioctl there");
+                    yield true;
                 }
+                case IOCTL -> false;
+            };
+            if (link) {
+                Fd l = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), event.get(),
+                        AttachType.PERF_EVENT.value(), 0, new LinkCreateAttr.PerfEvent(cookie), prog.name()));
+                try {
+                    PerfEvents.enable(event);
+                } catch (RuntimeException e) {
+                    l.close();
+                    throw e;
+                }
+                return Link.bpf(name, l, event);
             }
             if (cookie != 0) {
                 throw new BpfException("a BPF cookie needs a perf link; " + name + " is attached by ioctl");
@@ -169,19 +177,6 @@ public final class Attach {
         } catch (RuntimeException e) {
             event.close();
             throw e;
-        }
-    }
-
-    /** Whether the running kernel is at least {@code major.minor} (BPF perf links came with 5.15). */
-    static boolean kernelAtLeast(int major, int minor) {
-        String v = System.getProperty("os.version", "0.0");
-        String[] p = v.split("[.-]");
-        try {
-            int ma = Integer.parseInt(p[0]);
-            int mi = p.length > 1 ? Integer.parseInt(p[1]) : 0;
-            return ma > major || ma == major && mi >= minor;
-        } catch (NumberFormatException e) {
-            return true;
         }
     }
 
