@@ -59,7 +59,8 @@ bpfkit_apt_install() {
 }
 
 # clang for BPF C, the libbpf headers (bpf_helpers.h), and bpftool/libbpf for the
-# differential tests and the C side of the benchmarks.
+# differential tests and the C side of the benchmarks; iproute2 (tc, ip) for the tests that
+# check what netlink attaches put on an interface.
 bpfkit_ensure_toolchain() {
   local want=()
   command -v clang-19 >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || want+=(clang-19)
@@ -67,6 +68,7 @@ bpfkit_ensure_toolchain() {
   if [ "${1:-}" = tests ]; then
     command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || want+=(bpftool)
     command -v gcc >/dev/null 2>&1 || want+=(gcc)
+    command -v tc >/dev/null 2>&1 || [ -x /usr/sbin/tc ] || [ -x /sbin/tc ] || want+=(iproute2)
   fi
   [ ${#want[@]} -eq 0 ] || bpfkit_apt_install "${want[@]}"
 }

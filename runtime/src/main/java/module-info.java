@@ -1,7 +1,8 @@
 /**
  * bpfkit's runtime: the pure-Java opener ({@code elf}, {@code btf}, {@code object}), CO-RE
- * ({@code core}), the FFM system-call layer ({@code sys}), the loader ({@code load}), typed maps
- * ({@code map}), attaching ({@code link}), test runs ({@code run}), event readers
+ * ({@code core}), the FFM system-call layer ({@code sys}), kernel feature probes ({@code feature}),
+ * the loader ({@code load}), typed maps ({@code map}), attaching ({@code link}) with rtnetlink
+ * ({@code netlink}), test runs ({@code run}), event readers
  * ({@code ringbuf}, {@code perf}, {@code events}), PMU counters ({@code pmu}), the support of
  * generated bindings ({@code binding}) and the {@code bpfkit} command line ({@code cli}).
  */
@@ -14,9 +15,11 @@ module io.bpfkit.runtime {
     exports io.bpfkit.core;
     exports io.bpfkit.elf;
     exports io.bpfkit.events;
+    exports io.bpfkit.feature;
     exports io.bpfkit.link;
     exports io.bpfkit.load;
     exports io.bpfkit.map;
+    exports io.bpfkit.netlink;
     exports io.bpfkit.object;
     exports io.bpfkit.perf;
     exports io.bpfkit.pmu;

@@ -4,6 +4,8 @@ import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.UnsupportedFeatureException;
+import io.bpfkit.feature.KernelFeature;
+import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.load.LoadedProgram;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.sys.Bpf;
@@ -33,6 +35,7 @@ import java.util.Map;
  * <pre>{@code
  * try (Link tp = Attach.tracepoint(prog, "syscalls", "sys_enter_getpid");
  *      Link xdp = Attach.xdp(xdpProg, Attach.ifindex("lo"), XdpMode.GENERIC);
+ *      Link tc = Attach.tc(tcProg, Attach.ifindex("lo"), TcDirection.INGRESS);
  *      Link up = Attach.uprobe(upProg, UprobeOptions.of("libc.so.6", "getpid").pid(0))) {
  *     ...
  * }
@@ -136,29 +139,35 @@ public final class Attach {
 
     /**
      * Puts {@code prog} on an open perf event that this call takes ownership of: a BPF perf
-     * link, or (mode IOCTL, or AUTO on kernels without perf links) {@code PERF_EVENT_IOC_SET_BPF}.
-     * The event is enabled either way.
+     * link, or (mode IOCTL, or AUTO on kernels without perf links, found by probing)
+     * {@code PERF_EVENT_IOC_SET_BPF}. The event is enabled either way.
      */
     public static Link onPerfEvent(BpfProgram prog, Fd event, String what, PerfLinkMode mode, long cookie) {
+        return onPerfEvent(prog, event, what, mode, cookie, KernelFeatures.running());
+    }
+
+    static Link onPerfEvent(BpfProgram prog, Fd event, String what, PerfLinkMode mode, long cookie,
+            KernelFeatures features) {
         String name = what + " (" + prog.name() + ")";
         try {
-            if (mode != PerfLinkMode.IOCTL) {
-                try {
-                    Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), event.get(),
-                            AttachType.PERF_EVENT.value(), 0, new LinkCreateAttr.PerfEvent(cookie), prog.name()));
-                    try {
-                        PerfEvents.enable(event);
-                    } catch (RuntimeException e) {
-                        link.close();
-                        throw e;
-                    }
-                    return Link.bpf(name, link, event);
-                } catch (KernelException e) {
-                    boolean noPerfLink = e.errno() == Errno.EINVAL && !kernelAtLeast(5, 15);
-                    if (mode == PerfLinkMode.LINK || !noPerfLink) {
-                        throw e;
-                    }
+            boolean link = switch (mode) {
+                case AUTO -> features.has(KernelFeature.PERF_LINK);
+                case LINK -> {
+                    features.require(KernelFeature.PERF_LINK, "use PerfLinkMode.AUTO, which attaches by ioctl there");
+                    yield true;
                 }
+                case IOCTL -> false;
+            };
+            if (link) {
+                Fd l = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), event.get(),
+                        AttachType.PERF_EVENT.value(), 0, new LinkCreateAttr.PerfEvent(cookie), prog.name()));
+                try {
+                    PerfEvents.enable(event);
+                } catch (RuntimeException e) {
+                    l.close();
+                    throw e;
+                }
+                return Link.bpf(name, l, event);
             }
             if (cookie != 0) {
                 throw new BpfException("a BPF cookie needs a perf link; " + name + " is attached by ioctl");
@@ -169,19 +178,6 @@ public final class Attach {
         } catch (RuntimeException e) {
             event.close();
             throw e;
-        }
-    }
-
-    /** Whether the running kernel is at least {@code major.minor} (BPF perf links came with 5.15). */
-    static boolean kernelAtLeast(int major, int minor) {
-        String v = System.getProperty("os.version", "0.0");
-        String[] p = v.split("[.-]");
-        try {
-            int ma = Integer.parseInt(p[0]);
-            int mi = p.length > 1 ? Integer.parseInt(p[1]) : 0;
-            return ma > major || ma == major && mi >= minor;
-        } catch (NumberFormatException e) {
-            return true;
         }
     }
 
@@ -228,21 +224,92 @@ public final class Attach {
         }
     }
 
-    /** An XDP link on interface {@code ifindex} (see {@link #ifindex(String)}). */
+    /**
+     * An XDP program on interface {@code ifindex} (see {@link #ifindex(String)}), running in
+     * {@code mode}: a BPF link where the kernel has XDP links (5.9+), else over netlink
+     * ({@link XdpLinkMode#AUTO}).
+     */
     public static Link xdp(BpfProgram prog, int ifindex, XdpMode mode) {
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), ifindex, AttachType.XDP.value(),
-                mode.flags(), null, prog.name()));
-        return Link.bpf("xdp ifindex " + ifindex + " " + mode.name().toLowerCase(java.util.Locale.ROOT) + " ("
-                + prog.name() + ")", link);
+        return xdp(prog, ifindex, mode, XdpLinkMode.AUTO);
     }
 
-    /** A tcx link on the ingress or egress of interface {@code ifindex} (Linux 6.6+), appended after those there. */
+    /**
+     * An XDP program on interface {@code ifindex}, attached the way {@code how} says: a BPF link
+     * ({@link XdpLinkMode#LINK}; an {@link UnsupportedFeatureException} on kernels before 5.9),
+     * {@code IFLA_XDP} over rtnetlink ({@link XdpLinkMode#NETLINK}), or whichever the kernel has.
+     * Either way one program per interface and mode: a second is refused, with the kernel's
+     * reason.
+     *
+     * <pre>{@code
+     * try (Link l = Attach.xdp(prog, Attach.ifindex("lo"), XdpMode.GENERIC, XdpLinkMode.NETLINK)) { ... }
+     * }</pre>
+     */
+    public static Link xdp(BpfProgram prog, int ifindex, XdpMode mode, XdpLinkMode how) {
+        return xdp(prog, ifindex, mode, how, KernelFeatures.running());
+    }
+
+    /** As {@link #xdp(BpfProgram, int, XdpMode, XdpLinkMode)} on a kernel with {@code features} (tests simulate one). */
+    static Link xdp(BpfProgram prog, int ifindex, XdpMode mode, XdpLinkMode how, KernelFeatures features) {
+        return XdpAttach.attach(prog, ifindex, mode, how, features);
+    }
+
+    /**
+     * A tc program on the {@code direction} of interface {@code ifindex}: a tcx link where the
+     * kernel has tcx (6.6+), else a direct-action filter on the interface's clsact qdisc over
+     * rtnetlink, as libbpf's {@code bpf_tc_attach} does ({@link TcLinkMode#AUTO}). The program
+     * must be a sched_cls program ({@code SEC("tc")}, {@code tc/ingress}, {@code tc/egress},
+     * {@code tcx/...}, {@code classifier}); return {@code TC_ACT_UNSPEC} (-1, also
+     * {@code TCX_NEXT}) to let the packet go on to the next program.
+     *
+     * <pre>{@code
+     * try (Link in = Attach.tc(prog, Attach.ifindex("eth0"), TcDirection.INGRESS)) { ... }
+     * }</pre>
+     */
+    public static Link tc(BpfProgram prog, int ifindex, TcDirection direction) {
+        return tc(prog, ifindex, direction, TcOptions.defaults());
+    }
+
+    /**
+     * A tc program on the {@code direction} of interface {@code ifindex}, attached as
+     * {@code options} say: {@link TcLinkMode#TCX}, {@link TcLinkMode#NETLINK} (with a priority
+     * and handle, 0 for the kernel's choice) or {@link TcLinkMode#AUTO}. A netlink filter makes
+     * the clsact qdisc when the interface has none, and the last of this process's filters on
+     * it removes it again on close, unless other filters are on it; a clsact that was there is
+     * left alone.
+     *
+     * <pre>{@code
+     * Link l = Attach.tc(prog, ifindex, TcDirection.EGRESS,
+     *         TcOptions.defaults().mode(TcLinkMode.NETLINK).priority(10));
+     * }</pre>
+     */
+    public static Link tc(BpfProgram prog, int ifindex, TcDirection direction, TcOptions options) {
+        return tc(prog, ifindex, direction, options, KernelFeatures.running());
+    }
+
+    /** As {@link #tc(BpfProgram, int, TcDirection, TcOptions)} on a kernel with {@code features} (tests simulate one). */
+    static Link tc(BpfProgram prog, int ifindex, TcDirection direction, TcOptions options, KernelFeatures features) {
+        return TcAttach.attach(loaded(prog), ifindex, direction, options, features);
+    }
+
+    /**
+     * A tcx link on the ingress or egress of interface {@code ifindex}, appended after those
+     * there. tcx came with Linux 6.6: on older kernels an {@link UnsupportedFeatureException}
+     * (use {@link #tc(BpfProgram, int, TcDirection)}, which falls back to netlink).
+     */
     public static Link tcx(BpfProgram prog, int ifindex, boolean ingress) {
-        AttachType t = ingress ? AttachType.TCX_INGRESS : AttachType.TCX_EGRESS;
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), ifindex, t.value(), 0,
-                new LinkCreateAttr.Relative(0, 0), prog.name()));
-        return Link.bpf((ingress ? "tcx ingress" : "tcx egress") + " ifindex " + ifindex + " (" + prog.name() + ")",
-                link);
+        return tcx(prog, ifindex, ingress ? TcDirection.INGRESS : TcDirection.EGRESS);
+    }
+
+    /** A tcx link on {@code direction} of interface {@code ifindex}; see {@link #tcx(BpfProgram, int, boolean)}. */
+    public static Link tcx(BpfProgram prog, int ifindex, TcDirection direction) {
+        return tcx(prog, ifindex, direction, KernelFeatures.running());
+    }
+
+    static Link tcx(BpfProgram prog, int ifindex, TcDirection direction, KernelFeatures features) {
+        LoadedProgram p = loaded(prog);
+        TcAttach.requireClassifier(p);
+        features.require(KernelFeature.TCX, TcAttach.TCX_ADVICE);
+        return TcAttach.tcxLink(p, ifindex, direction);
     }
 
     /**

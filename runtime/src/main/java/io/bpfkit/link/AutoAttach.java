@@ -4,7 +4,9 @@ import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.load.LoadedObject;
+import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.load.LoadedProgram;
+import io.bpfkit.object.AttachKind;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.object.SectionDef;
 import io.bpfkit.sys.Bpf;
@@ -25,7 +27,9 @@ import java.util.regex.Pattern;
  * and skeleton {@code attach} do: {@code tp/syscalls/sys_enter_write} on that tracepoint,
  * {@code raw_tp/sched_switch}, {@code tp_btf/...}, {@code fentry/...}, {@code lsm/...},
  * {@code iter/...}, {@code uprobe/libc.so.6:malloc}, {@code uprobe.multi/...},
- * {@code kprobe/...}, {@code ksyscall/...}, {@code kprobe.multi/...}.
+ * {@code kprobe/...}, {@code ksyscall/...}, {@code kprobe.multi/...}; and, given an interface,
+ * {@code xdp}, {@code tc/ingress}, {@code tc/egress}, {@code tc}, {@code classifier} and
+ * {@code tcx/...} ({@link #attach(LoadedProgram, int)}).
  *
  * <pre>{@code
  * try (LoadedObject obj = BpfLoader.load(spec)) {
@@ -89,7 +93,72 @@ public final class AutoAttach {
         };
     }
 
+    /**
+     * Attaches a program that runs on a network interface ({@code xdp}, {@code tc/ingress},
+     * {@code tc/egress}, {@code tcx/ingress}, {@code tcx/egress}) to interface {@code ifindex}
+     * the way its section says: tc sections through {@link TcLinkMode#AUTO} (tcx where the
+     * kernel has it, else a clsact filter over netlink), {@code tcx/*} through tcx only, XDP
+     * through {@link XdpLinkMode#AUTO} in the driver's default mode. The caller owns the link.
+     * {@code SEC("tc")} and {@code SEC("classifier")} name no direction: use
+     * {@link #attach(LoadedProgram, int, TcDirection)}.
+     *
+     * <pre>{@code
+     * Link l = AutoAttach.attach(obj.program("ingress_count").orElseThrow(), Attach.ifindex("eth0"));
+     * }</pre>
+     */
+    public static Link attach(LoadedProgram prog, int ifindex) {
+        return attach(prog, ifindex, null);
+    }
+
+    /**
+     * As {@link #attach(LoadedProgram, int)}, with the direction for tc sections that name none
+     * ({@code tc}, {@code classifier}); for those that do, {@code direction} must agree or be
+     * null.
+     */
+    public static Link attach(LoadedProgram prog, int ifindex, TcDirection direction) {
+        return attach(prog, ifindex, direction, KernelFeatures.running());
+    }
+
+    static Link attach(LoadedProgram prog, int ifindex, TcDirection direction, KernelFeatures features) {
+        SectionDef d = prog.spec().sectionDef();
+        String section = d.programSection();
+        switch (d.attachKind()) {
+            case XDP -> {
+                if (direction != null) {
+                    throw new IllegalArgumentException("program '" + prog.name() + "' (section '" + section
+                            + "') is an XDP program: it has no tc direction");
+                }
+                return Attach.xdp(prog, ifindex, XdpMode.DEFAULT, XdpLinkMode.AUTO, features);
+            }
+            case TCX -> {
+                TcDirection named = d.expectedAttachType() == AttachType.TCX_EGRESS ? TcDirection.EGRESS
+                        : TcDirection.INGRESS;
+                if (direction != null && direction != named) {
+                    throw new IllegalArgumentException("program '" + prog.name() + "' (section '" + section
+                            + "') runs on " + TcAttach.lower(named) + ", not " + TcAttach.lower(direction));
+                }
+                return d.prefix().startsWith("tcx/") ? Attach.tcx(prog, ifindex, named, features)
+                        : Attach.tc(prog, ifindex, named, TcOptions.defaults(), features);
+            }
+            case TC -> {
+                if (direction == null) {
+                    throw new BpfException("program '" + prog.name() + "' (section '" + section + "') names no "
+                            + "direction: pass TcDirection.INGRESS or EGRESS to AutoAttach.attach");
+                }
+                return Attach.tc(prog, ifindex, direction, TcOptions.defaults(), features);
+            }
+            default -> throw new BpfException("program '" + prog.name() + "' (section '" + section + "') does not "
+                    + "run on a network interface (" + d.attachKind().name().toLowerCase(java.util.Locale.ROOT)
+                    + "); attach it with AutoAttach.attach(prog) or io.bpfkit.link.Attach");
+        }
+    }
+
     private static Link attachToTarget(LoadedProgram prog, SectionDef d) {
+        if (d.attachKind() == AttachKind.XDP || d.attachKind() == AttachKind.TCX || d.attachKind() == AttachKind.TC) {
+            throw new BpfException("program '" + prog.name() + "' (section '" + d.section() + "') names no attach target: "
+                    + "it runs on a network interface; attach it with AutoAttach.attach(prog, ifindex), Attach.tc or "
+                    + "Attach.xdp");
+        }
         if (d.target() == null) {
             throw new BpfException("program '" + prog.name() + "' (section '" + d.section() + "') names no attach "
                     + "target; attach it with io.bpfkit.link.Attach (" + d.attachKind().name().toLowerCase(

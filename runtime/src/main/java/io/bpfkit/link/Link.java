@@ -50,6 +50,15 @@ public final class Link implements BpfLink {
     }
 
     /**
+     * An attachment with no descriptor of its own, undone by {@code detach}, which needs
+     * {@code resource} (e.g. the netlink socket of the network namespace it was made in);
+     * {@code resource} is closed after the detach, whether it succeeded or not.
+     */
+    static Link action(String name, Runnable detach, AutoCloseable resource) {
+        return new Link(name, null, false, detach, resource);
+    }
+
+    /**
      * Reopens a link pinned at {@code path}; closing the result drops this reference only
      * (the pin keeps the link until it is removed).
      */

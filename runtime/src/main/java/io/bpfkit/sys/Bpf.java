@@ -1253,6 +1253,7 @@ public final class Bpf {
             case Errno.EBADF -> "the program or target descriptor is closed or of the wrong kind";
             case Errno.EEXIST -> "something is attached there already";
             case Errno.ENOENT -> "no such target";
+            case Errno.ENODEV -> "no network interface with that index in this network namespace";
             case Errno.EPERM -> "needs root or CAP_BPF + CAP_PERFMON (CAP_NET_ADMIN for network hooks), or the "
                     + "kernel is locked down";
             default -> null;

@@ -1,0 +1,191 @@
+package io.bpfkit.feature;
+
+import io.bpfkit.api.KernelException;
+import io.bpfkit.api.UnsupportedFeatureException;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.LinkCreateAttr;
+import io.bpfkit.sys.ProgLoadAttr;
+import io.bpfkit.sys.ProgLoadResult;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * What the kernel can do, found by probing as libbpf does: each {@link KernelFeature} is probed
+ * once, on first question, with a tiny call whose errno tells the answer, and the answer is kept
+ * for the life of the process. Attach calls ask here instead of trying the user's operation and
+ * guessing from its errno.
+ *
+ * <p>{@link #simulated} gives a feature set without asking the kernel: what a unit test uses to
+ * see what bpfkit does on a kernel it does not run on.
+ *
+ * <pre>{@code
+ * KernelFeatures k = KernelFeatures.running();
+ * if (!k.has(KernelFeature.TCX)) { ... }                 // probed once per process
+ * k.require(KernelFeature.TCX, "use Attach.tc, which falls back to netlink");
+ *     // UnsupportedFeatureException: "tcx needs Linux 6.6, this is 6.1.0-57-amd64; use Attach.tc, ..."
+ *
+ * KernelFeatures old = KernelFeatures.simulated("6.1.0-57-amd64", Set.of(KernelFeature.XDP_LINK,
+ *         KernelFeature.PERF_LINK));                 // a 6.1 kernel, for tests
+ * }</pre>
+ */
+public final class KernelFeatures {
+    /** {@code BPF_PROG_TYPE_SCHED_CLS}. */
+    private static final int SCHED_CLS = 3;
+    /** {@code BPF_PROG_TYPE_TRACEPOINT}. */
+    private static final int TRACEPOINT = 5;
+    /** {@code BPF_TCX_INGRESS}. */
+    private static final int BPF_TCX_INGRESS = 46;
+    /** {@code BPF_XDP}. */
+    private static final int BPF_XDP = 37;
+    /** {@code BPF_PERF_EVENT}. */
+    private static final int BPF_PERF_EVENT = 41;
+    /** An interface index no interface has. */
+    private static final int NO_SUCH_IFINDEX = Integer.MAX_VALUE;
+
+    private static final KernelFeatures RUNNING = new KernelFeatures(
+            System.getProperty("os.version", "unknown"), KernelFeatures::probe);
+
+    private final String release;
+    private final Predicate<KernelFeature> probe;
+    private final Map<KernelFeature, Boolean> known = new EnumMap<>(KernelFeature.class);
+
+    private KernelFeatures(String release, Predicate<KernelFeature> probe) {
+        this.release = release;
+        this.probe = probe;
+    }
+
+    /** The running kernel's features, probed on first question and kept for the process. */
+    public static KernelFeatures running() {
+        return RUNNING;
+    }
+
+    /**
+     * A kernel that has exactly {@code present}, calling itself {@code release}; no probe runs.
+     * For tests of what bpfkit does on kernels other than the one it runs on.
+     */
+    public static KernelFeatures simulated(String release, Set<KernelFeature> present) {
+        Set<KernelFeature> copy = Set.copyOf(present);
+        return new KernelFeatures(Objects.requireNonNull(release, "release"), copy::contains);
+    }
+
+    /** The kernel's release, e.g. {@code 6.1.0-57-amd64} ({@code uname -r}). */
+    public String release() {
+        return release;
+    }
+
+    /**
+     * Whether the kernel has {@code feature}. A probe that cannot decide (e.g. no privilege for
+     * bpf(2)) throws its {@link KernelException} and is asked again next time.
+     */
+    public boolean has(KernelFeature feature) {
+        synchronized (known) {
+            Boolean b = known.get(feature);
+            if (b != null) {
+                return b;
+            }
+        }
+        boolean answer = probe.test(feature);
+        synchronized (known) {
+            known.putIfAbsent(feature, answer);
+            return known.get(feature);
+        }
+    }
+
+    /**
+     * Throws an {@link UnsupportedFeatureException} naming {@code feature}, the first kernel
+     * with it and this one, and {@code advice}, unless the kernel has it.
+     */
+    public void require(KernelFeature feature, String advice) {
+        if (!has(feature)) {
+            throw missing(feature, advice);
+        }
+    }
+
+    /** The exception {@link #require} throws. */
+    public UnsupportedFeatureException missing(KernelFeature feature, String advice) {
+        return new UnsupportedFeatureException(feature.displayName(), feature.firstKernel(), release, advice);
+    }
+
+    @Override
+    public String toString() {
+        synchronized (known) {
+            return "KernelFeatures[" + release + ", known " + known + "]";
+        }
+    }
+
+    // ---- probes ---------------------------------------------------------------------------
+
+    private static boolean probe(KernelFeature f) {
+        return switch (f) {
+            // A tcx link on an interface that does not exist: kernels with tcx look the interface
+            // up (ENODEV); older ones refuse the attach type for a sched_cls program (EINVAL).
+            case TCX -> linkErrno(SCHED_CLS, "tcx", BPF_TCX_INGRESS, NO_SUCH_IFINDEX, Errno.ENODEV);
+            // An XDP link for no program (fd -1): kernels that know BPF_XDP as a link attach type
+            // get as far as looking the program up (EBADF); older ones refuse the attach type or
+            // the command (EINVAL). The interface lookup cannot tell: both answer EINVAL there.
+            case XDP_LINK -> linkErrno(-1, "XDP link", BPF_XDP, NO_SUCH_IFINDEX, Errno.EBADF);
+            // A perf link to no perf event (fd -1): kernels with perf links look the event up
+            // (EBADF); older ones refuse the attach type (EINVAL). libbpf's probe_perf_link.
+            case PERF_LINK -> linkErrno(TRACEPOINT, "perf link", BPF_PERF_EVENT, -1, Errno.EBADF);
+        };
+    }
+
+    /**
+     * BPF_LINK_CREATE of a trivial program of {@code progType} (none when -1) with
+     * {@code attachType} on {@code target}: true when it fails with {@code presentErrno}, false
+     * on EINVAL; anything else is a probe that cannot decide.
+     */
+    private static boolean linkErrno(int progType, String feature, int attachType, int target, int presentErrno) {
+        Fd prog = progType < 0 ? null : trivialProgram(progType, feature);
+        try {
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog == null ? -1 : prog.get(), target, attachType, 0, null,
+                    "probe_" + feature.replace(' ', '_')));
+            link.close();
+            throw new IllegalStateException("probe for " + feature + ": BPF_LINK_CREATE on a target that does not "
+                    + "exist succeeded");
+        } catch (KernelException e) {
+            if (e.errno() == presentErrno) {
+                return true;
+            }
+            if (e.errno() == Errno.EINVAL) {
+                return false;
+            }
+            throw new KernelException("BPF_LINK_CREATE (probe for " + feature + ")", e.errno(), e.errnoName(),
+                    cannotTell(feature, e.errno()));
+        } finally {
+            if (prog != null) {
+                prog.close();
+            }
+        }
+    }
+
+    private static String cannotTell(String feature, int errno) {
+        String hint = Errno.hint(errno);
+        return "cannot tell whether the kernel supports " + feature + (hint == null ? "" : ": " + hint);
+    }
+
+    /** {@code r0 = 0; exit}, loaded as {@code progType}. */
+    private static Fd trivialProgram(int progType, String feature) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment insns = arena.allocate(16, 8);
+            insns.set(ValueLayout.JAVA_BYTE, 0, (byte) 0xb7); // BPF_ALU64 | BPF_MOV | BPF_K: r0 = 0
+            insns.set(ValueLayout.JAVA_BYTE, 8, (byte) 0x95); // BPF_JMP | BPF_EXIT
+            ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(progType, insns).license("GPL")
+                    .name("probe").build());
+            if (!r.ok()) {
+                KernelException e = r.exception();
+                throw new KernelException("BPF_PROG_LOAD (probe for " + feature + ")", e.errno(), e.errnoName(),
+                        cannotTell(feature, e.errno()));
+            }
+            return r.fd();
+        }
+    }
+}
