@@ -28,7 +28,7 @@ import java.nio.charset.StandardCharsets;
  * @param declTag DECL_TAG (5.16)
  * @param typeTag TYPE_TAG (5.17)
  * @param enum64 ENUM64 and signed ENUM (6.0)
- * @param qmarkDatasec DATASEC names starting with {@code ?} (6.2 era; libbpf's FEAT_BTF_QMARK_DATASEC)
+ * @param qmarkDatasec DATASEC names starting with {@code ?} (newer kernels: 6.12 takes any printable name; libbpf's FEAT_BTF_QMARK_DATASEC)
  */
 public record BtfFeatures(boolean btf, boolean func, boolean funcGlobal, boolean datasec, boolean floats,
                           boolean declTag, boolean typeTag, boolean enum64, boolean qmarkDatasec) {
