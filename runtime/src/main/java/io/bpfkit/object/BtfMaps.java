@@ -156,7 +156,7 @@ final class BtfMaps {
                 case "max_entries" -> m.maxEntries(intField(m, member));
                 case "map_flags" -> m.flags(intField(m, member));
                 case "numa_node" -> m.numaNode(intField(m, member));
-                case "map_extra" -> m.mapExtra(intField(m, member));
+                case "map_extra" -> m.mapExtra(longField(m, member));
                 case "key_size" -> keySize = checkSize(m, "key", keySize, intField(m, member));
                 case "value_size" -> valueSize = checkSize(m, "value", valueSize, intField(m, member));
                 case "key" -> {
@@ -212,6 +212,24 @@ final class BtfMaps {
         }
         throw new ObjectFormatException(SECTION, m.sectionOffset(), "map '" + m.name() + "': field '"
                 + member.name() + "' is not an __uint() (a pointer to an array)");
+    }
+
+    /**
+     * A 64-bit field, as libbpf's get_map_field_long reads {@code map_extra}: an {@code __uint()},
+     * or libbpf's {@code __ulong(name, N)}, an anonymous ENUM or ENUM64 whose one value is N (an
+     * arena's user address, for one).
+     */
+    private long longField(MapSpec m, BtfType.Member member) {
+        BtfType t = btf.type(btf.skipModifiersAndTypedefs(member.type()));
+        if (t instanceof BtfType.Ptr) {
+            return intField(m, member);
+        }
+        if (t instanceof BtfType.Enumeration e && e.values().size() == 1) {
+            return e.values().get(0).value();
+        }
+        throw new ObjectFormatException(SECTION, m.sectionOffset(), "map '" + m.name() + "': field '"
+                + member.name() + "' is neither an __uint() nor an __ulong() (an enum of one value), but a "
+                + btf.kind(t.id()));
     }
 
     /** {@code __type(name, T)} is {@code T *name}. */

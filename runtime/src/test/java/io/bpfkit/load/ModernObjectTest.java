@@ -102,6 +102,17 @@ class ModernObjectTest {
         }
     }
 
+    /** libbpf's __ulong(): a 64-bit map field declared as an enum of one value (map_extra.bpf.c). */
+    @Test
+    void mapExtraDeclaredAsAnEnumReachesTheKernel() {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("map_extra.bpf.o"));
+        assertEquals(3, spec.map("hashes_by_enum").orElseThrow().mapExtra());
+        try (LoadedObject obj = BpfLoader.load(spec)) {
+            assertEquals(3, io.bpfkit.sys.Bpf.mapInfo(obj.map("hashes_by_enum").orElseThrow().fd()).mapExtra());
+            assertEquals(0, TestRun.of(obj.program("check_bloom").orElseThrow()).data(PACKET).run().returnValue());
+        }
+    }
+
     /** {@code object} with its VAR {@code variable} given extern linkage, which the kernel's BTF check refuses. */
     static Path withRefusedBtf(Path dir, String object, String variable) throws IOException {
         byte[] file = Files.readAllBytes(TestObjects.path(object));

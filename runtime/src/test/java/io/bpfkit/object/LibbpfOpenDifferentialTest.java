@@ -37,8 +37,10 @@ class LibbpfOpenDifferentialTest {
     }
 
     static Stream<Path> objects() {
-        // libbpf 1.x refuses legacy "maps" sections; libbpf cannot open big-endian objects on this host.
+        // libbpf 1.x refuses legacy "maps" sections; libbpf cannot open big-endian objects on this host;
+        // Debian's libbpf 1.1 predates __ulong() map fields (an enum of one value, libbpf 1.4).
         return TestObjects.all().stream().filter(p -> !p.getFileName().toString().equals("maps_legacy.bpf.o")
+                && !p.getFileName().toString().equals("map_extra.bpf.o")
                 && !p.getFileName().toString().endsWith(".bpfeb.o"));
     }
 
