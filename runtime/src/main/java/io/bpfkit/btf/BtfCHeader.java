@@ -8,11 +8,19 @@ import java.util.Optional;
 
 /**
  * A C header declaring every type of a BTF blob: {@code vmlinux.h} when the BTF is the
- * kernel's. The text is what {@code bpftool btf dump file FILE format c} prints (bpftool 7.1,
- * libbpf 1.1): the same declarations in the same order, so a BPF program compiles against
- * either and gets the same layouts. Every struct and union is declared with clang's
- * {@code preserve_access_index} (unless the includer defines
+ * kernel's. The text is what {@code bpftool btf dump file FILE format c unsorted} prints
+ * (bpftool 7.5, libbpf 1.5): the same declarations in the same order, so a BPF program
+ * compiles against either and gets the same layouts. Every struct and union is declared with
+ * clang's {@code preserve_access_index} (unless the includer defines
  * {@code BPF_NO_PRESERVE_ACCESS_INDEX}), so field accesses become CO-RE relocations.
+ *
+ * <p>After the types come the kernel's kfuncs: for every FUNC that a {@code bpf_kfunc} decl
+ * tag marks (pahole writes those for kernels since 6.11), an
+ * {@code extern RET NAME(PARAMS) __weak __ksym;} prototype, in the order of the tags, inside
+ * {@code #ifndef BPF_NO_KFUNC_PROTOTYPES}. A program calls a kfunc without declaring it; one
+ * that declares kfuncs itself, with other types, defines {@code BPF_NO_KFUNC_PROTOTYPES}
+ * before the include. {@code __ksym} and {@code __weak} are defined unless the includer has,
+ * exactly as libbpf's {@code bpf_helpers.h} defines them, so including both is no redefinition.
  *
  * <p>How C is made to agree with BTF: types are written so that each is complete before it is
  * embedded (forward declarations where a pointer is enough); structs whose offsets contradict
@@ -21,8 +29,9 @@ import java.util.Optional;
  * different types with one name are told apart by a {@code ___N} suffix (which CO-RE ignores
  * when matching names).
  *
- * <p>Malformed BTF (a type that contains itself, a function used as a member type, nesting
- * deeper than a thousand types) is an {@link io.bpfkit.api.ObjectFormatException}.
+ * <p>Malformed BTF (a type that contains itself, a function used as a member type, a kfunc
+ * whose type is not a prototype, nesting deeper than a thousand types) is an
+ * {@link io.bpfkit.api.ObjectFormatException}.
  *
  * <pre>{@code
  * Btf vmlinux = KernelBtf.vmlinux();
@@ -40,7 +49,17 @@ public final class BtfCHeader {
             #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
             #endif
 
+            #ifndef __ksym
+            #define __ksym __attribute__((section(".ksyms")))
+            #endif
+
+            #ifndef __weak
+            #define __weak __attribute__((weak))
+            #endif
+
             """;
+    /** The decl tag pahole (1.27 on, for kernels since 6.11) puts on every kfunc of the kernel BTF. */
+    static final String KFUNC_TAG = "bpf_kfunc";
     private static final String EPILOGUE = """
             #ifndef BPF_NO_PRESERVE_ACCESS_INDEX
             #pragma clang attribute pop
@@ -73,8 +92,27 @@ public final class BtfCHeader {
         for (int id = 1, n = btf.typeCount(); id < n; id++) {
             writer.dumpType(id);
         }
+        kfuncPrototypes(btf, writer, out);
         out.append(EPILOGUE);
         return new BtfCHeader(btf, out.toString(), writer.names());
+    }
+
+    /**
+     * The prototypes of the kfuncs, in a block the includer can switch off. Written for any BTF
+     * (empty when it tags no kfunc), as bpftool does for a whole-file dump.
+     */
+    private static void kfuncPrototypes(Btf btf, CTypeWriter writer, StringBuilder out) {
+        out.append("\n/* BPF kfuncs */\n#ifndef BPF_NO_KFUNC_PROTOTYPES\n");
+        for (int id = 1, n = btf.typeCount(); id < n; id++) {
+            if (btf.kind(id) == BtfKind.DECL_TAG
+                    && btf.type(id) instanceof BtfType.DeclTag tag
+                    && tag.componentIndex() == -1 // a tag on the function, not on one of its parameters
+                    && tag.name().equals(KFUNC_TAG)
+                    && btf.type(tag.type()) instanceof BtfType.Func func) {
+                writer.kfuncPrototype(func);
+            }
+        }
+        out.append("#endif\n\n");
     }
 
     /** The header for {@code btf}: {@code of(btf).text()}. */

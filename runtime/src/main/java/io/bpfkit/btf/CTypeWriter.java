@@ -88,6 +88,22 @@ final class CTypeWriter {
         }
     }
 
+    /**
+     * Declares function {@code func} as a kfunc: {@code extern RET NAME(PARAMS) __weak __ksym;}
+     * and a newline, the line bpftool 7.5 writes for a FUNC tagged {@code bpf_kfunc}. The types
+     * it names must have been written already (they have, once every type was dumped).
+     */
+    void kfuncPrototype(BtfType.Func func) {
+        if (btf.kind(func.type()) != BtfKind.FUNC_PROTO) {
+            String is = func.type() == 0 ? "void" : btf.kind(func.type()).label();
+            throw Btf.bad(-1, "type [" + func.id() + "] (FUNC '" + func.name() + "') is tagged bpf_kfunc, but its type ["
+                    + func.type() + "] is " + is + ", not a FUNC_PROTO: no C prototype can be written for it");
+        }
+        out.append("extern ");
+        typeDeclaration(func.type(), func.name(), 0);
+        out.append(" __weak __ksym;\n");
+    }
+
     // ---- which types are referenced ----
 
     private void markReferenced() {

@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * {@code bpfkit btf dump FILE [--base BASE] [--format raw|c]}: raw is bpftool's default
- * listing, c a header declaring every type ({@code vmlinux.h} when FILE is the kernel's BTF),
- * as {@code bpftool [--base-btf BASE] btf dump file FILE format c} prints them. {@code --base} reads
+ * listing, c a header declaring every type and then every kfunc ({@code vmlinux.h} when FILE is
+ * the kernel's BTF), as {@code bpftool [--base-btf BASE] btf dump file FILE format c unsorted}
+ * (bpftool 7.5) prints them; see {@link BtfCHeader}. {@code --base} reads
  * FILE as split BTF over BASE: a kernel module's ({@code /sys/kernel/btf/MODULE}) over vmlinux.
  */
 final class BtfCommand {

@@ -60,6 +60,122 @@ final class TestTools {
         return b.get();
     }
 
+    /** bpftool's version as {major, minor}, from {@code bpftool version} ("bpftool v7.1.0"). */
+    static int[] bpftoolVersion(Path bpftool) throws IOException, InterruptedException {
+        String out = new String(run(List.of(bpftool.toString(), "version")), StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)").matcher(out);
+        if (!m.find()) {
+            fail(bpftool + " version printed no version: " + out);
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    /** Whether this bpftool writes kfunc prototypes (and sorts its C dump unless told "unsorted"): 7.5 on. */
+    static boolean bpftoolHasKfuncPrototypes(Path bpftool) throws IOException, InterruptedException {
+        int[] v = bpftoolVersion(bpftool);
+        return v[0] > 7 || (v[0] == 7 && v[1] >= 5);
+    }
+
+    /**
+     * {@code bpftool [OPTIONS] btf dump file FILE format c}, in the order bpfkit writes
+     * ({@code unsorted} for bpftool 7.5 on, which sorts by default).
+     */
+    static String bpftoolHeader(Path bpftool, List<String> options, Path file) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(bpftool.toString());
+        cmd.addAll(options);
+        cmd.addAll(List.of("btf", "dump", "file", file.toString(), "format", "c"));
+        if (bpftoolHasKfuncPrototypes(bpftool)) {
+            cmd.add("unsorted");
+        }
+        return new String(run(cmd), StandardCharsets.UTF_8);
+    }
+
+    /** What bpftool 7.5 writes after the pragma, before the types. */
+    static final String KSYM_DEFINES = """
+            #ifndef __ksym
+            #define __ksym __attribute__((section(".ksyms")))
+            #endif
+
+            #ifndef __weak
+            #define __weak __attribute__((weak))
+            #endif
+
+            """;
+    private static final String KFUNC_BLOCK_START = "\n/* BPF kfuncs */\n#ifndef BPF_NO_KFUNC_PROTOTYPES\n";
+    private static final String KFUNC_BLOCK_END = "#endif\n\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n";
+
+    /**
+     * Our header as {@code bpftool} prints it: for a bpftool older than 7.5, without what 7.5
+     * added (the {@code __ksym}/{@code __weak} definitions and the kfunc block), which must be
+     * there.
+     */
+    static String asPrintedBy(Path bpftool, String ours) throws IOException, InterruptedException {
+        return bpftoolHasKfuncPrototypes(bpftool) ? ours : withoutKfuncPrototypes(ours);
+    }
+
+    /** A bpfkit header without the parts bpftool 7.5 added; fails when they are not there. */
+    static String withoutKfuncPrototypes(String ours) {
+        int defines = ours.indexOf(KSYM_DEFINES);
+        int start = ours.lastIndexOf(KFUNC_BLOCK_START);
+        int end = ours.lastIndexOf(KFUNC_BLOCK_END);
+        if (defines < 0 || start < defines || end < start) {
+            fail("the header lacks the __ksym/__weak definitions or the kfunc block:\n"
+                    + ours.substring(0, Math.min(ours.length(), 600)));
+        }
+        return ours.substring(0, defines) + ours.substring(defines + KSYM_DEFINES.length(), start)
+                + ours.substring(end + "#endif\n\n".length());
+    }
+
+    /**
+     * A function's type as "RET(P1, P2, ...)", each type the chain of kinds down to a name:
+     * "PTR CONST STRUCT task_struct", "TYPEDEF u32", "INT 8 signed" (integers by size and sign:
+     * clang calls pahole's "long int" "long"), "void"; a variadic last parameter is "...". Type
+     * tags are left out (whether a compiler keeps them is not what the callers compare).
+     * Parameter names are left out too: clang keeps none for an extern function.
+     */
+    static String signature(Btf btf, BtfType.Func f) {
+        BtfType.FuncProto p = (BtfType.FuncProto) btf.type(f.type());
+        List<String> params = new java.util.ArrayList<>();
+        for (BtfType.Param pa : p.params()) {
+            params.add(pa.type() == 0 ? "..." : typeChain(btf, pa.type()));
+        }
+        return typeChain(btf, p.returnType()) + "(" + String.join(", ", params) + ")";
+    }
+
+    private static String typeChain(Btf btf, int id) {
+        StringBuilder s = new StringBuilder();
+        while (id != 0) {
+            BtfType t = btf.type(id);
+            switch (t) {
+                case BtfType.TypeTag r -> id = r.type();
+                case BtfType.Ptr r -> {
+                    s.append("PTR ");
+                    id = r.type();
+                }
+                case BtfType.Const r -> {
+                    s.append("CONST ");
+                    id = r.type();
+                }
+                case BtfType.Volatile r -> {
+                    s.append("VOLATILE ");
+                    id = r.type();
+                }
+                case BtfType.Array a -> {
+                    s.append("ARRAY ").append(a.elements()).append(' ');
+                    id = a.type();
+                }
+                case BtfType.Int i -> {
+                    return s.append("INT ").append(i.size()).append(i.isSigned() ? " signed" : " unsigned").toString();
+                }
+                default -> {
+                    return s.append(t.kind().label()).append(t.name().isEmpty() ? "" : " " + t.name()).toString();
+                }
+            }
+        }
+        return s.append("void").toString();
+    }
+
     /** clang, or the test is skipped saying how to install it. */
     static Path requireClang() {
         Optional<Path> c = clang();
