@@ -102,6 +102,24 @@ class ModernObjectTest {
         }
     }
 
+    /**
+     * kfunc_protos.bpf.c calls kfuncs through the prototypes of bpfkit's own vmlinux.h (weak
+     * externs): loaded by bpfkit, they run as they do under libbpf (VmlinuxKfuncPrototypesKernelTest).
+     */
+    @Test
+    void kfuncsDeclaredByTheGeneratedHeaderLoadAndRun() {
+        try (LoadedObject obj = BpfLoader.load(BpfObjects.open(TestObjects.path("kfunc_protos.bpf.o")))) {
+            assertTrue(obj.btf().isPresent());
+            assertEquals(0, TestRun.of(obj.program("kern_ctx").orElseThrow()).data(new byte[96]).run().returnValue());
+            assertEquals(0, run(obj, "obj_new"));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = LoaderTest.value(obj, "kfunc_pr.bss", 0, arena);
+                assertEquals(96, out.get(ValueLayout.JAVA_LONG, 8), "skb_len");
+                assertEquals(42, out.get(ValueLayout.JAVA_LONG, 16), "obj_value");
+            }
+        }
+    }
+
     /** libbpf's __ulong(): a 64-bit map field declared as an enum of one value (map_extra.bpf.c). */
     @Test
     void mapExtraDeclaredAsAnEnumReachesTheKernel() {
