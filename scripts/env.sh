@@ -59,7 +59,9 @@ bpfkit_apt_install() {
 }
 
 # clang for BPF C, the libbpf headers (bpf_helpers.h), and bpftool/libbpf for the
-# differential tests and the C side of the benchmarks.
+# differential tests and the C side of the benchmarks. With "tests", everything the test
+# suite runs or reads besides the kernel (a required test run fails when one is missing):
+# bpftool, gcc, readelf (binutils) and the kernel's UAPI headers (linux/bpf.h).
 bpfkit_ensure_toolchain() {
   local want=()
   command -v clang-19 >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || want+=(clang-19)
@@ -67,13 +69,20 @@ bpfkit_ensure_toolchain() {
   if [ "${1:-}" = tests ]; then
     command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || want+=(bpftool)
     command -v gcc >/dev/null 2>&1 || want+=(gcc)
+    command -v readelf >/dev/null 2>&1 || want+=(binutils)
+    [ -f /usr/include/linux/bpf.h ] || want+=(linux-libc-dev)
   fi
   [ ${#want[@]} -eq 0 ] || bpfkit_apt_install "${want[@]}"
 }
 
-# tracefs and bpffs, for attaching and pinning; only when root and not mounted yet.
+# tracefs and bpffs, for attaching and pinning, and securityfs, where the tests read whether
+# the kernel is locked down; only when root and not mounted yet.
 bpfkit_mount_fs() {
   bpfkit_is_root || return 0
+  if [ -d /sys/kernel/security ] && ! grep -qs ' /sys/kernel/security securityfs ' /proc/mounts; then
+    mount -t securityfs securityfs /sys/kernel/security 2>/dev/null \
+      || echo "bpfkit: could not mount securityfs on /sys/kernel/security" >&2
+  fi
   if [ ! -d /sys/kernel/tracing/events ] && [ -d /sys/kernel/tracing ]; then
     mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null \
       || echo "bpfkit: could not mount tracefs on /sys/kernel/tracing" >&2

@@ -10,6 +10,7 @@ import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.fuzz.Bytes;
 import io.bpfkit.fuzz.ElfBuilder;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -227,14 +227,10 @@ class ElfFileTest {
         List<String> cmd = new ArrayList<>();
         cmd.add("readelf");
         cmd.addAll(List.of(args));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            Assumptions.abort("binutils' readelf is not installed: " + e.getMessage());
-            return "";
-        }
+        Tools.assumePresent(Tools.find("readelf") != null, "binutils' readelf is not installed (Debian: apt-get "
+                + "install binutils)");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), "readelf " + String.join(" ", args));

@@ -8,10 +8,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /** External programs the differential tests compare against: bpftool, gcc with libbpf. */
 public final class Tools {
     private Tools() {
+    }
+
+    /**
+     * Stops a test that needs something this machine lacks (a tool, a header, kernel BTF):
+     * skipped with the reason, or failed where tests are required (CI sets
+     * {@code BPFKIT_REQUIRE_KERNEL_TESTS=1} / {@code bpfkit.kernelTests=require}), since
+     * {@code scripts/env.sh} installs everything the suite needs and a missing tool there
+     * means a broken build machine, not a test to leave out.
+     *
+     * <pre>{@code
+     * Tools.assumePresent(bpftool != null, "bpftool is not installed (Debian: apt-get install bpftool)");
+     * }</pre>
+     */
+    public static void assumePresent(boolean present, String missing) {
+        if (present) {
+            return;
+        }
+        if (KernelTestExtension.required()) {
+            throw new AssertionError(missing + " (tests are required here: bpfkit.kernelTests=require;"
+                    + " scripts/test installs what the suite needs)");
+        }
+        Assumptions.abort(missing);
     }
 
     /** The first of {@code candidates} that is an executable file, or null. */
