@@ -3,7 +3,6 @@ package io.bpfkit.btf;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
 import io.bpfkit.testing.TestObjects;
 import io.bpfkit.testing.Tools;
 import java.lang.foreign.MemorySegment;
@@ -14,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the BTF tests need from outside the package: the ELF sections of an object (a minimal
@@ -159,28 +156,12 @@ final class TestTools {
     }
 
     /** Runs a command; returns its standard output, failing the test on a non-zero exit. */
-    static byte[] run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        byte[] out = readAll(p.getInputStream());
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(String.join(" ", command) + " did not finish in 120 s");
+    static byte[] run(List<String> command) {
+        Tools.Result r = Tools.run(120, command.toArray(String[]::new));
+        if (r.exitCode() != 0) {
+            fail(String.join(" ", command) + " exited with " + r.exitCode() + ": " + r.stderr());
         }
-        if (p.exitValue() != 0) {
-            fail(String.join(" ", command) + " exited with " + p.exitValue() + ": "
-                    + new String(err.join(), StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return r.stdout();
     }
 
     /**

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -229,12 +228,9 @@ class ElfFileTest {
         cmd.addAll(List.of(args));
         Tools.assumePresent(Tools.find("readelf") != null, "binutils' readelf is not installed (Debian: apt-get "
                 + "install binutils)");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "readelf " + String.join(" ", args));
-        return out;
+        Tools.Result r = Tools.run(60, cmd.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), "readelf " + String.join(" ", args) + ": " + r.stderr());
+        return r.out();
     }
 
     @Test

@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -280,11 +279,8 @@ class OpenerFuzzTest {
         Files.writeString(c, "int tiny(int x) { return x + 1; }\nint counter = 7;\n");
         Path o = dir.resolve("tiny.o");
         Tools.assumePresent(Tools.find("gcc") != null, "gcc is not installed (Debian: apt-get install gcc)");
-        Process p = new ProcessBuilder("gcc", "-c", "-O1", c.toString(), "-o", o.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "gcc did not finish");
-        assertEquals(0, p.exitValue(), "gcc failed: " + out);
+        Tools.Result gcc = Tools.run(60, "gcc", "-c", "-O1", c.toString(), "-o", o.toString());
+        assertEquals(0, gcc.exitCode(), "gcc failed: " + gcc.out() + gcc.stderr());
         byte[] b = Files.readAllBytes(o);
         ElfFile elf = elf(b);
         // the machine gcc targets here, by the name the opener gives it

@@ -159,14 +159,9 @@ class SectionRulesLibbpfTest {
         Path src = dir.resolve("probe.c");
         Path exe = dir.resolve("probe");
         Files.writeString(src, PROBE_C);
-        Process p = new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString(), "-lbpf")
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("gcc timed out");
-        }
-        if (p.exitValue() != 0) {
+        Tools.Result gcc = Tools.run(120, "gcc", "-O1", "-o", exe.toString(), src.toString(), "-lbpf");
+        String log = gcc.out() + gcc.stderr();
+        if (gcc.exitCode() != 0) {
             Tools.assumePresent(!log.contains("-lbpf") && !log.contains("libbpf.h"),
                     "cannot link against libbpf (apt-get install libbpf-dev): " + log);
             fail("compiling the libbpf probe failed:\n" + log);

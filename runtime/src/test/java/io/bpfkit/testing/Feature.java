@@ -1,6 +1,10 @@
 package io.bpfkit.testing;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.function.Executable;
 
@@ -49,16 +53,37 @@ public record Feature(String name, boolean present, String evidence, String foun
     /**
      * The test of this machine's branch: {@code whenPresent} where the feature is present,
      * {@code whenAbsent} where it is not. Its display name says which branch and why, and it
-     * prints one {@code bpfkit branch:} line with the calling test when it runs.
+     * prints one {@code bpfkit branch:} line with the calling test when it runs. JUnit's default
+     * timeout does not reach dynamic tests, so the branch runs under it here.
      */
     public DynamicTest test(String presentBranch, Executable whenPresent, String absentBranch, Executable whenAbsent) {
         String caller = StackWalker.getInstance().walk(s -> s.skip(1).findFirst())
                 .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
                 .orElse("?");
         String display = describe() + ": " + (present ? presentBranch : absentBranch);
+        Duration timeout = timeout();
         return DynamicTest.dynamicTest(display, () -> {
             System.out.println("bpfkit branch: " + caller + ": " + display);
-            (present ? whenPresent : whenAbsent).execute();
+            Assertions.assertTimeoutPreemptively(timeout, present ? whenPresent : whenAbsent,
+                    () -> display + ": still running after " + timeout + " (bpfkit.testTimeout)");
         });
+    }
+
+    /** {@code junit.jupiter.execution.timeout.default}, as the build sets it ("5 m"), or 5 minutes. */
+    static Duration timeout() {
+        String value = System.getProperty("junit.jupiter.execution.timeout.default", "").strip();
+        Matcher m = Pattern.compile("(\\d+)\\s*(ns|ms|s|m|h|d)?").matcher(value);
+        if (!m.matches()) {
+            return Duration.ofMinutes(5);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ns" -> Duration.ofNanos(n);
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofSeconds(n);
+        };
     }
 }

@@ -63,21 +63,27 @@ public final class Tools {
         }
     }
 
-    /** Runs a command to completion (at most {@code timeoutSeconds}), capturing its output. */
+    /**
+     * Runs a command to completion (at most {@code timeoutSeconds}, then it is killed and this
+     * throws), capturing its output. Both streams go to files: reading a pipe would wait for
+     * a hung command past any timeout.
+     */
     public static Result run(long timeoutSeconds, String... command) {
         try {
+            Path out = Files.createTempFile("bpfkit-tool", ".out");
             Path err = Files.createTempFile("bpfkit-tool", ".err");
             try {
-                Process p = new ProcessBuilder(List.of(command)).redirectError(err.toFile()).start();
+                Process p = new ProcessBuilder(List.of(command)).redirectOutput(out.toFile())
+                        .redirectError(err.toFile()).start();
                 p.getOutputStream().close();
-                byte[] out = p.getInputStream().readAllBytes();
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new IllegalStateException(String.join(" ", command) + " did not finish in "
                             + timeoutSeconds + " s");
                 }
-                return new Result(p.exitValue(), out, Files.readString(err));
+                return new Result(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
             } finally {
+                Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
             }
         } catch (IOException e) {
