@@ -54,8 +54,22 @@ class OpenerFuzzTest {
         for (Path p : TestObjects.all()) {
             seeds.add(new FuzzLoop.Seed(p.getFileName().toString(), Files.readAllBytes(p)));
         }
-        assertTrue(seeds.size() >= 5, "expected the test objects in " + TestObjects.dir());
+        assertTrue(seeds.size() >= 25, "expected the 25 test objects in " + TestObjects.dir() + ": " + seeds.size());
+        long bigEndian = seeds.stream().filter(s -> s.name().endsWith(".bpfeb.o")).count();
+        assertEquals(bigEndianSources(), bigEndian, "a big-endian seed for every source marked 'also-bpfeb'");
         return seeds;
+    }
+
+    /** The test sources scripts/build-bpf.sh also builds big-endian: at least one, or the fuzzer has no such seed. */
+    private static long bigEndianSources() throws IOException {
+        try (var sources = Files.list(Path.of("src", "test", "bpf"))) {
+            long n = 0;
+            for (Path c : sources.filter(p -> p.toString().endsWith(".bpf.c")).toList()) {
+                n += Files.readAllLines(c).stream().anyMatch(l -> l.startsWith("// bpfkit: also-bpfeb")) ? 1 : 0;
+            }
+            assertTrue(n >= 1, "no source in src/test/bpf is marked '// bpfkit: also-bpfeb'");
+            return n;
+        }
     }
 
     private static long seed() {
@@ -135,7 +149,19 @@ class OpenerFuzzTest {
             }
             fail(details.toString());
         }
-        assertTrue(report.iterations() > 0);
+        // The loop did real work: on this 2-CPU CI machine, shared with other builds, it runs
+        // 1100 cases a second (25 objects, 30 s); a tenth of that is the floor (a slower machine
+        // sets bpfkit.fuzzMinPerSecond). Every seed was mutated, and mutants were both opened and
+        // refused: a loop stuck on one object, or whose mutants all break the ELF header, fails.
+        double floor = Double.parseDouble(System.getProperty("bpfkit.fuzzMinPerSecond", "100"));
+        assertTrue(report.perSecond() >= floor, "fuzzing ran " + report.perSecond() + " cases a second, below "
+                + floor + "\n" + summary);
+        for (FuzzLoop.Seed s : seeds) {
+            assertTrue(report.perObject().getOrDefault(s.name(), 0L) > 0, s.name() + " was never mutated\n" + summary);
+        }
+        long opened = report.outcomes().getOrDefault("opened", 0L);
+        assertTrue(opened >= report.iterations() / 20 && opened <= report.iterations() * 19 / 20,
+                "mutants both opened and refused\n" + summary);
     }
 
     private static void replay(List<FuzzLoop.Seed> seeds, String cases) {
@@ -598,10 +624,12 @@ class OpenerFuzzTest {
 
     @Test
     void bigEndianObjectsToo() throws IOException {
+        int checked = 0;
         for (FuzzLoop.Seed s : seeds()) {
             if (!s.name().contains("bpfeb")) {
                 continue;
             }
+            checked++;
             FuzzLoop loop = new FuzzLoop(List.of(s), config(Duration.ZERO));
             ObjectLayout l = loop.layouts().get(0);
             assertEquals(ByteOrder.BIG_ENDIAN, l.order());
@@ -610,6 +638,7 @@ class OpenerFuzzTest {
                 keepsContract(s.name() + " mutant " + i, loop.mutant(s.name(), i).bytes());
             }
         }
+        assertEquals(bigEndianSources(), checked, "every big-endian seed checked");
     }
 
     /** Appends {@code data} to the file and points section {@code name} at it. */
