@@ -237,6 +237,25 @@ class BtfCHeaderDifferentialTest {
         return floor;
     }
 
+    // ---- the comparison itself ----
+
+    @Test
+    void paddingIsAcceptedOnlyAtTheEndOfAUnion() {
+        String bpftool = "typedef union {\n} empty;\n\nstruct s {\n\tint a;\n\tunion {\n\t\tint b;\n\t};\n};\n";
+        String padded = "typedef union {\n\tlong: 64;\n} empty;\n\nstruct s {\n\tint a;\n\tunion {\n\t\tint b;"
+                + "\n\t\tlong: 64;\n\t};\n};\n";
+        assertEquals(new Fixes(0, 2), assertSameButLayoutFixes(padded, bpftool, "two padded unions"));
+        String inStruct = "typedef union {\n} empty;\n\nstruct s {\n\tint a;\n\tlong: 64;\n\tunion {\n\t\tint b;"
+                + "\n\t};\n};\n";
+        String midUnion = "typedef union {\n} empty;\n\nstruct s {\n\tint a;\n\tunion {\n\t\tlong: 64;\n\t\tint b;"
+                + "\n\t};\n};\n";
+        for (String wrong : List.of(inStruct, midUnion)) {
+            AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                    () -> assertSameButLayoutFixes(wrong, bpftool, "misplaced padding"));
+            assertTrue(e.getMessage().contains(" pads a "), e.getMessage());
+        }
+    }
+
     // ---- helpers ----
 
     private static Path write(String name, BtfCHeader header) throws IOException {
