@@ -59,8 +59,10 @@ bpfkit_apt_install() {
 }
 
 # clang for BPF C, the libbpf headers (bpf_helpers.h), and bpftool/libbpf for the
-# differential tests and the C side of the benchmarks; iproute2 (tc, ip) for the tests that
-# check what netlink attaches put on an interface.
+# differential tests and the C side of the benchmarks. With "tests", everything the test
+# suite runs or reads besides the kernel (a required test run fails when one is missing):
+# bpftool, gcc, readelf (binutils), the kernel's UAPI headers (linux/bpf.h), and iproute2
+# (tc, ip) for the tests that check what netlink attaches put on an interface.
 bpfkit_ensure_toolchain() {
   local want=()
   command -v clang-19 >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || want+=(clang-19)
@@ -69,13 +71,20 @@ bpfkit_ensure_toolchain() {
     command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || want+=(bpftool)
     command -v gcc >/dev/null 2>&1 || want+=(gcc)
     command -v tc >/dev/null 2>&1 || [ -x /usr/sbin/tc ] || [ -x /sbin/tc ] || want+=(iproute2)
+    command -v readelf >/dev/null 2>&1 || want+=(binutils)
+    [ -f /usr/include/linux/bpf.h ] || want+=(linux-libc-dev)
   fi
   [ ${#want[@]} -eq 0 ] || bpfkit_apt_install "${want[@]}"
 }
 
-# tracefs and bpffs, for attaching and pinning; only when root and not mounted yet.
+# tracefs and bpffs, for attaching and pinning, and securityfs, where the tests read whether
+# the kernel is locked down; only when root and not mounted yet.
 bpfkit_mount_fs() {
   bpfkit_is_root || return 0
+  if [ -d /sys/kernel/security ] && ! grep -qs ' /sys/kernel/security securityfs ' /proc/mounts; then
+    mount -t securityfs securityfs /sys/kernel/security 2>/dev/null \
+      || echo "bpfkit: could not mount securityfs on /sys/kernel/security" >&2
+  fi
   if [ ! -d /sys/kernel/tracing/events ] && [ -d /sys/kernel/tracing ]; then
     mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null \
       || echo "bpfkit: could not mount tracefs on /sys/kernel/tracing" >&2

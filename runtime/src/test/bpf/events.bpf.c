@@ -2,7 +2,10 @@
 /*
  * events.bpf.c -- event producers for the ring buffer and perf buffer readers, and one
  * program per attach kind, each counting only what the test process does (the pid filter
- * is .rodata `target_tgid`, set before load), so tests can assert exact counts.
+ * is .rodata `target_tgid`, set before load), so tests can assert exact counts. Also set
+ * before load: `getppid_nr`, this machine's getppid system call number (110 on x86-64, 173 on
+ * arm64; the default matches none), and `udp_port`, the port of the packets the network
+ * programs count (the test binds an ephemeral one; the default 0 matches none).
  *
  * struct event (32 bytes): seq, value = seq * 0x9e3779b97f4a7c15, cpu, tag, pad = ~seq.
  * A ring buffer record is 40 bytes with its header: records straddle the end of the ring.
@@ -23,15 +26,15 @@
  *
  * Attach targets; `counts` (u64[16], .bss) index: program
  *   0 tp_getppid     tp/syscalls/sys_enter_getppid  (also emits an event, tag 2, to rb)
- *   1 raw_getppid    raw_tp/sys_enter               (syscall nr 110: getppid on x86_64)
+ *   1 raw_getppid    raw_tp/sys_enter               (syscall nr getppid_nr)
  *   2 btf_getppid    tp_btf/sys_enter               (same)
  *   3 up_count       uprobe   (manual)              4 uret_count uretprobe (manual; last_ret = return value)
  *   5 multi_count    uprobe.multi (manual)          6 multi_ret  uretprobe.multi (manual)
  *   7 on_sample      perf_event (every sample, any task)
  *   8 sock_count     socket: every packet; returns skb->len (keeps the whole packet)
- *   9 xdp_count      xdp: UDP to port 7777;  XDP_PASS
- *  10 tcx_ingress_count  tcx/ingress: UDP to port 7777; TCX_NEXT
- *  11 tcx_egress_count   tcx/egress:  UDP to port 7777; TCX_NEXT
+ *   9 xdp_count      xdp: UDP to udp_port;  XDP_PASS
+ *  10 tcx_ingress_count  tcx/ingress: UDP to udp_port; TCX_NEXT
+ *  11 tcx_egress_count   tcx/egress:  UDP to udp_port; TCX_NEXT
  *  12 sock_created   cgroup/sock_create (every socket created in the cgroup); allow
  *  13 connect4_count cgroup/connect4 (every IPv4 connect in the cgroup); allow
  *  14 iter_seq       iter/task: prints "<seq_num>\n" per task (0, 1, 2, ...)
@@ -76,6 +79,8 @@ struct {
 } pb SEC(".maps");
 
 const volatile __u32 target_tgid = 0;
+const volatile __u32 getppid_nr = 0xffffffff;
+const volatile __u16 udp_port = 0;
 __u64 counts[16];
 __s64 last_ret;
 __u64 tp_seq;
@@ -206,7 +211,7 @@ int tp_getppid(void *ctx)
 SEC("raw_tp/sys_enter")
 int raw_getppid(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (ctx->args[1] == 110 && mine())
+	if (ctx->args[1] == getppid_nr && mine())
 		__sync_fetch_and_add(&counts[1], 1);
 	return 0;
 }
@@ -215,7 +220,7 @@ SEC("tp_btf/sys_enter")
 int btf_getppid(__u64 *ctx)
 {
 	/* tp_btf/sys_enter args: struct pt_regs *regs, long id */
-	if (ctx[1] == 110 && mine())
+	if (ctx[1] == getppid_nr && mine())
 		__sync_fetch_and_add(&counts[2], 1);
 	return 0;
 }
@@ -271,7 +276,7 @@ int sock_count(struct __sk_buff *skb)
 	return skb->len;
 }
 
-static __always_inline int udp_7777(void *data, void *end, int with_eth)
+static __always_inline int udp_to_port(void *data, void *end, int with_eth)
 {
 	struct iphdr *ip = data + (with_eth ? sizeof(struct ethhdr) : 0);
 	struct udphdr *udp;
@@ -285,13 +290,13 @@ static __always_inline int udp_7777(void *data, void *end, int with_eth)
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > end)
 		return 0;
-	return udp->dest == bpf_htons(7777);
+	return udp_port && udp->dest == bpf_htons(udp_port);
 }
 
 SEC("xdp")
 int xdp_count(struct xdp_md *ctx)
 {
-	if (udp_7777((void *)(long)ctx->data, (void *)(long)ctx->data_end, 1))
+	if (udp_to_port((void *)(long)ctx->data, (void *)(long)ctx->data_end, 1))
 		__sync_fetch_and_add(&counts[9], 1);
 	return XDP_PASS;
 }
@@ -310,7 +315,7 @@ int xdp_flip(struct xdp_md *ctx)
 SEC("tcx/ingress")
 int tcx_ingress_count(struct __sk_buff *skb)
 {
-	if (udp_7777((void *)(long)skb->data, (void *)(long)skb->data_end, 1))
+	if (udp_to_port((void *)(long)skb->data, (void *)(long)skb->data_end, 1))
 		__sync_fetch_and_add(&counts[10], 1);
 	return TCX_NEXT;
 }
@@ -318,7 +323,7 @@ int tcx_ingress_count(struct __sk_buff *skb)
 SEC("tcx/egress")
 int tcx_egress_count(struct __sk_buff *skb)
 {
-	if (udp_7777((void *)(long)skb->data, (void *)(long)skb->data_end, 1))
+	if (udp_to_port((void *)(long)skb->data, (void *)(long)skb->data_end, 1))
 		__sync_fetch_and_add(&counts[11], 1);
 	return TCX_NEXT;
 }

@@ -15,19 +15,20 @@
  *     CONFIG_LOCALVERSION             char[16], weak: "-fc-v782"
  *     CONFIG_BPFKIT_NO_SUCH_OPTION    int, weak, not in the kernel config: 0
  *   .ksyms:
- *     __x64_sys_getpid                typeless (const void), strong: address from /proc/kallsyms
+ *     bpf_prog_put                    typeless (const void), strong: address from /proc/kallsyms
+ *                                     (a function of the BPF core, so every architecture has it)
  *     bpfkit_no_such_ksym             typeless, weak, absent: address 0
  *     bpf_task_from_pid / bpf_task_release   kfuncs (call insn with BPF_PSEUDO_KFUNC_CALL)
  *
  * Program: read_externs, SEC("syscall"). Run it once (BPF_PROG_TEST_RUN, no input) and read
  * .bss `out`: every field mirrors the value above (kernel_version, bpf_syscall, hz, jit,
- * localversion); missing_option = 0; getpid_addr = address of __x64_sys_getpid;
+ * localversion); missing_option = 0; ksym_addr = address of bpf_prog_put;
  * missing_ksym_addr = 0; self_found = 1 when the kfunc found the task of .rodata `self_pid`
  * (set it to the caller's tgid before load; left at 0 the kfuncs are skipped and it stays 0).
  * Return value 0.
  *
  * Loads with libbpf 1.1 (bpftool prog loadall). Typed variable ksyms are in ksyms_typed.bpf.c:
- * this kernel cannot resolve them (CONFIG_KALLSYMS_ALL is off).
+ * they need kernel data symbols in kallsyms (CONFIG_KALLSYMS_ALL), which the CI host lacks.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -40,7 +41,7 @@ extern enum libbpf_tristate CONFIG_BPF_JIT __kconfig __weak;
 extern char CONFIG_LOCALVERSION[16] __kconfig __weak;
 extern int CONFIG_BPFKIT_NO_SUCH_OPTION __kconfig __weak;
 
-extern const void __x64_sys_getpid __ksym;
+extern const void bpf_prog_put __ksym;
 extern const void bpfkit_no_such_ksym __ksym __weak;
 
 /* a complete (if minimal) struct: libbpf finds a forward declaration incompatible with the
@@ -61,7 +62,7 @@ struct extern_values {
 	__u32 jit;
 	char localversion[16];
 	__s32 missing_option;
-	__u64 getpid_addr;
+	__u64 ksym_addr;
 	__u64 missing_ksym_addr;
 	__u32 self_found;
 	__u32 pad;
@@ -83,7 +84,7 @@ int read_externs(void *ctx)
 		out.localversion[i] = CONFIG_LOCALVERSION[i];
 	out.missing_option = CONFIG_BPFKIT_NO_SUCH_OPTION;
 
-	out.getpid_addr = (__u64)&__x64_sys_getpid;
+	out.ksym_addr = (__u64)&bpf_prog_put;
 	out.missing_ksym_addr = (__u64)&bpfkit_no_such_ksym;
 
 	if (self_pid) {

@@ -10,11 +10,10 @@
  * Program: read_ksyms, SEC("syscall"): .bss prog_active_seen = 1 if bpf_this_cpu_ptr gave a
  * pointer, weak_present = 0.
  *
- * DOES NOT LOAD ON THIS KERNEL: the verifier looks the variable up with kallsyms, and
- * CONFIG_KALLSYMS_ALL is off, so no data symbol is there. libbpf resolves the BTF id, then
- * BPF_PROG_LOAD fails with ENOENT and the log "ldimm64 failed to find the address for kernel
- * symbol 'bpf_prog_active'." A test can use it for that error path (and for opening typed
- * ksyms); on a kernel with CONFIG_KALLSYMS_ALL=y it loads.
+ * Loads only where kallsyms lists kernel data (CONFIG_KALLSYMS_ALL=y): the verifier looks the
+ * variable up there. Without it (the CI host) libbpf resolves the BTF id, then BPF_PROG_LOAD
+ * fails with ENOENT and the log "ldimm64 failed to find the address for kernel symbol
+ * 'bpf_prog_active'."; ExternsLoadTest tests whichever of the two the running kernel does.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>

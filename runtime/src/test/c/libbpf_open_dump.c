@@ -17,6 +17,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(quiet);
+	/* on stderr, which the test does not compare: which libbpf this is */
+	fprintf(stderr, "libbpf %s\n", libbpf_version_string());
 	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
 	long err = libbpf_get_error(obj);
 	if (err) {

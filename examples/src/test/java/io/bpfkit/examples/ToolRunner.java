@@ -41,18 +41,42 @@ public final class ToolRunner {
 
     /** Runs {@code tool} with {@code args}; runs {@code whileAttached} once it traces; checks the exit code 0. */
     public static Output run(Tool tool, Action whileAttached, String... args) throws Exception {
+        return run(tool, whileAttached, false, args);
+    }
+
+    /**
+     * Like {@link #run}, but ends the tool as soon as {@code whileAttached} is done, as Ctrl-C
+     * would (an interrupt of its thread: it stops tracing and prints what it saw), rather than at
+     * the end of its {@code --duration}: for a test that checks the tool saw exactly what the
+     * action did, however long the action took. The duration is only a backstop then.
+     */
+    public static Output runUntilDone(Tool tool, Action whileAttached, String... args) throws Exception {
+        return run(tool, whileAttached, true, args);
+    }
+
+    private static Output run(Tool tool, Action whileAttached, boolean stopWhenDone, String... args)
+            throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CountDownLatch attached = new CountDownLatch(1);
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> tool.run(args,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                attached::countDown));
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread runner = Thread.ofPlatform().name("bpfkit-tool").start(() -> {
+            try {
+                exit.complete(tool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8), attached::countDown));
+            } catch (Throwable t) {
+                exit.completeExceptionally(t);
+            }
+        });
         boolean ready = false;
         while (!ready && !exit.isDone()) {
             ready = attached.await(100, TimeUnit.MILLISECONDS);
         }
         assertTrue(ready, "the tool ended before attaching: " + err.toString(StandardCharsets.UTF_8));
         whileAttached.run();
+        if (stopWhenDone) {
+            runner.interrupt();
+        }
         Output o = new Output(exit.get(60, TimeUnit.SECONDS), out.toString(StandardCharsets.UTF_8),
                 err.toString(StandardCharsets.UTF_8));
         assertEquals(0, o.exitCode(), o.err());

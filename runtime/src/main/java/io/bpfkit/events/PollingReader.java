@@ -26,6 +26,8 @@ public abstract class PollingReader implements EventReader {
     private final ReentrantLock lock = new ReentrantLock();
     private final MemorySegment events;
     private volatile boolean closed;
+    /** How many times a poller has gone to epoll_wait: tests close a reader once one is there. */
+    private volatile long sleeps;
     /** Set when a handler closes the reader from inside a poll: plain, read per record on the hot path. */
     private boolean closedInHandler;
 
@@ -85,6 +87,7 @@ public abstract class PollingReader implements EventReader {
                     }
                 } while (System.nanoTime() - end < 0);
             }
+            sleeps++; // under the lock: one writer
             int ready = Syscalls.epollWait(epoll, events, timeoutMillis);
             if (closed) {
                 return 0;
@@ -129,6 +132,11 @@ public abstract class PollingReader implements EventReader {
      */
     protected final boolean closedInHandler() {
         return closedInHandler;
+    }
+
+    /** How many times a poller has been about to block in epoll_wait (package-private, for tests). */
+    long sleeps() {
+        return sleeps;
     }
 
     @Override

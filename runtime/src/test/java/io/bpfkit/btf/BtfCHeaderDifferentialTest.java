@@ -3,7 +3,6 @@ package io.bpfkit.btf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bpfkit.testing.Tools;
 import java.io.IOException;
@@ -11,11 +10,15 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +70,7 @@ class BtfCHeaderDifferentialTest {
 
     private static synchronized Btf vmlinux() throws IOException {
         if (vmlinux == null) {
-            assumeTrue(Files.isReadable(VMLINUX), VMLINUX + " is missing: this kernel was built without CONFIG_DEBUG_INFO_BTF");
+            TestTools.requireVmlinuxBtf();
             vmlinux = Btf.parse(MemorySegment.ofArray(Files.readAllBytes(VMLINUX)));
             long t0 = System.nanoTime();
             vmlinuxHeader = BtfCHeader.of(vmlinux);
@@ -99,11 +102,15 @@ class BtfCHeaderDifferentialTest {
     void vmlinuxHeaderIsBpftoolsButForEnumSizes() throws Exception {
         Btf btf = vmlinux();
         byte[] theirs = bpftoolVmlinuxHeader();
-        int added = assertSameButLayoutFixes(TestTools.asPrintedBy(TestTools.requireBpftool(), vmlinuxHeader.text()),
+        Path bpftool = TestTools.requireBpftool();
+        Fixes fixes = assertSameButLayoutFixes(TestTools.asPrintedBy(bpftool, vmlinuxHeader.text()),
                 new String(theirs, StandardCharsets.UTF_8), VMLINUX.toString());
         // bpftool 7.5 (libbpf 1.5) writes the mode attributes itself.
-        int expected = TestTools.bpftoolHasKfuncPrototypes(TestTools.requireBpftool()) ? 0 : sizedEnums(btf).size();
-        assertEquals(expected, added, "a mode attribute for each 1- or 8-byte enum bpftool leaves without");
+        int expected = TestTools.bpftoolHasKfuncPrototypes(bpftool) ? 0 : sizedEnums(btf).size();
+        assertEquals(expected, fixes.modes(), "a mode attribute for each 1- or 8-byte enum bpftool leaves without");
+        // only such a union gets padding (some need none: their members' alignment rounds C's size up)
+        assertTrue(fixes.paddedUnions() <= unionsLargerThanMembers(btf).size(), "padding in " + fixes.paddedUnions()
+                + " unions, but only " + unionsLargerThanMembers(btf).size() + " are larger than their members");
     }
 
     @Test
@@ -134,6 +141,9 @@ class BtfCHeaderDifferentialTest {
         Path ours = write("probe-ours", vmlinuxHeader);
         Set<Integer> failedOurs = probe(ours, probe);
         assertEquals(Set.of(), failedOurs, "sizes/offsets that our vmlinux.h gets wrong (BTF ids)");
+        int floor = assertionFloor(btf, vmlinuxHeader, probe);
+        assertTrue(probe.assertions() >= floor, "the probe checks every named struct and union and its named "
+                + "members: " + probe.assertions() + " assertions, at least " + floor + " expected");
 
         Path theirs = scratch.resolve("probe-bpftool");
         Files.createDirectories(theirs);
@@ -145,9 +155,13 @@ class BtfCHeaderDifferentialTest {
         Set<Integer> unexplained = new HashSet<>(failedTheirs);
         unexplained.removeAll(explained);
         assertEquals(Set.of(), unexplained, "bpftool's header fails these checks for another reason than enum or union sizes");
-        System.out.printf("vmlinux layout probe: %d assertions hold against our header (%d types left out: they hold"
-                + " __builtin_va_list); against bpftool's %d fail, all for types that hold a 1- or 8-byte enum or a union larger than its members%n",
-                probe.assertions(), probe.skipped(), failedTheirs.size());
+        // The probe can fail: bpftool's header gets every sized enum wrong, and the probe sees it.
+        assertTrue(seeds.isEmpty() || !failedTheirs.isEmpty(), "the probe finds none of bpftool's " + seeds.size()
+                + " wrongly sized enums and unions");
+        System.out.printf("vmlinux layout probe: %d assertions (at least %d expected) hold against our header (%d types"
+                + " left out: they hold __builtin_va_list); against bpftool's %d fail, all for types that hold a 1- or"
+                + " 8-byte enum or a union larger than its members%n", probe.assertions(), floor, probe.skipped(),
+                failedTheirs.size());
     }
 
     @Test
@@ -178,14 +192,8 @@ class BtfCHeaderDifferentialTest {
     // ---- the test objects and snippets ----
 
     @TestFactory
-    List<DynamicTest> testObjectHeadersCompileAndAgreeWithBpftool() throws IOException {
-        List<Path> objects = new ArrayList<>();
-        String dir = System.getProperty("bpfkit.testObjects");
-        if (dir != null && Files.isDirectory(Path.of(dir))) {
-            try (Stream<Path> s = Files.list(Path.of(dir))) {
-                s.filter(p -> p.getFileName().toString().endsWith(".o")).sorted().forEach(objects::add);
-            }
-        }
+    List<DynamicTest> testObjectHeadersCompileAndAgreeWithBpftool() {
+        List<Path> objects = TestTools.testObjects();
         List<DynamicTest> tests = new ArrayList<>();
         for (Path o : objects) {
             tests.add(DynamicTest.dynamicTest(o.getFileName().toString(), () -> roundTrip(o)));
@@ -194,17 +202,13 @@ class BtfCHeaderDifferentialTest {
         for (String[] s : snippets) {
             tests.add(DynamicTest.dynamicTest(s[0], () -> roundTrip(TestTools.compiled(s[0], s[1], "bpfel"))));
         }
-        if (objects.isEmpty()) {
-            tests.add(DynamicTest.dynamicTest("no test objects", () -> assumeTrue(false,
-                    "no *.o in bpfkit.testObjects=" + dir + " (built from runtime/src/test/bpf/*.bpf.c)")));
-        }
         return tests;
     }
 
     /** An object's BTF as a header: bpftool's text, and it compiles with its layouts holding. */
     private static void roundTrip(Path object) throws Exception {
         Optional<MemorySegment> section = TestTools.elfSection(Files.readAllBytes(object), ".BTF");
-        assumeTrue(section.isPresent(), object + " has no .BTF section");
+        assertTrue(section.isPresent(), object + " has no .BTF section (the build compiles every object with -g)");
         Btf btf = Btf.parse(section.get());
         BtfCHeader header = BtfCHeader.of(btf);
         Path bpftool = TestTools.requireBpftool();
@@ -214,6 +218,48 @@ class BtfCHeaderDifferentialTest {
         Path dir = write(name, header);
         CLayoutProbe.Probe probe = CLayoutProbe.of(btf, header, "vmlinux.h");
         assertEquals(Set.of(), probe(dir, probe), object + ": sizes/offsets the header gets wrong (BTF ids)");
+        int floor = assertionFloor(btf, header, probe);
+        assertTrue(probe.assertions() >= floor, object + ": " + probe.assertions() + " assertions, at least " + floor
+                + " expected (one per named struct or union and per named member)");
+    }
+
+    /**
+     * The fewest _Static_asserts a complete probe makes: one size per named struct and union
+     * and one offset per named, non-bitfield member, for every such type the probe does not
+     * leave out (those holding a {@code __builtin_va_list}).
+     */
+    private static int assertionFloor(Btf btf, BtfCHeader header, CLayoutProbe.Probe probe) {
+        Set<Integer> builtin = new HashSet<>();
+        btf.findAll("__builtin_va_list").forEach(t -> builtin.add(t.id()));
+        Set<Integer> left = CLayoutProbe.holdingByValue(btf, builtin);
+        assertEquals(left.size(), probe.skipped(), "the probe leaves out what holds a __builtin_va_list, no more");
+        int floor = 0;
+        for (int id = 1; id < btf.typeCount(); id++) {
+            if (btf.type(id) instanceof BtfType.Composite c && header.declaredName(id).isPresent()
+                    && !left.contains(id)) {
+                floor += 1 + (int) c.members().stream().filter(m -> !m.name().isEmpty() && !m.isBitfield()).count();
+            }
+        }
+        return floor;
+    }
+
+    // ---- the comparison itself ----
+
+    @Test
+    void paddingIsAcceptedOnlyAtTheEndOfAUnion() {
+        String bpftool = "typedef union {\n} empty;\n\nstruct s {\n\tint a;\n\tunion {\n\t\tint b;\n\t};\n};\n";
+        String padded = "typedef union {\n\tlong: 64;\n} empty;\n\nstruct s {\n\tint a;\n\tunion {\n\t\tint b;"
+                + "\n\t\tlong: 64;\n\t};\n};\n";
+        assertEquals(new Fixes(0, 2), assertSameButLayoutFixes(padded, bpftool, "two padded unions"));
+        String inStruct = "typedef union {\n} empty;\n\nstruct s {\n\tint a;\n\tlong: 64;\n\tunion {\n\t\tint b;"
+                + "\n\t};\n};\n";
+        String midUnion = "typedef union {\n} empty;\n\nstruct s {\n\tint a;\n\tunion {\n\t\tlong: 64;\n\t\tint b;"
+                + "\n\t};\n};\n";
+        for (String wrong : List.of(inStruct, midUnion)) {
+            AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                    () -> assertSameButLayoutFixes(wrong, bpftool, "misplaced padding"));
+            assertTrue(e.getMessage().contains(" pads a "), e.getMessage());
+        }
     }
 
     // ---- helpers ----
@@ -250,34 +296,61 @@ class BtfCHeaderDifferentialTest {
         return s.length() > 4000 ? s.substring(0, 4000) + "\n..." : s;
     }
 
+    /** The layout fixes found in our header: mode attributes, and unions given padding. */
+    private record Fixes(int modes, int paddedUnions) {
+    }
+
+    // What opens and closes a struct, union or enum body in a C header, and a padding bitfield.
+    private static final Pattern OPENS = Pattern.compile("^\\t*(typedef )?(struct|union|enum)( \\w+)? \\{$");
+    private static final Pattern CLOSES = Pattern.compile("^\\t*}.*;$");
+    private static final Pattern PADDING = Pattern.compile("\\t+(char|short|int|long): \\d+;");
+
     /**
      * Compares ours with bpftool's line by line. The only differences allowed are our layout
-     * fixes: a {@code mode} attribute after an enum's closing brace, and padding bitfields or
-     * an {@code aligned} attribute for a union BTF says is larger than its members. Returns
-     * how many lines carry a mode attribute.
+     * fixes: a {@code mode} attribute after an enum's closing brace, an {@code aligned}
+     * attribute, and padding bitfields at the end of a union (where bpftool's line is the
+     * union's closing brace), for a union BTF says is larger than its members.
      */
-    private static int assertSameButLayoutFixes(String ours, String theirs, String what) {
+    private static Fixes assertSameButLayoutFixes(String ours, String theirs, String what) {
         String[] a = ours.split("\n", -1);
         String[] b = theirs.split("\n", -1);
+        Deque<String> open = new ArrayDeque<>(); // "struct", "union" or "enum", innermost first
         int modes = 0;
+        int padded = 0;
         int i = 0;
         int j = 0;
         while (i < a.length && j < b.length) {
             if (a[i].equals(b[j])) {
+                track(a[i], open);
                 i++;
                 j++;
             } else if (a[i].equals(b[j].replace("};", "} __attribute__((mode(byte)));"))
                     || a[i].equals(b[j].replace("};", "} __attribute__((mode(word)));"))) {
+                track(b[j], open);
                 modes++;
                 i++;
                 j++;
             } else if (a[i].equals(kflagTagsAsAttributes(b[j]))) {
+                track(b[j], open);
                 i++;
                 j++;
-            } else if (a[i].matches("\t+(char|short|int|long): \\d+;")) {
-                i++; // union padding bpftool does not write
+            } else if (PADDING.matcher(a[i]).matches()) {
+                // union padding bpftool does not write: only inside a union, only at its end
+                int end = i;
+                while (end < a.length && PADDING.matcher(a[end]).matches()) {
+                    end++;
+                }
+                if (!"union".equals(open.peek()) || end >= a.length || !CLOSES.matcher(a[end]).matches()
+                        || !CLOSES.matcher(b[j]).matches()) {
+                    fail(what + ": line " + (i + 1) + " pads " + (open.isEmpty() ? "outside any type" : "a "
+                            + open.peek()) + " where bpftool's line " + (j + 1) + " is not the union's end:\n  bpftool: "
+                            + b[j] + "\n  bpfkit:  " + a[i]);
+                }
+                padded++;
+                i = end;
             } else if (a[i].matches(".*} __attribute__\\(\\(aligned\\(\\d+\\)\\)\\).*")
                     && a[i].replaceAll(" __attribute__\\(\\(aligned\\(\\d+\\)\\)\\)", "").equals(b[j])) {
+                track(b[j], open);
                 i++;
                 j++;
             } else {
@@ -286,7 +359,17 @@ class BtfCHeaderDifferentialTest {
             }
         }
         assertEquals(a.length - i, b.length - j, what + ": one header has more lines at the end");
-        return modes;
+        return new Fixes(modes, padded);
+    }
+
+    /** Follows which struct, union or enum bodies a line opens and closes. */
+    private static void track(String line, Deque<String> open) {
+        Matcher m = OPENS.matcher(line);
+        if (m.matches()) {
+            open.push(m.group(2));
+        } else if (CLOSES.matcher(line).matches() && !open.isEmpty()) {
+            open.pop();
+        }
     }
 
     /**

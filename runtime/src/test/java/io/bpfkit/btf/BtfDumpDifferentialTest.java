@@ -1,16 +1,13 @@
 package io.bpfkit.btf;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -18,7 +15,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Our dump against bpftool's, line for line: the kernel's BTF, the build's test objects, and
  * objects compiled here from {@link TestSnippets}. Skips (with the reason) only where bpftool,
- * clang or the input is missing.
+ * clang or the kernel's BTF is missing, and fails instead where tests are required.
  */
 class BtfDumpDifferentialTest {
     private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
@@ -26,7 +23,7 @@ class BtfDumpDifferentialTest {
     @Test
     void vmlinuxDumpIsBpftools() throws Exception {
         Path bpftool = TestTools.requireBpftool();
-        assumeTrue(Files.isReadable(VMLINUX), VMLINUX + " is missing: this kernel was built without CONFIG_DEBUG_INFO_BTF");
+        TestTools.requireVmlinuxBtf();
         byte[] expected = TestTools.run(List.of(bpftool.toString(), "btf", "dump", "file", VMLINUX.toString()));
 
         byte[] raw = Files.readAllBytes(VMLINUX);
@@ -41,19 +38,8 @@ class BtfDumpDifferentialTest {
     }
 
     @TestFactory
-    List<DynamicTest> buildTestObjectsDumpAsBpftool() throws IOException {
-        String dir = System.getProperty("bpfkit.testObjects");
-        List<Path> objects = new ArrayList<>();
-        if (dir != null && Files.isDirectory(Path.of(dir))) {
-            try (Stream<Path> s = Files.list(Path.of(dir))) {
-                s.filter(p -> p.getFileName().toString().endsWith(".o")).sorted().forEach(objects::add);
-            }
-        }
-        if (objects.isEmpty()) {
-            return List.of(DynamicTest.dynamicTest("no test objects", () -> assumeTrue(false,
-                    "no *.o in bpfkit.testObjects=" + dir + " (built from runtime/src/test/bpf/*.bpf.c)")));
-        }
-        return objects.stream().map(o -> DynamicTest.dynamicTest(o.getFileName().toString(), () -> assertObject(o)))
+    List<DynamicTest> buildTestObjectsDumpAsBpftool() {
+        return TestTools.testObjects().stream().map(o -> DynamicTest.dynamicTest(o.getFileName().toString(), () -> assertObject(o)))
                 .toList();
     }
 
@@ -74,7 +60,7 @@ class BtfDumpDifferentialTest {
     private static void assertObject(Path object) throws Exception {
         Path bpftool = TestTools.requireBpftool();
         Optional<MemorySegment> section = TestTools.elfSection(Files.readAllBytes(object), ".BTF");
-        assumeTrue(section.isPresent(), object + " has no .BTF section (compiled without -g?)");
+        assertTrue(section.isPresent(), object + " has no .BTF section (the build compiles every object with -g)");
         byte[] expected = TestTools.run(List.of(bpftool.toString(), "btf", "dump", "file", object.toString()));
         Btf btf = Btf.parse(section.get());
         TestTools.assertSameLines(expected, BtfDump.dumpBytes(btf), object.toString());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bpfkit.api.ObjectFormatException;
 import java.lang.foreign.MemorySegment;
@@ -13,13 +12,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -261,33 +258,36 @@ class BtfExtTest {
 
     @Test
     void buildTestObjectsParse() throws Exception {
-        String dir = System.getProperty("bpfkit.testObjects");
-        assumeTrue(dir != null && Files.isDirectory(Path.of(dir)), "no bpfkit.testObjects directory: " + dir);
-        List<Path> objects = new ArrayList<>();
-        try (Stream<Path> s = Files.list(Path.of(dir))) {
-            s.filter(p -> p.toString().endsWith(".o")).sorted().forEach(objects::add);
-        }
-        assumeTrue(!objects.isEmpty(), "no *.o in " + dir);
+        List<Path> objects = TestTools.testObjects();
+        int checked = 0;
         for (Path o : objects) {
             byte[] elf = Files.readAllBytes(o);
             Optional<MemorySegment> btfSec = TestTools.elfSection(elf, ".BTF");
             Optional<MemorySegment> extSec = TestTools.elfSection(elf, ".BTF.ext");
-            if (btfSec.isEmpty() || extSec.isEmpty()) {
-                continue;
-            }
+            // the build compiles every object with -g: each has both sections
+            assertTrue(btfSec.isPresent() && extSec.isPresent(), o + " lacks .BTF or .BTF.ext");
             Btf btf = Btf.parse(btfSec.get());
             BtfExt ext = BtfExt.parse(extSec.get(), btf);
+            int funcs = 0;
+            int lines = 0;
             for (List<BtfExt.FuncInfo> infos : ext.funcInfo().values()) {
                 for (BtfExt.FuncInfo fi : infos) {
                     assertEquals(BtfKind.FUNC, btf.kind(fi.typeId()), o + ": " + fi);
+                    funcs++;
                 }
             }
-            for (List<BtfExt.LineInfo> lines : ext.lineInfo().values()) {
-                for (BtfExt.LineInfo li : lines) {
+            for (List<BtfExt.LineInfo> infos : ext.lineInfo().values()) {
+                for (BtfExt.LineInfo li : infos) {
                     assertTrue(li.fileName().endsWith(".c") || li.fileName().endsWith(".h"), o + ": " + li);
+                    lines++;
                 }
             }
+            // every object has at least one program, so at least one function and its lines
+            assertTrue(funcs > 0 && lines >= funcs, o + ": " + funcs + " func_info, " + lines + " line_info records");
+            checked++;
         }
+        assertEquals(objects.size(), checked);
+        assertTrue(checked >= 25, "the build makes at least 25 test objects, checked " + checked);
     }
 
     private static Btf btfOf(Path object) throws Exception {

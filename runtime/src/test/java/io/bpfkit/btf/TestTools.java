@@ -3,7 +3,8 @@ package io.bpfkit.btf;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
+import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the BTF tests need from outside the package: the ELF sections of an object (a minimal
@@ -52,11 +51,10 @@ final class TestTools {
         return Optional.empty();
     }
 
-    /** bpftool, or the test is skipped saying how to install it. */
+    /** bpftool, or the test is skipped (failed where tests are required) saying how to install it. */
     static Path requireBpftool() {
         Optional<Path> b = bpftool();
-        org.junit.jupiter.api.Assumptions.assumeTrue(b.isPresent(),
-                "bpftool is not installed (Debian: apt-get install bpftool)");
+        Tools.assumePresent(b.isPresent(), "bpftool is not installed (Debian: apt-get install bpftool)");
         return b.get();
     }
 
@@ -176,11 +174,29 @@ final class TestTools {
         return s.append("void").toString();
     }
 
-    /** clang, or the test is skipped saying how to install it. */
+    /** clang, or the test is skipped (failed where tests are required) saying how to install it. */
     static Path requireClang() {
         Optional<Path> c = clang();
-        org.junit.jupiter.api.Assumptions.assumeTrue(c.isPresent(), "clang is not installed (Debian: apt-get install clang-19)");
+        Tools.assumePresent(c.isPresent(), "clang is not installed (Debian: apt-get install clang-19)");
         return c.get();
+    }
+
+    /** The kernel's BTF, or the test is skipped (failed where tests are required). */
+    static Path requireVmlinuxBtf() {
+        Path vmlinux = Path.of("/sys/kernel/btf/vmlinux");
+        Tools.assumePresent(Files.isReadable(vmlinux),
+                vmlinux + " is missing: this kernel was built without CONFIG_DEBUG_INFO_BTF");
+        return vmlinux;
+    }
+
+    /** The objects the build compiled from runtime/src/test/bpf, sorted; never none. */
+    static List<Path> testObjects() {
+        List<Path> objects = TestObjects.all();
+        if (objects.isEmpty()) {
+            throw new AssertionError("no *.o in " + TestObjects.dir()
+                    + " (built from runtime/src/test/bpf/*.bpf.c)");
+        }
+        return objects;
     }
 
     static Optional<Path> bpftool() {
@@ -212,7 +228,7 @@ final class TestTools {
     private static Path scratch;
 
     /**
-     * A snippet compiled once per test run (skipping the test when clang is missing), in a
+     * A snippet compiled once per test run (see {@link #requireClang()} for a missing clang), in a
      * temporary directory removed when the JVM exits.
      */
     static synchronized Path compiled(String name, String source, String target) throws Exception {
@@ -220,14 +236,12 @@ final class TestTools {
         if (done != null) {
             return done;
         }
-        Optional<Path> clang = clang();
-        org.junit.jupiter.api.Assumptions.assumeTrue(clang.isPresent(),
-                "clang is not installed (Debian: apt-get install clang-19)");
+        Path clang = requireClang();
         if (scratch == null) {
             scratch = Files.createTempDirectory("bpfkit-btf-test");
             scratch.toFile().deleteOnExit();
         }
-        Path o = compile(clang.get(), scratch, name, source, target);
+        Path o = compile(clang, scratch, name, source, target);
         scratch.resolve(name + ".c").toFile().deleteOnExit();
         o.toFile().deleteOnExit();
         COMPILED.put(name + "." + target, o);
@@ -258,28 +272,12 @@ final class TestTools {
     }
 
     /** Runs a command; returns its standard output, failing the test on a non-zero exit. */
-    static byte[] run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        byte[] out = readAll(p.getInputStream());
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(String.join(" ", command) + " did not finish in 120 s");
+    static byte[] run(List<String> command) {
+        Tools.Result r = Tools.run(120, command.toArray(String[]::new));
+        if (r.exitCode() != 0) {
+            fail(String.join(" ", command) + " exited with " + r.exitCode() + ": " + r.stderr());
         }
-        if (p.exitValue() != 0) {
-            fail(String.join(" ", command) + " exited with " + p.exitValue() + ": "
-                    + new String(err.join(), StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return r.stdout();
     }
 
     /**

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,7 +91,7 @@ class MainTest {
     @Test
     void btfDumpMatchesBpftoolForAnObject() {
         Path bpftool = Tools.find("bpftool", "/usr/sbin/bpftool");
-        Assumptions.assumeTrue(bpftool != null, "bpftool is not installed");
+        Tools.assumePresent(bpftool != null, "bpftool is not installed (Debian: apt-get install bpftool)");
         String file = TestObjects.path("core.bpf.o").toString();
         Run r = run("btf", "dump", file);
         assertEquals(0, r.exit(), r.err());

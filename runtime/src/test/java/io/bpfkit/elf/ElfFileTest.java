@@ -10,6 +10,7 @@ import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.fuzz.Bytes;
 import io.bpfkit.fuzz.ElfBuilder;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,10 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -227,18 +226,11 @@ class ElfFileTest {
         List<String> cmd = new ArrayList<>();
         cmd.add("readelf");
         cmd.addAll(List.of(args));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            Assumptions.abort("binutils' readelf is not installed: " + e.getMessage());
-            return "";
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "readelf " + String.join(" ", args));
-        return out;
+        Tools.assumePresent(Tools.find("readelf") != null, "binutils' readelf is not installed (Debian: apt-get "
+                + "install binutils)");
+        Tools.Result r = Tools.run(60, cmd.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), "readelf " + String.join(" ", args) + ": " + r.stderr());
+        return r.out();
     }
 
     @Test

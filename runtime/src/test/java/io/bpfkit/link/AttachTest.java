@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfLink;
+import io.bpfkit.load.BpfLoader;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.sys.Fd;
@@ -194,21 +195,30 @@ class AttachTest {
         assertTrue(x >= 0);
     }
 
-    private static void sendUdp(int count) throws IOException {
+    /**
+     * A UDP socket on an ephemeral loopback port the network programs count packets to: the
+     * port is ours while the socket is open, so nothing else on the machine (another test run
+     * attached to lo at the same time) sends to it.
+     */
+    private static DatagramSocket receiver() throws IOException {
+        return new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    }
+
+    private static void sendUdp(DatagramSocket to, int count) throws IOException {
         try (DatagramSocket s = new DatagramSocket()) {
             byte[] b = new byte[16];
             for (int i = 0; i < count; i++) {
-                s.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), 7777));
+                s.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), to.getLocalPort()));
             }
         }
     }
 
     @Test
     void xdpLinkOnLoSeesOurPackets() throws Exception {
-        try (LoadedObject obj = Events.load()) {
+        try (DatagramSocket port = receiver(); LoadedObject obj = BpfLoader.load(Events.spec(port.getLocalPort()))) {
             int lo = Attach.ifindex("lo");
             try (Link xdp = Attach.xdp(program(obj, "xdp_count"), lo, XdpMode.GENERIC)) {
-                sendUdp(3);
+                sendUdp(port, 3);
                 assertEquals(3, count(obj, Events.XDP));
                 assertEquals(6, xdp.info().type(), "BPF_LINK_TYPE_XDP");
                 // one XDP program per interface and mode
@@ -216,23 +226,23 @@ class AttachTest {
                 // lo has no driver XDP
                 assertThrows(BpfException.class, () -> Attach.xdp(program(obj, "xdp_flip"), lo, XdpMode.DRIVER));
             }
-            sendUdp(2);
+            sendUdp(port, 2);
             assertEquals(3, count(obj, Events.XDP));
         }
     }
 
     @Test
     void tcxIngressAndEgressOnLo() throws Exception {
-        try (LoadedObject obj = Events.load()) {
+        try (DatagramSocket port = receiver(); LoadedObject obj = BpfLoader.load(Events.spec(port.getLocalPort()))) {
             int lo = Attach.ifindex("lo");
             try (Link in = Attach.tcx(program(obj, "tcx_ingress_count"), lo, true);
                  Link out = Attach.tcx(program(obj, "tcx_egress_count"), lo, false)) {
-                sendUdp(4);
+                sendUdp(port, 4);
                 assertEquals(4, count(obj, Events.TCX_IN));
                 assertEquals(4, count(obj, Events.TCX_OUT));
                 assertEquals(11, in.info().type(), "BPF_LINK_TYPE_TCX");
             }
-            sendUdp(1);
+            sendUdp(port, 1);
             assertEquals(4, count(obj, Events.TCX_IN));
         }
         assertThrows(BpfException.class, () -> Attach.ifindex("no-such-if0"));

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.bpfkit.api.KernelException;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
+import io.bpfkit.testing.HostFeatures;
+import io.bpfkit.testing.Kallsyms;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TestObjects;
 import java.io.IOException;
@@ -15,13 +17,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * externs.bpf.c against the running kernel: .kconfig values compared with /proc/config.gz and
  * uname, a typeless ksym with /proc/kallsyms, kfunc calls (bpf_task_from_pid / bpf_task_release
- * in a syscall program) finding this process.
+ * in a syscall program) finding this process; ksyms_typed.bpf.c's typed ksym of a per-CPU
+ * variable, which loads where kallsyms lists kernel data and is refused clearly elsewhere.
  */
 @KernelTest
 class ExternsLoadTest {
@@ -49,17 +53,19 @@ class ExternsLoadTest {
         assertEquals(Integer.parseInt(cfg.value("CONFIG_HZ")), out.getInt(8), "CONFIG_HZ");
         String jit = cfg.value("CONFIG_BPF_JIT");
         assertEquals(jit == null ? 0 : jit.equals("y") ? 1 : jit.equals("m") ? 2 : 0, out.getInt(12), "CONFIG_BPF_JIT");
-        String local = cfg.value("CONFIG_LOCALVERSION");
-        assertEquals(local.substring(1, local.length() - 1), CoreLoadTest.cString(out, 16, 16), "CONFIG_LOCALVERSION");
+        String local = cfg.value("CONFIG_LOCALVERSION"); // "\"-fc-v782\"", "\"\"" or absent
+        String expectedLocal = local == null ? "" : local.substring(1, local.length() - 1);
+        assertEquals(expectedLocal, CoreLoadTest.cString(out, 16, 16), "CONFIG_LOCALVERSION");
         assertEquals(0, out.getInt(32), "CONFIG_BPFKIT_NO_SUCH_OPTION (weak, absent)");
     }
 
     @Test
     void typelessKsymsAreKallsymsAddresses() {
         ByteBuffer out = runExterns(0);
-        long getpid = ExternResolver.kallsyms(Set.of("__x64_sys_getpid")).get("__x64_sys_getpid");
-        assertNotEquals(0, getpid);
-        assertEquals(getpid, out.getLong(40), "__x64_sys_getpid");
+        Kallsyms.Symbol put = Kallsyms.only("bpf_prog_put");
+        assertTrue(put.isText(), put.toString());
+        assertNotEquals(0, put.address(), "kallsyms shows addresses to root");
+        assertEquals(put.address(), out.getLong(40), "bpf_prog_put");
         assertEquals(0, out.getLong(48), "bpfkit_no_such_ksym (weak, absent)");
         assertEquals(0, out.getInt(56), "kfuncs skipped without self_pid");
     }
@@ -70,14 +76,26 @@ class ExternsLoadTest {
         assertEquals(1, out.getInt(56), "bpf_task_from_pid found the task");
     }
 
-    @Test
-    void typedKsymsResolveToBtfIdsAndTheKernelsRefusalIsReported() {
-        // bpf_prog_active is a per-CPU VAR in vmlinux BTF: resolved to its id; this kernel has no
-        // kallsyms entry for data (CONFIG_KALLSYMS_ALL off), so BPF_PROG_LOAD says so, as with libbpf.
-        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("ksyms_typed.bpf.o"));
-        KernelException e = assertThrows(KernelException.class, () -> BpfLoader.load(spec));
-        // The kernel names the symbol it looked up from our BTF id: the id was bpf_prog_active's.
-        assertTrue(e.getMessage().contains("kernel symbol 'bpf_prog_active'"), e.getMessage());
+    @TestFactory
+    DynamicTest typedKsymsOfData() {
+        // bpf_prog_active is a per-CPU VAR in vmlinux BTF: the loader resolves it to its BTF id,
+        // and the verifier then looks its address up in kallsyms, which lists data only with
+        // CONFIG_KALLSYMS_ALL.
+        return HostFeatures.kallsymsData().test("the program loads and reaches bpf_prog_active on this CPU", () -> {
+            try (LoadedObject obj = BpfLoader.load(BpfObjects.open(TestObjects.path("ksyms_typed.bpf.o")))) {
+                assertEquals(0, LoaderTest.run(obj, "read_ksyms"));
+                ByteBuffer bss = ByteBuffer.wrap(CoreLoadTest.bss(obj, "ksyms_ty.bss")).order(ByteOrder.nativeOrder());
+                assertEquals(1, bss.getInt((int) LoaderTest.offset(obj, "ksyms_ty.bss", "prog_active_seen")),
+                        "bpf_this_cpu_ptr(&bpf_prog_active) gave a pointer");
+                assertEquals(0, bss.getInt((int) LoaderTest.offset(obj, "ksyms_ty.bss", "weak_present")),
+                        "the weak ksym the kernel lacks resolved to 0");
+            }
+        }, "BPF_PROG_LOAD is refused and the error names the symbol", () -> {
+            BpfObjectSpec spec = BpfObjects.open(TestObjects.path("ksyms_typed.bpf.o"));
+            KernelException e = assertThrows(KernelException.class, () -> BpfLoader.load(spec));
+            // The kernel names the symbol it looked up from our BTF id: the id was bpf_prog_active's.
+            assertTrue(e.getMessage().contains("kernel symbol 'bpf_prog_active'"), e.getMessage());
+        });
     }
 
     @Test

@@ -243,7 +243,7 @@ class ObjectOpenerTest {
         assertEquals("extern weak", externs.get("CONFIG_HZ").linkage());
         assertEquals(".kconfig", externs.get("CONFIG_LOCALVERSION").section());
         assertEquals(16, externs.get("CONFIG_LOCALVERSION").size());
-        assertEquals(".ksyms", externs.get("__x64_sys_getpid").section());
+        assertEquals(".ksyms", externs.get("bpf_prog_put").section());
         assertEquals("func", externs.get("bpf_task_from_pid").type());
         // libbpf's kconfig layout: alignment first (largest), then size, then name.
         MapSpec kconfig = spec.maps().stream().filter(m -> m.definition() == MapSpec.Definition.KCONFIG)

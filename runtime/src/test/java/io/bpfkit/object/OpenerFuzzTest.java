@@ -20,6 +20,7 @@ import io.bpfkit.fuzz.ObjectLayout;
 import io.bpfkit.fuzz.Oracle;
 import io.bpfkit.fuzz.RawBtf;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -29,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,8 +54,22 @@ class OpenerFuzzTest {
         for (Path p : TestObjects.all()) {
             seeds.add(new FuzzLoop.Seed(p.getFileName().toString(), Files.readAllBytes(p)));
         }
-        assertTrue(seeds.size() >= 5, "expected the test objects in " + TestObjects.dir());
+        assertTrue(seeds.size() >= 25, "expected the 25 test objects in " + TestObjects.dir() + ": " + seeds.size());
+        long bigEndian = seeds.stream().filter(s -> s.name().endsWith(".bpfeb.o")).count();
+        assertEquals(bigEndianSources(), bigEndian, "a big-endian seed for every source marked 'also-bpfeb'");
         return seeds;
+    }
+
+    /** The test sources scripts/build-bpf.sh also builds big-endian: at least one, or the fuzzer has no such seed. */
+    private static long bigEndianSources() throws IOException {
+        try (var sources = Files.list(Path.of("src", "test", "bpf"))) {
+            long n = 0;
+            for (Path c : sources.filter(p -> p.toString().endsWith(".bpf.c")).toList()) {
+                n += Files.readAllLines(c).stream().anyMatch(l -> l.startsWith("// bpfkit: also-bpfeb")) ? 1 : 0;
+            }
+            assertTrue(n >= 1, "no source in src/test/bpf is marked '// bpfkit: also-bpfeb'");
+            return n;
+        }
     }
 
     private static long seed() {
@@ -135,7 +149,19 @@ class OpenerFuzzTest {
             }
             fail(details.toString());
         }
-        assertTrue(report.iterations() > 0);
+        // The loop did real work: on this 2-CPU CI machine, shared with other builds, it runs
+        // 1100 cases a second (25 objects, 30 s); a tenth of that is the floor (a slower machine
+        // sets bpfkit.fuzzMinPerSecond). Every seed was mutated, and mutants were both opened and
+        // refused: a loop stuck on one object, or whose mutants all break the ELF header, fails.
+        double floor = Double.parseDouble(System.getProperty("bpfkit.fuzzMinPerSecond", "100"));
+        assertTrue(report.perSecond() >= floor, "fuzzing ran " + report.perSecond() + " cases a second, below "
+                + floor + "\n" + summary);
+        for (FuzzLoop.Seed s : seeds) {
+            assertTrue(report.perObject().getOrDefault(s.name(), 0L) > 0, s.name() + " was never mutated\n" + summary);
+        }
+        long opened = report.outcomes().getOrDefault("opened", 0L);
+        assertTrue(opened >= report.iterations() / 20 && opened <= report.iterations() * 19 / 20,
+                "mutants both opened and refused\n" + summary);
     }
 
     private static void replay(List<FuzzLoop.Seed> seeds, String cases) {
@@ -278,23 +304,20 @@ class OpenerFuzzTest {
         Path c = dir.resolve("tiny.c");
         Files.writeString(c, "int tiny(int x) { return x + 1; }\nint counter = 7;\n");
         Path o = dir.resolve("tiny.o");
-        Process p;
-        try {
-            p = new ProcessBuilder("gcc", "-c", "-O1", c.toString(), "-o", o.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            Assumptions.abort("gcc is not installed: " + e.getMessage());
-            return;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "gcc did not finish");
-        Assumptions.assumeTrue(p.exitValue() == 0, "gcc failed: " + out);
+        Tools.assumePresent(Tools.find("gcc") != null, "gcc is not installed (Debian: apt-get install gcc)");
+        Tools.Result gcc = Tools.run(60, "gcc", "-c", "-O1", c.toString(), "-o", o.toString());
+        assertEquals(0, gcc.exitCode(), "gcc failed: " + gcc.out() + gcc.stderr());
         byte[] b = Files.readAllBytes(o);
         ElfFile elf = elf(b);
-        Assumptions.assumeTrue(elf.machine() == 62, "gcc does not target x86-64 here (e_machine "
-                + elf.machine() + ")");
+        // the machine gcc targets here, by the name the opener gives it
+        String machine = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "e_machine is 62 (x86-64)";
+            case "aarch64" -> "e_machine is 183 (AArch64)";
+            case "riscv64" -> "e_machine is 243 (RISC-V)";
+            default -> "e_machine is " + elf.machine();
+        };
         ObjectFormatException e = refused(b);
-        assertMessage(e, "not an eBPF object", "e_machine is 62", "x86-64", "EM_BPF");
+        assertMessage(e, "not an eBPF object", machine, "EM_BPF");
         ObjectFormatException fromPath = assertThrows(ObjectFormatException.class, () -> BpfObjects.open(o));
         assertEquals(o.toString(), fromPath.file());
         // The mutator's layout reader and the fuzz contract cope with a foreign object too.
@@ -601,10 +624,12 @@ class OpenerFuzzTest {
 
     @Test
     void bigEndianObjectsToo() throws IOException {
+        int checked = 0;
         for (FuzzLoop.Seed s : seeds()) {
             if (!s.name().contains("bpfeb")) {
                 continue;
             }
+            checked++;
             FuzzLoop loop = new FuzzLoop(List.of(s), config(Duration.ZERO));
             ObjectLayout l = loop.layouts().get(0);
             assertEquals(ByteOrder.BIG_ENDIAN, l.order());
@@ -613,6 +638,7 @@ class OpenerFuzzTest {
                 keepsContract(s.name() + " mutant " + i, loop.mutant(s.name(), i).bytes());
             }
         }
+        assertEquals(bigEndianSources(), checked, "every big-endian seed checked");
     }
 
     /** Appends {@code data} to the file and points section {@code name} at it. */

@@ -3,8 +3,8 @@ package io.bpfkit.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,8 @@ class SectionRulesEnumsTest {
     @Test
     void agreeWithInstalledUapiHeader() throws IOException {
         Path header = Path.of("/usr/include/linux/bpf.h");
-        assumeTrue(Files.isReadable(header), "no /usr/include/linux/bpf.h (linux-libc-dev) on this machine");
+        Tools.assumePresent(Files.isReadable(header), "no /usr/include/linux/bpf.h on this machine (apt-get install "
+                + "linux-libc-dev)");
         String text = Files.readString(header);
         List<String> progTypes = enumConstants(text, "bpf_prog_type");
         List<String> attachTypes = enumConstants(text, "bpf_attach_type");

@@ -3,8 +3,8 @@ package io.bpfkit.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -153,25 +153,16 @@ class SectionRulesLibbpfTest {
     }
 
     private static Path compileProbe(Path dir) throws Exception {
-        try {
-            run(List.of("gcc", "--version"), dir);
-        } catch (IOException e) {
-            assumeTrue(false, "gcc is not installed: " + e.getMessage());
-        }
-        assumeTrue(Files.exists(Path.of("/usr/include/bpf/libbpf.h")),
+        Tools.assumePresent(Tools.find("gcc") != null, "gcc is not installed (Debian: apt-get install gcc)");
+        Tools.assumePresent(Files.exists(Path.of("/usr/include/bpf/libbpf.h")),
                 "libbpf headers are missing (apt-get install libbpf-dev)");
         Path src = dir.resolve("probe.c");
         Path exe = dir.resolve("probe");
         Files.writeString(src, PROBE_C);
-        Process p = new ProcessBuilder("gcc", "-O1", "-o", exe.toString(), src.toString(), "-lbpf")
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("gcc timed out");
-        }
-        if (p.exitValue() != 0) {
-            assumeTrue(!log.contains("-lbpf") && !log.contains("libbpf.h"),
+        Tools.Result gcc = Tools.run(120, "gcc", "-O1", "-o", exe.toString(), src.toString(), "-lbpf");
+        String log = gcc.out() + gcc.stderr();
+        if (gcc.exitCode() != 0) {
+            Tools.assumePresent(!log.contains("-lbpf") && !log.contains("libbpf.h"),
                     "cannot link against libbpf (apt-get install libbpf-dev): " + log);
             fail("compiling the libbpf probe failed:\n" + log);
         }

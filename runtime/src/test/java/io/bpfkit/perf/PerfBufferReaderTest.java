@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.events.PerfRecordHandler;
+import io.bpfkit.events.Pollers;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.run.TestRun;
 import io.bpfkit.sys.Cpus;
@@ -19,11 +20,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Events emitted with bpf_perf_event_output on chosen CPUs reach the perf buffer reader exactly. */
 @KernelTest
+// Polls block in epoll_wait, which no interrupt ends: the timeout runs each test on its own thread.
+@Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PerfBufferReaderTest {
 
     static int emit(LoadedObject obj, int cpu, long start, long count, boolean keepGoing) {
@@ -171,11 +177,13 @@ class PerfBufferReaderTest {
                     () -> PerfBufferReader.builder(obj.map("rb").orElseThrow(), new Collect()));
             assertTrue(e.getMessage().contains("not a perf buffer"), e.getMessage());
             PerfBufferReader r = PerfBufferReader.builder(obj.map("pb").orElseThrow(), new Collect()).build();
-            Thread poller = Thread.ofVirtual().start(() -> r.poll(Duration.ofMinutes(10)));
-            Thread.sleep(100);
-            r.close();
+            long before = Pollers.sleeps(r);
+            Thread poller = Thread.ofPlatform().name("pb-poller").start(() -> r.poll(Duration.ofMinutes(10)));
+            Pollers.awaitAsleep(r, before, poller, Duration.ofSeconds(30)); // close must be what wakes it
+            // close waits for the poller to leave: if it is not woken, close does not return either
+            CompletableFuture.runAsync(r::close).get(30, TimeUnit.SECONDS);
             poller.join(10_000);
-            assertTrue(!poller.isAlive());
+            assertTrue(!poller.isAlive(), "the poller woke up");
             assertThrows(IllegalStateException.class, r::consume);
         }
     }

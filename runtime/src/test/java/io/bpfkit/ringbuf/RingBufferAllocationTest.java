@@ -12,13 +12,18 @@ import io.bpfkit.testing.KernelTest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The zero-copy path allocates nothing: the thread's allocation counter does not move (beyond
  * what reading the counter costs) while a warmed-up reader polls 100 batches of 5 000 records.
  */
 @KernelTest
+// The loop below polls without blocking; the timeout runs the test on its own thread, so a
+// reader that never sees the records fails it rather than spinning forever.
+@Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RingBufferAllocationTest {
     private long sum;
     private long handled;
@@ -42,8 +47,13 @@ class RingBufferAllocationTest {
                 Bpf.progTestRun(prog, run);
                 long before = Allocations.allocatedBytes(tid);
                 handled = 0;
+                long deadline = System.nanoTime() + 10_000_000_000L;
                 while (handled < batch) {
                     r.poll(Duration.ZERO);
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new AssertionError("round " + round + ": " + handled + " of " + batch
+                                + " records in 10 s");
+                    }
                 }
                 long after = Allocations.allocatedBytes(tid);
                 // what reading the counter itself allocates (reflection boxes), measured the same way

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.events.Pollers;
 import io.bpfkit.link.AutoAttach;
 import io.bpfkit.link.Link;
 import io.bpfkit.load.LoadedObject;
@@ -16,12 +17,17 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Events emitted by events.bpf.o reach the reader exactly: count, order, content. */
 @KernelTest
+// Polls block in epoll_wait, which no interrupt ends: the timeout runs each test on its own thread.
+@Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RingBufferReaderTest {
 
     /** Runs emit_rb: {@code count} events from {@code start}; returns how many were reserved. */
@@ -229,7 +235,9 @@ class RingBufferReaderTest {
                 Events.getppid(5);
                 int n = 0;
                 while (n < 5) {
-                    n += r.poll(Duration.ofSeconds(5));
+                    int polled = r.poll(Duration.ofSeconds(5));
+                    assertTrue(polled > 0, "events pending: " + n + " of 5 so far");
+                    n += polled;
                 }
             }
             assertEquals(5, got.size());
@@ -247,9 +255,11 @@ class RingBufferReaderTest {
             RingBufferReader r = RingBufferReader.builder().add(obj.map("rb").orElseThrow(), (d, o, l) -> { })
                     .build();
             AtomicLong result = new AtomicLong(-1);
-            Thread poller = Thread.ofVirtual().start(() -> result.set(r.poll(Duration.ofMinutes(10))));
-            Thread.sleep(200);
-            r.close();
+            long before = Pollers.sleeps(r);
+            Thread poller = Thread.ofPlatform().name("rb-poller").start(() -> result.set(r.poll(Duration.ofMinutes(10))));
+            Pollers.awaitAsleep(r, before, poller, Duration.ofSeconds(30)); // close must be what wakes it
+            // close waits for the poller to leave: if it is not woken, close does not return either
+            CompletableFuture.runAsync(r::close).get(30, TimeUnit.SECONDS);
             poller.join(10_000);
             assertTrue(!poller.isAlive(), "the poller woke up");
             assertEquals(0, result.get());
@@ -257,6 +267,22 @@ class RingBufferReaderTest {
             assertThrows(IllegalStateException.class, () -> r.poll(Duration.ZERO));
             assertThrows(IllegalStateException.class, r::consume);
             r.close(); // idempotent
+        }
+    }
+
+    @Test
+    void aCommittedRecordWakesABlockedPoller() throws Exception {
+        try (LoadedObject obj = Events.load();
+             RingBufferReader r = RingBufferReader.builder().add(obj.map("rb").orElseThrow(), (d, o, l) -> { })
+                     .build()) {
+            AtomicLong result = new AtomicLong(-1);
+            long before = Pollers.sleeps(r);
+            Thread poller = Thread.ofPlatform().name("rb-poller").start(() -> result.set(r.poll(Duration.ofMinutes(10))));
+            Pollers.awaitAsleep(r, before, poller, Duration.ofSeconds(30)); // the record must be what wakes it
+            assertEquals(3, emit(obj, 0, 3, 0, 0));
+            poller.join(10_000);
+            assertTrue(!poller.isAlive(), "the poller woke up");
+            assertEquals(3, result.get(), "and handled the records");
         }
     }
 

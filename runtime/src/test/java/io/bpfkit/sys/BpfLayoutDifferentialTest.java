@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,8 +52,8 @@ class BpfLayoutDifferentialTest {
     @BeforeAll
     static void compileAndRun() throws IOException {
         Path gcc = Tools.find("gcc", "cc");
-        Assumptions.assumeTrue(gcc != null, "no C compiler (gcc) on this machine");
-        Assumptions.assumeTrue(Files.exists(Path.of("/usr/include/linux/bpf.h")),
+        Tools.assumePresent(gcc != null, "no C compiler (gcc) on this machine (Debian: apt-get install gcc)");
+        Tools.assumePresent(Files.exists(Path.of("/usr/include/linux/bpf.h")),
                 "no kernel UAPI headers (/usr/include/linux/bpf.h; Debian: linux-libc-dev)");
         List<String> lines = new ArrayList<>(Files.readAllLines(SOURCE));
         Path src = tmp.resolve("attr_offsets.c");

@@ -11,6 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.KernelException;
+import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.KernelBtf;
+import io.bpfkit.testing.Events;
+import io.bpfkit.testing.HostFeatures;
+import io.bpfkit.testing.Kallsyms;
 import io.bpfkit.testing.KernelTest;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -19,7 +25,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /** Program, BTF and link commands against the kernel, with hand-assembled programs. */
 @KernelTest
@@ -174,22 +183,54 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void lockedDownTracingLoadIsRefusedWithAClearMessage() {
-        try (Arena arena = Arena.ofConfined()) {
-            ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(TRACING, Insns.returning(0).toSegment(arena))
-                    .license("GPL").name("fentry_x").expectedAttachType(BPF_TRACE_FENTRY).attachBtfId(1)
-                    .log(1, arena.allocate(4096)).build());
-            if (r.ok()) {
-                r.fd().close();
-                return; // a kernel that is not locked down: nothing to check here
-            }
-            KernelException e = r.exception();
-            if (r.errno() == Errno.EPERM && r.log().isEmpty()) {
-                assertTrue(e.getMessage().contains("locked down"), e.getMessage());
-            }
-            assertTrue(e.getMessage().startsWith("BPF_PROG_LOAD of program 'fentry_x' failed: "), e.getMessage());
-        }
+    @TestFactory
+    DynamicTest fentryOnTheGetppidSyscall() {
+        return HostFeatures.lockdown().test("the fentry load is refused: EPERM, empty log, a message that says why",
+                () -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        ProgLoadResult r = Bpf.progLoad(fentry(arena, Insns.returning(0), getppidBtfId()));
+                        assertFalse(r.ok(), "a locked-down kernel loaded a tracing program");
+                        assertEquals(Errno.EPERM, r.errno(), r.log());
+                        assertEquals("", r.log());
+                        KernelException e = r.exception();
+                        assertTrue(e.getMessage().startsWith("BPF_PROG_LOAD of program 'fentry_getppid' failed: EPERM"),
+                                e.getMessage());
+                        assertTrue(e.getMessage().contains("locked down"), e.getMessage());
+                    }
+                }, "fentry loads, attaches and counts this thread's getppid calls", () -> {
+                    try (Arena arena = Arena.ofConfined(); Fd map = counterMap("fentry_count");
+                         Fd prog = Bpf.progLoad(fentry(arena, Insns.countInto(map.get()), getppidBtfId())).orThrow()) {
+                        try (Fd link = Bpf.rawTracepointOpen(null, prog, 0)) {
+                            long before = counterValue(map);
+                            Events.getppid(100);
+                            assertTrue(counterValue(map) - before >= 100, "count " + (counterValue(map) - before));
+                            assertEquals(Bpf.progInfo(prog).id(), Bpf.linkInfo(link).progId());
+                        }
+                        long detached = counterValue(map);
+                        Events.getppid(100);
+                        // other processes may call getppid too, but no longer through this program
+                        assertEquals(detached, counterValue(map), "detached");
+                    }
+                });
+    }
+
+    private static ProgLoadAttr fentry(Arena arena, Insns insns, int btfId) {
+        return ProgLoadAttr.builder(TRACING, insns.toSegment(arena)).license("GPL").name("fentry_getppid")
+                .expectedAttachType(BPF_TRACE_FENTRY).attachBtfId(btfId).log(1, arena.allocate(4096)).build();
+    }
+
+    /**
+     * The vmlinux BTF id of a function the getppid system call runs: the first symbol of
+     * kallsyms named like its handler ({@code __do_sys_getppid}, {@code __x64_sys_getppid},
+     * {@code __arm64_sys_getppid}, ...) that BTF describes, whatever the architecture calls it.
+     */
+    private static int getppidBtfId() {
+        Btf vmlinux = KernelBtf.vmlinux();
+        List<Kallsyms.Symbol> handlers = Kallsyms.find(n -> n.matches("(__\\w+_)?sys_getppid"));
+        return handlers.stream().filter(Kallsyms.Symbol::isText)
+                .map(h -> vmlinux.findId(h.name(), BtfKind.FUNC)).filter(OptionalInt::isPresent)
+                .mapToInt(OptionalInt::getAsInt).findFirst()
+                .orElseThrow(() -> new AssertionError("none of " + handlers + " is a FUNC in vmlinux BTF"));
     }
 
     @Test

@@ -18,8 +18,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The events.bpf.o fixture loaded for this process (target_tgid = our pid), with readers for
- * its counters, and native calls that trigger its programs.
+ * The events.bpf.o fixture loaded for this process (target_tgid = our pid, getppid_nr = this
+ * machine's getppid number), with readers for its counters, and native calls that trigger its
+ * programs.
  */
 @SuppressWarnings("restricted") // calls libc and our test library directly, as a C test would
 public final class Events {
@@ -35,11 +36,21 @@ public final class Events {
     private Events() {
     }
 
-    /** events.bpf.o with target_tgid set to this process. */
+    /** events.bpf.o with target_tgid set to this process and getppid_nr to this machine's number. */
     public static BpfObjectSpec spec() {
         BpfObjectSpec spec = BpfObjects.open(TestObjects.path("events.bpf.o"));
         byte[] pid = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(Syscalls.getpid()).array();
         spec.dataMap(".rodata").orElseThrow().setVariable("target_tgid", pid);
+        byte[] nr = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(SyscallNumbers.of("getppid")).array();
+        spec.dataMap(".rodata").orElseThrow().setVariable("getppid_nr", nr);
+        return spec;
+    }
+
+    /** {@link #spec()} with the network programs counting UDP packets to {@code port}. */
+    public static BpfObjectSpec spec(int udpPort) {
+        BpfObjectSpec spec = spec();
+        byte[] port = ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) udpPort).array();
+        spec.dataMap(".rodata").orElseThrow().setVariable("udp_port", port);
         return spec;
     }
 

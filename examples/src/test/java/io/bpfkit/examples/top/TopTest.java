@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.testing.HostFeatures;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.Tools;
 import java.io.BufferedReader;
@@ -20,13 +21,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bpfkit top for real: a helper process makes a known number of system calls while top runs,
  * and the JSON intervals add up to that many for its pid; a process started during the run is
- * reported as started; the Prometheus endpoint serves the same figures.
+ * reported as started; the Prometheus endpoint serves the same figures. With a hardware PMU
+ * top reports IPC; without one (VMs, the CI host) it says cycles fell back and shows none:
+ * the display name says which of the two this machine ran.
  */
 @KernelTest
 class TopTest {
@@ -41,8 +46,15 @@ class TopTest {
         assertEquals(0, r.exitCode(), r.stderr());
     }
 
-    @Test
-    void aKnownNumberOfSyscallsAndANewProcessShowInTheJson() throws Exception {
+    @TestFactory
+    DynamicTest aKnownNumberOfSyscallsAndANewProcessShowInTheJson() {
+        return HostFeatures.hardwarePmu().test("the JSON says hardware, and the worker's rows carry an IPC",
+                () -> syscallsAndANewProcessInTheJson(true),
+                "the JSON says cycles fell back to cpu-clock, and no row carries an IPC",
+                () -> syscallsAndANewProcessInTheJson(false));
+    }
+
+    private static void syscallsAndANewProcessInTheJson(boolean hardwarePmu) throws Exception {
         Process worker = new ProcessBuilder(burst.toString(), Integer.toString(CALLS)).start();
         BufferedReader workerOut = new BufferedReader(new InputStreamReader(worker.getInputStream(),
                 StandardCharsets.US_ASCII));
@@ -75,7 +87,23 @@ class TopTest {
         String all = String.join("\n", docs);
         assertTrue(all.contains("{\"pid\":" + started.pid() + ",\"ppid\":" + ProcessHandle.current().pid()
                 + ",\"comm\":\"true\"}"), "the started process with its parent: " + all);
-        assertTrue(all.contains("\"pmu\":{\"hardware\":false,\"cycles\":\"cpu-clock\""), "the PMU fallback is reported");
+        if (hardwarePmu) {
+            assertTrue(all.contains("\"pmu\":{\"hardware\":true,\"cycles\":\"cycles\",\"instructions\":"
+                    + "\"instructions\"}"), "the hardware counters are reported: " + all);
+            boolean workerIpc = false;
+            for (String doc : docs) {
+                Matcher ipc = Pattern.compile("\\{\"pid\":" + worker.pid() + ",\"comm\":\"[^\"]*\"[^}]*?\"ipc\":([0-9.]+)")
+                        .matcher(doc);
+                while (ipc.find()) {
+                    workerIpc |= Double.parseDouble(ipc.group(1)) > 0;
+                }
+            }
+            assertTrue(workerIpc, "the worker ran on a CPU, so some interval has its IPC: " + all);
+        } else {
+            assertTrue(all.contains("\"pmu\":{\"hardware\":false,\"cycles\":\"cpu-clock\""),
+                    "the PMU fallback is reported: " + all);
+            assertFalse(Pattern.compile("\"ipc\":[0-9]").matcher(all).find(), "no IPC without a hardware PMU: " + all);
+        }
     }
 
     /** Waits until top has printed its first interval (a machine under load may take seconds). */
@@ -100,8 +128,13 @@ class TopTest {
         return sum;
     }
 
-    @Test
-    void thePrometheusEndpointServesTheFigures() throws Exception {
+    @TestFactory
+    DynamicTest thePrometheusEndpointServesTheFigures() {
+        return HostFeatures.hardwarePmu().test("an IPC series is served", () -> prometheusServesTheFigures(true),
+                "no IPC series is served", () -> prometheusServesTheFigures(false));
+    }
+
+    private static void prometheusServesTheFigures(boolean hardwarePmu) throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
@@ -130,7 +163,8 @@ class TopTest {
         }
         assertTrue(series > 0, body);
         assertTrue(body.contains("# TYPE bpfkit_top_syscalls_per_second gauge"), body);
-        assertFalse(body.contains("bpfkit_top_instructions_per_cycle{"), "no IPC series without a hardware PMU");
+        assertEquals(hardwarePmu, body.contains("bpfkit_top_instructions_per_cycle{"),
+                "an IPC series exactly when there is a hardware PMU: " + body);
     }
 
     @Test
