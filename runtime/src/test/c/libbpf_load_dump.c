@@ -73,6 +73,14 @@ int main(int argc, char **argv)
 		printf("prog %s %u\n", bpf_program__name(prog), n);
 		for (__u32 i = 0; i < n; i++) {
 			struct bpf_insn *in = &insns[i];
+			if (in->code == 0x18 && in->src_reg == 0 && i + 1 < n && (__u32)insns[i + 1].imm >> 16 == 0xffff) {
+				// a kernel address the verifier put there (a map for the timer helpers): not
+				// the same in two loads
+				printf("%u: %02x %u %u %d kernel-address\n", i, in->code, in->dst_reg, in->src_reg, in->off);
+				i++;
+				printf("%u: -\n", i);
+				continue;
+			}
 			if (in->code == 0x18 && (in->src_reg == 1 || in->src_reg == 2)) {
 				char name[32];
 				map_name_by_id((__u32)in->imm, name, sizeof(name));
