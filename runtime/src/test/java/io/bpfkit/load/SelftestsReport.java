@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The report of a {@code scripts/selftests} run: per object, libbpf's outcome, bpfkit's and the
- * first difference; per feature class the counts; the differences grouped by cause; and the
- * table written into a docs page.
+ * first difference (every difference in objects.txt); per feature class the counts; the
+ * differences grouped by cause; and the table written into a docs page.
  *
  * <pre>
  * SelftestsParity report --sources PROGS_DIR --build BUILD_DIR --results RESULTS_DIR
@@ -122,9 +122,11 @@ final class SelftestsReport {
         Files.writeString(results.resolve("objects.txt"), objectsText);
         String report = markdown(title, meta, rows);
         Files.writeString(results.resolve("report.md"), report);
+        rows.forEach(r -> System.out.println(oneLine(r)));
+        System.out.println();
         System.out.print(report);
         System.out.println();
-        System.out.println("Per object: " + results.resolve("objects.txt"));
+        System.out.println("Per object, every difference: " + results.resolve("objects.txt"));
         if (docs != null) {
             updateDocs(docs, section, report);
             System.out.println("Written into " + docs + " (section " + section + ")");
@@ -203,6 +205,17 @@ final class SelftestsReport {
         return sb.toString();
     }
 
+    /** {@code NAME [class]: libbpf ..., bpfkit ...; the first difference}. */
+    private static String oneLine(Row r) {
+        if (!r.compiled().startsWith("ok")) {
+            return r.name() + " [" + r.featureClass() + "]: not compiled";
+        }
+        String first = r.differences().stream().filter(Difference::serious).findFirst().map(Difference::toString)
+                .orElse("same");
+        return r.name() + " [" + r.featureClass() + "]: libbpf " + r.libbpf().summary() + ", bpfkit "
+                + r.bpfkit().summary() + "; " + first;
+    }
+
     static String markdown(String title, List<String> meta, List<Row> rows) {
         StringBuilder sb = new StringBuilder("### ").append(title).append("\n\n");
         for (String m : meta) {
@@ -254,7 +267,8 @@ final class SelftestsReport {
             r.differences().stream().filter(Difference::serious).findFirst().ifPresent(d -> {
                 String key = d.what() + ": " + cause(r, d);
                 groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-                example.putIfAbsent(key, r.name() + ": " + d.detail());
+                // the object's file name, not where this machine built it
+                example.putIfAbsent(key, r.name() + ": " + d.detail().replaceAll("/\\S*/(\\S+\\.bpf\\.o)", "$1"));
             });
         }
         if (groups.isEmpty()) {
