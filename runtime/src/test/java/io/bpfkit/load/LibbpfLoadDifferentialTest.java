@@ -9,16 +9,12 @@ import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
-import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Fd;
 import io.bpfkit.testing.HostFeatures;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.PinRoot;
 import io.bpfkit.testing.TestObjects;
 import io.bpfkit.testing.Tools;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,7 +128,7 @@ class LibbpfLoadDifferentialTest {
                     StringBuilder actual = new StringBuilder();
                     try (LoadedObject obj = BpfLoader.load(spec, options)) {
                         for (LoadedProgram p : obj.programs().values()) {
-                            actual.append(dump(p));
+                            actual.append(XlatedText.of("prog", p));
                         }
                     }
                     assertFalse(libbpf.isEmpty());
@@ -166,38 +162,5 @@ class LibbpfLoadDifferentialTest {
             }
         }
         return null;
-    }
-
-    /** The same text as libbpf_load_dump.c prints. */
-    static String dump(LoadedProgram p) {
-        byte[] insns = Bpf.progXlatedInsns(p.fd());
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int n = insns.length / 8;
-        StringBuilder sb = new StringBuilder("prog ").append(p.name()).append(' ').append(n).append('\n');
-        for (int i = 0; i < n; i++) {
-            int code = Byte.toUnsignedInt(b.get(i * 8));
-            int regs = Byte.toUnsignedInt(b.get(i * 8 + 1));
-            int dst = regs & 0xf;
-            int src = regs >>> 4;
-            short off = b.getShort(i * 8 + 2);
-            int imm = b.getInt(i * 8 + 4);
-            if (code == 0x18 && (src == 1 || src == 2)) {
-                sb.append(i).append(": ").append(String.format("%02x", code)).append(' ').append(dst).append(' ')
-                        .append(src).append(' ').append(off).append(" map:").append(mapName(imm))
-                        .append(" off:").append(src == 2 ? b.getInt((i + 1) * 8 + 4) : 0).append('\n');
-                i++;
-                sb.append(i).append(": -\n");
-                continue;
-            }
-            sb.append(i).append(": ").append(String.format("%02x", code)).append(' ').append(dst).append(' ')
-                    .append(src).append(' ').append(off).append(' ').append(imm).append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String mapName(int id) {
-        try (Fd fd = Bpf.mapGetFdById(id, 0)) {
-            return Bpf.mapInfo(fd).name();
-        }
     }
 }
