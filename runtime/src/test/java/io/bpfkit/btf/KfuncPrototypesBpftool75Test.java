@@ -45,8 +45,9 @@ class KfuncPrototypesBpftool75Test {
         if (named == null || named.isBlank()) {
             named = System.getenv("BPFKIT_BPFTOOL75");
         }
-        assumeTrue(named != null && !named.isBlank(),
-                "no bpftool 7.5 to compare with: set bpfkit.bpftool75 or BPFKIT_BPFTOOL75 to its path");
+        io.bpfkit.testing.Tools.assumePresent(named != null && !named.isBlank(),
+                "no bpftool 7.5 to compare with: set bpfkit.bpftool75 or BPFKIT_BPFTOOL75 to its path"
+                + " (scripts/test passes scripts/kernel-source --print-bpftool)");
         Path p = Path.of(named);
         String problem = null;
         if (!Files.isExecutable(p)) {
