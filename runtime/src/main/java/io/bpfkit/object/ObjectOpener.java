@@ -329,7 +329,11 @@ final class ObjectOpener {
                 break;
             }
         }
-        MapSpec m = new MapSpec(internalMapName(s.name()), MapSpec.Definition.DATA_SECTION, s.name(), 0)
+        // As libbpf's bpf_map__name: custom .data.*/.rodata.* maps go by their whole section name;
+        // the kernel gets its first 15 characters when the map is created.
+        String name = s.name().startsWith(".data.") || s.name().startsWith(".rodata.") ? s.name()
+                : internalMapName(s.name());
+        MapSpec m = new MapSpec(name, MapSpec.Definition.DATA_SECTION, s.name(), 0)
                 .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)
                 .flags((mmapable ? BPF_F_MMAPABLE : 0) | (s.name().startsWith(".rodata") ? BPF_F_RDONLY_PROG : 0));
         if (!s.isNoBits()) {
