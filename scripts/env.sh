@@ -46,13 +46,18 @@ bpfkit_thp_flag() {
   grep -qs '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled || printf '%s' -XX:+UseTransparentHugePages
 }
 
+# apt-get update, unless bpfkit did it in the last ten hours.
+bpfkit_apt_update() {
+  if [ ! -f /var/lib/apt/bpfkit-updated ] || [ -z "$(find /var/lib/apt/bpfkit-updated -mmin -600 2>/dev/null)" ]; then
+    apt-get update -qq >/dev/null && touch /var/lib/apt/bpfkit-updated
+  fi
+}
+
 bpfkit_apt_install() {
   if ! bpfkit_is_root; then
     bpfkit_die "missing $*; install it (apt-get install $*) or run as root to have it installed"
   fi
-  if [ ! -f /var/lib/apt/bpfkit-updated ] || [ -z "$(find /var/lib/apt/bpfkit-updated -mmin -600 2>/dev/null)" ]; then
-    apt-get update -qq >/dev/null && touch /var/lib/apt/bpfkit-updated
-  fi
+  bpfkit_apt_update
   echo "bpfkit: installing $* ..." >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
     || bpfkit_die "apt-get install $* failed"

@@ -13,7 +13,8 @@
  *   comm          command name (the main thread's), refreshed at each exec
  * Process starts and ends go to the ring buffer `events` as struct top_event:
  *   kind 1 = exec (tp/sched/sched_process_exec, with the parent's tgid through CO-RE),
- *   kind 2 = exit (tp/sched/sched_process_exit when the whole thread group is dead).
+ *   kind 2 = exit (tp/sched/sched_process_exit when the whole thread group is dead: the
+ *            event's group_dead from Linux 6.16, signal->live before).
  * .bss `lost_events`: events dropped because the ring buffer was full.
  *
  * Kernel types come from vmlinux.h (every struct preserve_access_index: CO-RE fixes the field
@@ -183,12 +184,29 @@ int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 	return 0;
 }
 
+/*
+ * Whether the exiting thread is the last of its group. The tracepoint says so itself since
+ * Linux 6.16 (group_dead); before, the event has no such field (its struct is
+ * trace_event_raw_sched_process_template, and vmlinux.h's trace_event_raw_sched_process_exit
+ * does not exist in the kernel's BTF), and do_exit has already decremented signal->live when
+ * it fires: zero means the group is dead.
+ */
+static __always_inline int group_dead(struct trace_event_raw_sched_process_exit *ctx)
+{
+	struct task_struct *task;
+
+	if (bpf_core_field_exists(ctx->group_dead))
+		return ctx->group_dead;
+	task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, signal, live.counter) == 0;
+}
+
 SEC("tp/sched/sched_process_exit")
 int on_exit(struct trace_event_raw_sched_process_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!ctx->group_dead)
+	if (!group_dead(ctx))
 		return 0;
 	send(2, id >> 32, 0);
 	return 0;

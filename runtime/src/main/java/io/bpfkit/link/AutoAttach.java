@@ -3,6 +3,10 @@ package io.bpfkit.link;
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.UnsupportedFeatureException;
+import io.bpfkit.btf.Btf;
+import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.BtfType;
+import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.load.LoadedProgram;
@@ -192,6 +196,30 @@ public final class AutoAttach {
         };
     }
 
+    /**
+     * Refuses {@code feature} unless the running kernel's BTF, which describes what it was built
+     * with, has the type {@code name} (and, for an enum, the value {@code value}): a kprobe.multi
+     * link object exists only with CONFIG_FPROBE, a session attach type only from Linux 6.10.
+     * Without this the kernel answers EOPNOTSUPP or EINVAL, which says neither.
+     */
+    private static void requireInKernelBtf(String feature, BtfKind kind, String name, String value, String why) {
+        Btf vmlinux;
+        try {
+            vmlinux = KernelBtf.vmlinux();
+        } catch (BpfException e) {
+            return; // no kernel BTF to ask: let the kernel answer
+        }
+        boolean present = vmlinux.find(name, kind)
+                .map(t -> value == null || t instanceof BtfType.Enum en
+                        && en.values().stream().anyMatch(v -> v.name().equals(value)))
+                .orElse(false);
+        if (!present) {
+            throw new UnsupportedFeatureException(feature, why + " (the kernel's BTF has no " + (value != null ? value
+                    + " in enum " + name : kind.label() + " " + name) + "; running " + System.getProperty("os.version")
+                    + ")");
+        }
+    }
+
     /** The architecture's system call wrapper prefix, as libbpf adds it for ksyscall. */
     static String syscallPrefix() {
         String arch = System.getProperty("os.arch", "");
@@ -209,7 +237,15 @@ public final class AutoAttach {
      * one link for all. Needs kprobes and fprobe in the kernel.
      */
     static Link kprobeMulti(LoadedProgram prog, SectionDef.KprobeMulti k) {
-        Attach.requireKprobes(k.session() ? "kprobe.session" : "kprobe.multi");
+        String feature = k.session() ? "kprobe.session" : "kprobe.multi";
+        Attach.requireKprobes(feature);
+        requireInKernelBtf(feature, BtfKind.STRUCT, "bpf_kprobe_multi_link", null,
+                "the kernel is built without CONFIG_FPROBE, which kprobe.multi links need (Linux 5.18+); "
+                        + "attach a kprobe per function instead");
+        if (k.session()) {
+            requireInKernelBtf(feature, BtfKind.ENUM, "bpf_attach_type", "BPF_TRACE_KPROBE_SESSION",
+                    "kprobe.session needs Linux 6.10; use a kprobe.multi and a kretprobe.multi program instead");
+        }
         Pattern p = Pattern.compile(UprobeTargets.globRegex(k.pattern()));
         List<String> names;
         Path list = Tracefs.root().resolve("available_filter_functions");

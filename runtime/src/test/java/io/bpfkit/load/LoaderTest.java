@@ -188,13 +188,6 @@ class LoaderTest {
     }
 
     @Test
-    void lockedDownTracingIsAClearEperm() {
-        KernelException e = assertThrows(KernelException.class, () -> BpfLoader.load(open("tracing_refused.bpf.o")));
-        assertEquals("EPERM", e.errnoName());
-        assertTrue(e.getMessage().contains("locked down"), e.getMessage());
-    }
-
-    @Test
     void unloadableObjectsAreRefusedClearly() {
         LoadException be = assertThrows(LoadException.class, () -> BpfLoader.load(open("globals.bpfeb.o")));
         assertTrue(be.getMessage().contains("big-endian"), be.getMessage());

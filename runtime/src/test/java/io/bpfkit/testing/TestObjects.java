@@ -1,7 +1,12 @@
 package io.bpfkit.testing;
 
+import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.BpfObjects;
+import io.bpfkit.sys.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +35,17 @@ public final class TestObjects {
             throw new IllegalStateException("test object " + p + " was not built");
         }
         return p;
+    }
+
+    /**
+     * One compiled object opened with its {@code .rodata} variable {@code target_tgid} set to
+     * this process, for programs that count only what this test does.
+     */
+    public static BpfObjectSpec openForThisProcess(String name) {
+        BpfObjectSpec spec = BpfObjects.open(path(name));
+        byte[] pid = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(Syscalls.getpid()).array();
+        spec.dataMap(".rodata").orElseThrow().setVariable("target_tgid", pid);
+        return spec;
     }
 
     /** Every compiled object, sorted by name. */

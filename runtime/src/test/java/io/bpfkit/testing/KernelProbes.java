@@ -1,0 +1,218 @@
+package io.bpfkit.testing;
+
+import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.KernelBtf;
+import io.bpfkit.object.AttachType;
+import io.bpfkit.object.ProgramType;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.LinkCreateAttr;
+import io.bpfkit.sys.ProgLoadAttr;
+import io.bpfkit.sys.ProgLoadResult;
+import io.bpfkit.api.KernelException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * What the running kernel can do, found the way libbpf probes features: by asking the kernel
+ * for the smallest thing that needs the feature (a two-instruction program of the kind, loaded
+ * and attached by raw bpf(2) calls, not through bpfkit's loader), or by what it publishes in
+ * sysfs. The kernel tests that have a branch per answer ask here, so which branch runs is
+ * decided by the kernel, never by the outcome of the operation under test. Answers are cached
+ * per process.
+ *
+ * <pre>{@code
+ * KernelProbes.Probe fentry = KernelProbes.trampoline("do_unlinkat");
+ * if (fentry.present()) { ... attach and count ... } else { ... assert the refusal: fentry.errno() ... }
+ * }</pre>
+ */
+@SuppressWarnings("try") // a probe's link is made to show the attach works, then closed unused
+public final class KernelProbes {
+    /** {@code r0 = 0; exit}: a program every type accepts. */
+    private static final byte[] RETURN_ZERO = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+    private static final Map<String, Probe> CACHE = new ConcurrentHashMap<>();
+
+    private KernelProbes() {
+    }
+
+    /**
+     * One answer.
+     *
+     * @param feature what was probed, e.g. {@code fentry on do_unlinkat}
+     * @param present whether the kernel allowed it
+     * @param detail how the kernel showed it, for display names and messages
+     * @param stage where a refusal came: {@code load}, {@code attach} or {@code sysfs}; null when present
+     * @param errno the kernel's errno of the refusal, 0 when present or not from a system call
+     */
+    public record Probe(String feature, boolean present, String detail, String stage, int errno) {
+        static Probe yes(String feature, String detail) {
+            return new Probe(feature, true, detail, null, 0);
+        }
+
+        static Probe no(String feature, String stage, int errno, String detail) {
+            return new Probe(feature, false, detail, stage, errno);
+        }
+
+        /** The errno's name of a refusal, e.g. {@code EPERM}. */
+        public String errnoName() {
+            return Errno.name(errno);
+        }
+
+        /** {@code present: ...} or {@code absent: ...}, for a display name or a log line. */
+        public String branch() {
+            return (present ? "present: " : "absent: ") + detail;
+        }
+    }
+
+    /**
+     * A test with one branch per answer of {@code probe}: its display name ends in
+     * {@code [present: ...]} or {@code [absent: ...]} and it prints {@code branch: present|absent},
+     * so the report and the log say which branch ran on which kernel.
+     */
+    public static DynamicTest branch(String what, Probe probe, Executable present, Executable absent) {
+        return DynamicTest.dynamicTest(what + " [" + probe.branch() + "]", () -> {
+            System.out.println("branch: " + (probe.present() ? "present" : "absent") + " (" + probe.feature() + ": "
+                    + probe.detail() + ") for " + what);
+            (probe.present() ? present : absent).execute();
+        });
+    }
+
+    /** kprobes: the kernel publishes a {@code kprobe} PMU when built with CONFIG_KPROBES. */
+    public static Probe kprobes() {
+        return cached("kprobes", () -> {
+            Path pmu = Path.of("/sys/bus/event_source/devices/kprobe");
+            return Files.isDirectory(pmu) ? Probe.yes("kprobes", pmu + " exists")
+                    : Probe.no("kprobes", "sysfs", 0, "no " + pmu + " (kernel built without CONFIG_KPROBES)");
+        });
+    }
+
+    /**
+     * A BPF trampoline on {@code function}: an fentry program loaded for it and attached
+     * ({@code BPF_RAW_TRACEPOINT_OPEN}), then detached.
+     */
+    public static Probe trampoline(String function) {
+        return cached("fentry " + function, () -> btfProgram("fentry on " + function, ProgramType.TRACING,
+                AttachType.TRACE_FENTRY, function, 0));
+    }
+
+    /** As {@link #trampoline}, for a sleepable fentry program ({@code BPF_F_SLEEPABLE}). */
+    public static Probe sleepableTrampoline(String function) {
+        return cached("fentry.s " + function, () -> btfProgram("fentry.s on " + function, ProgramType.TRACING,
+                AttachType.TRACE_FENTRY, function, Bpf.BPF_F_SLEEPABLE));
+    }
+
+    /**
+     * BPF LSM: "bpf" among the active LSMs, and an LSM program on {@code hook} (e.g.
+     * {@code file_open}) loaded and attached; it returns 0 (allow) while attached.
+     */
+    public static Probe lsm(String hook) {
+        return cached("lsm " + hook, () -> {
+            String feature = "lsm on " + hook;
+            Path lsms = Path.of("/sys/kernel/security/lsm");
+            try {
+                if (!Files.readString(lsms).contains("bpf")) {
+                    return Probe.no(feature, "sysfs", 0, "'bpf' is not an active LSM (" + lsms + ")");
+                }
+            } catch (IOException e) {
+                return Probe.no(feature, "sysfs", 0, "cannot read " + lsms + ": " + e.getMessage());
+            }
+            return btfProgram(feature, ProgramType.LSM, AttachType.LSM_MAC, "bpf_lsm_" + hook, 0);
+        });
+    }
+
+    /** kprobe.multi: a kprobe program loaded for BPF_TRACE_KPROBE_MULTI and linked to {@code function}. */
+    public static Probe kprobeMulti(String function) {
+        return cached("kprobe.multi " + function, () -> multiLink("kprobe.multi on " + function,
+                AttachType.TRACE_KPROBE_MULTI, function));
+    }
+
+    /** kprobe.session (Linux 6.10): as {@link #kprobeMulti}, with BPF_TRACE_KPROBE_SESSION. */
+    public static Probe kprobeSession(String function) {
+        return cached("kprobe.session " + function, () -> multiLink("kprobe.session on " + function,
+                AttachType.TRACE_KPROBE_SESSION, function));
+    }
+
+    /**
+     * A kernel module with its own BTF: loaded with modprobe when it is not yet, then its
+     * {@code /sys/kernel/btf/MODULE} exists. Absent where the module is built in, missing, or
+     * the kernel publishes no module BTF.
+     */
+    public static Probe moduleBtf(String module) {
+        return cached("module " + module, () -> {
+            String feature = "module " + module + " with BTF";
+            Path btf = KernelBtf.SYSFS_BTF.resolve(module);
+            if (Files.exists(btf)) {
+                return Probe.yes(feature, btf + " exists");
+            }
+            Path modprobe = Tools.find("modprobe", "/usr/sbin/modprobe", "/sbin/modprobe");
+            if (modprobe == null) {
+                return Probe.no(feature, "sysfs", 0, "no " + btf + " and no modprobe to load " + module);
+            }
+            Tools.Result r = Tools.run(60, modprobe.toString(), module);
+            if (Files.exists(btf)) {
+                return Probe.yes(feature, "modprobe " + module + ", " + btf + " exists");
+            }
+            return Probe.no(feature, "sysfs", 0, "no " + btf + " after modprobe " + module + " (exit "
+                    + r.exitCode() + (r.stderr().isBlank() ? "" : ": " + r.stderr().strip()) + ")");
+        });
+    }
+
+    private static Probe cached(String key, Supplier<Probe> probe) {
+        return CACHE.computeIfAbsent(key, k -> probe.get());
+    }
+
+    private static Probe btfProgram(String feature, ProgramType type, AttachType attach, String function,
+            int flags) {
+        OptionalInt id = KernelBtf.vmlinux().findId(function, BtfKind.FUNC);
+        if (id.isEmpty()) {
+            return Probe.no(feature, "load", 0, "the kernel's BTF has no function " + function);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(type.value(), code(arena)).license("GPL")
+                    .expectedAttachType(attach.value()).attachBtfId(id.getAsInt()).progFlags(flags).build());
+            if (!r.ok()) {
+                return Probe.no(feature, "load", r.errno(), "BPF_PROG_LOAD refused with " + Errno.name(r.errno()));
+            }
+            try (Fd prog = r.fd(); Fd link = Bpf.rawTracepointOpen(null, prog, 0)) {
+                return Probe.yes(feature, "loaded and attached");
+            } catch (KernelException e) {
+                return Probe.no(feature, "attach", e.errno(), "attach refused with " + e.errnoName());
+            }
+        }
+    }
+
+    private static Probe multiLink(String feature, AttachType attach, String function) {
+        try (Arena arena = Arena.ofConfined()) {
+            ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.KPROBE.value(), code(arena))
+                    .license("GPL").expectedAttachType(attach.value()).build());
+            if (!r.ok()) {
+                return Probe.no(feature, "load", r.errno(), "BPF_PROG_LOAD refused with " + Errno.name(r.errno()));
+            }
+            MemorySegment syms = arena.allocate(ValueLayout.ADDRESS);
+            syms.set(ValueLayout.ADDRESS, 0, arena.allocateFrom(function));
+            try (Fd prog = r.fd(); Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.get(), 0, attach.value(), 0,
+                    new LinkCreateAttr.KprobeMulti(0, 1, syms, null, null), "probe"))) {
+                return Probe.yes(feature, "linked");
+            } catch (KernelException e) {
+                return Probe.no(feature, "attach", e.errno(), "BPF_LINK_CREATE refused with " + e.errnoName());
+            }
+        }
+    }
+
+    private static MemorySegment code(Arena arena) {
+        MemorySegment s = arena.allocate(RETURN_ZERO.length, 8);
+        MemorySegment.copy(RETURN_ZERO, 0, s, ValueLayout.JAVA_BYTE, 0, RETURN_ZERO.length);
+        return s;
+    }
+}
