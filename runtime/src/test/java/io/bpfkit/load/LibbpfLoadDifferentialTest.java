@@ -10,6 +10,7 @@ import io.bpfkit.api.KernelException;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.testing.HostFeatures;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.PinRoot;
 import io.bpfkit.testing.TestObjects;
@@ -86,12 +87,18 @@ class LibbpfLoadDifferentialTest {
                     ? new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), HostFeatures.kallsymsData().describe(), true)
                     : new Plan(object, Mode.BOTH_REFUSE, List.of(), HostFeatures.kallsymsData().describe()
                     + ": the kernel finds no address for a typed ksym of data", true);
-            case "tracing_refused.bpf.o" -> HostFeatures.lockdown().present()
-                    ? new Plan(object, Mode.BOTH_REFUSE, List.of(), HostFeatures.lockdown().describe()
-                    + ": tracing programs are refused", true)
-                    : new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), HostFeatures.lockdown().describe(), true);
+            case "tracing_effects.bpf.o" -> byProbe(object, KernelProbes.trampoline("do_unlinkat"));
+            case "sleepable.bpf.o" -> byProbe(object, KernelProbes.sleepableTrampoline("bpf_fentry_test1"));
+            case "lsm_effects.bpf.o" -> byProbe(object, KernelProbes.lsm("socket_create"));
             default -> new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), "");
         };
+    }
+
+    /** Compared where the kernel loads such programs; where it refuses them, both must refuse. */
+    private static Plan byProbe(String object, KernelProbes.Probe probe) {
+        return probe.present()
+                ? new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), probe.branch(), true)
+                : new Plan(object, Mode.BOTH_REFUSE, List.of(), probe.branch() + ": the kernel refuses its programs", true);
     }
 
     static Stream<Arguments> objects() {
