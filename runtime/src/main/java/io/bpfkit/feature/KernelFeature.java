@@ -17,7 +17,9 @@ public enum KernelFeature {
     /** XDP as a BPF link ({@code BPF_LINK_CREATE} with {@code BPF_XDP}); before, netlink {@code IFLA_XDP}. */
     XDP_LINK("XDP link", "5.9"),
     /** tcx: tc ingress/egress hooks as BPF links ({@code BPF_TCX_INGRESS}/{@code BPF_TCX_EGRESS}); before, clsact and cls_bpf over netlink. */
-    TCX("tcx", "6.6");
+    TCX("tcx", "6.6"),
+    /** uprobe.multi: many uprobes of one binary in one BPF link ({@code BPF_TRACE_UPROBE_MULTI}); before, one perf event per function. */
+    UPROBE_MULTI("uprobe.multi", "6.6");
 
     private final String displayName;
     private final String firstKernel;

@@ -45,6 +45,10 @@ public final class KernelFeatures {
     private static final int BPF_TCX_INGRESS = 46;
     /** {@code BPF_XDP}. */
     private static final int BPF_XDP = 37;
+    /** {@code BPF_TRACE_UPROBE_MULTI}. */
+    private static final int BPF_TRACE_UPROBE_MULTI = 48;
+    /** {@code BPF_PROG_TYPE_KPROBE}. */
+    private static final int KPROBE = 2;
     /** {@code BPF_PERF_EVENT}. */
     private static final int BPF_PERF_EVENT = 41;
     /** An interface index no interface has. */
@@ -135,7 +139,45 @@ public final class KernelFeatures {
             // A perf link to no perf event (fd -1): kernels with perf links look the event up
             // (EBADF); older ones refuse the attach type (EINVAL). libbpf's probe_perf_link.
             case PERF_LINK -> linkErrno(TRACEPOINT, "perf link", BPF_PERF_EVENT, -1, Errno.EBADF);
+            case UPROBE_MULTI -> uprobeMulti();
         };
+    }
+
+    /**
+     * A uprobe.multi link on {@code /}, which is no regular file: kernels with uprobe.multi
+     * refuse the path (EBADF); older ones refuse the attach type (EINVAL), and kernels without
+     * CONFIG_UPROBES answer EOPNOTSUPP. libbpf's probe_uprobe_multi_link.
+     */
+    @SuppressWarnings("try") // the link exists only to show the attach succeeded, which it must not
+    private static boolean uprobeMulti() {
+        String feature = "uprobe.multi";
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment insns = arena.allocate(16, 8);
+            insns.set(ValueLayout.JAVA_BYTE, 0, (byte) 0xb7); // r0 = 0
+            insns.set(ValueLayout.JAVA_BYTE, 8, (byte) 0x95); // exit
+            ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(KPROBE, insns).license("GPL").name("probe")
+                    .expectedAttachType(BPF_TRACE_UPROBE_MULTI).build());
+            if (!r.ok()) {
+                if (r.errno() == Errno.EINVAL) {
+                    return false;
+                }
+                KernelException e = r.exception();
+                throw new KernelException("BPF_PROG_LOAD (probe for " + feature + ")", e.errno(), e.errnoName(),
+                        cannotTell(feature, e.errno()));
+            }
+            MemorySegment offsets = arena.allocate(ValueLayout.JAVA_LONG, 1);
+            try (Fd prog = r.fd(); Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.get(), 0, BPF_TRACE_UPROBE_MULTI,
+                    0, new LinkCreateAttr.UprobeMulti("/", offsets, null, null, 1, 0, 0), "probe_uprobe_multi"))) {
+                throw new IllegalStateException("probe for " + feature + ": a uprobe.multi link on / succeeded");
+            } catch (KernelException e) {
+                return switch (e.errno()) {
+                    case Errno.EBADF -> true;
+                    case Errno.EINVAL, Errno.EOPNOTSUPP -> false;
+                    default -> throw new KernelException("BPF_LINK_CREATE (probe for " + feature + ")", e.errno(),
+                            e.errnoName(), cannotTell(feature, e.errno()));
+                };
+            }
+        }
     }
 
     /**

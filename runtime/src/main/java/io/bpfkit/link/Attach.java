@@ -42,6 +42,10 @@ import java.util.Map;
  * }</pre>
  */
 public final class Attach {
+    /** What to do instead of uprobe.multi on a kernel before 6.6. */
+    static final String UPROBE_MULTI_ADVICE = "load the program as a uprobe (SEC(\"uprobe/...\")) and attach it "
+            + "to each function with Attach.uprobe";
+
     private Attach() {
     }
 
@@ -202,10 +206,17 @@ public final class Attach {
     /**
      * uprobe.multi: one link for several functions of a binary, given by name or by a glob
      * ({@code names} null), in every process ({@code pid} -1), this one (0) or one pid. The
-     * program must be loaded as uprobe.multi ({@code SEC("uprobe.multi...")}).
+     * program must be loaded as uprobe.multi ({@code SEC("uprobe.multi...")}). uprobe.multi
+     * came with Linux 6.6: on older kernels an {@link UnsupportedFeatureException}.
      */
     public static Link uprobeMulti(BpfProgram prog, String binary, List<String> names, String glob, boolean retprobe,
             int pid) {
+        return uprobeMulti(prog, binary, names, glob, retprobe, pid, KernelFeatures.running());
+    }
+
+    static Link uprobeMulti(BpfProgram prog, String binary, List<String> names, String glob, boolean retprobe,
+            int pid, KernelFeatures features) {
+        features.require(KernelFeature.UPROBE_MULTI, UPROBE_MULTI_ADVICE);
         int target = pid == 0 ? Syscalls.getpid() : pid;
         Path path = UprobeTargets.resolveBinary(binary, target);
         Map<String, Long> offsets = names != null ? UprobeTargets.symbolOffsets(path, names)

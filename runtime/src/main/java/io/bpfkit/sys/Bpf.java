@@ -1296,7 +1296,10 @@ public final class Bpf {
             long r = Syscalls.bpfRaw(BPF_RAW_TRACEPOINT_OPEN, attr, RAW_TRACEPOINT.byteSize());
             int fd = checkedFd(r, "BPF_RAW_TRACEPOINT_OPEN of " + describe(prog)
                     + (name == null ? "" : " on '" + name + "'"), r == -Errno.ENOENT
-                            ? "no raw tracepoint '" + name + "' in this kernel" : attachHint((int) -r));
+                            ? "no raw tracepoint '" + name + "' in this kernel"
+                            : cookie != 0 && r == -Errno.EINVAL
+                                    ? "raw tracepoint cookies need Linux 6.10; older kernels refuse any cookie"
+                                    : attachHint((int) -r));
             return Fd.of(fd, "link", name != null ? name : prog.name());
         }
     }

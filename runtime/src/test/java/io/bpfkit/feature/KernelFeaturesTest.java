@@ -25,6 +25,7 @@ class KernelFeaturesTest {
     void probesAgreeWithTheKernelRelease() {
         KernelFeatures k = KernelFeatures.running();
         assertEquals(atLeast(6, 6), k.has(KernelFeature.TCX), "tcx on " + k.release());
+        assertEquals(atLeast(6, 6), k.has(KernelFeature.UPROBE_MULTI), "uprobe.multi on " + k.release());
         assertEquals(atLeast(5, 9), k.has(KernelFeature.XDP_LINK), "XDP links on " + k.release());
         assertEquals(atLeast(5, 15), k.has(KernelFeature.PERF_LINK), "perf links on " + k.release());
         assertEquals(System.getProperty("os.version"), k.release());

@@ -53,6 +53,15 @@ class AttachChoiceTest {
     }
 
     @Test
+    void uprobeMultiOnAKernelWithoutItSaysWhatToDoBeforeTouchingTheProgram() {
+        UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
+                () -> Attach.uprobeMulti(null, "libc.so.6", null, "get*", false, -1, DEBIAN_12));
+        assertEquals("uprobe.multi needs Linux 6.6, this is 6.1.0-57-amd64; load the program as a uprobe "
+                + "(SEC(\"uprobe/...\")) and attach it to each function with Attach.uprobe", e.getMessage());
+        assertEquals("uprobe.multi", e.feature());
+    }
+
+    @Test
     void aSimulatedKernelIsNeverProbedAndKeepsItsAnswers() {
         assertTrue(NEW.has(KernelFeature.TCX));
         assertEquals("6.1.0-57-amd64", DEBIAN_12.release());

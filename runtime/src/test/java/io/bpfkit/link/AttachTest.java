@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfLink;
+import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.load.BpfLoader;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.AttachType;
@@ -18,6 +19,7 @@ import io.bpfkit.sys.PerfEventAttr;
 import io.bpfkit.sys.Sockets;
 import io.bpfkit.sys.Syscalls;
 import io.bpfkit.testing.Events;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TargetLibrary;
 import io.bpfkit.testing.Tools;
@@ -32,7 +34,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Attaches each program kind of events.bpf.o for real, triggers it (a system call, our own
@@ -143,8 +147,23 @@ class AttachTest {
         }
     }
 
-    @Test
-    void uprobeMultiByNamesAndByGlob() {
+    @TestFactory
+    DynamicTest uprobeMultiByNamesAndByGlob() {
+        return KernelProbes.branch("uprobe.multi by names and by glob", KernelProbes.uprobeMulti(),
+                AttachTest::uprobeMultiCounts, () -> {
+                    TargetLibrary lib = TargetLibrary.get();
+                    try (LoadedObject obj = Events.load()) {
+                        UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
+                                () -> Attach.uprobeMulti(program(obj, "multi_count"), lib.path().toString(),
+                                        List.of("bpfkit_add", "bpfkit_mul"), null, false, 0));
+                        assertTrue(e.getMessage().startsWith("uprobe.multi needs Linux 6.6, this is "
+                                + System.getProperty("os.version")), e.getMessage());
+                        assertTrue(e.getMessage().contains("Attach.uprobe"), e.getMessage());
+                    }
+                });
+    }
+
+    private static void uprobeMultiCounts() {
         TargetLibrary lib = TargetLibrary.get();
         try (LoadedObject obj = Events.load();
              Link byName = Attach.uprobeMulti(program(obj, "multi_count"), lib.path().toString(),
@@ -231,8 +250,23 @@ class AttachTest {
         }
     }
 
-    @Test
-    void tcxIngressAndEgressOnLo() throws Exception {
+    @TestFactory
+    DynamicTest tcxIngressAndEgressOnLo() {
+        return KernelProbes.branch("tcx links on lo's ingress and egress", KernelProbes.tcx(),
+                AttachTest::tcxCountsOnLo, () -> {
+                    try (LoadedObject obj = Events.load()) {
+                        int lo = Attach.ifindex("lo");
+                        UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
+                                () -> Attach.tcx(program(obj, "tcx_ingress_count"), lo, true));
+                        assertTrue(e.getMessage().startsWith("tcx needs Linux 6.6, this is "
+                                + System.getProperty("os.version")), e.getMessage());
+                        assertTrue(e.getMessage().contains("Attach.tc,"), e.getMessage());
+                    }
+                    assertThrows(BpfException.class, () -> Attach.ifindex("no-such-if0"));
+                });
+    }
+
+    private static void tcxCountsOnLo() throws Exception {
         try (DatagramSocket port = receiver(); LoadedObject obj = BpfLoader.load(Events.spec(port.getLocalPort()))) {
             int lo = Attach.ifindex("lo");
             try (Link in = Attach.tcx(program(obj, "tcx_ingress_count"), lo, true);

@@ -17,6 +17,7 @@ import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.testing.Events;
 import io.bpfkit.testing.HostFeatures;
 import io.bpfkit.testing.Kallsyms;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -81,15 +83,23 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void socketFilterReturning42RunsAndReadsBack() {
+    @TestFactory
+    DynamicTest socketFilterReturning42RunsAndReadsBack() {
+        KernelProbes.Probe trueSize = KernelProbes.logTrueSize();
+        return KernelProbes.branch("a socket filter returning 42 loads, runs and reads back; log_true_size "
+                + "counts the log", trueSize, () -> socketFilterReturning42(true),
+                () -> socketFilterReturning42(false));
+    }
+
+    private static void socketFilterReturning42(boolean logTrueSize) {
         try (Arena arena = Arena.ofConfined()) {
             Insns insns = Insns.returning(42);
             ProgLoadResult r = load(arena, SOCKET_FILTER, insns, "ret42", 2);
             assertTrue(r.ok(), r.log());
             assertEquals(0, r.errno());
             assertTrue(r.log().contains("processed 2 insns"), r.log());
-            assertEquals(r.log().length() + 1, r.logTrueSize(), "log_true_size counts the NUL");
+            assertEquals(logTrueSize ? r.log().length() + 1 : 0, r.logTrueSize(),
+                    "log_true_size counts the NUL where the kernel reports it, else stays 0");
             try (Fd prog = r.fd()) {
                 assertEquals("prog fd " + prog.get() + " (ret42)", prog.toString());
                 TestRunResult run = Bpf.progTestRun(prog,
@@ -140,8 +150,14 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void verifierRejectionKeepsTheLog() {
+    @TestFactory
+    DynamicTest verifierRejectionKeepsTheLog() {
+        KernelProbes.Probe trueSize = KernelProbes.logTrueSize();
+        return KernelProbes.branch("a verifier rejection keeps the log", trueSize,
+                () -> verifierRejectionKeepsTheLog(true), () -> verifierRejectionKeepsTheLog(false));
+    }
+
+    private static void verifierRejectionKeepsTheLog(boolean logTrueSize) {
         try (Arena arena = Arena.ofConfined()) {
             Insns bad = new Insns().exit(); // r0 never set
             ProgLoadResult r = load(arena, SOCKET_FILTER, bad, "no_r0", 1);
@@ -149,7 +165,7 @@ class BpfProgTest {
             assertNull(r.fd());
             assertEquals(Errno.EACCES, r.errno());
             assertTrue(r.log().contains("R0 !read_ok"), r.log());
-            assertEquals(r.log().length() + 1, r.logTrueSize());
+            assertEquals(logTrueSize ? r.log().length() + 1 : 0, r.logTrueSize());
             assertEquals("R0 !read_ok", Bpf.verifierReason(r.log()));
             KernelException e = r.exception();
             assertEquals("EACCES", e.errnoName());
@@ -165,8 +181,43 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void tooSmallLogBufferGivesEnospcAndTheSizeNeeded() {
+    /**
+     * Linux 6.4 made the verifier log rotate and report {@code log_true_size}, and took away
+     * the 128-byte minimum of the log buffer: older kernels refuse a smaller buffer (EINVAL)
+     * and truncate a larger one with ENOSPC, saying nothing of the size needed.
+     */
+    @TestFactory
+    DynamicTest tooSmallLogBufferGivesEnospcAndTheSizeNeeded() {
+        return KernelProbes.branch("a too small log buffer", KernelProbes.logTrueSize(),
+                BpfProgTest::tooSmallLogBufferReportsTheSizeNeeded, BpfProgTest::tooSmallLogBufferBefore64);
+    }
+
+    private static void tooSmallLogBufferBefore64() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment insns = Insns.returning(1).toSegment(arena);
+            ProgLoadAttr tiny = ProgLoadAttr.builder(SOCKET_FILTER, insns).license("GPL").name("small_log")
+                    .log(2, arena.allocate(32)).build();
+            ProgLoadResult refused = Bpf.progLoad(tiny);
+            assertFalse(refused.ok());
+            assertEquals(Errno.EINVAL, refused.errno(), "a log buffer under 128 bytes: " + refused.log());
+            assertTrue(refused.exception().getMessage().startsWith("BPF_PROG_LOAD of program 'small_log' failed: "
+                    + "EINVAL"), refused.exception().getMessage());
+
+            ProgLoadResult r = Bpf.progLoad(tiny.withLog(2, arena.allocate(128)));
+            assertFalse(r.ok());
+            assertEquals(Errno.ENOSPC, r.errno(), r.log());
+            assertEquals(0, r.logTrueSize());
+            assertTrue(r.log().length() > 0 && r.log().length() < 128, "the log up to the buffer's end: " + r.log());
+            assertTrue(r.log().startsWith("func#0") || r.log().startsWith("0:"), r.log());
+            assertTrue(r.exception().getMessage().contains("too small"), r.exception().getMessage());
+            ProgLoadResult retry = Bpf.progLoad(tiny.withLog(2, arena.allocate(64 * 1024)));
+            assertTrue(retry.ok(), retry.log());
+            assertTrue(retry.log().startsWith(r.log()), retry.log());
+            retry.fd().close();
+        }
+    }
+
+    private static void tooSmallLogBufferReportsTheSizeNeeded() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment insns = Insns.returning(1).toSegment(arena);
             ProgLoadAttr small = ProgLoadAttr.builder(SOCKET_FILTER, insns).license("GPL").name("small_log")
@@ -241,12 +292,47 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void rawTracepointProgramCountsSyscalls() {
+    /**
+     * A raw tracepoint link counts system calls; the cookie it is opened with (Linux 6.10) is
+     * refused with a clear message before that, and shows in the link's info only where the
+     * kernel's {@code bpf_link_info} has a raw tracepoint cookie (after 6.12).
+     */
+    @TestFactory
+    Stream<DynamicTest> rawTracepointProgramCountsSyscalls() {
+        KernelProbes.Probe cookie = KernelProbes.rawTracepointCookie();
+        KernelProbes.Probe inInfo = KernelProbes.rawTracepointCookieInLinkInfo();
+        return Stream.of(
+                KernelProbes.branch("a raw tracepoint link with a cookie counts syscalls", cookie,
+                        () -> rawTracepointCounts(0xc00c1eL, inInfo.present() ? 0xc00c1eL : 0), () -> {
+                            try (Arena arena = Arena.ofConfined();
+                                    Fd prog = loadOk(arena, RAW_TRACEPOINT, Insns.returning(0), "count_enter")) {
+                                KernelException e = assertThrows(KernelException.class,
+                                        () -> Bpf.rawTracepointOpen("sys_enter", prog, 0xc00c1eL));
+                                assertEquals("EINVAL", e.errnoName());
+                                assertTrue(e.getMessage().contains("raw tracepoint cookies need Linux 6.10"),
+                                        e.getMessage());
+                            }
+                            rawTracepointCounts(0, 0);
+                        }),
+                KernelProbes.branch("the link info reports the raw tracepoint's cookie", inInfo,
+                        () -> assertEquals(0xc00c1eL, rawTracepointLinkCookie(0xc00c1eL)),
+                        () -> assertEquals(0L, rawTracepointLinkCookie(cookie.present() ? 0xc00c1eL : 0),
+                                "no cookie field in the kernel's link info: bpfkit reads 0")));
+    }
+
+    private static long rawTracepointLinkCookie(long cookie) {
+        try (Arena arena = Arena.ofConfined();
+                Fd prog = loadOk(arena, RAW_TRACEPOINT, Insns.returning(0), "cookie");
+                Fd link = Bpf.rawTracepointOpen("sys_enter", prog, cookie)) {
+            return Bpf.linkInfo(link).cookie();
+        }
+    }
+
+    private static void rawTracepointCounts(long cookie, long cookieInInfo) {
         try (Arena arena = Arena.ofConfined(); Fd map = counterMap("rawtp_count");
                 Fd prog = loadOk(arena, RAW_TRACEPOINT, Insns.countInto(map.get()), "count_enter")) {
             assertArrayEquals(new int[] {Bpf.mapInfo(map).id()}, Bpf.progMapIds(prog));
-            try (Fd link = Bpf.rawTracepointOpen("sys_enter", prog, 0xc00c1eL)) {
+            try (Fd link = Bpf.rawTracepointOpen("sys_enter", prog, cookie)) {
                 for (int i = 0; i < 100; i++) {
                     Syscalls.getpid();
                 }
@@ -254,7 +340,7 @@ class BpfProgTest {
                 LinkInfo info = Bpf.linkInfo(link);
                 assertEquals(LINK_TYPE_RAW_TRACEPOINT, info.type());
                 assertEquals("sys_enter", info.tpName());
-                assertEquals(0xc00c1eL, info.cookie());
+                assertEquals(cookieInInfo, info.cookie());
                 assertEquals(Bpf.progInfo(prog).id(), info.progId());
                 boolean listed = false;
                 for (int id = Bpf.linkGetNextId(0); id != 0; id = Bpf.linkGetNextId(id)) {
@@ -350,12 +436,27 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void tcxLinkOnLoopbackWithRevision() {
+    @TestFactory
+    DynamicTest tcxLinkOnLoopbackWithRevision() {
+        return KernelProbes.branch("a tcx link on lo with an expected revision", KernelProbes.tcx(),
+                BpfProgTest::tcxLinkOnLoopback, () -> {
+                    try (Arena arena = Arena.ofConfined(); Fd prog = tcxProgram(arena)) {
+                        KernelException e = assertThrows(KernelException.class, () -> Bpf.linkCreate(
+                                new LinkCreateAttr(prog.get(), 1, BPF_TCX_INGRESS, 0, null, "tcx_next")));
+                        assertEquals("EINVAL", e.errnoName());
+                        assertTrue(e.getMessage().startsWith("BPF_LINK_CREATE"), e.getMessage());
+                    }
+                });
+    }
+
+    private static Fd tcxProgram(Arena arena) {
+        return Bpf.progLoad(ProgLoadAttr.builder(SCHED_CLS, Insns.returning(-1).toSegment(arena)) // TCX_NEXT
+                .license("GPL").name("tcx_next").expectedAttachType(BPF_TCX_INGRESS).build()).orThrow();
+    }
+
+    private static void tcxLinkOnLoopback() {
         int lo = 1; // the loopback device is ifindex 1
-        try (Arena arena = Arena.ofConfined();
-                Fd prog = Bpf.progLoad(ProgLoadAttr.builder(SCHED_CLS, Insns.returning(-1).toSegment(arena)) // TCX_NEXT
-                        .license("GPL").name("tcx_next").expectedAttachType(BPF_TCX_INGRESS).build()).orThrow()) {
+        try (Arena arena = Arena.ofConfined(); Fd prog = tcxProgram(arena)) {
             long before = Bpf.progQuery(lo, BPF_TCX_INGRESS, 0, 0).revision();
             try (Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.get(), lo, BPF_TCX_INGRESS, 0,
                     new LinkCreateAttr.Relative(0, before), "tcx_next"))) {
@@ -373,8 +474,23 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void netfilterLink() {
+    @TestFactory
+    DynamicTest netfilterLink() {
+        return KernelProbes.branch("a netfilter link accepting on IPv4 local out", KernelProbes.netfilter(),
+                BpfProgTest::netfilterLinkAccepts, () -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(NETFILTER, Insns.returning(1)
+                                .toSegment(arena)).license("GPL").name("nf_accept").expectedAttachType(BPF_NETFILTER)
+                                .build());
+                        assertFalse(r.ok());
+                        assertEquals(Errno.EINVAL, r.errno());
+                        assertTrue(r.exception().getMessage().startsWith("BPF_PROG_LOAD of program 'nf_accept' "
+                                + "failed: EINVAL"), r.exception().getMessage());
+                    }
+                });
+    }
+
+    private static void netfilterLinkAccepts() {
         try (Arena arena = Arena.ofConfined();
                 Fd prog = Bpf.progLoad(ProgLoadAttr.builder(NETFILTER, Insns.returning(1).toSegment(arena)) // NF_ACCEPT
                         .license("GPL").name("nf_accept").expectedAttachType(BPF_NETFILTER).build()).orThrow();
@@ -385,8 +501,31 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void uprobeMultiCountsLibcCalls() throws IOException {
+    @TestFactory
+    DynamicTest uprobeMultiCountsLibcCalls() {
+        return KernelProbes.branch("a uprobe.multi link on libc's getpid counts calls", KernelProbes.uprobeMulti(),
+                BpfProgTest::uprobeMultiCounts, () -> {
+                    try (Arena arena = Arena.ofConfined();
+                            Fd prog = Bpf.progLoad(ProgLoadAttr.builder(KPROBE, Insns.returning(0).toSegment(arena))
+                                    .license("GPL").name("on_getpid").expectedAttachType(BPF_TRACE_UPROBE_MULTI)
+                                    .build()).orThrow()) {
+                        MemorySegment offsets = arena.allocate(JAVA_LONG, 1);
+                        offsets.set(JAVA_LONG, 0, libcGetpid().offset());
+                        KernelException e = assertThrows(KernelException.class, () -> Bpf.linkCreate(
+                                new LinkCreateAttr(prog.get(), 0, BPF_TRACE_UPROBE_MULTI, 0,
+                                        new LinkCreateAttr.UprobeMulti(libcGetpid().path(), offsets, null, null, 1, 0,
+                                                0), "on_getpid")));
+                        assertTrue(e.errnoName().equals("EINVAL") || e.errnoName().equals("EOPNOTSUPP"),
+                                e.getMessage());
+                    }
+                });
+    }
+
+    /** Where libc's getpid is: its file, and its offset in the file. */
+    record FileOffset(String path, long offset) {
+    }
+
+    private static FileOffset libcGetpid() throws IOException {
         // getpid's file offset in libc: its address minus the start of its mapping, plus the mapping's offset
         long addr = java.lang.foreign.Linker.nativeLinker().defaultLookup().find("getpid").orElseThrow().address();
         String path = null;
@@ -402,6 +541,13 @@ class BpfProgTest {
             }
         }
         assertNotNull(path, "getpid is not in a file mapping");
+        return new FileOffset(path, offset);
+    }
+
+    private static void uprobeMultiCounts() throws IOException {
+        FileOffset getpid = libcGetpid();
+        String path = getpid.path();
+        long offset = getpid.offset();
         int pid = (int) ProcessHandle.current().pid();
         try (Arena arena = Arena.ofConfined(); Fd map = counterMap("uprobe_count");
                 Fd prog = Bpf.progLoad(ProgLoadAttr.builder(KPROBE, Insns.countInto(map.get()).toSegment(arena))
@@ -519,15 +665,20 @@ class BpfProgTest {
         }
     }
 
-    @Test
-    void btfLoadOfAnInvalidBlobKeepsTheLog() {
+    @TestFactory
+    DynamicTest btfLoadOfAnInvalidBlobKeepsTheLog() {
+        return KernelProbes.branch("an invalid BTF blob is refused with its log", KernelProbes.logTrueSize(),
+                () -> btfLoadOfAnInvalidBlob(true), () -> btfLoadOfAnInvalidBlob(false));
+    }
+
+    private static void btfLoadOfAnInvalidBlob(boolean logTrueSize) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment blob = intBtf(arena, 1000); // name offset outside the strings
             BtfLoadResult r = Bpf.btfLoad(blob, 1, arena.allocate(4096), "bad.btf");
             assertFalse(r.ok());
             assertEquals(Errno.EINVAL, r.errno());
             assertTrue(r.log().contains("Invalid name_offset"), r.log());
-            assertEquals(r.log().length() + 1, r.logTrueSize());
+            assertEquals(logTrueSize ? r.log().length() + 1 : 0, r.logTrueSize());
             KernelException e = r.exception();
             assertTrue(e.getMessage().startsWith("BPF_BTF_LOAD of BTF 'bad.btf' failed: EINVAL"), e.getMessage());
             assertTrue(e.getMessage().contains("Invalid name_offset"), e.getMessage());

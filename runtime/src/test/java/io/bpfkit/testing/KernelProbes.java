@@ -1,6 +1,8 @@
 package io.bpfkit.testing;
 
+import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.BtfType;
 import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.object.ProgramType;
@@ -168,6 +170,123 @@ public final class KernelProbes {
         });
     }
 
+    /**
+     * {@code log_true_size} (Linux 6.4): a program loaded with a verifier log at level 2 comes
+     * back with the size its whole log needs; older kernels leave the field 0.
+     */
+    public static Probe logTrueSize() {
+        return cached("log_true_size", () -> {
+            String feature = "log_true_size";
+            try (Arena arena = Arena.ofConfined()) {
+                ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.SOCKET_FILTER.value(), code(arena))
+                        .license("GPL").log(2, arena.allocate(64 * 1024)).build());
+                if (!r.ok()) {
+                    throw new IllegalStateException("cannot tell whether the kernel reports log_true_size: "
+                            + "BPF_PROG_LOAD of a socket filter refused with " + Errno.name(r.errno()));
+                }
+                r.fd().close();
+                return r.logTrueSize() > 0 ? Probe.yes(feature, "a " + r.log().length() + "-byte log, log_true_size "
+                        + r.logTrueSize()) : Probe.no(feature, "load", 0, "a " + r.log().length()
+                        + "-byte log, log_true_size left 0 (before Linux 6.4)");
+            }
+        });
+    }
+
+    /** tcx (Linux 6.6): a tcx link on an interface that does not exist is refused with ENODEV, not EINVAL. */
+    public static Probe tcx() {
+        return cached("tcx", () -> linkErrno("tcx", ProgramType.SCHED_CLS, AttachType.TCX_INGRESS,
+                Integer.MAX_VALUE, null, Errno.ENODEV));
+    }
+
+    /**
+     * uprobe.multi (Linux 6.6): a uprobe.multi link on {@code /} (not a regular file) is refused
+     * with EBADF, not EINVAL.
+     */
+    public static Probe uprobeMulti() {
+        return cached("uprobe.multi", () -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment offsets = arena.allocate(ValueLayout.JAVA_LONG, 1);
+                return linkErrno("uprobe.multi", ProgramType.KPROBE, AttachType.TRACE_UPROBE_MULTI, 0,
+                        new LinkCreateAttr.UprobeMulti("/", offsets, null, null, 1, 0, 0), Errno.EBADF);
+            }
+        });
+    }
+
+    /** Netfilter programs (Linux 6.4): a program of type {@code BPF_PROG_TYPE_NETFILTER} loads. */
+    public static Probe netfilter() {
+        return cached("netfilter", () -> {
+            String feature = "netfilter programs";
+            try (Arena arena = Arena.ofConfined()) {
+                ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.NETFILTER.value(), code(arena))
+                        .license("GPL").expectedAttachType(AttachType.NETFILTER.value()).build());
+                if (!r.ok()) {
+                    return Probe.no(feature, "load", r.errno(), "BPF_PROG_LOAD refused with " + Errno.name(r.errno()));
+                }
+                r.fd().close();
+                return Probe.yes(feature, "loaded");
+            }
+        });
+    }
+
+    /**
+     * Raw tracepoint cookies (Linux 6.10): {@code BPF_RAW_TRACEPOINT_OPEN} of {@code sys_enter}
+     * with a cookie succeeds; older kernels refuse the unknown field with EINVAL.
+     */
+    public static Probe rawTracepointCookie() {
+        return cached("raw_tp cookie", () -> {
+            String feature = "raw tracepoint cookie";
+            try (Arena arena = Arena.ofConfined()) {
+                ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.RAW_TRACEPOINT.value(), code(arena))
+                        .license("GPL").build());
+                if (!r.ok()) {
+                    throw new IllegalStateException("cannot tell whether the kernel has raw tracepoint cookies: "
+                            + "BPF_PROG_LOAD of a raw tracepoint program refused with " + Errno.name(r.errno()));
+                }
+                try (Fd prog = r.fd(); Fd link = Bpf.rawTracepointOpen("sys_enter", prog, 1)) {
+                    return Probe.yes(feature, "sys_enter opened with a cookie");
+                } catch (KernelException e) {
+                    if (e.errno() != Errno.EINVAL) {
+                        throw new IllegalStateException("cannot tell whether the kernel has raw tracepoint cookies",
+                                e);
+                    }
+                    return Probe.no(feature, "attach", e.errno(), "BPF_RAW_TRACEPOINT_OPEN with a cookie refused "
+                            + "with EINVAL");
+                }
+            }
+        });
+    }
+
+    /**
+     * Whether the kernel's link info of a raw tracepoint link carries its cookie: the kernel's
+     * BTF of {@code struct bpf_link_info} has a {@code cookie} in {@code raw_tracepoint}
+     * (added after the cookie itself, which 6.10 has).
+     */
+    public static Probe rawTracepointCookieInLinkInfo() {
+        return cached("raw_tp cookie in link info", () -> {
+            String feature = "raw tracepoint cookie in bpf_link_info";
+            Btf vmlinux = KernelBtf.vmlinux();
+            BtfType.Struct info = vmlinux.find("bpf_link_info", BtfKind.STRUCT).map(BtfType.Struct.class::cast)
+                    .orElse(null);
+            if (info == null) {
+                return Probe.no(feature, "sysfs", 0, "the kernel's BTF has no struct bpf_link_info");
+            }
+            for (BtfType.Member m : info.members()) {
+                if (vmlinux.type(vmlinux.skipModifiers(m.type())) instanceof BtfType.Union u) {
+                    for (BtfType.Member um : u.members()) {
+                        if (um.name().equals("raw_tracepoint")
+                                && vmlinux.type(vmlinux.skipModifiers(um.type())) instanceof BtfType.Struct rt) {
+                            boolean cookie = rt.members().stream().anyMatch(f -> f.name().equals("cookie"));
+                            return cookie ? Probe.yes(feature, "bpf_link_info.raw_tracepoint.cookie in the kernel's BTF")
+                                    : Probe.no(feature, "sysfs", 0, "bpf_link_info.raw_tracepoint has no cookie in "
+                                            + "the kernel's BTF");
+                        }
+                    }
+                }
+            }
+            return Probe.no(feature, "sysfs", 0, "no bpf_link_info.raw_tracepoint in the kernel's BTF");
+        });
+    }
+
     private static Probe cached(String key, Supplier<Probe> probe) {
         return CACHE.computeIfAbsent(key, k -> probe.get());
     }
@@ -206,6 +325,36 @@ public final class KernelProbes {
                 return Probe.yes(feature, "linked");
             } catch (KernelException e) {
                 return Probe.no(feature, "attach", e.errno(), "BPF_LINK_CREATE refused with " + e.errnoName());
+            }
+        }
+    }
+
+    /**
+     * A trivial program of {@code type} loaded for {@code attach}, then BPF_LINK_CREATE on a
+     * target that cannot work: {@code presentErrno} when the kernel knows the attach type,
+     * EINVAL when it does not; anything else cannot tell.
+     */
+    private static Probe linkErrno(String feature, ProgramType type, AttachType attach, int target,
+            LinkCreateAttr.Variant variant, int presentErrno) {
+        try (Arena arena = Arena.ofConfined()) {
+            ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(type.value(), code(arena)).license("GPL")
+                    .expectedAttachType(attach.value()).build());
+            if (!r.ok()) {
+                return Probe.no(feature, "load", r.errno(), "BPF_PROG_LOAD refused with " + Errno.name(r.errno()));
+            }
+            try (Fd prog = r.fd(); Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.get(), target, attach.value(), 0,
+                    variant, "probe"))) {
+                throw new IllegalStateException("probe for " + feature + ": BPF_LINK_CREATE on a target that "
+                        + "cannot work succeeded");
+            } catch (KernelException e) {
+                if (e.errno() == presentErrno) {
+                    return Probe.yes(feature, "BPF_LINK_CREATE on a bad target refused with " + e.errnoName());
+                }
+                if (e.errno() == Errno.EINVAL) {
+                    return Probe.no(feature, "attach", e.errno(), "BPF_LINK_CREATE refused the attach type with "
+                            + "EINVAL");
+                }
+                throw new IllegalStateException("cannot tell whether the kernel has " + feature, e);
             }
         }
     }
