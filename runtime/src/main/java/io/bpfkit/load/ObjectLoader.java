@@ -656,12 +656,13 @@ final class ObjectLoader {
         int attempt = 0;
         do {
             r = Bpf.progLoad(attr.withLog(options.logLevel(), arena.allocate(size)));
-            boolean truncated = !r.ok() && r.errno() == Errno.ENOSPC && r.logTrueSize() > size;
+            boolean truncated = !r.ok() && r.errno() == Errno.ENOSPC;
             if (!truncated) {
                 break;
             }
-            size = r.logTrueSize() + 1;
-        } while (++attempt < 3);
+            // Kernels before 6.4 do not say how much they need (log_true_size stays 0): grow by 4x.
+            size = r.logTrueSize() > size ? r.logTrueSize() + 1 : (int) Math.min(Integer.MAX_VALUE / 2, 4L * size);
+        } while (++attempt < 8);
         return r;
     }
 

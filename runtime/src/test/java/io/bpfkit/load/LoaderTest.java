@@ -170,6 +170,17 @@ class LoaderTest {
     }
 
     @Test
+    void aLogBufferTooSmallForTheRefusalGrowsUntilTheLogFits() {
+        // 128 bytes (the least the kernel takes) cannot hold the refusal: the loader must grow the
+        // buffer, from log_true_size where the kernel reports it (6.4+), by steps before that.
+        BpfObjectSpec spec = open("verifier_reject.bpf.o");
+        LoadOptions tiny = new LoadOptions(LoadOptions.DEFAULT_PIN_ROOT, 1, 128, null, false);
+        VerifierException e = assertThrows(VerifierException.class, () -> BpfLoader.load(spec, tiny));
+        assertTrue(e.log().contains("invalid mem access 'map_value_or_null'"), e.log());
+        assertTrue(e.log().length() > 128, "the whole log, not the first 128 bytes");
+    }
+
+    @Test
     void verifierRejectionCarriesLogInstructionAndSourceLine() {
         BpfObjectSpec spec = open("verifier_reject.bpf.o");
         VerifierException e = assertThrows(VerifierException.class, () -> BpfLoader.load(spec));
