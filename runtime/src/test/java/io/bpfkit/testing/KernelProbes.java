@@ -1,6 +1,7 @@
 package io.bpfkit.testing;
 
 import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.BtfType;
 import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.object.ProgramType;
@@ -165,6 +166,34 @@ public final class KernelProbes {
             }
             return Probe.no(feature, "sysfs", 0, "no " + btf + " after modprobe " + module + " (exit "
                     + r.exitCode() + (r.stderr().isBlank() ? "" : ": " + r.stderr().strip()) + ")");
+        });
+    }
+
+    /**
+     * A function the kernel's BTF declares ({@code /sys/kernel/btf/vmlinux}, FUNC), e.g. the
+     * kfunc {@code bpf_task_from_pid} (Linux 6.2): what a weak {@code __ksym} of it resolves to.
+     */
+    public static Probe kernelBtfFunction(String function) {
+        return cached("btf func " + function, () -> {
+            String feature = "kernel BTF function " + function;
+            return KernelBtf.vmlinux().findId(function, BtfKind.FUNC).isPresent()
+                    ? Probe.yes(feature, KernelBtf.VMLINUX + " declares it")
+                    : Probe.no(feature, "sysfs", 0, KernelBtf.VMLINUX + " has no FUNC " + function);
+        });
+    }
+
+    /**
+     * A member of a struct in the kernel's BTF, e.g. {@code sched_entity.deadline} (Linux 6.6):
+     * what {@code bpf_core_field_exists} answers for it.
+     */
+    public static Probe kernelBtfMember(String struct, String member) {
+        return cached("btf member " + struct + "." + member, () -> {
+            String feature = "kernel BTF member " + struct + "." + member;
+            boolean has = KernelBtf.vmlinux().find(struct, BtfKind.STRUCT)
+                    .map(t -> ((BtfType.Struct) t).members().stream().anyMatch(m -> m.name().equals(member)))
+                    .orElse(false);
+            return has ? Probe.yes(feature, KernelBtf.VMLINUX + " declares it")
+                    : Probe.no(feature, "sysfs", 0, KernelBtf.VMLINUX + " has no struct " + struct + " member " + member);
         });
     }
 
