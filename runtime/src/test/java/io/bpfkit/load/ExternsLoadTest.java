@@ -50,7 +50,11 @@ class ExternsLoadTest {
         KernelConfig cfg = KernelConfig.running().orElseThrow();
         ByteBuffer out = runExterns(0);
         String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
-        assertEquals(kernelVersion(release), out.getInt(0), "LINUX_KERNEL_VERSION of " + release);
+        String version = Files.readString(Path.of("/proc/sys/kernel/version")).strip();
+        Path ubuntu = Path.of("/proc/version_signature");
+        String signature = Files.isReadable(ubuntu) ? Files.readString(ubuntu).strip() : null;
+        assertEquals(kernelVersion(signature, version, release), out.getInt(0),
+                "LINUX_KERNEL_VERSION of " + release + " (" + version + ")");
         assertEquals("y".equals(cfg.value("CONFIG_BPF_SYSCALL")) ? 1 : 0, out.getInt(4), "CONFIG_BPF_SYSCALL");
         assertEquals(Integer.parseInt(cfg.value("CONFIG_HZ")), out.getInt(8), "CONFIG_HZ");
         String jit = cfg.value("CONFIG_BPF_JIT");
@@ -62,24 +66,44 @@ class ExternsLoadTest {
     }
 
     /**
-     * KERNEL_VERSION(major, minor, sublevel) of a release as uname gives it ("6.18.44-fc-v782",
-     * Debian's "6.12.118+deb12-amd64" and "6.1.0-57-amd64"), the sublevel capped at 255 as
-     * libbpf does; a release without a sublevel ("6.18-rc1") has 0.
+     * KERNEL_VERSION(major, minor, sublevel), the sublevel capped at 255, as libbpf finds it:
+     * Ubuntu's real version (the third field of /proc/version_signature), else Debian's, which
+     * its release does not carry ("Debian 6.1.158-1" in uname -v for "6.1.0-57-amd64"), else
+     * the release ("6.18.44-fc-v782"; "6.18-rc1" has sublevel 0).
      */
-    static int kernelVersion(String release) {
-        Matcher m = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.(\\d+))?.*").matcher(release);
-        assertTrue(m.matches(), "not a kernel release: " + release);
+    static int kernelVersion(String ubuntuSignature, String unameVersion, String release) {
+        if (ubuntuSignature != null) {
+            String[] f = ubuntuSignature.split("\\s+");
+            Matcher ubuntu = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)").matcher(f.length >= 3 ? f[2] : "");
+            if (ubuntu.lookingAt()) {
+                return code(ubuntu);
+            }
+        }
+        Matcher debian = Pattern.compile("Debian (\\d+)\\.(\\d+)\\.(\\d+)").matcher(unameVersion);
+        if (debian.find()) {
+            return code(debian);
+        }
+        Matcher m = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.(\\d+))?").matcher(release);
+        assertTrue(m.lookingAt(), "not a kernel release: " + release);
+        return code(m);
+    }
+
+    private static int code(Matcher m) {
         int sublevel = m.group(3) == null ? 0 : (int) Math.min(255, Long.parseLong(m.group(3)));
         return (Integer.parseInt(m.group(1)) << 16) + (Integer.parseInt(m.group(2)) << 8) + sublevel;
     }
 
     @Test
     void kernelVersionsOfReleases() {
-        assertEquals(0x06122c, kernelVersion("6.18.44-fc-v782"));
-        assertEquals((6 << 16) + (12 << 8) + 118, kernelVersion("6.12.118+deb12-amd64"));
-        assertEquals((6 << 16) + (1 << 8), kernelVersion("6.1.0-57-amd64"));
-        assertEquals((5 << 16) + (4 << 8) + 255, kernelVersion("5.4.302"));
-        assertEquals((6 << 16) + (18 << 8), kernelVersion("6.18-rc1"));
+        assertEquals(0x06122c, kernelVersion(null, "#1 SMP PREEMPT_DYNAMIC", "6.18.44-fc-v782"));
+        assertEquals((6 << 16) + (12 << 8) + 118, kernelVersion(null, "#1 SMP PREEMPT_DYNAMIC Debian 6.12.118-1~deb12u1",
+                "6.12.118+deb12-amd64"));
+        assertEquals((6 << 16) + (1 << 8) + 158, kernelVersion(null, "#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 (2025-11-09)",
+                "6.1.0-57-amd64"));
+        assertEquals((5 << 16) + (4 << 8) + 255, kernelVersion("Ubuntu 5.4.0-12.15-generic 5.4.302", "#13-Ubuntu",
+                "5.4.0-12-generic"));
+        assertEquals((5 << 16) + (4 << 8) + 255, kernelVersion(null, "#1", "5.4.302"));
+        assertEquals((6 << 16) + (18 << 8), kernelVersion(null, "#1", "6.18-rc1"));
     }
 
     @Test
