@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.btf.BtfKind;
+import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.testing.HostFeatures;
@@ -92,6 +94,15 @@ class LibbpfLoadDifferentialTest {
             case "tracing_effects.bpf.o" -> probed(object, KernelProbes.trampoline("do_unlinkat"));
             case "lsm_effects.bpf.o" -> probed(object, KernelProbes.lsm("socket_create"));
             case "sleepable.bpf.o" -> probed(object, KernelProbes.sleepableTrampoline("bpf_fentry_test1"));
+            // kfuncs newer than 6.1 called unguarded: bpf_obj_new_impl (6.2), bpf_throw (6.7)
+            case "kfunc_protos.bpf.o" -> probed(object, KernelProbes.kernelBtfFunction("bpf_obj_new_impl"));
+            case "modern.bpf.o" -> probed(object, KernelProbes.kernelBtfFunction("bpf_throw"));
+            // struct tun_file: in vmlinux where tun is built in, else in the tun module's BTF
+            // (the probe loads the module)
+            case "module_btf.bpf.o" -> KernelBtf.vmlinux().findId("tun_file", BtfKind.STRUCT).isPresent()
+                    ? new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), "tun built in: vmlinux has struct tun_file",
+                    true)
+                    : probed(object, KernelProbes.moduleBtf("tun"));
             default -> new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), "");
         };
     }
