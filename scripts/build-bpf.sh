@@ -10,6 +10,8 @@
 # /sys/kernel/btf/vmlinux, or from the BTF file (raw BTF or an ELF with .BTF) named by
 # $BPFKIT_VMLINUX_BTF. It is made only when a source includes "vmlinux.h", and rewritten only
 # when its text changes (a new kernel, a new generator), so objects are not rebuilt for nothing.
+# DIR/vmlinux.btf is a copy of the BTF it was made from: the objects carry that kernel's
+# layouts, which a test run on another kernel (scripts/kernels) compares with.
 set -euo pipefail
 vmlinux_dir=""; java=""; classpath=""
 while [ $# -gt 0 ]; do
@@ -65,6 +67,11 @@ if [ -n "$vmlinux_dir" ]; then
     else
       chmod 644 "$tmp"
       mv "$tmp" "$vmlinux_h"
+    fi
+    if ! cmp -s "$btf" "$vmlinux_dir/vmlinux.btf" 2>/dev/null; then
+      tmp=$(mktemp "$vmlinux_dir/vmlinux.btf.XXXXXX")
+      cat "$btf" >"$tmp" && chmod 644 "$tmp" && mv "$tmp" "$vmlinux_dir/vmlinux.btf" \
+        || { rm -f "$tmp"; echo "bpfkit: cannot copy $btf to $vmlinux_dir/vmlinux.btf" >&2; exit 1; }
     fi
   fi
   includes+=(-I"$vmlinux_dir")

@@ -5,14 +5,17 @@
  * mm_struct (whose fields sit in an anonymous struct in the kernel), cred (kuid_t: a typedef of
  * an anonymous struct), nsproxy, pid_namespace, ns_common, signal_struct, fs_struct,
  * files_struct and sched_entity, all preserve_access_index; a few fields the kernel does not
- * have sit behind bpf_core_field_exists.
+ * have sit behind bpf_core_field_exists, and so do the EEVDF scheduler's sched_entity fields
+ * (deadline, min_vruntime, slice: 6.6 and later), as a CO-RE object meant for older kernels
+ * has them, so the object loads on 6.1 as well.
  *
  * Program heavy_getpid, SEC("tp/syscalls/sys_enter_getpid"): for the process with tgid ==
  * .rodata target_tgid (0 = any) fills .bss `heavy` with what it read: heavy.pid = the thread
  * id, heavy.tgid = the process id, heavy.uid = the real uid, heavy.pid_level = the pid
  * namespace level (0 outside containers), heavy.nr_threads = the process's thread count,
- * heavy.missing = 0 (fields absent from the kernel), heavy.hits += 1; the other fields are
- * whatever the kernel holds.
+ * heavy.missing = 0 (fields absent from the kernel), heavy.hits += 1; heavy.v[120], v[121] and
+ * v[126] (se.deadline, se.min_vruntime, se.slice) stay 0 on a kernel without them; the other
+ * fields are whatever the kernel holds.
  *
  * Loads with libbpf 1.1 (bpftool prog loadall).
  */
@@ -99,6 +102,9 @@ const volatile __u32 target_tgid = 0;
 struct heavy_result heavy;
 
 #define T(i, ...) heavy.v[i] = BPF_CORE_READ(task, __VA_ARGS__)
+/* a field of task->se that only some kernels have */
+#define T_SE_IF_EXISTS(i, field) \
+	do { if (bpf_core_field_exists(task->se.field)) T(i, se.field); } while (0)
 
 SEC("tp/syscalls/sys_enter_getpid")
 int heavy_getpid(void *ctx)
@@ -150,8 +156,9 @@ int heavy_getpid(void *ctx)
 	T(100, signal, maxrss); T(101, signal, cmaxrss); T(102, signal, sum_sched_runtime);
 	T(103, signal, nvcsw);
 	T(110, fs, users); T(111, fs, umask); T(112, fs, in_exec); T(113, files, next_fd);
-	T(120, se.deadline); T(121, se.min_vruntime); T(122, se.exec_start); T(123, se.sum_exec_runtime);
-	T(124, se.prev_sum_exec_runtime); T(125, se.vruntime); T(126, se.slice); T(127, se.nr_migrations);
+	T_SE_IF_EXISTS(120, deadline); T_SE_IF_EXISTS(121, min_vruntime); T(122, se.exec_start);
+	T(123, se.sum_exec_runtime); T(124, se.prev_sum_exec_runtime); T(125, se.vruntime);
+	T_SE_IF_EXISTS(126, slice); T(127, se.nr_migrations);
 	T(128, se.depth);
 	T(130, group_leader, real_parent, pid); T(131, parent, mm, total_vm); T(132, parent, cred, uid.val);
 	T(133, parent, signal, nr_threads); T(134, parent, nsproxy, net_ns, ns.inum);

@@ -18,14 +18,18 @@
  *     bpf_prog_put                    typeless (const void), strong: address from /proc/kallsyms
  *                                     (a function of the BPF core, so every architecture has it)
  *     bpfkit_no_such_ksym             typeless, weak, absent: address 0
- *     bpf_task_from_pid / bpf_task_release   kfuncs (call insn with BPF_PSEUDO_KFUNC_CALL)
+ *     bpf_task_from_pid / bpf_task_release   kfuncs (call insn with BPF_PSEUDO_KFUNC_CALL),
+ *                                     weak: the kernel has them from 6.2; on an older one
+ *                                     they are poisoned and their calls sit behind
+ *                                     bpf_ksym_exists(), so the verifier drops them
  *
  * Program: read_externs, SEC("syscall"). Run it once (BPF_PROG_TEST_RUN, no input) and read
  * .bss `out`: every field mirrors the value above (kernel_version, bpf_syscall, hz, jit,
  * localversion); missing_option = 0; ksym_addr = address of bpf_prog_put;
- * missing_ksym_addr = 0; self_found = 1 when the kfunc found the task of .rodata `self_pid`
- * (set it to the caller's tgid before load; left at 0 the kfuncs are skipped and it stays 0).
- * Return value 0.
+ * missing_ksym_addr = 0; kfuncs_present = 1 when the kernel has both kfuncs, 0 when it has
+ * not; self_found = 1 when the kfunc found the task of .rodata `self_pid` (set it to the
+ * caller's tgid before load; left at 0, or without the kfuncs, they are skipped and it stays
+ * 0). Return value 0.
  *
  * Loads with libbpf 1.1 (bpftool prog loadall). Typed variable ksyms are in ksyms_typed.bpf.c:
  * they need kernel data symbols in kallsyms (CONFIG_KALLSYMS_ALL), which the CI host lacks.
@@ -33,6 +37,11 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+
+/* libbpf 1.1's bpf_helpers.h predates bpf_ksym_exists: the same test of the extern's address */
+#ifndef bpf_ksym_exists
+#define bpf_ksym_exists(sym) (!!(sym))
+#endif
 
 extern __u32 LINUX_KERNEL_VERSION __kconfig;
 extern _Bool CONFIG_BPF_SYSCALL __kconfig __weak;
@@ -50,8 +59,8 @@ struct task_struct {
 	int pid;
 } __attribute__((preserve_access_index));
 
-extern struct task_struct *bpf_task_from_pid(__s32 pid) __ksym;
-extern void bpf_task_release(struct task_struct *p) __ksym;
+extern struct task_struct *bpf_task_from_pid(__s32 pid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
 const volatile __s32 self_pid = 0;
 
@@ -65,7 +74,7 @@ struct extern_values {
 	__u64 ksym_addr;
 	__u64 missing_ksym_addr;
 	__u32 self_found;
-	__u32 pad;
+	__u32 kfuncs_present;
 };
 
 struct extern_values out;
@@ -87,6 +96,9 @@ int read_externs(void *ctx)
 	out.ksym_addr = (__u64)&bpf_prog_put;
 	out.missing_ksym_addr = (__u64)&bpfkit_no_such_ksym;
 
+	if (!bpf_ksym_exists(bpf_task_from_pid) || !bpf_ksym_exists(bpf_task_release))
+		return 0;
+	out.kfuncs_present = 1;
 	if (self_pid) {
 		t = bpf_task_from_pid(self_pid);
 		if (t) {

@@ -14,8 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The BTF that CO-RE relocations are resolved against: a base (the running kernel's vmlinux, or
@@ -39,7 +42,7 @@ public final class CoreTarget {
     }
 
     private static final Candidate[] NONE = new Candidate[0];
-    private static volatile CoreTarget kernel;
+    private static volatile RunningKernel kernel;
 
     private final Btf base;
     private final Supplier<Map<String, Btf>> moduleSource;
@@ -90,20 +93,37 @@ public final class CoreTarget {
 
     /**
      * The running kernel: {@code /sys/kernel/btf/vmlinux} and its modules, read and indexed once
-     * per process (candidate lists accumulate across loads).
+     * per process (candidate lists accumulate across loads) while the set of modules with BTF
+     * stays the same; a module loaded or unloaded since makes a fresh target, so a load after
+     * {@code modprobe} finds the module's types.
      */
     public static CoreTarget kernel() {
-        CoreTarget k = kernel;
-        if (k == null) {
+        Set<String> modules = moduleNames();
+        RunningKernel k = kernel;
+        if (k == null || !k.modules().equals(modules)) {
             synchronized (CoreTarget.class) {
                 k = kernel;
-                if (k == null) {
-                    k = of(KernelBtf.vmlinux(), KernelBtf::modules);
+                if (k == null || !k.modules().equals(modules)) {
+                    k = new RunningKernel(of(KernelBtf.vmlinux(), KernelBtf::modules), modules);
                     kernel = k;
                 }
             }
         }
-        return k;
+        return k.target();
+    }
+
+    /** The kernel target and the module BTF files it was made with. */
+    private record RunningKernel(CoreTarget target, Set<String> modules) {
+    }
+
+    /** The names in /sys/kernel/btf other than vmlinux: the loaded modules with BTF. */
+    private static Set<String> moduleNames() {
+        try (Stream<Path> s = Files.list(KernelBtf.SYSFS_BTF)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("vmlinux"))
+                    .collect(Collectors.toUnmodifiableSet());
+        } catch (IOException e) {
+            return Set.of();
+        }
     }
 
     /**

@@ -29,9 +29,13 @@ import org.junit.jupiter.api.Test;
 /**
  * vmlinux_task.bpf.c, compiled by the build against the vmlinux.h bpfkit generated, loaded
  * and run in this thread (BPF_PROG_TEST_RUN of a raw_tp program runs in the caller): what it
- * read from {@code current} is this thread and process, and the sizes and offsets it compiled
- * in from the header are the kernel BTF's. Loaded once by libbpf (bpftool prog loadall, which
- * applies the CO-RE relocations every vmlinux.h field access makes) and once by bpfkit.
+ * read from {@code current} is this thread and process; the sizes and offsets it compiled in
+ * from the header are those of the BTF the header was made from (the build machine's kernel,
+ * kept beside the header as vmlinux.btf), and those its CO-RE relocations gave are the running
+ * kernel's. On the build machine the two are the same kernel; on another (scripts/kernels) the
+ * object still reads this thread right, which is what CO-RE is for. Loaded once by libbpf
+ * (bpftool prog loadall, which applies the CO-RE relocations every vmlinux.h field access
+ * makes) and once by bpfkit.
  */
 @KernelTest
 class VmlinuxHeaderKernelTest {
@@ -100,12 +104,27 @@ class VmlinuxHeaderKernelTest {
         }
     }
 
+    /** The BTF the build made vmlinux.h from (scripts/build-bpf.sh keeps a copy beside it). */
+    private static Btf headerSource() throws IOException {
+        String dir = System.getProperty("bpfkit.generatedBpfInclude");
+        assertTrue(dir != null, "the build sets bpfkit.generatedBpfInclude");
+        Path btf = Path.of(dir, "vmlinux.btf");
+        assertTrue(Files.isRegularFile(btf), btf + ": the BTF vmlinux.h was made from");
+        return BtfFiles.read(btf);
+    }
+
+    private static BtfType.Struct taskStruct(Btf btf) {
+        return (BtfType.Struct) btf.find("task_struct", BtfKind.STRUCT).orElseThrow();
+    }
+
+    private static long pidOffset(BtfType.Struct task) {
+        return task.members().stream().filter(m -> m.name().equals("pid")).findFirst().orElseThrow().bitOffset() / 8;
+    }
+
     private static void assertIsThisThread(Result r, int hits) throws IOException {
         int tid = Syscalls.gettid();
-        Btf kernel = KernelBtf.vmlinux();
-        BtfType.Struct task = (BtfType.Struct) kernel.find("task_struct", BtfKind.STRUCT).orElseThrow();
-        long pidOffset = task.members().stream().filter(m -> m.name().equals("pid")).findFirst().orElseThrow()
-                .bitOffset() / 8;
+        BtfType.Struct task = taskStruct(KernelBtf.vmlinux());
+        BtfType.Struct headerTask = taskStruct(headerSource());
         Optional<ProcessHandle> parent = ProcessHandle.current().parent();
         String comm = Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).strip();
 
@@ -114,10 +133,13 @@ class VmlinuxHeaderKernelTest {
         parent.ifPresent(p -> assertEquals(p.pid(), r.ppid(), "current->real_parent->tgid is the parent process"));
         assertEquals(comm, r.comm(), "current->comm is this thread's name");
         assertEquals(hits, r.hits());
-        assertEquals(task.size(), r.taskSizeHeader(), "sizeof(struct task_struct) in vmlinux.h");
-        assertEquals(pidOffset, r.pidOffsetHeader(), "offsetof(struct task_struct, pid) in vmlinux.h");
-        assertEquals(task.size(), r.taskSizeCore(), "bpf_core_type_size(struct task_struct)");
-        assertEquals(pidOffset, r.pidOffsetCore(), "bpf_core_field_offset(struct task_struct, pid)");
+        assertEquals(headerTask.size(), r.taskSizeHeader(),
+                "sizeof(struct task_struct) in vmlinux.h, as in the BTF it was made from");
+        assertEquals(pidOffset(headerTask), r.pidOffsetHeader(),
+                "offsetof(struct task_struct, pid) in vmlinux.h, as in the BTF it was made from");
+        assertEquals(task.size(), r.taskSizeCore(), "bpf_core_type_size(struct task_struct), the running kernel's");
+        assertEquals(pidOffset(task), r.pidOffsetCore(),
+                "bpf_core_field_offset(struct task_struct, pid), the running kernel's");
     }
 
     private static void removeAll(Path dir) throws IOException {

@@ -17,6 +17,7 @@ import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.PerfEventAttr;
 import io.bpfkit.sys.PerfEvents;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TestObjects;
 import java.io.IOException;
@@ -27,7 +28,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * CO-RE against the running kernel: core.bpf.c reads the current task through relocated
@@ -121,10 +124,18 @@ class CoreLoadTest {
         }
     }
 
-    @Test
-    void aCoreHeavyObjectReadsTheProcessThroughManyRelocations() throws IOException {
+    @TestFactory
+    DynamicTest aCoreHeavyObjectReadsTheProcessThroughManyRelocations() {
+        // se.deadline, se.min_vruntime and se.slice came with the EEVDF scheduler (6.6); the
+        // object reads them behind bpf_core_field_exists, so it loads on older kernels too.
+        return KernelProbes.branch("core_heavy.bpf.o on this kernel's task_struct",
+                KernelProbes.kernelBtfMember("sched_entity", "deadline"),
+                () -> coreHeavyReadsTheProcess(true), () -> coreHeavyReadsTheProcess(false));
+    }
+
+    private static void coreHeavyReadsTheProcess(boolean eevdf) throws IOException {
         BpfObjectSpec spec = openForThisProcess("core_heavy.bpf.o");
-        assertEquals(158, spec.program("heavy_getpid").orElseThrow().extInfo().coreRelocations().size());
+        assertEquals(165, spec.program("heavy_getpid").orElseThrow().extInfo().coreRelocations().size());
         int tgid = (int) ProcessHandle.current().pid();
         try (LoadedObject obj = BpfLoader.load(spec)) {
             int tid;
@@ -153,6 +164,16 @@ class CoreLoadTest {
             assertEquals(KernelBtf.vmlinux().resolveSize(KernelBtf.vmlinux().findId("task_struct", BtfKind.STRUCT)
                     .orElseThrow()), out.getLong(base + 24 + 152 * 8), "sizeof task_struct");
             assertEquals(1, out.getLong(base + 24 + 155 * 8), "mm->brk exists");
+            assertTrue(out.getLong(base + 24 + 123 * 8) > 0, "se.sum_exec_runtime of a running thread");
+            if (eevdf) {
+                // an EEVDF entity's deadline is its vruntime plus its slice: past 0 once it ran
+                assertTrue(out.getLong(base + 24 + 120 * 8) > 0, "se.deadline read");
+                assertTrue(out.getLong(base + 24 + 126 * 8) > 0, "se.slice read");
+            } else {
+                assertEquals(0, out.getLong(base + 24 + 120 * 8), "se.deadline, absent, not read");
+                assertEquals(0, out.getLong(base + 24 + 121 * 8), "se.min_vruntime, absent, not read");
+                assertEquals(0, out.getLong(base + 24 + 126 * 8), "se.slice, absent, not read");
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.testing.HostFeatures;
 import io.bpfkit.testing.Kallsyms;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TestObjects;
 import java.io.IOException;
@@ -17,15 +18,18 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
  * externs.bpf.c against the running kernel: .kconfig values compared with /proc/config.gz and
- * uname, a typeless ksym with /proc/kallsyms, kfunc calls (bpf_task_from_pid / bpf_task_release
- * in a syscall program) finding this process; ksyms_typed.bpf.c's typed ksym of a per-CPU
- * variable, which loads where kallsyms lists kernel data and is refused clearly elsewhere.
+ * uname, a typeless ksym with /proc/kallsyms, weak kfuncs (bpf_task_from_pid / bpf_task_release
+ * in a syscall program) finding this process where the kernel has them (6.2 and later), and
+ * poisoned, their guarded calls dropped, where it has not; ksyms_typed.bpf.c's typed ksym of a
+ * per-CPU variable, which loads where kallsyms lists kernel data and is refused clearly elsewhere.
  */
 @KernelTest
 class ExternsLoadTest {
@@ -46,9 +50,11 @@ class ExternsLoadTest {
         KernelConfig cfg = KernelConfig.running().orElseThrow();
         ByteBuffer out = runExterns(0);
         String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
-        String[] v = release.split("[.-]");
-        int expected = (Integer.parseInt(v[0]) << 16) + (Integer.parseInt(v[1]) << 8) + Math.min(255, Integer.parseInt(v[2]));
-        assertEquals(expected, out.getInt(0), "LINUX_KERNEL_VERSION");
+        String version = Files.readString(Path.of("/proc/sys/kernel/version")).strip();
+        Path ubuntu = Path.of("/proc/version_signature");
+        String signature = Files.isReadable(ubuntu) ? Files.readString(ubuntu).strip() : null;
+        assertEquals(kernelVersion(signature, version, release), out.getInt(0),
+                "LINUX_KERNEL_VERSION of " + release + " (" + version + ")");
         assertEquals("y".equals(cfg.value("CONFIG_BPF_SYSCALL")) ? 1 : 0, out.getInt(4), "CONFIG_BPF_SYSCALL");
         assertEquals(Integer.parseInt(cfg.value("CONFIG_HZ")), out.getInt(8), "CONFIG_HZ");
         String jit = cfg.value("CONFIG_BPF_JIT");
@@ -57,6 +63,47 @@ class ExternsLoadTest {
         String expectedLocal = local == null ? "" : local.substring(1, local.length() - 1);
         assertEquals(expectedLocal, CoreLoadTest.cString(out, 16, 16), "CONFIG_LOCALVERSION");
         assertEquals(0, out.getInt(32), "CONFIG_BPFKIT_NO_SUCH_OPTION (weak, absent)");
+    }
+
+    /**
+     * KERNEL_VERSION(major, minor, sublevel), the sublevel capped at 255, as libbpf finds it:
+     * Ubuntu's real version (the third field of /proc/version_signature), else Debian's, which
+     * its release does not carry ("Debian 6.1.158-1" in uname -v for "6.1.0-57-amd64"), else
+     * the release ("6.18.44-fc-v782"; "6.18-rc1" has sublevel 0).
+     */
+    static int kernelVersion(String ubuntuSignature, String unameVersion, String release) {
+        if (ubuntuSignature != null) {
+            String[] f = ubuntuSignature.split("\\s+");
+            Matcher ubuntu = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)").matcher(f.length >= 3 ? f[2] : "");
+            if (ubuntu.lookingAt()) {
+                return code(ubuntu);
+            }
+        }
+        Matcher debian = Pattern.compile("Debian (\\d+)\\.(\\d+)\\.(\\d+)").matcher(unameVersion);
+        if (debian.find()) {
+            return code(debian);
+        }
+        Matcher m = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.(\\d+))?").matcher(release);
+        assertTrue(m.lookingAt(), "not a kernel release: " + release);
+        return code(m);
+    }
+
+    private static int code(Matcher m) {
+        int sublevel = m.group(3) == null ? 0 : (int) Math.min(255, Long.parseLong(m.group(3)));
+        return (Integer.parseInt(m.group(1)) << 16) + (Integer.parseInt(m.group(2)) << 8) + sublevel;
+    }
+
+    @Test
+    void kernelVersionsOfReleases() {
+        assertEquals(0x06122c, kernelVersion(null, "#1 SMP PREEMPT_DYNAMIC", "6.18.44-fc-v782"));
+        assertEquals((6 << 16) + (12 << 8) + 118, kernelVersion(null, "#1 SMP PREEMPT_DYNAMIC Debian 6.12.118-1~deb12u1",
+                "6.12.118+deb12-amd64"));
+        assertEquals((6 << 16) + (1 << 8) + 158, kernelVersion(null, "#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 (2025-11-09)",
+                "6.1.0-57-amd64"));
+        assertEquals((5 << 16) + (4 << 8) + 255, kernelVersion("Ubuntu 5.4.0-12.15-generic 5.4.302", "#13-Ubuntu",
+                "5.4.0-12-generic"));
+        assertEquals((5 << 16) + (4 << 8) + 255, kernelVersion(null, "#1", "5.4.302"));
+        assertEquals((6 << 16) + (18 << 8), kernelVersion(null, "#1", "6.18-rc1"));
     }
 
     @Test
@@ -70,10 +117,21 @@ class ExternsLoadTest {
         assertEquals(0, out.getInt(56), "kfuncs skipped without self_pid");
     }
 
-    @Test
-    void kfuncCallsFindThisProcess() {
-        ByteBuffer out = runExterns((int) ProcessHandle.current().pid());
-        assertEquals(1, out.getInt(56), "bpf_task_from_pid found the task");
+    @TestFactory
+    DynamicTest kfuncCallsFindThisProcess() {
+        return KernelProbes.branch("weak kfuncs bpf_task_from_pid / bpf_task_release",
+                KernelProbes.kernelBtfFunction("bpf_task_from_pid"), () -> {
+                    ByteBuffer out = runExterns((int) ProcessHandle.current().pid());
+                    assertEquals(1, out.getInt(60), "bpf_ksym_exists of both kfuncs");
+                    assertEquals(1, out.getInt(56), "bpf_task_from_pid found the task");
+                }, () -> {
+                    // The weak kfuncs resolve to nothing: their calls are poisoned, and the
+                    // bpf_ksym_exists guard in front of them makes them dead code, so the object
+                    // loads and the program reports the kfuncs missing.
+                    ByteBuffer out = runExterns((int) ProcessHandle.current().pid());
+                    assertEquals(0, out.getInt(60), "bpf_ksym_exists of the absent kfuncs");
+                    assertEquals(0, out.getInt(56), "no kfunc call ran");
+                });
     }
 
     @TestFactory

@@ -229,6 +229,19 @@ public final class KernelProbes {
     }
 
     /**
+     * A function the kernel's BTF declares ({@code /sys/kernel/btf/vmlinux}, FUNC), e.g. the
+     * kfunc {@code bpf_task_from_pid} (Linux 6.2): what a weak {@code __ksym} of it resolves to.
+     */
+    public static Probe kernelBtfFunction(String function) {
+        return cached("btf func " + function, () -> {
+            String feature = "kernel BTF function " + function;
+            return KernelBtf.vmlinux().findId(function, BtfKind.FUNC).isPresent()
+                    ? Probe.yes(feature, KernelBtf.VMLINUX + " declares it")
+                    : Probe.no(feature, "sysfs", 0, KernelBtf.VMLINUX + " has no FUNC " + function);
+        });
+    }
+
+    /**
      * Raw tracepoint cookies (Linux 6.10): {@code BPF_RAW_TRACEPOINT_OPEN} of {@code sys_enter}
      * with a cookie succeeds; older kernels refuse the unknown field with EINVAL.
      */
@@ -284,6 +297,21 @@ public final class KernelProbes {
                 }
             }
             return Probe.no(feature, "sysfs", 0, "no bpf_link_info.raw_tracepoint in the kernel's BTF");
+        });
+    }
+
+    /**
+     * A member of a struct in the kernel's BTF, e.g. {@code sched_entity.deadline} (Linux 6.6):
+     * what {@code bpf_core_field_exists} answers for it.
+     */
+    public static Probe kernelBtfMember(String struct, String member) {
+        return cached("btf member " + struct + "." + member, () -> {
+            String feature = "kernel BTF member " + struct + "." + member;
+            boolean has = KernelBtf.vmlinux().find(struct, BtfKind.STRUCT)
+                    .map(t -> ((BtfType.Struct) t).members().stream().anyMatch(m -> m.name().equals(member)))
+                    .orElse(false);
+            return has ? Probe.yes(feature, KernelBtf.VMLINUX + " declares it")
+                    : Probe.no(feature, "sysfs", 0, KernelBtf.VMLINUX + " has no struct " + struct + " member " + member);
         });
     }
 

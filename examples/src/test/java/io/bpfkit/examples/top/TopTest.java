@@ -107,7 +107,7 @@ class TopTest {
     }
 
     /** Waits until top has printed its first interval (a machine under load may take seconds). */
-    private static void awaitFirstInterval(ByteArrayOutputStream out, CompletableFuture<Integer> top)
+    private static void awaitFirstInterval(ByteArrayOutputStream out, java.util.concurrent.Future<Integer> top)
             throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!out.toString(StandardCharsets.UTF_8).contains("\n")) {
@@ -142,18 +142,25 @@ class TopTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int p = port;
-        CompletableFuture<Integer> top = CompletableFuture.supplyAsync(() -> Top.run(
-                new String[] {"--json", "--interval", "0.5", "--duration", "4", "--prometheus", Integer.toString(p)},
+        // No --duration: top serves until it is stopped (as by Ctrl-C: its thread is interrupted)
+        // after the request, however long a slow machine takes to get there.
+        java.util.concurrent.FutureTask<Integer> top = new java.util.concurrent.FutureTask<>(() -> Top.run(
+                new String[] {"--json", "--interval", "0.5", "--prometheus", Integer.toString(p)},
                 new PrintStream(out, true), new PrintStream(err, true)));
-        awaitFirstInterval(out, top); // the server is up and has the first interval's figures
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/metrics").toURL()
-                .openConnection();
-        assertEquals(200, c.getResponseCode());
+        Thread topThread = Thread.ofPlatform().name("bpfkit-top-test").start(top);
         String body;
-        try (var in = c.getInputStream()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            awaitFirstInterval(out, top); // the server is up and has the first interval's figures
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/metrics").toURL()
+                    .openConnection();
+            assertEquals(200, c.getResponseCode());
+            try (var in = c.getInputStream()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } finally {
+            topThread.interrupt();
         }
-        assertEquals(0, (int) top.get(), err.toString());
+        assertEquals(0, (int) top.get(2, java.util.concurrent.TimeUnit.MINUTES), err.toString());
         Matcher cpu = Pattern.compile("(?m)^bpfkit_top_cpu_percent\\{comm=\"([^\"]*)\",pid=\"(\\d+)\"} (\\S+)$")
                 .matcher(body);
         int series = 0;
