@@ -31,7 +31,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import io.bpfkit.testing.KernelProbes;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -93,8 +96,18 @@ class VmlinuxKfuncPrototypesKernelTest {
         return names;
     }
 
-    @Test
-    void everyTaggedFunctionHasOnePrototype() throws Exception {
+    @TestFactory
+    DynamicTest everyTaggedFunctionHasOnePrototype() {
+        return KernelProbes.branch("one prototype per bpf_kfunc tag", KernelProbes.kfuncDeclTags(),
+                VmlinuxKfuncPrototypesKernelTest::onePrototypePerTag, () -> {
+                    // Nothing tagged: the guarded block is there, empty.
+                    assertEquals(0, EXTERN.matcher(header).results().count(), "prototypes without tags");
+                    assertTrue(header.contains("\n/* BPF kfuncs */\n#ifndef BPF_NO_KFUNC_PROTOTYPES\n#endif\n"),
+                            "an empty kfunc block");
+                });
+    }
+
+    private static void onePrototypePerTag() throws Exception {
         List<String> declared = new ArrayList<>();
         Matcher m = EXTERN.matcher(header);
         while (m.find()) {
@@ -110,7 +123,6 @@ class VmlinuxKfuncPrototypesKernelTest {
             }
         }
         TreeSet<String> expected = kfuncsByBpftool();
-        assumeTrue(!expected.isEmpty(), "this kernel's BTF tags no kfunc (kernel before 6.11 or pahole before 1.27)");
         assertEquals(tags, declared.size(), "one prototype per bpf_kfunc tag");
         TreeSet<String> missing = new TreeSet<>(expected);
         missing.removeAll(declared);
@@ -159,8 +171,20 @@ class VmlinuxKfuncPrototypesKernelTest {
         assertEquals(0, out.out().lines().filter(l -> l.contains("section(\".ksyms\")")).count());
     }
 
-    @Test
-    void ourProgramCompilesAgainstThePrototypesOnly() throws Exception {
+    @TestFactory
+    DynamicTest ourProgramCompilesAgainstThePrototypesOnly() {
+        return KernelProbes.branch("kfunc_protos.bpf.c compiles against the prototypes alone",
+                KernelProbes.kfuncDeclTags(), this::compilesAgainstThePrototypes, () -> {
+                    // No tags, no prototypes: the program's kfunc calls are undeclared.
+                    Files.writeString(dir.resolve("vmlinux.h"), header);
+                    Tools.Result with = clang("-c", SOURCE.toAbsolutePath().toString(), "-o",
+                            dir.resolve("with.o").toString());
+                    assertNotEquals(0, with.exitCode());
+                    assertTrue(with.stderr().contains("call to undeclared function 'bpf_task_acquire'"), with.stderr());
+                });
+    }
+
+    private void compilesAgainstThePrototypes() throws Exception {
         Files.writeString(dir.resolve("vmlinux.h"), header);
         Path source = SOURCE.toAbsolutePath();
         assertTrue(Files.isRegularFile(source), source + " is missing (tests run in the runtime module)");
@@ -176,8 +200,16 @@ class VmlinuxKfuncPrototypesKernelTest {
     }
 
     /** The build's object (built against the build's vmlinux.h) calls each kfunc with the kernel's types. */
-    @Test
-    void objectDeclaresEachKfuncWithTheKernelsPrototype() throws Exception {
+    @TestFactory
+    DynamicTest objectDeclaresEachKfuncWithTheKernelsPrototype() {
+        // bpf_obj_new_impl and bpf_task_acquire: Linux 6.2. An older kernel has none to compare with.
+        return KernelProbes.branch("the object's kfuncs have the kernel's prototypes",
+                KernelProbes.kernelBtfFunction("bpf_obj_new_impl"),
+                VmlinuxKfuncPrototypesKernelTest::declaresTheKernelsPrototypes,
+                () -> assertTrue(kernel.find("bpf_obj_new_impl", BtfKind.FUNC).isEmpty()));
+    }
+
+    private static void declaresTheKernelsPrototypes() throws Exception {
         Btf object = Btf.parse(TestTools.elfSection(TestObjects.bytes("kfunc_protos.bpf.o"), ".BTF").orElseThrow());
         BtfType.Datasec ksyms = object.datasec(".ksyms").orElseThrow();
         Map<String, String> declared = new TreeMap<>();
@@ -196,8 +228,18 @@ class VmlinuxKfuncPrototypesKernelTest {
     }
 
     /** libbpf loads the object built against our header; the kernel runs the kfuncs it calls. */
-    @Test
-    void loadedByLibbpfItsKfuncCallsRun() throws Exception {
+    @TestFactory
+    DynamicTest loadedByLibbpfItsKfuncCallsRun() {
+        return KernelProbes.branch("libbpf runs the kfunc calls", KernelProbes.kernelBtfFunction("bpf_obj_new_impl"),
+                VmlinuxKfuncPrototypesKernelTest::libbpfRunsTheKfuncCalls, () -> {
+                    Path pins = Path.of("/sys/fs/bpf/bpfkit-kfunc-protos-" + ProcessHandle.current().pid());
+                    Tools.Result load = Tools.run(60, TestTools.requireBpftool().toString(), "prog", "loadall",
+                            TestObjects.path("kfunc_protos.bpf.o").toString(), pins.toString());
+                    assertNotEquals(0, load.exitCode(), "a kernel without the kfuncs refuses the object with libbpf too");
+                });
+    }
+
+    private static void libbpfRunsTheKfuncCalls() throws Exception {
         Path bpftool = TestTools.requireBpftool();
         Path pins = Path.of("/sys/fs/bpf/bpfkit-kfunc-protos-" + ProcessHandle.current().pid());
         Files.createDirectories(pins);

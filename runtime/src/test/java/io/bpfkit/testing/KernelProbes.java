@@ -242,6 +242,25 @@ public final class KernelProbes {
     }
 
     /**
+     * kfuncs tagged in the kernel's BTF: pahole 1.27 on (kernels since 6.11 built with it) puts a
+     * {@code bpf_kfunc} DECL_TAG on each; what a generated vmlinux.h writes prototypes from.
+     */
+    public static Probe kfuncDeclTags() {
+        return cached("bpf_kfunc decl tags", () -> {
+            String feature = "bpf_kfunc decl tags";
+            io.bpfkit.btf.Btf btf = KernelBtf.vmlinux();
+            int tags = 0;
+            for (int id = 1; id < btf.typeCount(); id++) {
+                if (btf.kind(id) == BtfKind.DECL_TAG && btf.name(id).equals("bpf_kfunc")) {
+                    tags++;
+                }
+            }
+            return tags > 0 ? Probe.yes(feature, tags + " in " + KernelBtf.VMLINUX)
+                    : Probe.no(feature, "sysfs", 0, KernelBtf.VMLINUX + " tags no kfunc (built with pahole before 1.27)");
+        });
+    }
+
+    /**
      * Raw tracepoint cookies (Linux 6.10): {@code BPF_RAW_TRACEPOINT_OPEN} of {@code sys_enter}
      * with a cookie succeeds; older kernels refuse the unknown field with EINVAL.
      */
