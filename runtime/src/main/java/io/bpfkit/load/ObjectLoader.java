@@ -402,7 +402,7 @@ final class ObjectLoader {
         }
         boolean withBtf = btfFd != null && (m.keyTypeId() != 0 || m.valueTypeId() != 0)
                 && !NO_BTF_TYPES.contains(m.mapType());
-        String needsBtf = spec.btf().map(btf -> MapBtfNeeds.why(m, btf)).orElse(MapBtfNeeds.why(m, null));
+        String needsBtf = MapBtfNeeds.why(m, spec.btf().orElse(null));
         if (needsBtf != null && !withBtf) {
             throw new LoadException("map '" + m.name() + "'", needsBtf + ", so it needs the object's BTF, which "
                     + (btfUnloaded != null ? "is not loaded: " + btfUnloaded
