@@ -11,6 +11,10 @@ import io.bpfkit.btf.BtfPatch;
 import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.core.CoreRelocator;
 import io.bpfkit.core.CoreTarget;
+import io.bpfkit.feature.KernelFeature;
+import io.bpfkit.feature.KernelFeatures;
+import io.bpfkit.object.AttachKind;
+import io.bpfkit.object.AttachType;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.DatasecLayout;
 import io.bpfkit.object.GlobalVariable;
@@ -455,8 +459,9 @@ final class ObjectLoader {
                     .kernVersion((int) spec.kernelVersion())
                     .progFlags(p.flags())
                     .name(KernelNames.of(p.name()));
-            if (p.expectedAttachType() != null) {
-                b.expectedAttachType(p.expectedAttachType().value());
+            AttachType expected = expectedAttachType(p);
+            if (expected != null) {
+                b.expectedAttachType(expected.value());
             }
             if (!fdArray.isEmpty()) {
                 MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, fdArray.size());
@@ -605,6 +610,19 @@ final class ObjectLoader {
                     + "', which the object does not define");
         }
         return m.fd();
+    }
+
+    /**
+     * The program's expected attach type, but USDT programs load for uprobe.multi links where the
+     * kernel has them, as libbpf loads them: the verifier then picks the helpers of that attach
+     * type ({@code bpf_get_attach_cookie} reads the uprobe.multi link's cookie).
+     */
+    private static AttachType expectedAttachType(ProgramSpec p) {
+        if (p.expectedAttachType() == null && p.sectionDef().attachKind() == AttachKind.USDT
+                && KernelFeatures.running().has(KernelFeature.UPROBE_MULTI)) {
+            return AttachType.TRACE_UPROBE_MULTI;
+        }
+        return p.expectedAttachType();
     }
 
     private int attachBtfId(ProgramSpec p) {

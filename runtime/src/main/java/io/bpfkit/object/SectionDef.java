@@ -104,7 +104,7 @@ public record SectionDef(
      * The number for {@code bpf_attr.expected_attach_type}: the attach type's value, or 0 where
      * libbpf passes 0. For {@link AttachKind#USDT} libbpf switches this to
      * {@link AttachType#TRACE_UPROBE_MULTI} at load time when the kernel has uprobe.multi links
-     * (6.18 has); the attach layer decides.
+     * (6.6 and later); so does bpfkit's loader.
      */
     public int expectedAttachTypeValue() {
         return expectedAttachType == null ? 0 : expectedAttachType.value();
