@@ -116,7 +116,25 @@ public final class SelftestsParity {
                     .append(m.keySize()).append(" value=").append(m.valueSize()).append(" max=")
                     .append(m.maxEntries()).append(" flags=0x").append(Long.toHexString(m.flags())).append('\n');
         }
-        try (LoadedObject obj = BpfLoader.load(spec, LoadOptions.defaults().withPinRoot(pinRoot))) {
+        LoadOptions options = LoadOptions.defaults().withPinRoot(pinRoot);
+        LoadedObject loaded;
+        try {
+            loaded = BpfLoader.load(spec, options);
+        } catch (RuntimeException e) {
+            // libbpf drops a BTF the kernel refuses without a word; bpfkit refuses to, unless asked
+            if (!firstLine(e).contains(BTF_REFUSED)) {
+                loadError(e, out);
+                return out.toString();
+            }
+            out.append("refused-btf ").append(firstLine(e)).append('\n');
+            try {
+                loaded = BpfLoader.load(spec, options.withContinueWithoutBtf(true));
+            } catch (RuntimeException again) {
+                loadError(again, out);
+                return out.toString();
+            }
+        }
+        try (LoadedObject obj = loaded) {
             out.append("load ok\n");
             obj.warnings().forEach(w -> out.append("warning ").append(w.replace('\n', ' ')).append('\n'));
             for (LoadedProgram p : obj.programs().values()) {
@@ -142,11 +160,18 @@ public final class SelftestsParity {
                 }
             }
         } catch (RuntimeException e) {
-            out.append("load error ").append(errorName(e)).append('\n');
-            out.append("detail ").append(firstLine(e)).append('\n');
-            verifierReason(e).ifPresent(r -> out.append("verifier ").append(r).append('\n'));
+            loadError(e, out);
         }
         return out.toString();
+    }
+
+    /** What the loader of an object said when the kernel refused its BTF. */
+    static final String BTF_REFUSED = "the kernel refused the object's BTF";
+
+    private static void loadError(RuntimeException e, StringBuilder out) {
+        out.append("load error ").append(errorName(e)).append('\n');
+        out.append("detail ").append(firstLine(e)).append('\n');
+        verifierReason(e).ifPresent(r -> out.append("verifier ").append(r).append('\n'));
     }
 
     private static String mapTypeName(long type) {
@@ -204,9 +229,12 @@ public final class SelftestsParity {
      * name that libbpf gives without its leading '?').
      */
     record Difference(String what, String detail) {
-        /** Anything but two failures that name different causes, or the '?' of a section name. */
+        /**
+         * Anything but two failures that name different causes, the '?' of a section name, or
+         * a load that needed {@code withContinueWithoutBtf} (bpfkit's documented choice).
+         */
         boolean serious() {
-            return !what.equals("error cause") && !what.equals("naming");
+            return !what.equals("error cause") && !what.equals("naming") && !what.equals("refused BTF");
         }
 
         @Override
@@ -234,6 +262,10 @@ public final class SelftestsParity {
         if (libbpf.loaded() != bpfkit.loaded()) {
             d.add(new Difference("load", "libbpf " + describeLoad(libbpf) + "; bpfkit " + describeLoad(bpfkit)));
             return d;
+        }
+        if (bpfkit.btfRefused() != null) {
+            d.add(new Difference("refused BTF", "bpfkit loads it only with LoadOptions.withContinueWithoutBtf(true): "
+                    + bpfkit.btfRefused()));
         }
         if (!libbpf.loaded()) {
             if (!Objects.equals(libbpf.load(), bpfkit.load())) {
@@ -329,7 +361,7 @@ public final class SelftestsParity {
     }
 
     /** One side's text, parsed. */
-    record Outcome(String open, String load, String detail, String verifier, List<String> warnings,
+    record Outcome(String open, String load, String btfRefused, String detail, String verifier, List<String> warnings,
                    Map<String, String> programs, Map<String, String> maps, Map<String, String> kernelPrograms,
                    Map<String, String> kernelMaps, Map<String, String> xlated) {
 
@@ -361,6 +393,7 @@ public final class SelftestsParity {
         static Outcome parse(String text) {
             String open = "missing";
             String load = null;
+            String btfRefused = null;
             String detail = null;
             String verifier = null;
             List<String> warnings = new ArrayList<>();
@@ -378,6 +411,7 @@ public final class SelftestsParity {
                 switch (word) {
                     case "open" -> open = rest.equals("ok") ? "ok" : rest.replaceFirst("^error ", "");
                     case "load" -> load = rest.equals("ok") ? "ok" : rest.replaceFirst("^error ", "");
+                    case "refused-btf" -> btfRefused = rest;
                     case "detail" -> detail = rest;
                     case "verifier" -> verifier = rest;
                     case "warning" -> warnings.add(rest);
@@ -399,7 +433,7 @@ public final class SelftestsParity {
                     }
                 }
             }
-            return new Outcome(open, load, detail, verifier, warnings, programs, maps, kernelPrograms, kernelMaps,
+            return new Outcome(open, load, btfRefused, detail, verifier, warnings, programs, maps, kernelPrograms, kernelMaps,
                     xlated);
         }
 

@@ -236,6 +236,14 @@ final class SelftestsReport {
             sb.append("Compiled only with `-DBPF_NO_KFUNC_PROTOTYPES` (a kfunc prototype in the header conflicts with "
                     + "the selftests' own declaration): ").append(fallback).append(" objects.\n\n");
         }
+        List<String> optIn = rows.stream().filter(r -> r.bpfkit().loaded() && r.bpfkit().btfRefused() != null)
+                .map(Row::name).toList();
+        if (!optIn.isEmpty()) {
+            sb.append("bpfkit load counts ").append(optIn.size()).append(" objects whose BTF this kernel refuses, "
+                    + "loaded with `LoadOptions.withContinueWithoutBtf(true)`: libbpf drops such BTF without a word, "
+                    + "bpfkit fails the load with the kernel's reason unless asked (").append(String.join(", ", optIn))
+                    .append(").\n\n");
+        }
         List<Row> failed = rows.stream().filter(r -> r.compiled().equals("failed")).toList();
         if (!failed.isEmpty()) {
             sb.append("Not compiled: ").append(String.join(", ", failed.stream().map(Row::name).toList()))
