@@ -17,9 +17,12 @@ import io.bpfkit.pmu.PerfEventParser;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.Processor;
 import javax.annotation.processing.RoundEnvironment;
@@ -66,25 +69,69 @@ public final class BindingProcessor extends AbstractProcessor {
         return SourceVersion.latestSupported();
     }
 
+    /**
+     * Interfaces put off to a later round because they name types not generated yet (by another
+     * processor), by qualified name: elements do not carry over from one round to the next.
+     */
+    private final Set<String> deferred = new LinkedHashSet<>();
+
+    /**
+     * Binds each {@code @BpfObject} interface of this round and those deferred from earlier
+     * ones. Returns false: the annotations stay visible to other processors.
+     */
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        List<TypeElement> interfaces = new ArrayList<>();
+        for (String name : deferred) {
+            TypeElement e = processingEnv.getElementUtils().getTypeElement(name);
+            if (e != null) {
+                interfaces.add(e);
+            }
+        }
+        deferred.clear();
         for (Element e : round.getElementsAnnotatedWith(BpfObject.class)) {
             if (e.getKind() != ElementKind.INTERFACE) {
                 error(e, mirror(e, BpfObject.class), null, "@BpfObject belongs on an interface");
-                continue;
-            }
-            BindingModel model = read((TypeElement) e);
-            if (model == null) {
-                continue;
-            }
-            checkAgainstObject(model);
-            try {
-                BindingWriter.write(model).writeTo(processingEnv.getFiler());
-            } catch (IOException ex) {
-                error(e, null, null, "cannot write " + model.binding() + ": " + ex.getMessage());
+            } else {
+                interfaces.add((TypeElement) e);
             }
         }
-        return true;
+        for (TypeElement iface : interfaces) {
+            Set<String> missing = MissingTypes.of(iface);
+            if (!missing.isEmpty()) {
+                if (round.processingOver()) {
+                    error(iface, mirror(iface, BpfObject.class), null, "no binding written: "
+                            + String.join(", ", missing) + " never came to exist (a missing import, or a type another"
+                            + " annotation processor did not generate)");
+                } else {
+                    deferred.add(iface.getQualifiedName().toString());
+                }
+                continue;
+            }
+            try {
+                bind(iface);
+            } catch (RuntimeException | LinkageError | StackOverflowError bug) {
+                // a bug here must not take javac down: it becomes an error on the interface
+                error(iface, mirror(iface, BpfObject.class), null, "bpfkit's annotation processor failed on this "
+                        + "interface (a bug in bpfkit, please report it): " + bug + " at "
+                        + Arrays.stream(bug.getStackTrace()).limit(5).map(String::valueOf)
+                                .collect(Collectors.joining(" < ")));
+            }
+        }
+        return false;
+    }
+
+    private void bind(TypeElement iface) {
+        BindingModel model = read(iface);
+        if (model == null) {
+            return;
+        }
+        checkAgainstObject(model);
+        try {
+            BindingWriter.write(model).writeTo(processingEnv.getFiler());
+        } catch (IOException ex) {
+            error(iface, null, null, "cannot write " + model.binding() + ": " + ex.getMessage());
+        }
     }
 
     // ---- reading the interface ------------------------------------------------------------
