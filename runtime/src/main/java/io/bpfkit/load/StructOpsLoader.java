@@ -62,6 +62,11 @@ final class StructOpsLoader {
     static StructOpsLoader prepare(BpfObjectSpec spec, Function<String, Fd> moduleBtfFd) {
         StructOpsLoader l = new StructOpsLoader(spec, moduleBtfFd);
         for (MapSpec m : spec.maps()) {
+            if (m.structOps() == null && m.mapType() == io.bpfkit.object.MapType.STRUCT_OPS && m.autocreate()) {
+                throw new LoadException("map '" + m.name() + "'", "is a struct_ops map defined in " + m.section()
+                        + "; struct_ops maps are the variables of SEC(\".struct_ops\") or SEC(\".struct_ops.link\"),"
+                        + " whose struct says the kernel type and programs");
+            }
             if (m.structOps() != null && m.autocreate()) {
                 l.values.put(m.name(), l.resolve(m));
             }

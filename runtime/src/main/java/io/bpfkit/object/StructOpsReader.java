@@ -92,7 +92,8 @@ final class StructOpsReader {
                 throw new ObjectFormatException(s.name(), v.offset(), "struct_ops variable '" + var
                         + "' has an anonymous struct type; the kernel's ops struct is found by its name");
             }
-            if (v.offset() < 0 || st.size() > sectionSize || v.offset() > sectionSize - st.size()) {
+            if (v.offset() < 0 || st.size() > sectionSize || v.offset() > sectionSize - st.size()
+                    || st.size() > ObjectOpener.MAX_DATA_SECTION) {
                 throw new ObjectFormatException(s.name(), v.offset(), "struct_ops variable '" + var + "' (struct "
                         + st.name() + ", " + st.size() + " bytes at offset " + v.offset()
                         + ") lies beyond the end of the section (" + sectionSize + " bytes)");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfType;
 import io.bpfkit.btf.KernelBtf;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.TestFactory;
 @KernelTest
 class StructOpsKernelTest {
     private static final String OBJECT = "struct_ops_cc.bpf.o";
+    private static final String LAYOUT = "st_ops_layout.bpf.o";
     private static final int CC_INIT = 0;
     private static final int CC_CONG_AVOID = 1;
     private static final int TRANSFER = 4 << 20;
@@ -100,6 +102,40 @@ class StructOpsKernelTest {
                     .orElseThrow()));
             assertTrue(e.getMessage().contains("'cc_counts' is not a struct_ops map"), e.getMessage());
         }
+    }
+
+    @Test
+    void membersAreMatchedToTheKernelsByName() {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path(LAYOUT));
+        spec.map("extra_member").orElseThrow().autocreate(false);
+        spec.map("no_kernel_type").orElseThrow().autocreate(false);
+        try (LoadedObject obj = BpfLoader.load(spec)) {
+            assertFalse(obj.programs().containsKey("lo_op"), "only a map not created uses it");
+            assertUnknown("bpfkit_reorder");
+            // The name, first in the object's struct, is registered from the kernel's offset of `name`.
+            try (Link registration = StructOps.register(obj.map("reordered").orElseThrow())) {
+                assertEquals("bpfkit_reorder", congestionOfNewSocket("bpfkit_reorder"), registration.name());
+            }
+        }
+        assertUnknown("bpfkit_reorder");
+    }
+
+    @Test
+    void aMemberTheKernelLacksIsRefusedWhenSet() {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path(LAYOUT));
+        spec.map("no_kernel_type").orElseThrow().autocreate(false);
+        LoadException e = assertThrows(LoadException.class, () -> BpfLoader.load(spec).close());
+        assertTrue(e.getMessage().contains("struct_ops map 'extra_member', member 'bpfkit_extra'")
+                && e.getMessage().contains("has no such member"), e.getMessage());
+    }
+
+    @Test
+    void aStructTheKernelLacksIsRefused() {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path(LAYOUT));
+        spec.map("extra_member").orElseThrow().autocreate(false);
+        LoadException e = assertThrows(LoadException.class, () -> BpfLoader.load(spec).close());
+        assertTrue(e.getMessage().contains("struct_ops map 'no_kernel_type'")
+                && e.getMessage().contains("no struct bpf_struct_ops_bpfkit_no_such_ops"), e.getMessage());
     }
 
     /** What libbpf does at load: programs typed by struct and member, the map made on the kernel's value type. */
