@@ -137,6 +137,13 @@ final class StructOpsLoader {
         byte[] value = new byte[Math.toIntExact(k.valueType().size())];
         Map<String, List<Long>> programOffsets = new LinkedHashMap<>();
         List<BtfType.Member> members = type.members();
+        for (StructOpsSpec.FunctionPointer f : ops.functionPointers()) {
+            if (f.memberIndex() < 0 || f.memberIndex() >= members.size()
+                    || !members.get(f.memberIndex()).name().equals(f.member())) {
+                throw new LoadException(what, "names program '" + f.program() + "' for member " + f.memberIndex()
+                        + " '" + f.member() + "', which struct " + type.name() + " does not have at that index");
+            }
+        }
         for (int i = 0; i < members.size(); i++) {
             BtfType.Member member = members.get(i);
             String mwhat = what + ", member '" + member.name() + "'";

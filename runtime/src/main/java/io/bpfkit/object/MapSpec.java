@@ -396,7 +396,24 @@ public final class MapSpec {
         return structOps;
     }
 
-    MapSpec structOps(StructOpsSpec structOps) {
+    /**
+     * Replaces the struct_ops variable of this STRUCT_OPS map before load, e.g. with
+     * {@link StructOpsSpec#withProgram} or {@link StructOpsSpec#withData}.
+     *
+     * @throws IllegalArgumentException when this is not a STRUCT_OPS map or the struct differs
+     */
+    public MapSpec structOps(StructOpsSpec structOps) {
+        Objects.requireNonNull(structOps, "structOps");
+        if (this.structOps != null && (this.structOps.typeId() != structOps.typeId()
+                || this.structOps.link() != structOps.link())) {
+            throw new IllegalArgumentException("map " + name + " holds struct " + this.structOps.structName()
+                    + (this.structOps.link() ? " (a link)" : "") + "; the new variable is struct "
+                    + structOps.structName() + (structOps.link() ? " (a link)" : ""));
+        }
+        if (mapType() != MapType.STRUCT_OPS || structOps.data().length != valueSize) {
+            throw new IllegalArgumentException("map " + name + " is not a STRUCT_OPS map of " + structOps.data().length
+                    + " bytes (it is " + this + ")");
+        }
         this.structOps = structOps;
         return this;
     }

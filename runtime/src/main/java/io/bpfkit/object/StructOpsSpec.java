@@ -15,6 +15,8 @@ import java.util.Optional;
  * StructOpsSpec ops = spec.map("cubic").orElseThrow().structOps();
  * ops.structName();                 // "tcp_congestion_ops"
  * ops.program("cong_avoid");        // Optional[bpf_cubic_cong_avoid]
+ * // before load: another program for a member, other initial bytes (e.g. another name)
+ * map.structOps(ops.withProgram("cong_avoid", "my_cong_avoid").withData(bytes));
  * }</pre>
  *
  * @param structName the struct's name in the object's BTF (a {@code ___flavor} suffix is dropped
@@ -58,6 +60,47 @@ public record StructOpsSpec(String structName, int typeId, byte[] data, List<Fun
     public Optional<String> program(String member) {
         return functionPointers.stream().filter(f -> f.member().equals(member)).map(FunctionPointer::program)
                 .findFirst();
+    }
+
+    /**
+     * The same with the member {@code member}, which names a program in the object, set to
+     * {@code program} instead (a struct_ops program of the object; the loader checks it). A
+     * program no created map uses any more is then not loaded, as with libbpf.
+     *
+     * @throws IllegalArgumentException when {@code member} names no program here
+     */
+    public StructOpsSpec withProgram(String member, String program) {
+        Objects.requireNonNull(program, "program");
+        List<FunctionPointer> out = new java.util.ArrayList<>(functionPointers.size());
+        boolean found = false;
+        for (FunctionPointer f : functionPointers) {
+            if (f.member().equals(member)) {
+                out.add(new FunctionPointer(f.memberIndex(), f.member(), f.offset(), program));
+                found = true;
+            } else {
+                out.add(f);
+            }
+        }
+        if (!found) {
+            throw new IllegalArgumentException("struct " + structName + ": member '" + member + "' names no program"
+                    + " in the object; the members that do: " + functionPointers.stream().map(FunctionPointer::member)
+                    .toList());
+        }
+        return new StructOpsSpec(structName, typeId, data, out, link);
+    }
+
+    /**
+     * The same with other initial bytes (the data members the loader copies into the kernel's
+     * value, e.g. a congestion control's {@code name}); function pointer bytes are ignored.
+     *
+     * @throws IllegalArgumentException when {@code data} is not the struct's size
+     */
+    public StructOpsSpec withData(byte[] data) {
+        if (data.length != this.data.length) {
+            throw new IllegalArgumentException("struct " + structName + " is " + this.data.length
+                    + " bytes; the new data is " + data.length);
+        }
+        return new StructOpsSpec(structName, typeId, data, functionPointers, link);
     }
 
     /** Whether {@code program} is set in some member of this struct. */

@@ -16,6 +16,8 @@ import io.bpfkit.load.LoadedMap;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
+import io.bpfkit.object.MapSpec;
+import io.bpfkit.object.StructOpsSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.MapInfo;
@@ -102,6 +104,34 @@ class StructOpsKernelTest {
                     .orElseThrow()));
             assertTrue(e.getMessage().contains("'cc_counts' is not a struct_ops map"), e.getMessage());
         }
+    }
+
+    @Test
+    void nameAndProgramsChangedBeforeLoadAreWhatRegisters() {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path(OBJECT));
+        spec.map("bpfkit_reno").orElseThrow().autocreate(false);
+        MapSpec old = spec.map("bpfkit_reno_old").orElseThrow();
+        StructOpsSpec ops = old.structOps();
+        BtfType.Struct type = (BtfType.Struct) spec.btf().orElseThrow().type(ops.typeId());
+        int nameOffset = (int) (type.members().stream().filter(m -> m.name().equals("name")).findFirst()
+                .orElseThrow().bitOffset() / 8);
+        byte[] data = ops.data();
+        java.util.Arrays.fill(data, nameOffset, nameOffset + 16, (byte) 0);
+        byte[] renamed = "bpfkit_renamed".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(renamed, 0, data, nameOffset, renamed.length);
+        old.structOps(ops.withData(data).withProgram("cong_avoid", "spare_cong_avoid"));
+        try (LoadedObject obj = BpfLoader.load(spec)) {
+            assertTrue(obj.programs().containsKey("spare_cong_avoid"), "now used by a created map");
+            assertFalse(obj.programs().containsKey("reno_cong_avoid"), "used only by a map not created now");
+            long initBefore = count(obj, CC_INIT);
+            try (Link registration = StructOps.register(obj.map("bpfkit_reno_old").orElseThrow())) {
+                assertUnknown("bpfkit_reno_old");
+                assertEquals("bpfkit_renamed", transfer("bpfkit_renamed"), registration.name());
+                assertTrue(count(obj, CC_INIT) > initBefore, "init still counts");
+                assertEquals(0, count(obj, CC_CONG_AVOID), "spare_cong_avoid counts nothing");
+            }
+        }
+        assertUnknown("bpfkit_renamed");
     }
 
     @Test
