@@ -8,6 +8,7 @@ import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.core.CoreNames;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.MapSpec;
+import io.bpfkit.object.MapType;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.ProgramType;
 import io.bpfkit.object.StructOpsSpec;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -62,7 +64,7 @@ final class StructOpsLoader {
     static StructOpsLoader prepare(BpfObjectSpec spec, Function<String, Fd> moduleBtfFd) {
         StructOpsLoader l = new StructOpsLoader(spec, moduleBtfFd);
         for (MapSpec m : spec.maps()) {
-            if (m.structOps() == null && m.mapType() == io.bpfkit.object.MapType.STRUCT_OPS && m.autocreate()) {
+            if (m.structOps() == null && m.mapType() == MapType.STRUCT_OPS && m.autocreate()) {
                 throw new LoadException("map '" + m.name() + "'", "is a struct_ops map defined in " + m.section()
                         + "; struct_ops maps are the variables of SEC(\".struct_ops\") or SEC(\".struct_ops.link\"),"
                         + " whose struct says the kernel type and programs");
@@ -215,10 +217,10 @@ final class StructOpsLoader {
         String valueName = VALUE_PREFIX + structName;
         Btf btf = KernelBtf.vmlinux();
         String module = null;
-        java.util.OptionalInt valueId = btf.findId(valueName, BtfKind.STRUCT);
+        OptionalInt valueId = btf.findId(valueName, BtfKind.STRUCT);
         if (valueId.isEmpty()) {
             for (Map.Entry<String, Btf> e : KernelBtf.modules().entrySet()) {
-                java.util.OptionalInt id = e.getValue().findId(valueName, BtfKind.STRUCT);
+                OptionalInt id = e.getValue().findId(valueName, BtfKind.STRUCT);
                 if (id.isPresent() && id.getAsInt() >= e.getValue().firstId()) {
                     btf = e.getValue();
                     module = e.getKey();
