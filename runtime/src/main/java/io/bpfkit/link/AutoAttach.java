@@ -56,7 +56,9 @@ public final class AutoAttach {
      * Attaches every loaded program whose section names its target, as a skeleton's
      * {@code attach} does (programs without one, e.g. {@code xdp} or bare {@code uprobe}, are
      * left for explicit calls); the links belong to {@code obj}. If one attach fails, the
-     * links made so far are closed and the failure is thrown.
+     * links made so far are closed and the failure is thrown. Then, as a skeleton's attach,
+     * registers the object's struct_ops maps ({@link StructOps#registerAll}), also owned by
+     * {@code obj}.
      */
     public static List<BpfProgramLink> attachAll(LoadedObject obj) {
         List<BpfProgramLink> made = new ArrayList<>();
@@ -71,6 +73,7 @@ public final class AutoAttach {
             throw e;
         }
         made.forEach(l -> obj.own(l.link()));
+        StructOps.registerAll(obj);
         return List.copyOf(made);
     }
 

@@ -11,6 +11,7 @@ public final class LoadedMap {
     private final MapSpec spec;
     private final Fd fd;
     private final boolean reusedPin;
+    private volatile byte[] structOpsValue;
 
     LoadedMap(MapSpec spec, Fd fd, boolean reusedPin) {
         this.spec = spec;
@@ -35,6 +36,20 @@ public final class LoadedMap {
     /** True when an existing pinned map was reused instead of creating one. */
     public boolean reusedPin() {
         return reusedPin;
+    }
+
+    /**
+     * For a struct_ops map: the value registering it hands the kernel ({@code struct
+     * bpf_struct_ops_<struct>} with the data members copied and each function pointer set to its
+     * program's descriptor), a copy; null for other maps. See {@code io.bpfkit.link.StructOps}.
+     */
+    public byte[] structOpsValue() {
+        byte[] v = structOpsValue;
+        return v == null ? null : v.clone();
+    }
+
+    void structOpsValue(byte[] value) {
+        this.structOpsValue = value;
     }
 
     @Override

@@ -86,6 +86,7 @@ final class ObjectLoader {
     /** Module BTF fds for kfunc calls: fd_array, index 0 reserved for vmlinux (libbpf's layout). */
     private final List<Fd> fdArray = new ArrayList<>();
     private final Map<String, Integer> fdArrayIndex = new HashMap<>();
+    private StructOpsLoader structOps;
 
     ObjectLoader(BpfObjectSpec spec, LoadOptions options) {
         this.spec = spec;
@@ -107,6 +108,7 @@ final class ObjectLoader {
     LoadedObject load() {
         try {
             checkLoadable();
+            structOps = StructOpsLoader.prepare(spec, this::moduleBtfFd);
             List<LinkedProgram> linked = link();
             if (spec.externs().stream().anyMatch(e -> e.section().equals(".ksyms"))) {
                 ksyms = externs.ksyms();
@@ -123,6 +125,7 @@ final class ObjectLoader {
                 programs.add(loadProgram(lp));
             }
             fillSlots(programs, true);
+            setStructOpsValues(loadedMaps, programs);
             return new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings);
         } catch (RuntimeException | Error e) {
             try {
@@ -154,11 +157,6 @@ final class ObjectLoader {
                     + "-endian; this host is " + ByteOrder.nativeOrder() + ": rebuild it with clang -target bpf"
                     + " (or bpfel/bpfeb to match the host)");
         }
-        for (MapSpec m : spec.maps()) {
-            if (m.mapType() == MapType.STRUCT_OPS) {
-                throw new LoadException("map '" + m.name() + "'", "struct_ops maps are not supported by this bpfkit");
-            }
-        }
     }
 
     private List<LinkedProgram> link() {
@@ -172,6 +170,11 @@ final class ObjectLoader {
             if (p.type() == ProgramType.UNSPEC) {
                 throw new LoadException(what, "section '" + p.section() + "' is not a known SEC() name, so its"
                         + " program type is unknown; set it with ProgramSpec.type(...) before load or rename the section");
+            }
+            if (p.type() == ProgramType.STRUCT_OPS && structOps.binding(p.name()) == null) {
+                throw new LoadException(what, "is a struct_ops program (section '" + p.section() + "') that no"
+                        + " struct_ops map the load creates uses, so there is no member for it to implement; set it"
+                        + " in a SEC(\".struct_ops\") variable or turn its autoload off");
             }
             LinkedProgram lp = linker.link(p);
             if (!lp.coreRelocations().isEmpty()) {
@@ -273,6 +276,9 @@ final class ObjectLoader {
     private List<LoadedMap> createMaps() {
         List<LoadedMap> out = new ArrayList<>();
         for (MapSpec m : spec.maps()) {
+            if (!m.autocreate()) {
+                continue;
+            }
             LoadedMap lm = createMap(m);
             maps.put(m.name(), lm);
             out.add(lm);
@@ -404,6 +410,9 @@ final class ObjectLoader {
         if (inner != null) {
             b.innerMapFd(inner.get());
         }
+        if (m.structOps() != null) {
+            return Bpf.mapCreate(structOps.createAttr(m, b, btfFd).build());
+        }
         boolean withBtf = btfFd != null && (m.keyTypeId() != 0 || m.valueTypeId() != 0)
                 && !NO_BTF_TYPES.contains(m.mapType());
         String needsBtf = MapBtfNeeds.why(m, spec.btf().orElse(null));
@@ -472,6 +481,13 @@ final class ObjectLoader {
             }
             if (p.sectionDef().needsAttachBtfId()) {
                 b.attachBtfId(attachBtfId(p));
+            }
+            StructOpsLoader.Binding member = structOps.binding(p.name());
+            if (member != null) {
+                b.attachBtfId(member.structTypeId()).expectedAttachType(member.memberIndex());
+                if (member.module() != null) {
+                    b.attachBtfObjFd(moduleBtfFd(member.module()).get());
+                }
             }
             if (btfFd != null && !lp.funcInfo().isEmpty()) {
                 b.progBtfFd(btfFd.get());
@@ -727,6 +743,18 @@ final class ObjectLoader {
             }
         }
         return best == null ? null : best.describe();
+    }
+
+    /** What registering a struct_ops map hands the kernel: its value with the programs' fds. */
+    private void setStructOpsValues(List<LoadedMap> loadedMaps, List<LoadedProgram> programs) {
+        if (structOps.isEmpty()) {
+            return;
+        }
+        Map<String, LoadedProgram> byName = new HashMap<>();
+        programs.forEach(p -> byName.put(p.name(), p));
+        for (LoadedMap m : loadedMaps) {
+            m.structOpsValue(structOps.value(m.name(), byName));
+        }
     }
 
     // ------------------------------------------------------------------ slots

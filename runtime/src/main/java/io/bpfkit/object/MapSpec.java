@@ -27,7 +27,9 @@ public final class MapSpec {
         /** The array map libbpf builds for {@code .kconfig} externs. */
         KCONFIG,
         /** An inner map template ({@code __array(values, struct inner)}), not created on its own. */
-        INNER
+        INNER,
+        /** A variable of {@code .struct_ops} or {@code .struct_ops.link}: see {@link #structOps()}. */
+        STRUCT_OPS
     }
 
     /** libbpf's {@code pinning} attribute. */
@@ -63,6 +65,8 @@ public final class MapSpec {
     private byte[] initialData;
     private List<GlobalVariable> variables = List.of();
     private List<PmuCounterSpec> pmuCounters = new ArrayList<>();
+    private boolean autocreate = true;
+    private StructOpsSpec structOps;
 
     /**
      * @param name the map's name (for global data: the section name, e.g. {@code .bss})
@@ -98,6 +102,8 @@ public final class MapSpec {
         c.initialData = initialData == null ? null : initialData.clone();
         c.variables = variables;
         c.pmuCounters = new ArrayList<>(pmuCounters.stream().map(PmuCounterSpec::copy).toList());
+        c.autocreate = autocreate;
+        c.structOps = structOps;
         return c;
     }
 
@@ -369,6 +375,46 @@ public final class MapSpec {
         } else {
             pmuCounters.set(index, c);
         }
+        return this;
+    }
+
+    /**
+     * Whether the next load creates this map (libbpf's {@code autocreate}); off for the maps of
+     * {@code SEC("?.struct_ops")}. A struct_ops map left out also leaves out the programs only it uses.
+     */
+    public boolean autocreate() {
+        return autocreate;
+    }
+
+    public MapSpec autocreate(boolean autocreate) {
+        this.autocreate = autocreate;
+        return this;
+    }
+
+    /** The struct_ops variable behind a STRUCT_OPS map, or null for other maps. */
+    public StructOpsSpec structOps() {
+        return structOps;
+    }
+
+    /**
+     * Replaces the struct_ops variable of this STRUCT_OPS map before load, e.g. with
+     * {@link StructOpsSpec#withProgram} or {@link StructOpsSpec#withData}.
+     *
+     * @throws IllegalArgumentException when this is not a STRUCT_OPS map or the struct differs
+     */
+    public MapSpec structOps(StructOpsSpec structOps) {
+        Objects.requireNonNull(structOps, "structOps");
+        if (this.structOps != null && (this.structOps.typeId() != structOps.typeId()
+                || this.structOps.link() != structOps.link())) {
+            throw new IllegalArgumentException("map " + name + " holds struct " + this.structOps.structName()
+                    + (this.structOps.link() ? " (a link)" : "") + "; the new variable is struct "
+                    + structOps.structName() + (structOps.link() ? " (a link)" : ""));
+        }
+        if (mapType() != MapType.STRUCT_OPS || structOps.data().length != valueSize) {
+            throw new IllegalArgumentException("map " + name + " is not a STRUCT_OPS map of " + structOps.data().length
+                    + " bytes (it is " + this + ")");
+        }
+        this.structOps = structOps;
         return this;
     }
 

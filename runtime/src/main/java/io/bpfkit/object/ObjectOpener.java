@@ -108,6 +108,7 @@ final class ObjectOpener {
         }
 
         List<ProgramSpec> programs = readPrograms();
+        maps.addAll(StructOpsReader.read(elf, btf, symbols, programs, sectionVars));
         elf.section(MAPS).ifPresent(s -> btfMaps.readInitialSlots(s, mapsBySection.get(s.index())));
         return new BpfObjectSpec(objectName, order, license, version, btf, datasecLayouts, programs, maps, externs);
     }

@@ -103,6 +103,10 @@ class LibbpfLoadDifferentialTest {
                     ? new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), "tun built in: vmlinux has struct tun_file",
                     true)
                     : probed(object, KernelProbes.moduleBtf("tun"));
+            case "st_ops_layout.bpf.o" -> new Plan(object, Mode.BOTH_REFUSE, List.of(),
+                    "a struct_ops member no kernel has, set; a struct_ops struct no kernel has");
+            // a .struct_ops.link map: BPF_F_LINK struct_ops maps are Linux 6.4's
+            case "struct_ops_cc.bpf.o" -> probed(object, KernelProbes.kernelBtfMember("bpf_struct_ops_link", "map"));
             default -> new Plan(object, Mode.SAME_INSTRUCTIONS, List.of(), "");
         };
     }

@@ -1,0 +1,99 @@
+package io.bpfkit.link;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.api.KernelException;
+import io.bpfkit.load.LoadedMap;
+import io.bpfkit.load.LoadedObject;
+import io.bpfkit.object.AttachType;
+import io.bpfkit.object.MapType;
+import io.bpfkit.object.StructOpsSpec;
+import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.LinkCreateAttr;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Registers struct_ops maps with the kernel, as libbpf's {@code bpf_map__attach_struct_ops}:
+ * the map's value (data members and the programs' descriptors) goes into element 0, which
+ * registers a {@code SEC(".struct_ops")} map there and then; a {@code SEC(".struct_ops.link")}
+ * map is registered by a BPF link made from it. Closing the returned {@link Link} unregisters
+ * it: the link is closed, or for a plain struct_ops map element 0 is deleted.
+ *
+ * <pre>{@code
+ * try (LoadedObject obj = BpfLoader.load(BpfObjects.open(Path.of("my_cc.bpf.o")));
+ *      Link reg = StructOps.register(obj.map("my_cc").orElseThrow())) {
+ *     // sockets may now use setsockopt(TCP_CONGESTION, "my_cc")
+ * }
+ * }</pre>
+ */
+public final class StructOps {
+    private StructOps() {
+    }
+
+    /**
+     * Registers one loaded struct_ops map; the caller owns the returned link.
+     *
+     * @throws BpfException when the map is not a struct_ops map created by the load
+     * @throws KernelException when the kernel refuses the value (e.g. EEXIST: a congestion
+     *     control of that name is already registered)
+     */
+    public static Link register(LoadedMap map) {
+        StructOpsSpec ops = map.spec().structOps();
+        byte[] value = map.structOpsValue();
+        if (map.spec().mapType() != MapType.STRUCT_OPS || ops == null || value == null) {
+            throw new BpfException("map '" + map.name() + "' is not a struct_ops map the loader created"
+                    + " (only maps of SEC(\".struct_ops\") and SEC(\".struct_ops.link\") can be registered)");
+        }
+        Fd fd = map.fd();
+        String name = "struct_ops " + map.name() + " (struct " + ops.structName() + ")";
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment v = arena.allocate(value.length, 8);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            try {
+                Bpf.mapUpdate(fd, key, v, Bpf.BPF_ANY);
+            } catch (KernelException e) {
+                // A link map's value is fixed once a link used it: EBUSY means it is ready already.
+                if (!ops.link() || e.errno() != Errno.EBUSY) {
+                    throw e;
+                }
+            }
+        }
+        if (!ops.link()) {
+            return Link.action(name, () -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    Bpf.mapDelete(fd, arena.allocate(ValueLayout.JAVA_INT));
+                }
+            });
+        }
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(fd.get(), 0, AttachType.STRUCT_OPS.value(), 0, null,
+                map.name()));
+        return Link.bpf(name, link);
+    }
+
+    /**
+     * Registers every struct_ops map the load created, as a libbpf skeleton's attach does; the
+     * links belong to {@code obj} (unregistered when it closes). If one registration fails, those
+     * made so far are undone and the failure is thrown.
+     */
+    public static List<Link> registerAll(LoadedObject obj) {
+        List<Link> made = new ArrayList<>();
+        try {
+            for (LoadedMap m : obj.maps().values()) {
+                if (m.spec().structOps() != null && m.structOpsValue() != null) {
+                    made.add(register(m));
+                }
+            }
+        } catch (RuntimeException e) {
+            Attach.closeQuietly(made, e);
+            throw e;
+        }
+        made.forEach(obj::own);
+        return List.copyOf(made);
+    }
+}
