@@ -377,27 +377,9 @@ final class ObjectLoader {
             return (long) Cpus.possibleCount() * Math.max(1, m.pmuCounters().size());
         }
         if (m.mapType() == MapType.RINGBUF || m.mapType() == MapType.USER_RINGBUF) {
-            return ringSize(m.maxEntries(), Syscalls.pageSize());
+            return MapSpec.ringBufferSize(m.maxEntries(), Syscalls.pageSize());
         }
         return m.maxEntries();
-    }
-
-    /**
-     * A ring buffer's size as the kernel takes it, a power-of-two number of pages: the smallest
-     * such size that holds {@code requested} bytes, as libbpf rounds it (so an object that loads
-     * there loads here). 0 and sizes no such number reaches below 2^32 go to the kernel as they
-     * are, to be refused there.
-     */
-    static long ringSize(long requested, long pageSize) {
-        if (requested == 0) {
-            return 0;
-        }
-        for (long size = pageSize; size <= 0xFFFF_FFFFL; size <<= 1) {
-            if (size >= requested) {
-                return size;
-            }
-        }
-        return requested;
     }
 
     private Fd create(MapSpec m, Fd inner) {

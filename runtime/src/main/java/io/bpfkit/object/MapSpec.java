@@ -137,6 +137,7 @@ public final class MapSpec {
 
     public MapSpec type(int type) {
         this.type = type;
+        maxEntries = asLibbpfSizes(maxEntries);
         return this;
     }
 
@@ -166,9 +167,42 @@ public final class MapSpec {
         return maxEntries;
     }
 
+    /**
+     * Sets {@code max_entries}; for a ring buffer (kernel or user) the size in bytes, rounded up
+     * as libbpf rounds it (see {@link #ringBufferSize}).
+     */
     public MapSpec maxEntries(long maxEntries) {
-        this.maxEntries = checkU32(maxEntries, "max entries");
+        this.maxEntries = asLibbpfSizes(checkU32(maxEntries, "max entries"));
         return this;
+    }
+
+    /** The page size the open phase rounds ring buffers to: x86-64's, and most arm64 kernels'. */
+    public static final long OPEN_PAGE_SIZE = 4096;
+
+    /**
+     * A ring buffer's size as the kernel takes it, a power-of-two number of pages: the smallest
+     * such size that holds {@code requested} bytes, as libbpf rounds it (at open, and when the
+     * size is set), so an object that loads there loads here and reports the same size. 0 and
+     * sizes no such number reaches below 2^32 are left as they are, for the kernel to refuse.
+     * The open phase makes no system call, so it rounds to {@link #OPEN_PAGE_SIZE}; the loader
+     * rounds again to the loading machine's page size, which changes the size only where pages
+     * are larger (16 or 64 KiB on some arm64 kernels).
+     */
+    public static long ringBufferSize(long requested, long pageSize) {
+        if (requested == 0) {
+            return 0;
+        }
+        for (long size = pageSize; size <= 0xFFFF_FFFFL; size <<= 1) {
+            if (size >= requested) {
+                return size;
+            }
+        }
+        return requested;
+    }
+
+    private long asLibbpfSizes(long entries) {
+        MapType t = mapType();
+        return t == MapType.RINGBUF || t == MapType.USER_RINGBUF ? ringBufferSize(entries, OPEN_PAGE_SIZE) : entries;
     }
 
     /** {@code map_flags}, e.g. {@code BPF_F_NO_PREALLOC}. */
