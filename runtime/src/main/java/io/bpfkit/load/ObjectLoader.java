@@ -63,6 +63,8 @@ final class ObjectLoader {
     private final LoadOptions options;
     private final String object;
     private final List<Fd> made = new ArrayList<>();
+    /** Arena memory this load mapped: a failed load unmaps it. */
+    private final List<ArenaMapping> mapped = new ArrayList<>();
     /** Pins this load created (not reused ones): a failed load removes them, as libbpf does. */
     private final List<Path> pinned = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
@@ -126,6 +128,7 @@ final class ObjectLoader {
             } catch (BpfException closeFailure) {
                 e.addSuppressed(closeFailure);
             }
+            mapped.forEach(ArenaMapping::close);
             for (Path pin : pinned) {
                 try {
                     Files.deleteIfExists(pin);
@@ -305,10 +308,14 @@ final class ObjectLoader {
             checkCompatible(m, existing, pin);
             return new LoadedMap(m, existing, true);
         }
+        boolean arena = m.mapType() == MapType.ARENA;
+        if (arena) {
+            ArenaMapping.checkGlobalsFit(m);
+        }
         Fd inner = m.innerMap() == null ? null : create(m.innerMap(), null);
         Fd fd;
         try {
-            fd = own(create(m, inner));
+            fd = own(arena ? createArena(m) : create(m, inner));
         } finally {
             if (inner != null) {
                 inner.close(); // the outer map keeps its own reference to the template
@@ -316,6 +323,13 @@ final class ObjectLoader {
         }
         if (m.isGlobalData()) {
             initializeData(m, fd, m.definition() == MapSpec.Definition.KCONFIG ? externs.kconfigData(m) : m.initialData());
+        }
+        ArenaMapping memory = null;
+        if (arena) {
+            // As libbpf: mapped (and its globals copied in) right after creation, before any program
+            // loads, since the mapping fixes the user address programs see.
+            memory = ArenaMapping.map(m, fd);
+            mapped.add(memory);
         }
         if (pin != null) {
             try {
@@ -326,7 +340,30 @@ final class ObjectLoader {
             Bpf.objPin(fd, pin.toString());
             pinned.add(pin);
         }
-        return new LoadedMap(m, fd, false);
+        return new LoadedMap(m, fd, false, memory);
+    }
+
+    /**
+     * An arena map, with the kernel's refusal explained: a kernel before 6.9 does not know the
+     * map type (EINVAL, confirmed by the probe), and a kernel may refuse arenas to this process
+     * (EPERM) though it loads programs.
+     */
+    private Fd createArena(MapSpec m) {
+        try {
+            return create(m, null);
+        } catch (KernelException e) {
+            if (e.errno() == Errno.EINVAL && !io.bpfkit.feature.KernelFeatures.running().has(
+                    io.bpfkit.feature.KernelFeature.ARENA)) {
+                throw io.bpfkit.feature.KernelFeatures.running().missing(io.bpfkit.feature.KernelFeature.ARENA,
+                        "map '" + m.name() + "' is an arena (BPF_MAP_TYPE_ARENA), which this kernel does not know");
+            }
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+                throw new KernelException(e.operation() + " (an arena, BPF_MAP_TYPE_ARENA)", e.errno(), e.errnoName(),
+                        "the kernel refused to create the arena map: it needs root or CAP_BPF, or this kernel's"
+                                + " security policy (lockdown, an LSM) refuses arena maps to this process");
+            }
+            throw e;
+        }
     }
 
     private Path pinPath(MapSpec m) {
