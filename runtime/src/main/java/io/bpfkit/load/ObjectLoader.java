@@ -11,6 +11,8 @@ import io.bpfkit.btf.BtfPatch;
 import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.core.CoreRelocator;
 import io.bpfkit.core.CoreTarget;
+import io.bpfkit.feature.KernelFeature;
+import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.DatasecLayout;
 import io.bpfkit.object.GlobalVariable;
@@ -105,6 +107,7 @@ final class ObjectLoader {
     LoadedObject load() {
         try {
             checkLoadable();
+            requireArenas();
             List<LinkedProgram> linked = link();
             if (spec.externs().stream().anyMatch(e -> e.section().equals(".ksyms"))) {
                 ksyms = externs.ksyms();
@@ -344,6 +347,29 @@ final class ObjectLoader {
     }
 
     /**
+     * An object with an arena needs a kernel with arenas: said first, before its kfuncs
+     * (bpf_arena_alloc_pages, ...) fail to resolve for the same reason. Where the probe cannot
+     * tell (EPERM), the map's creation reports the kernel's refusal itself.
+     */
+    private void requireArenas() {
+        for (MapSpec m : spec.maps()) {
+            if (m.mapType() != MapType.ARENA) {
+                continue;
+            }
+            boolean present;
+            try {
+                present = KernelFeatures.running().has(KernelFeature.ARENA);
+            } catch (KernelException cannotTell) {
+                present = true;
+            }
+            if (!present) {
+                throw KernelFeatures.running().missing(KernelFeature.ARENA,
+                        "map '" + m.name() + "' is an arena (BPF_MAP_TYPE_ARENA), which this kernel does not know");
+            }
+        }
+    }
+
+    /**
      * An arena map, with the kernel's refusal explained: a kernel before 6.9 does not know the
      * map type (EINVAL, confirmed by the probe), and a kernel may refuse arenas to this process
      * (EPERM) though it loads programs.
@@ -352,9 +378,8 @@ final class ObjectLoader {
         try {
             return create(m, null);
         } catch (KernelException e) {
-            if (e.errno() == Errno.EINVAL && !io.bpfkit.feature.KernelFeatures.running().has(
-                    io.bpfkit.feature.KernelFeature.ARENA)) {
-                throw io.bpfkit.feature.KernelFeatures.running().missing(io.bpfkit.feature.KernelFeature.ARENA,
+            if (e.errno() == Errno.EINVAL && !KernelFeatures.running().has(KernelFeature.ARENA)) {
+                throw KernelFeatures.running().missing(KernelFeature.ARENA,
                         "map '" + m.name() + "' is an arena (BPF_MAP_TYPE_ARENA), which this kernel does not know");
             }
             if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
