@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * A BPF arena ({@code BPF_MAP_TYPE_ARENA}, Linux 6.9): memory that programs and this process
  * share at the same addresses. Its {@code max_entries} pages are mapped at the arena's user
- * address; a page no program allocated reads as zeros (and is allocated by a write). Pointers
+ * address; a page no program allocated reads as zeros (any access from user space allocates it,
+ * so a program's {@code bpf_arena_alloc_pages} then gets another page). Pointers
  * a program stores in the arena are user addresses, which {@link #at} turns into slices. The
  * object's {@code __arena} globals sit at the start of the arena, by name through
  * {@link #global} and the typed getters.
