@@ -37,6 +37,7 @@ int main(int argc, char **argv)
 		printf("error load %d\n", err);
 		return 1;
 	}
+	xlated_find_arena(obj);
 	bpf_object__for_each_program(prog, obj) {
 		int fd = bpf_program__fd(prog);
 		if (fd >= 0 && print_xlated("prog", bpf_program__name(prog), fd))

@@ -130,6 +130,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("load ok\n");
+	xlated_find_arena(obj);
 	bpf_object__for_each_program(prog, obj) {
 		int fd = bpf_program__fd(prog);
 		if (fd < 0)

@@ -19,7 +19,9 @@ public enum KernelFeature {
     /** tcx: tc ingress/egress hooks as BPF links ({@code BPF_TCX_INGRESS}/{@code BPF_TCX_EGRESS}); before, clsact and cls_bpf over netlink. */
     TCX("tcx", "6.6"),
     /** uprobe.multi: many uprobes of one binary in one BPF link ({@code BPF_TRACE_UPROBE_MULTI}); before, one perf event per function. */
-    UPROBE_MULTI("uprobe.multi", "6.6");
+    UPROBE_MULTI("uprobe.multi", "6.6"),
+    /** BPF arenas: {@code BPF_MAP_TYPE_ARENA}, memory shared by programs and user space at one address ({@code __arena} globals). */
+    ARENA("arena", "6.9");
 
     private final String displayName;
     private final String firstKernel;

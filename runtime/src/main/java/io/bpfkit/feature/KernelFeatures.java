@@ -6,6 +6,7 @@ import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.LinkCreateAttr;
+import io.bpfkit.sys.MapCreateAttr;
 import io.bpfkit.sys.ProgLoadAttr;
 import io.bpfkit.sys.ProgLoadResult;
 import java.lang.foreign.Arena;
@@ -140,7 +141,33 @@ public final class KernelFeatures {
             // (EBADF); older ones refuse the attach type (EINVAL). libbpf's probe_perf_link.
             case PERF_LINK -> linkErrno(TRACEPOINT, "perf link", BPF_PERF_EVENT, -1, Errno.EBADF);
             case UPROBE_MULTI -> uprobeMulti();
+            case ARENA -> arena();
         };
+    }
+
+    /** {@code BPF_MAP_TYPE_ARENA}. */
+    private static final int MAP_TYPE_ARENA = 33;
+    /** {@code BPF_F_MMAPABLE}. */
+    private static final int BPF_F_MMAPABLE = 1 << 10;
+
+    /**
+     * An arena map of one page, mmap-able anywhere (map_extra 0), as libbpf's
+     * {@code bpf_probe_map_type} makes one: kernels with arenas create it; older ones do not know
+     * the map type (EINVAL). A refusal for another reason (EPERM: no privilege, or a kernel whose
+     * security policy refuses arenas) cannot tell.
+     */
+    @SuppressWarnings("try") // the map exists only to show the kernel creates it
+    private static boolean arena() {
+        try (Fd map = Bpf.mapCreate(MapCreateAttr.builder(MAP_TYPE_ARENA, 0, 0, 1).mapFlags(BPF_F_MMAPABLE)
+                .name("probe_arena").build())) {
+            return true;
+        } catch (KernelException e) {
+            if (e.errno() == Errno.EINVAL) {
+                return false;
+            }
+            throw new KernelException("BPF_MAP_CREATE (probe for arena)", e.errno(), e.errnoName(),
+                    cannotTell("arena", e.errno()));
+        }
     }
 
     /**

@@ -12,11 +12,40 @@ public final class LoadedMap {
     private final Fd fd;
     private final boolean reusedPin;
     private volatile byte[] structOpsValue;
+    /** An arena's memory, mapped at load; null for other maps and arenas reused from a pin. */
+    private final ArenaMapping arena;
 
     LoadedMap(MapSpec spec, Fd fd, boolean reusedPin) {
+        this(spec, fd, reusedPin, null);
+    }
+
+    LoadedMap(MapSpec spec, Fd fd, boolean reusedPin, ArenaMapping arena) {
         this.spec = spec;
         this.fd = fd;
         this.reusedPin = reusedPin;
+        this.arena = arena;
+    }
+
+    /**
+     * For an arena map the load created, its memory as the load mapped it into this process:
+     * {@code max_entries} pages at the arena's user address, shared with the programs, the
+     * {@code __arena} globals at its start. Valid until the object closes, then accesses throw
+     * {@link IllegalStateException}. Empty for other maps and for an arena reused from a pin
+     * (which the load does not map, as libbpf).
+     *
+     * <pre>{@code
+     * MemorySegment mem = loaded.map("arena").orElseThrow().arenaMemory().orElseThrow();
+     * }</pre>
+     */
+    public java.util.Optional<java.lang.foreign.MemorySegment> arenaMemory() {
+        return arena == null ? java.util.Optional.empty() : java.util.Optional.of(arena.segment());
+    }
+
+    /** Unmaps an arena's memory; called once the object closes. */
+    void unmap() {
+        if (arena != null) {
+            arena.close();
+        }
     }
 
     public String name() {

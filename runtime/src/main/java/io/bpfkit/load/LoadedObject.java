@@ -162,7 +162,11 @@ public final class LoadedObject implements AutoCloseable {
         if (btf != null) {
             fds.add(btf);
         }
-        closeAll(fds);
+        try {
+            closeAll(fds);
+        } finally {
+            maps.values().forEach(LoadedMap::unmap);
+        }
         if (linkFailure != null) {
             throw linkFailure;
         }

@@ -67,6 +67,8 @@ final class ObjectLoader {
     private final LoadOptions options;
     private final String object;
     private final List<Fd> made = new ArrayList<>();
+    /** Arena memory this load mapped: a failed load unmaps it. */
+    private final List<ArenaMapping> mapped = new ArrayList<>();
     /** Pins this load created (not reused ones): a failed load removes them, as libbpf does. */
     private final List<Path> pinned = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
@@ -108,6 +110,7 @@ final class ObjectLoader {
     LoadedObject load() {
         try {
             checkLoadable();
+            requireArenas();
             structOps = StructOpsLoader.prepare(spec, this::moduleBtfFd);
             List<LinkedProgram> linked = link();
             if (spec.externs().stream().anyMatch(e -> e.section().equals(".ksyms"))) {
@@ -133,6 +136,7 @@ final class ObjectLoader {
             } catch (BpfException closeFailure) {
                 e.addSuppressed(closeFailure);
             }
+            mapped.forEach(ArenaMapping::close);
             for (Path pin : pinned) {
                 try {
                     Files.deleteIfExists(pin);
@@ -315,10 +319,14 @@ final class ObjectLoader {
             checkCompatible(m, existing, pin);
             return new LoadedMap(m, existing, true);
         }
+        boolean arena = m.mapType() == MapType.ARENA;
+        if (arena) {
+            ArenaMapping.checkGlobalsFit(m);
+        }
         Fd inner = m.innerMap() == null ? null : create(m.innerMap(), null);
         Fd fd;
         try {
-            fd = own(create(m, inner));
+            fd = own(arena ? createArena(m) : create(m, inner));
         } finally {
             if (inner != null) {
                 inner.close(); // the outer map keeps its own reference to the template
@@ -326,6 +334,13 @@ final class ObjectLoader {
         }
         if (m.isGlobalData()) {
             initializeData(m, fd, m.definition() == MapSpec.Definition.KCONFIG ? externs.kconfigData(m) : m.initialData());
+        }
+        ArenaMapping memory = null;
+        if (arena) {
+            // As libbpf: mapped (and its globals copied in) right after creation, before any program
+            // loads, since the mapping fixes the user address programs see.
+            memory = ArenaMapping.map(m, fd);
+            mapped.add(memory);
         }
         if (pin != null) {
             try {
@@ -336,7 +351,52 @@ final class ObjectLoader {
             Bpf.objPin(fd, pin.toString());
             pinned.add(pin);
         }
-        return new LoadedMap(m, fd, false);
+        return new LoadedMap(m, fd, false, memory);
+    }
+
+    /**
+     * An object with an arena needs a kernel with arenas: said first, before its kfuncs
+     * (bpf_arena_alloc_pages, ...) fail to resolve for the same reason. Where the probe cannot
+     * tell (EPERM), the map's creation reports the kernel's refusal itself.
+     */
+    private void requireArenas() {
+        for (MapSpec m : spec.maps()) {
+            if (m.mapType() != MapType.ARENA) {
+                continue;
+            }
+            boolean present;
+            try {
+                present = KernelFeatures.running().has(KernelFeature.ARENA);
+            } catch (KernelException cannotTell) {
+                present = true;
+            }
+            if (!present) {
+                throw KernelFeatures.running().missing(KernelFeature.ARENA,
+                        "map '" + m.name() + "' is an arena (BPF_MAP_TYPE_ARENA), which this kernel does not know");
+            }
+        }
+    }
+
+    /**
+     * An arena map, with the kernel's refusal explained: a kernel before 6.9 does not know the
+     * map type (EINVAL, confirmed by the probe), and a kernel may refuse arenas to this process
+     * (EPERM) though it loads programs.
+     */
+    private Fd createArena(MapSpec m) {
+        try {
+            return create(m, null);
+        } catch (KernelException e) {
+            if (e.errno() == Errno.EINVAL && !KernelFeatures.running().has(KernelFeature.ARENA)) {
+                throw KernelFeatures.running().missing(KernelFeature.ARENA,
+                        "map '" + m.name() + "' is an arena (BPF_MAP_TYPE_ARENA), which this kernel does not know");
+            }
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+                throw new KernelException(e.operation() + " (an arena, BPF_MAP_TYPE_ARENA)", e.errno(), e.errnoName(),
+                        "the kernel refused to create the arena map: it needs root or CAP_BPF, or this kernel's"
+                                + " security policy (lockdown, an LSM) refuses arena maps to this process");
+            }
+            throw e;
+        }
     }
 
     private Path pinPath(MapSpec m) {

@@ -1,6 +1,7 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.codec.Codec;
+import io.bpfkit.api.map.BpfArena;
 import io.bpfkit.api.map.BpfArray;
 import io.bpfkit.api.map.BpfArrayOfMaps;
 import io.bpfkit.api.map.BpfBloomFilter;
@@ -229,6 +230,32 @@ public final class BpfMaps {
                         .filter(m -> m.spec().isGlobalData()).map(m -> m.spec().section()).toList()));
         MapRef ref = MapRef.of(obj, map);
         return checked(ref, () -> new GlobalsHandle(ref), null, null, false);
+    }
+
+    // ---- arenas ---------------------------------------------------------------------------
+
+    /**
+     * Arena map {@code name} of a loaded object: its memory as the load mapped it (with the
+     * object's {@code __arena} globals at its start), valid until the object closes.
+     *
+     * <pre>{@code
+     * BpfArena arena = BpfMaps.arena(loaded, "arena");
+     * long counter = arena.getLong("counter");
+     * }</pre>
+     */
+    public static BpfArena arena(LoadedObject obj, String name) {
+        MapRef ref = MapRef.of(obj, name);
+        java.lang.foreign.MemorySegment loaded = obj.map(name).flatMap(io.bpfkit.load.LoadedMap::arenaMemory)
+                .orElse(null);
+        return checked(ref, () -> new ArenaHandle(ref, loaded), null, null, false);
+    }
+
+    /**
+     * An arena map from a pin or an id, mapped by the handle (at the address it was created
+     * for, when it names one) and unmapped when the handle closes.
+     */
+    public static BpfArena arena(MapRef ref) {
+        return checked(ref, () -> new ArenaHandle(ref, null), null, null, false);
     }
 
     // ---- pinned maps ----------------------------------------------------------------------

@@ -53,6 +53,7 @@ abstract class MapHandle implements BpfMap {
             case ARRAY_OF_MAPS -> "BpfMaps.arrayOfMaps";
             case RINGBUF -> "BpfMaps.ringBuffer";
             case PERF_EVENT_ARRAY -> "BpfMaps.perfEventArray";
+            case ARENA -> "BpfMaps.arena";
             default -> "MapRef and the sys layer (no typed handle for " + t.libbpfName() + " yet)";
         };
     }

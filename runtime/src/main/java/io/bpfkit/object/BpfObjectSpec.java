@@ -110,11 +110,14 @@ public final class BpfObjectSpec {
         return maps.stream().filter(m -> m.isGlobalData() && section.equals(m.section())).findFirst();
     }
 
-    /** Every global variable: those of the data sections, then the externs. */
+    /**
+     * Every global variable: those of the data sections and the {@code __arena} globals
+     * (section {@code .addr_space.1}, held by the arena map), then the externs.
+     */
     public List<GlobalVariable> globals() {
         List<GlobalVariable> all = new ArrayList<>();
         for (MapSpec m : maps) {
-            if (m.definition() == MapSpec.Definition.DATA_SECTION) {
+            if (m.definition() == MapSpec.Definition.DATA_SECTION || m.mapType() == MapType.ARENA) {
                 all.addAll(m.variables());
             }
         }

@@ -314,14 +314,28 @@ public final class MapSpec {
 
     /**
      * The initial bytes of a global data map (a copy), or null when the map starts all zeros
-     * ({@code .bss}, and maps that are not global data).
+     * ({@code .bss}, and maps that are not global data). For an arena map, the object's
+     * {@code __arena} globals (section {@code .addr_space.1}), which the loader copies to the
+     * start of the arena's memory (as libbpf's {@code bpf_map__initial_value} of an arena).
      */
     public byte[] initialData() {
         return initialData == null ? null : initialData.clone();
     }
 
+    /**
+     * Replaces the initial bytes: {@link #valueSize()} bytes for global data; for an arena map,
+     * as many bytes as its {@code __arena} globals take.
+     *
+     * @throws IllegalArgumentException when the size differs, or an arena map has no globals
+     */
     public MapSpec initialData(byte[] data) {
-        if (data != null && data.length != valueSize) {
+        if (mapType() == MapType.ARENA) {
+            if (data != null && (initialData == null || data.length != initialData.length)) {
+                throw new IllegalArgumentException("map " + name + ": initial data is " + data.length + " bytes, "
+                        + (initialData == null ? "but the object has no __arena globals (.addr_space.1) to initialize"
+                        : "the __arena globals (.addr_space.1) take " + initialData.length));
+            }
+        } else if (data != null && data.length != valueSize) {
             throw new IllegalArgumentException("map " + name + ": initial data is " + data.length
                     + " bytes, the value size is " + valueSize);
         }
@@ -329,7 +343,17 @@ public final class MapSpec {
         return this;
     }
 
-    /** The variables of a global data map, in offset order; empty for other maps. */
+    /** The opener's binding of an object's {@code __arena} globals to its arena map. */
+    MapSpec arenaGlobals(byte[] data, List<GlobalVariable> globals) {
+        this.initialData = data.clone();
+        this.variables = List.copyOf(globals);
+        return this;
+    }
+
+    /**
+     * The variables of a global data map, in offset order; for an arena map, the object's
+     * {@code __arena} globals with their offsets from the start of the arena; empty for other maps.
+     */
     public List<GlobalVariable> variables() {
         return variables;
     }
@@ -345,7 +369,8 @@ public final class MapSpec {
     }
 
     /**
-     * Sets the initial bytes of one variable of a global data map, before load.
+     * Sets the initial bytes of one variable of a global data map (or an {@code __arena} global
+     * of an arena map), before load.
      *
      * @throws IllegalArgumentException when the map has no such variable or the size differs
      */

@@ -30,6 +30,8 @@ final class ObjectOpener {
     static final String LEGACY_MAPS = "maps";
     static final String KCONFIG = ".kconfig";
     static final String KSYMS = ".ksyms";
+    /** Where clang puts variables declared {@code __arena} (address space 1), as libbpf's ARENA_SEC. */
+    static final String ARENA = ".addr_space.1";
 
     static final long BPF_F_RDONLY_PROG = 1L << 7;
     private static final int STV_INTERNAL = 1;
@@ -102,6 +104,7 @@ final class ObjectOpener {
                 maps.add(readDataSection(s));
             }
         }
+        bindArenaGlobals(maps);
         List<GlobalVariable> externs = readExterns();
         if (externs.stream().anyMatch(e -> e.section().equals(KCONFIG))) {
             maps.add(kconfigMap(externs));
@@ -373,6 +376,52 @@ final class ObjectOpener {
         int prefix = section.indexOf('.', 1) >= 0 ? 0
                 : Math.min(Math.max(0, KernelNames.MAX - suffix), objectName.length());
         return KernelNames.of(objectName.substring(0, prefix) + section);
+    }
+
+    // ---------------------------------------------------------------- arena globals
+
+    /**
+     * libbpf's arena globals: variables declared {@code __arena} live in {@code .addr_space.1},
+     * which belongs to the object's one arena map. Their bytes become the map's initial data
+     * (copied to the start of the arena at load), their relocations resolve to the arena map at
+     * the variable's offset. As libbpf, an object may define at most one arena map, and arena
+     * globals need one.
+     */
+    private void bindArenaGlobals(List<MapSpec> maps) {
+        MapSpec arena = null;
+        for (MapSpec m : maps) {
+            if (m.mapType() == MapType.ARENA) {
+                if (arena != null) {
+                    throw new ObjectFormatException(m.section(), m.sectionOffset(), "map '" + m.name()
+                            + "' is a second arena map besides '" + arena.name() + "'; an object may define only one"
+                            + " arena map (as libbpf requires)");
+                }
+                arena = m;
+            }
+        }
+        ElfSection s = elf.section(ARENA).orElse(null);
+        if (s == null) {
+            return;
+        }
+        if (arena == null) {
+            List<String> names = new ArrayList<>();
+            for (ElfSymbol sym : symbols) {
+                if (sym.sectionIndex() == s.index() && sym.type() == ElfFile.STT_OBJECT) {
+                    names.add(sym.name());
+                }
+            }
+            throw new ObjectFormatException(ARENA, -1, "the object has __arena global variables " + names
+                    + " but defines no arena map for them; declare one in SEC(\".maps\") with"
+                    + " __uint(type, BPF_MAP_TYPE_ARENA)");
+        }
+        long size = s.size();
+        if (size < 0 || size > MAX_DATA_SECTION) {
+            throw new ObjectFormatException(ARENA, -1, "the __arena globals take " + Long.toUnsignedString(size)
+                    + " bytes, more than bpfkit reads as initial data (" + MAX_DATA_SECTION + " bytes)");
+        }
+        byte[] data = s.isNoBits() ? new byte[(int) size] : s.data().toArray(ValueLayout.JAVA_BYTE);
+        arena.arenaGlobals(data, variables(sectionVars.getOrDefault(ARENA, List.of()), ARENA, size));
+        mapsBySection.computeIfAbsent(s.index(), k -> new HashMap<>()).put(0L, arena);
     }
 
     // ---------------------------------------------------------------- externs
@@ -647,6 +696,10 @@ final class ObjectOpener {
                         + sym.value() + " of " + target.name() + ", where no map is defined");
             }
             return new Relocation(insn, Relocation.Kind.MAP, sym.name(), m.name(), sym.value());
+        }
+        if (maps != null && target.name().equals(ARENA)) {
+            // libbpf's RELO_DATA against the arena map: the variable's offset from the arena's start.
+            return new Relocation(insn, Relocation.Kind.DATA, sym.name(), maps.get(0L).name(), sym.value());
         }
         if (maps != null && isDataSection(target.name())) {
             MapSpec m = maps.get(0L);

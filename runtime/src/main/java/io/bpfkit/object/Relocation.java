@@ -10,7 +10,8 @@ package io.bpfkit.object;
  * @param symbol the ELF symbol named by the relocation (a map, a variable, a function, an
  *     extern, or a section symbol)
  * @param target the map name for {@link Kind#MAP} and {@link Kind#DATA} (the global data
- *     section, e.g. {@code .bss}), the code section for calls and function pointers, the
+ *     section's map, e.g. {@code .bss}, or for an {@code __arena} global the object's arena
+ *     map), the code section for calls and function pointers, the
  *     extern's name for externs
  * @param symbolValue the symbol's value: its offset inside the target section (0 for section
  *     symbols, whose offset sits in the instruction's immediate)
@@ -21,7 +22,10 @@ public record Relocation(int instruction, Kind kind, String symbol, String targe
     public enum Kind {
         /** {@code ld_imm64} of a map: becomes {@code BPF_PSEUDO_MAP_FD}. */
         MAP,
-        /** {@code ld_imm64} of a global variable: becomes {@code BPF_PSEUDO_MAP_VALUE} + offset. */
+        /**
+         * {@code ld_imm64} of a global variable: becomes {@code BPF_PSEUDO_MAP_VALUE} + offset
+         * (for an {@code __arena} global, of the arena map: the offset from the arena's start).
+         */
         DATA,
         /** A bpf-to-bpf call ({@code BPF_PSEUDO_CALL}) into a subprogram. */
         CALL,

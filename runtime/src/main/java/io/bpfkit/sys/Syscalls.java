@@ -48,6 +48,11 @@ public final class Syscalls {
     public static final int MAP_PRIVATE = 0x02;
     /** mmap flag: place the mapping exactly at the address given. */
     public static final int MAP_FIXED = 0x10;
+    /**
+     * mmap flag (Linux 4.17): at exactly the address given, failing with EEXIST where something
+     * is mapped already, instead of replacing it as {@link #MAP_FIXED} does.
+     */
+    public static final int MAP_FIXED_NOREPLACE = 0x100000;
     /** mmap flag: no file behind the mapping. */
     public static final int MAP_ANONYMOUS = 0x20;
 

@@ -12,6 +12,7 @@ import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapSpec;
+import io.bpfkit.object.MapType;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.Relocation;
 import java.lang.foreign.MemorySegment;
@@ -229,18 +230,22 @@ public final class Oracle {
         use(m.keyTypeId(), m.valueTypeId(), m.keyType(), m.valueType(), m.isGlobalData(), m.isReadOnlyData());
         m.initialSlots().forEach(Oracle::use);
         byte[] data = m.initialData();
-        if (data != null && data.length != m.valueSize()) {
+        // An arena's initial data are its __arena globals, as long as their section: not its value.
+        boolean arena = m.mapType() == MapType.ARENA;
+        long dataSize = arena ? (data == null ? 0 : data.length) : m.valueSize();
+        if (data != null && !arena && data.length != m.valueSize()) {
             throw new ContractViolation("initial data size differs from the value size", "map '" + m.name()
                     + "': initial data of " + data.length + " bytes, value size " + m.valueSize(), null);
         }
         MapSpec copy = m.copy();
         for (GlobalVariable v : m.variables()) {
             use(v.toString(), m.variable(v.name()));
-            if (v.offset() < 0 || v.size() < 0 || v.offset() > m.valueSize() - v.size()) {
+            if (v.offset() < 0 || v.size() < 0 || v.offset() > dataSize - v.size()) {
                 throw new ContractViolation("variable outside its map's value", "map '" + m.name()
-                        + "': variable " + v + " lies outside the " + m.valueSize() + "-byte value", null);
+                        + "': variable " + v + " lies outside the " + dataSize + "-byte "
+                        + (arena ? "__arena globals" : "value"), null);
             }
-            if (m.isGlobalData() && v.size() <= 1 << 20 && m.valueSize() <= 1 << 24
+            if ((m.isGlobalData() || arena) && v.size() <= 1 << 20 && dataSize <= 1 << 24
                     && m.variables().stream().filter(o -> o.name().equals(v.name())).count() == 1) {
                 copy.setVariable(v.name(), new byte[(int) v.size()]);
             }

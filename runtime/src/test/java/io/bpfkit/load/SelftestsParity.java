@@ -156,7 +156,7 @@ public final class SelftestsParity {
             }
             if (xlated) {
                 for (LoadedProgram p : obj.programs().values()) {
-                    out.append(XlatedText.of("xlated", p));
+                    out.append(XlatedText.of("xlated", p, obj));
                 }
             }
         } catch (RuntimeException e) {

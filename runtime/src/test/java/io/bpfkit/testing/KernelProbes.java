@@ -334,6 +334,23 @@ public final class KernelProbes {
         });
     }
 
+    /**
+     * BPF arenas (Linux 6.9): an arena map of one page, mmap-able anywhere, created by a raw
+     * BPF_MAP_CREATE as libbpf's map type probe makes it. Absent with the kernel's errno: EINVAL
+     * where the map type is unknown, EPERM where the kernel refuses arenas to this process.
+     */
+    public static Probe arena() {
+        return cached("arena", () -> {
+            String feature = "arena maps";
+            try (Fd map = Bpf.mapCreate(io.bpfkit.sys.MapCreateAttr.builder(io.bpfkit.object.MapType.ARENA.value(),
+                    0, 0, 1).mapFlags(Bpf.BPF_F_MMAPABLE).name("probe_arena").build())) {
+                return Probe.yes(feature, "BPF_MAP_CREATE of an arena made one");
+            } catch (KernelException e) {
+                return Probe.no(feature, "create", e.errno(), "BPF_MAP_CREATE of an arena refused with " + e.errnoName());
+            }
+        });
+    }
+
     private static Probe cached(String key, Supplier<Probe> probe) {
         return CACHE.computeIfAbsent(key, k -> probe.get());
     }
