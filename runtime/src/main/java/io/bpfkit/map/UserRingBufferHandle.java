@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.BpfException;
 import io.bpfkit.api.RingBufferFullException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfUserRingBuffer;
@@ -180,6 +181,10 @@ final class UserRingBufferHandle<R> extends MapHandle implements BpfUserRingBuff
                         + bytes + "-byte sample (" + total + " bytes with header and padding) after "
                         + Duration.ofNanos(timeoutNanos) + ": " + (size - pendingBytes()) + " bytes free; the program"
                         + " draining it (bpf_user_ringbuf_drain) has not freed enough");
+            }
+            if (Thread.currentThread().isInterrupted()) { // the flag stays set for the caller
+                throw new BpfException("interrupted while waiting for room for a " + bytes + "-byte sample in "
+                        + what());
             }
             if (awaitRoom(left)) {
                 // EPOLLOUT means "not completely full", not "room for this sample": back off

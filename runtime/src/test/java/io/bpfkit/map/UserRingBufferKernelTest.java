@@ -124,6 +124,13 @@ class UserRingBufferKernelTest {
             assertTrue(e.getMessage().contains("'urb'") && e.getMessage().contains("16-byte sample")
                     && e.getMessage().contains("bpf_user_ringbuf_drain"), e.getMessage());
 
+            // an interrupted producer stops waiting and keeps its interrupt status
+            Thread.currentThread().interrupt();
+            io.bpfkit.api.BpfException interrupted = assertThrows(io.bpfkit.api.BpfException.class,
+                    () -> urb.submit(new Command(fits, 1, 1), Duration.ofSeconds(30)));
+            assertTrue(Thread.interrupted(), "interrupt status kept");
+            assertTrue(interrupted.getMessage().startsWith("interrupted while waiting"), interrupted.getMessage());
+
             // a producer blocked on a full ring goes on once the program frees room
             bss.setLong("limit", 10);
             CompletableFuture<Void> blocked = CompletableFuture.runAsync(

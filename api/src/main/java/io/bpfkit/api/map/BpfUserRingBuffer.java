@@ -59,6 +59,8 @@ public interface BpfUserRingBuffer<R> extends BpfMap {
      * the drain to free room.
      *
      * @throws RingBufferFullException when there is still no room after {@code timeout}
+     * @throws io.bpfkit.api.BpfException when the thread is interrupted while waiting (its
+     *     interrupt status stays set)
      */
     void submit(R record, Duration timeout);
 
