@@ -11,6 +11,7 @@
  *   hits      ARRAY     __u32 -> __u64
  *   per_cpu   PERCPU_ARRAY __u32 -> __u64
  *   events    RINGBUF   4096 bytes of struct event { __u32 pid; __u32 cpu; __u64 ts; }
+ *   commands  USER_RINGBUF 4096 bytes, samples struct event (written from Java)
  *   cycles    PERF_EVENT_ARRAY (PMU counters)
  *   tables    ARRAY_OF_MAPS (2 slots) of ARRAY __u32 -> __u64 (2 entries); slot 0: table0
  *   tenants   HASH_OF_MAPS __u32 -> the same inner ARRAY
@@ -72,6 +73,11 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096);
 } events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
+	__uint(max_entries, 4096);
+} commands SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);

@@ -299,7 +299,7 @@ public final class BindingProcessor extends AbstractProcessor {
         }
         ValueType key = kind.hasKey() ? types.map(args.get(0), null, m, what + " key") : null;
         ValueType value = kind.hasValue() ? types.map(args.get(kind.hasKey() ? 1 : 0), null, m, what
-                + (kind == HandleKind.RINGBUF_RECORDS ? " records" : " value")) : null;
+                + (kind.hasRecords() ? " records" : " value")) : null;
         for (ValueType v : new ValueType[] {key, value}) {
             if (v != null && v.codec() == null) {
                 throw new TypeMapper.Refusal(m, what + ": a " + v.java() + " key or value has no codec; wrap the "

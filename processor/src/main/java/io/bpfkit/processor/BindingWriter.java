@@ -254,6 +254,7 @@ final class BindingWriter {
             case ARRAY_OF_MAPS -> "arrayOfMaps";
             case MAP_OF_MAPS -> "mapOfMaps";
             case RINGBUF, RINGBUF_RECORDS -> "ringBuffer";
+            case USER_RINGBUF_RECORDS -> "userRingBuffer";
             case PERF_EVENT_ARRAY -> "perfEventArray";
             case GLOBALS -> throw new IllegalArgumentException("a section is not made by a map factory");
         };

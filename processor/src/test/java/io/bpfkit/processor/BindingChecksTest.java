@@ -65,7 +65,7 @@ class BindingChecksTest {
     void mapMissing() {
         String m = "@Map(\"flowz\") BpfHashMap<FlowKey, FlowStats> flows();";
         at(error(m, "object 'binding' has no map 'flowz'; its maps are [table0, tables, hits, flows, per_cpu, tenants, events, "
-                + "cycles]"),
+                + "cycles, commands]"),
                 m, "\"flowz\"");
     }
 
@@ -253,6 +253,21 @@ class BindingChecksTest {
         String m = "@Map BpfRingBuffer<Event> hits();";
         at(error(m, "BpfRingBuffer does not fit map 'hits' (type array); declare it as BpfArray", "Event",
                 "public record Event(@Unsigned int pid, @Unsigned int cpu, @Unsigned long ts) {}"), m, null);
+    }
+
+    @Test
+    void userRingBufferRecordDiffersFromTheStructOfItsName() {
+        String m = "@Map BpfUserRingBuffer<Event> commands();";
+        at(error(m, "map 'commands' records does not match the object's struct event: struct Event is 12 bytes (Java "
+                + "struct Event), struct event is 16 bytes", "Event", "public record Event(@Unsigned int "
+                + "pid, @Unsigned int cpu, @Unsigned int ts) {}"), m, null);
+    }
+
+    @Test
+    void userRingBufferOnAKernelToUserRingBuffer() {
+        String m = "@Map BpfUserRingBuffer<Event> events();";
+        at(error(m, "BpfUserRingBuffer does not fit map 'events' (type ringbuf); declare it as BpfRingBufferMap",
+                "Event", "public record Event(@Unsigned int pid, @Unsigned int cpu, @Unsigned long ts) {}"), m, null);
     }
 
     // ---- globals --------------------------------------------------------------------------

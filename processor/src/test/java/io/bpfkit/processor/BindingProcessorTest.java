@@ -130,6 +130,7 @@ class BindingProcessorTest {
                 @Map BpfHashOfMaps<@Unsigned Integer, BpfArray<@Unsigned Long>> tenants();
                 @Map("tables") BpfMapOfMaps<Integer, BpfArray<@Unsigned Long>> anyTable();
                 @Map BpfRingBuffer<Event> events();
+                @Map BpfUserRingBuffer<Event> commands();
                 @Map BpfGlobals bss();
                 @Map BpfGlobals rodata();
                 @Map(".data.counters") BpfGlobals counters();
@@ -155,6 +156,9 @@ class BindingProcessorTest {
                 "BpfMaps.hashOfMaps(object, \"tenants\", Codecs.int32(), ref -> BpfMaps.array(ref, Codecs.int64()))",
                 "BpfMaps.mapOfMaps(object, \"tables\", Codecs.int32(), ref -> BpfMaps.array(ref, Codecs.int64()))",
                 "BpfMaps.ringBuffer(object, \"events\", EventCodec.INSTANCE)",
+                "BpfMaps.userRingBuffer(object, \"commands\", EventCodec.INSTANCE)",
+                "new Declared.MapHandle(\"commands\", \"commands\", HandleKind.USER_RINGBUF_RECORDS, null, EventCodec.TYPE)",
+                "public Open commandsMaxEntries(long maxEntries)",
                 "this.bss = binding.globals(\".bss\")",
                 "this.rodata = binding.globals(\".rodata\")",
                 "this.counters = binding.globals(\".data.counters\")",

@@ -117,7 +117,7 @@ public final class BindingCheck {
                 compare(part, key, btf, map.keyTypeId(), method, out);
             }
         }
-        if (value != null && kind == HandleKind.RINGBUF_RECORDS) {
+        if (value != null && kind.hasRecords()) {
             checkRecords(spec, what, value, method, out);
         } else if (value != null) {
             String part = what + " value";

@@ -19,7 +19,7 @@ public sealed interface Declared {
      * global data section {@code map}, e.g. {@code .bss}).
      *
      * @param key the key type; null for handles without a key type (arrays, queues, ...)
-     * @param value the value type (for {@link HandleKind#RINGBUF_RECORDS}, the records'); null for
+     * @param value the value type (for {@link HandleKind#hasRecords() ring buffers}, the records'); null for
      *     handles without one (ring buffers, maps of maps, ...)
      * @param inner for maps of maps, the handle of the inner maps; null otherwise
      */

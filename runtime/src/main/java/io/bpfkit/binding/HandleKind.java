@@ -28,6 +28,8 @@ public enum HandleKind {
     RINGBUF("BpfRingBufferMap", false, false, MapType.RINGBUF),
     /** A ring buffer whose records are the value type (the map itself has no value size). */
     RINGBUF_RECORDS("BpfRingBuffer", false, true, MapType.RINGBUF),
+    /** A user ring buffer written from Java, its samples the value type (the map has no value size). */
+    USER_RINGBUF_RECORDS("BpfUserRingBuffer", false, true, MapType.USER_RINGBUF),
     PERF_EVENT_ARRAY("BpfPerfEventArrayMap", false, false, MapType.PERF_EVENT_ARRAY),
     /** A whole global data section; the "map" a binding names is the section ({@code .bss}). */
     GLOBALS("BpfGlobals", false, false);
@@ -57,6 +59,11 @@ public enum HandleKind {
     /** Whether the handle has a value type. */
     public boolean hasValue() {
         return value;
+    }
+
+    /** Whether the value type is a ring buffer's records, checked against the object's struct of their name. */
+    public boolean hasRecords() {
+        return this == RINGBUF_RECORDS || this == USER_RINGBUF_RECORDS;
     }
 
     /** Whether the handle's last type argument is the handle type of inner maps. */

@@ -21,6 +21,7 @@ import io.bpfkit.api.map.BpfQueue;
 import io.bpfkit.api.map.BpfRingBuffer;
 import io.bpfkit.api.map.BpfRingBufferMap;
 import io.bpfkit.api.map.BpfStack;
+import io.bpfkit.api.map.BpfUserRingBuffer;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Cpus;
@@ -207,6 +208,18 @@ public final class BpfMaps {
 
     public static <R> BpfRingBuffer<R> ringBuffer(MapRef ref, Codec<R> records) {
         return checked(ref, () -> new EventMapHandle.Records<>(ref, records), null, null, false);
+    }
+
+    /**
+     * The producer side of a user ring buffer ({@code BPF_MAP_TYPE_USER_RINGBUF}), its samples
+     * {@code records} encodes; the handle maps the ring and unmaps it on close.
+     */
+    public static <R> BpfUserRingBuffer<R> userRingBuffer(LoadedObject obj, String name, Codec<R> records) {
+        return userRingBuffer(MapRef.of(obj, name), records);
+    }
+
+    public static <R> BpfUserRingBuffer<R> userRingBuffer(MapRef ref, Codec<R> records) {
+        return checked(ref, () -> new UserRingBufferHandle<>(ref, records), null, null, false);
     }
 
     public static BpfPerfEventArrayMap perfEventArray(LoadedObject obj, String name) {

@@ -52,6 +52,7 @@ abstract class MapHandle implements BpfMap {
             case HASH_OF_MAPS -> "BpfMaps.hashOfMaps";
             case ARRAY_OF_MAPS -> "BpfMaps.arrayOfMaps";
             case RINGBUF -> "BpfMaps.ringBuffer";
+            case USER_RINGBUF -> "BpfMaps.userRingBuffer";
             case PERF_EVENT_ARRAY -> "BpfMaps.perfEventArray";
             case ARENA -> "BpfMaps.arena";
             default -> "MapRef and the sys layer (no typed handle for " + t.libbpfName() + " yet)";
