@@ -197,8 +197,11 @@ public final class Attach {
 
     /**
      * A program bound to its target at load time: tp_btf, fentry, fexit, fmod_ret, lsm,
-     * freplace. (On a locked-down kernel fentry/fexit/lsm programs never get here: their load
-     * is refused with EPERM.)
+     * freplace, on that target ({@code BPF_RAW_TRACEPOINT_OPEN}). One bound to a function of
+     * another BPF program attaches there once per load: the kernel forgets that target after
+     * the first attach (an freplace program attaches again with {@link #freplace}). (On a
+     * locked-down kernel fentry/fexit/lsm programs never get here: their load is refused with
+     * EPERM.)
      */
     public static Link tracing(BpfProgram prog) {
         LoadedProgram p = loaded(prog);

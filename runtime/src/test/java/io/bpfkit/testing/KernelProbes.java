@@ -188,21 +188,35 @@ public final class KernelProbes {
         });
     }
 
-    /** A target with BTF, then a program of {@code type} loaded for its one function and attached. */
+    /**
+     * A target with BTF, an XDP program whose main function calls a global function, then a
+     * program of {@code type} loaded for that function and attached.
+     */
     private static Probe onProgram(String feature, ProgramType type, AttachType attach) {
         io.bpfkit.btf.BtfBuilder b = new io.bpfkit.btf.BtfBuilder();
         int proto = b.funcProto(b.integer("int", 4, 1, 0, 32));
+        int main = b.func("probe_main", proto, 1);
         int func = b.func("probe_target", proto, 1);
         byte[] blob = b.build();
+        // main: call probe_target; exit.  probe_target: r0 = 0; exit.
+        byte[] callThenReturnZero = {(byte) 0x85, 0x10, 0, 0, 1, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0,
+                (byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(blob.length);
             MemorySegment.copy(blob, 0, data, ValueLayout.JAVA_BYTE, 0, blob.length);
-            MemorySegment funcInfo = arena.allocate(8, 4);
-            funcInfo.set(ValueLayout.JAVA_INT, 0, 0);
-            funcInfo.set(ValueLayout.JAVA_INT, 4, func);
+            MemorySegment targetCode = arena.allocate(callThenReturnZero.length, 8);
+            MemorySegment.copy(callThenReturnZero, 0, targetCode, ValueLayout.JAVA_BYTE, 0, callThenReturnZero.length);
+            MemorySegment targetInfo = arena.allocate(16, 4);
+            targetInfo.set(ValueLayout.JAVA_INT, 0, 0);
+            targetInfo.set(ValueLayout.JAVA_INT, 4, main);
+            targetInfo.set(ValueLayout.JAVA_INT, 8, 2);
+            targetInfo.set(ValueLayout.JAVA_INT, 12, func);
+            MemorySegment probeInfo = arena.allocate(8, 4);
+            probeInfo.set(ValueLayout.JAVA_INT, 0, 0);
+            probeInfo.set(ValueLayout.JAVA_INT, 4, func);
             try (Fd btf = Bpf.btfLoad(data, 0, null, "probe").orThrow()) {
-                ProgLoadResult target = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.XDP.value(), code(arena))
-                        .license("GPL").progBtfFd(btf.get()).funcInfo(funcInfo, 8, 1).build());
+                ProgLoadResult target = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.XDP.value(), targetCode)
+                        .license("GPL").progBtfFd(btf.get()).funcInfo(targetInfo, 8, 2).build());
                 if (!target.ok()) {
                     throw new IllegalStateException("cannot probe " + feature + ": an XDP program with BTF was"
                             + " refused with " + Errno.name(target.errno()));
@@ -213,9 +227,19 @@ public final class KernelProbes {
                     if (attach != null) {
                         probe.expectedAttachType(attach.value());
                     } else {
-                        probe.progBtfFd(btf.get()).funcInfo(funcInfo, 8, 1); // an extension states its prototype
+                        probe.progBtfFd(btf.get()).funcInfo(probeInfo, 8, 1); // an extension states its prototype
                     }
-                    return attachedOrRefused(feature, Bpf.progLoad(probe.build()));
+                    ProgLoadResult r = Bpf.progLoad(probe.build());
+                    if (!r.ok() && r.errno() != Errno.EPERM) {
+                        // say why in the branch's name
+                        ProgLoadResult logged = Bpf.progLoad(probe.log(1, arena.allocate(64 * 1024)).build());
+                        if (!logged.ok()) {
+                            return Probe.no(feature, "load", logged.errno(), "BPF_PROG_LOAD refused with "
+                                    + Errno.name(logged.errno()) + ": " + logged.log().strip().replace('\n', ' '));
+                        }
+                        logged.fd().close();
+                    }
+                    return attachedOrRefused(feature, r);
                 }
             }
         }
