@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * prog_target.bpf.c -- a BPF program other programs attach to: fentry/fexit trace its global
- * function (prog_target_tracing.bpf.c), freplace replaces it (prog_target_ext.bpf.c).
+ * function (prog_fentry.bpf.c), freplace replaces it (prog_target_ext.bpf.c).
  *
  * Programs:
  *   xdp_main     xdp     returns pick_action(the packet's length); run by BPF_PROG_TEST_RUN

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestFactory;
  * Programs bound at load to a function of another BPF program or of a kernel module
  * (ProgramSpec.attachTarget, AttachTarget): prog_target.bpf.c is an XDP program whose verdict
  * comes from its global function pick_action (XDP_PASS up to 1500 bytes, XDP_DROP above);
- * fentry and fexit on pick_action (prog_target_tracing.bpf.c) see its argument and result on each
+ * fentry and fexit on pick_action (prog_fentry.bpf.c) see its argument and result on each
  * test run; freplace (prog_target_ext.bpf.c) makes the verdict XDP_TX while its link is open;
  * fentry and fexit on the tun module's tun_chr_open/tun_chr_close (module_tracing.bpf.c) count
  * this process's opens of /dev/net/tun. Each kind has a branch for kernels that refuse it (this
@@ -126,7 +126,7 @@ class ProgramTargetAttachTest {
     }
 
     private static BpfObjectSpec tracingSpec(BpfProgram target) {
-        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("prog_target_tracing.bpf.o"));
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("prog_fentry.bpf.o"));
         for (String name : List.of("on_pick_entry", "on_pick_exit")) {
             spec.program(name).orElseThrow().attachTarget(AttachTarget.program(target, "pick_action"));
         }
@@ -313,7 +313,7 @@ class ProgramTargetAttachTest {
 
     @Test
     void kernelTargetsMissingEverywhereAreLoadExceptions() {
-        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("prog_target_tracing.bpf.o"));
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("prog_fentry.bpf.o"));
         spec.program("on_pick_exit").orElseThrow().autoload(false);
         // the section's own target: pick_action is no kernel function
         LoadException e = assertThrows(LoadException.class, () -> BpfLoader.load(spec).close());

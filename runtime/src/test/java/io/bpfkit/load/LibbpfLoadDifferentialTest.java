@@ -105,7 +105,7 @@ class LibbpfLoadDifferentialTest {
                     : probed(object, KernelProbes.moduleBtf("tun"));
             // bound to a function of another program (ProgramTargetAttachTest), which only
             // ProgramSpec.attachTarget names: the dumper sets no target, so neither loader finds one
-            case "prog_target_tracing.bpf.o", "prog_target_ext.bpf.o" -> new Plan(object, Mode.BOTH_REFUSE,
+            case "prog_fentry.bpf.o", "prog_target_ext.bpf.o" -> new Plan(object, Mode.BOTH_REFUSE,
                     List.of(), "its target is a function of another BPF program, named only at load");
             // tun_chr_open in the tun module's BTF (the probe loads the module), or in vmlinux where
             // tun is built in (this host: there fentry is refused, as everywhere here)

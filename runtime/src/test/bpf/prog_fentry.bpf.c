@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * prog_target_tracing.bpf.c -- fentry and fexit on a function of another BPF program:
+ * prog_fentry.bpf.c -- fentry and fexit on a function of another BPF program:
  * pick_action() of prog_target.bpf.c, named at load with ProgramSpec.attachTarget (the
  * section alone would look the name up in the kernel's BTF).
  *
