@@ -470,14 +470,7 @@ public final class KernelProbes {
         try (Arena arena = Arena.ofConfined()) {
             ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(type.value(), code(arena)).license("GPL")
                     .expectedAttachType(attach.value()).attachBtfId(id.getAsInt()).progFlags(flags).build());
-            if (!r.ok()) {
-                return Probe.no(feature, "load", r.errno(), "BPF_PROG_LOAD refused with " + Errno.name(r.errno()));
-            }
-            try (Fd prog = r.fd(); Fd link = Bpf.rawTracepointOpen(null, prog, 0)) {
-                return Probe.yes(feature, "loaded and attached");
-            } catch (KernelException e) {
-                return Probe.no(feature, "attach", e.errno(), "attach refused with " + e.errnoName());
-            }
+            return attachedOrRefused(feature, r);
         }
     }
 
