@@ -6,7 +6,10 @@ import io.bpfkit.api.KernelException;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.feature.KernelFeature;
 import io.bpfkit.feature.KernelFeatures;
+import io.bpfkit.load.AttachTargets;
 import io.bpfkit.load.LoadedProgram;
+import io.bpfkit.object.AttachKind;
+import io.bpfkit.object.AttachTarget;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
@@ -194,13 +197,55 @@ public final class Attach {
 
     /**
      * A program bound to its target at load time: tp_btf, fentry, fexit, fmod_ret, lsm,
-     * freplace. (On a locked-down kernel fentry/fexit/lsm programs never get here: their load
-     * is refused with EPERM.)
+     * freplace, on that target ({@code BPF_RAW_TRACEPOINT_OPEN}). One bound to a function of
+     * another BPF program attaches there once per load: the kernel forgets that target after
+     * the first attach (an freplace program attaches again with {@link #freplace}). (On a
+     * locked-down kernel fentry/fexit/lsm programs never get here: their load is refused with
+     * EPERM.)
      */
     public static Link tracing(BpfProgram prog) {
         LoadedProgram p = loaded(prog);
         return Link.bpf(p.spec().sectionDef().programSection() + " (" + prog.name() + ")",
                 Bpf.rawTracepointOpen(null, p.fd(), 0));
+    }
+
+    /**
+     * An freplace program ({@code SEC("freplace/...")}) on the target it was loaded for
+     * ({@link io.bpfkit.object.ProgramSpec#attachTarget}), by BPF_LINK_CREATE with the target
+     * program and function. Unlike {@link #tracing}, which uses the load-time target once, this
+     * works again after the link is closed: each link replaces the function until it is closed.
+     *
+     * <pre>{@code
+     * try (Link l = Attach.freplace(obj.program("replacement").orElseThrow())) {
+     *     // every call of pick_action() in the target program now runs replacement()
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code prog} is not an freplace program loaded with a
+     *     program function as its attach target
+     */
+    public static Link freplace(BpfProgram prog) {
+        LoadedProgram p = loaded(prog);
+        if (!(p.spec().attachTarget() instanceof AttachTarget.ProgramFunction target)
+                || p.spec().sectionDef().attachKind() != AttachKind.FREPLACE) {
+            throw new IllegalArgumentException("program '" + prog.name() + "' is not an freplace program loaded"
+                    + " with a program function as its attach target");
+        }
+        return freplace(prog, target.program(), target.function());
+    }
+
+    /**
+     * An freplace program on {@code function} of {@code target}, which need not be the program it
+     * was loaded for: any program whose global function of that name has the same prototype
+     * (libbpf's {@code bpf_program__attach_freplace}). The link holds the target program in the
+     * kernel until it is closed.
+     */
+    public static Link freplace(BpfProgram prog, BpfProgram target, String function) {
+        int btfId = AttachTargets.programFunctionId(target, function);
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(fdOf(prog).get(), target.fileDescriptor(),
+                loaded(prog).spec().sectionDef().expectedAttachTypeValue(), 0,
+                new LinkCreateAttr.TargetBtfId(btfId), prog.name()));
+        return Link.bpf("freplace " + target.name() + ":" + function + " (" + prog.name() + ")", link);
     }
 
     /**

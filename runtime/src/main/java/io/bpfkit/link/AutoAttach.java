@@ -11,6 +11,7 @@ import io.bpfkit.load.LoadedObject;
 import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.load.LoadedProgram;
 import io.bpfkit.object.AttachKind;
+import io.bpfkit.object.AttachTarget;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.object.SectionDef;
 import io.bpfkit.sys.Bpf;
@@ -94,7 +95,11 @@ public final class AutoAttach {
                     + d.targetError());
         }
         return switch (d.attachKind()) {
-            case TRACING, LSM, FREPLACE -> Attach.tracing(prog);
+            case TRACING, LSM -> Attach.tracing(prog);
+            // Through the target program, so that it attaches again after a detach (the kernel
+            // forgets the load-time target of an extension once it has been attached).
+            case FREPLACE -> prog.spec().attachTarget() instanceof AttachTarget.ProgramFunction
+                    ? Attach.freplace(prog) : Attach.tracing(prog);
             case ITER -> Attach.iterator(prog).link();
             default -> attachToTarget(prog, d);
         };

@@ -6,9 +6,7 @@ import io.bpfkit.api.LoadException;
 import io.bpfkit.api.VerifierException;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfExt;
-import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfPatch;
-import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.core.CoreRelocator;
 import io.bpfkit.core.CoreTarget;
 import io.bpfkit.feature.KernelFeature;
@@ -26,7 +24,6 @@ import io.bpfkit.object.MapType;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.ProgramType;
 import io.bpfkit.object.Relocation;
-import io.bpfkit.object.SectionDef;
 import io.bpfkit.pmu.PmuCounterSet;
 import io.bpfkit.pmu.PmuPlacement;
 import io.bpfkit.sys.Bpf;
@@ -521,8 +518,10 @@ final class ObjectLoader {
                 }
                 b.fdArray(fds, fdArray.size());
             }
-            if (p.sectionDef().needsAttachBtfId()) {
-                b.attachBtfId(attachBtfId(p));
+            AttachTargets.Resolved target = p.sectionDef().needsAttachBtfId() || p.attachTarget() != null
+                    ? AttachTargets.resolve(p) : null;
+            if (target != null) {
+                target.applyTo(b);
             }
             StructOpsLoader.Binding member = structOps.binding(p.name());
             if (member != null) {
@@ -539,8 +538,16 @@ final class ObjectLoader {
                 }
             }
             ProgLoadAttr attr = b.build();
-            ProgLoadResult first = Bpf.progLoad(attr);
-            ProgLoadResult r = first.ok() ? first : retryWithLog(attr, arena);
+            ProgLoadResult first;
+            ProgLoadResult r;
+            try {
+                first = Bpf.progLoad(attr);
+                r = first.ok() ? first : retryWithLog(attr, arena);
+            } finally {
+                if (target != null) {
+                    target.close();
+                }
+            }
             if (r.ok()) {
                 return new LoadedProgram(p, own(r.fd()), lp);
             }
@@ -634,24 +641,15 @@ final class ObjectLoader {
         if (slot != null) {
             return fdArray.get(slot);
         }
-        for (int id = Bpf.btfGetNextId(0); id != 0; id = Bpf.btfGetNextId(id)) {
-            Fd fd;
-            try {
-                fd = Bpf.btfGetFdById(id);
-            } catch (KernelException gone) {
-                continue; // unloaded since listed
+        Fd fd = AttachTargets.openModuleBtf(module);
+        if (fd != null) {
+            own(fd);
+            if (fdArray.isEmpty()) {
+                fdArray.add(null); // index 0 stands for vmlinux
             }
-            io.bpfkit.sys.BtfInfo info = Bpf.btfInfo(fd);
-            if (info.kernelBtf() && module.equals(info.name())) {
-                own(fd);
-                if (fdArray.isEmpty()) {
-                    fdArray.add(null); // index 0 stands for vmlinux
-                }
-                fdArrayIndex.put(module, fdArray.size());
-                fdArray.add(fd);
-                return fd;
-            }
-            fd.close();
+            fdArrayIndex.put(module, fdArray.size());
+            fdArray.add(fd);
+            return fd;
         }
         throw new LoadException("kernel module '" + module + "'", "its BTF is no longer loaded");
     }
@@ -681,21 +679,6 @@ final class ObjectLoader {
             return AttachType.TRACE_UPROBE_MULTI;
         }
         return p.expectedAttachType();
-    }
-
-    private int attachBtfId(ProgramSpec p) {
-        String what = "program '" + p.name() + "'";
-        if (!(p.sectionDef().target() instanceof SectionDef.BtfTarget t)) {
-            throw new LoadException(what, "section '" + p.section() + "' names no kernel function or type to attach"
-                    + " to" + (p.sectionDef().targetError() == null ? "" : ": " + p.sectionDef().targetError()));
-        }
-        if (t.module() != null) {
-            throw new LoadException(what, "attaching to module '" + t.module() + "' is not supported yet");
-        }
-        BtfKind kind = t.kind() == SectionDef.BtfKind.TYPEDEF ? BtfKind.TYPEDEF : BtfKind.FUNC;
-        Btf vmlinux = KernelBtf.vmlinux();
-        return vmlinux.findId(t.btfTypeName(), kind).orElseThrow(() -> new LoadException(what,
-                "the kernel's BTF has no " + kind.label() + " '" + t.btfTypeName() + "' to attach to"));
     }
 
     private static MemorySegment funcInfo(Arena arena, List<BtfExt.FuncInfo> records) {

@@ -30,6 +30,7 @@ public final class ProgramSpec {
     private ProgramType type;
     private AttachType expectedAttachType;
     private String attachTo;
+    private AttachTarget attachTarget;
     private int flags;
     private boolean autoload;
     private boolean global;
@@ -48,7 +49,7 @@ public final class ProgramSpec {
         this.extInfo = extInfo;
         this.type = sectionDef.programType();
         this.expectedAttachType = sectionDef.expectedAttachType();
-        this.attachTo = attachTarget(sectionDef);
+        this.attachTo = sectionTarget(sectionDef);
         this.flags = sectionDef.progFlags();
         this.autoload = !subprogram && sectionDef.autoload();
     }
@@ -66,7 +67,7 @@ public final class ProgramSpec {
     }
 
     /** The part of a known section name after its rule's prefix: what the program attaches to. */
-    private static String attachTarget(SectionDef def) {
+    private static String sectionTarget(SectionDef def) {
         String prefix = def.prefix();
         String sec = def.programSection();
         if (prefix == null || sec.length() <= prefix.length() + 1 || !sec.startsWith(prefix)) {
@@ -82,6 +83,7 @@ public final class ProgramSpec {
         c.type = type;
         c.expectedAttachType = expectedAttachType;
         c.attachTo = attachTo;
+        c.attachTarget = attachTarget;
         c.flags = flags;
         c.autoload = autoload;
         c.global = global;
@@ -191,6 +193,32 @@ public final class ProgramSpec {
 
     public ProgramSpec attachTo(String target) {
         this.attachTo = target;
+        return this;
+    }
+
+    /**
+     * The function this program is bound to at load, set by {@link #attachTarget(AttachTarget)};
+     * null (the default) to use the section name's target.
+     */
+    public AttachTarget attachTarget() {
+        return attachTarget;
+    }
+
+    /**
+     * Binds a program that attaches by BTF id (fentry, fexit, fmod_ret, freplace, tp_btf, lsm,
+     * iter) to {@code target} instead of the section name's, as libbpf's
+     * {@code bpf_program__set_attach_target}; null goes back to the section's. freplace needs a
+     * {@link AttachTarget.ProgramFunction}; fentry and fexit take either kind. The loader checks
+     * the target: a program without BTF, or a function its BTF lacks, is a
+     * {@code LoadException}.
+     *
+     * <pre>{@code
+     * spec.program("count_calls").orElseThrow()         // SEC("fentry") or SEC("fentry/anything")
+     *     .attachTarget(AttachTarget.program(loaded.program("xdp_main").orElseThrow(), "pick_action"));
+     * }</pre>
+     */
+    public ProgramSpec attachTarget(AttachTarget target) {
+        this.attachTarget = target;
         return this;
     }
 

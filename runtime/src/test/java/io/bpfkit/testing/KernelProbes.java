@@ -133,6 +133,129 @@ public final class KernelProbes {
         });
     }
 
+    /**
+     * fentry on a BPF program: an XDP program with BTF (one global FUNC) loaded as the target,
+     * then an fentry program loaded for that function ({@code attach_prog_fd}) and attached.
+     */
+    public static Probe programTrampoline() {
+        return cached("fentry on a program", () -> onProgram("fentry on a BPF program's function",
+                ProgramType.TRACING, AttachType.TRACE_FENTRY));
+    }
+
+    /**
+     * freplace: as {@link #programTrampoline()}, with an extension program (its own BTF giving
+     * the same prototype) replacing the target's function.
+     */
+    public static Probe programExtension() {
+        return cached("freplace", () -> onProgram("freplace of a BPF program's function", ProgramType.EXT, null));
+    }
+
+    /**
+     * fentry on a function of kernel module {@code module}: the module loaded as by
+     * {@link #moduleBtf}, the function's id read from the module's BTF, an fentry program loaded
+     * with the module's BTF object ({@code attach_btf_obj_fd}) and attached.
+     */
+    public static Probe moduleTrampoline(String module, String function) {
+        return cached("fentry " + module + ":" + function, () -> {
+            String feature = "fentry on " + module + ":" + function;
+            Probe btf = moduleBtf(module);
+            if (!btf.present()) {
+                return Probe.no(feature, btf.stage(), btf.errno(), btf.detail());
+            }
+            Btf moduleBtf = KernelBtf.modules().get(module);
+            OptionalInt id = moduleBtf == null ? OptionalInt.empty() : moduleBtf.findId(function, BtfKind.FUNC);
+            if (id.isEmpty()) {
+                return Probe.no(feature, "sysfs", 0, "module " + module + "'s BTF has no function " + function);
+            }
+            Fd obj = null;
+            for (int next = Bpf.btfGetNextId(0); next != 0 && obj == null; next = Bpf.btfGetNextId(next)) {
+                Fd fd = Bpf.btfGetFdById(next);
+                if (module.equals(Bpf.btfInfo(fd).name())) {
+                    obj = fd;
+                } else {
+                    fd.close();
+                }
+            }
+            if (obj == null) {
+                return Probe.no(feature, "sysfs", 0, "no BTF object named " + module + " among the kernel's");
+            }
+            try (Fd btfObj = obj; Arena arena = Arena.ofConfined()) {
+                ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.TRACING.value(), code(arena))
+                        .license("GPL").expectedAttachType(AttachType.TRACE_FENTRY.value())
+                        .attachBtfId(id.getAsInt()).attachBtfObjFd(btfObj.get()).build());
+                return attachedOrRefused(feature, r);
+            }
+        });
+    }
+
+    /**
+     * A target with BTF, an XDP program whose main function calls a global function, then a
+     * program of {@code type} loaded for that function and attached.
+     */
+    private static Probe onProgram(String feature, ProgramType type, AttachType attach) {
+        io.bpfkit.btf.BtfBuilder b = new io.bpfkit.btf.BtfBuilder();
+        int proto = b.funcProto(b.integer("int", 4, 1, 0, 32));
+        int main = b.func("probe_main", proto, 1);
+        int func = b.func("probe_target", proto, 1);
+        byte[] blob = b.build();
+        // main: call probe_target; exit.  probe_target: r0 = 0; exit.
+        byte[] callThenReturnZero = {(byte) 0x85, 0x10, 0, 0, 1, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0,
+                (byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(blob.length);
+            MemorySegment.copy(blob, 0, data, ValueLayout.JAVA_BYTE, 0, blob.length);
+            MemorySegment targetCode = arena.allocate(callThenReturnZero.length, 8);
+            MemorySegment.copy(callThenReturnZero, 0, targetCode, ValueLayout.JAVA_BYTE, 0, callThenReturnZero.length);
+            MemorySegment targetInfo = arena.allocate(16, 4);
+            targetInfo.set(ValueLayout.JAVA_INT, 0, 0);
+            targetInfo.set(ValueLayout.JAVA_INT, 4, main);
+            targetInfo.set(ValueLayout.JAVA_INT, 8, 2);
+            targetInfo.set(ValueLayout.JAVA_INT, 12, func);
+            MemorySegment probeInfo = arena.allocate(8, 4);
+            probeInfo.set(ValueLayout.JAVA_INT, 0, 0);
+            probeInfo.set(ValueLayout.JAVA_INT, 4, func);
+            try (Fd btf = Bpf.btfLoad(data, 0, null, "probe").orThrow()) {
+                ProgLoadResult target = Bpf.progLoad(ProgLoadAttr.builder(ProgramType.XDP.value(), targetCode)
+                        .license("GPL").progBtfFd(btf.get()).funcInfo(targetInfo, 8, 2).build());
+                if (!target.ok()) {
+                    throw new IllegalStateException("cannot probe " + feature + ": an XDP program with BTF was"
+                            + " refused with " + Errno.name(target.errno()));
+                }
+                try (Fd targetFd = target.fd()) {
+                    ProgLoadAttr.Builder probe = ProgLoadAttr.builder(type.value(), code(arena)).license("GPL")
+                            .attachProgFd(targetFd.get()).attachBtfId(func);
+                    if (attach != null) {
+                        probe.expectedAttachType(attach.value());
+                    } else {
+                        probe.progBtfFd(btf.get()).funcInfo(probeInfo, 8, 1); // an extension states its prototype
+                    }
+                    ProgLoadResult r = Bpf.progLoad(probe.build());
+                    if (!r.ok() && r.errno() != Errno.EPERM) {
+                        // say why in the branch's name
+                        ProgLoadResult logged = Bpf.progLoad(probe.log(1, arena.allocate(64 * 1024)).build());
+                        if (!logged.ok()) {
+                            return Probe.no(feature, "load", logged.errno(), "BPF_PROG_LOAD refused with "
+                                    + Errno.name(logged.errno()) + ": " + logged.log().strip().replace('\n', ' '));
+                        }
+                        logged.fd().close();
+                    }
+                    return attachedOrRefused(feature, r);
+                }
+            }
+        }
+    }
+
+    private static Probe attachedOrRefused(String feature, ProgLoadResult r) {
+        if (!r.ok()) {
+            return Probe.no(feature, "load", r.errno(), "BPF_PROG_LOAD refused with " + Errno.name(r.errno()));
+        }
+        try (Fd prog = r.fd(); Fd link = Bpf.rawTracepointOpen(null, prog, 0)) {
+            return Probe.yes(feature, "loaded and attached");
+        } catch (KernelException e) {
+            return Probe.no(feature, "attach", e.errno(), "attach refused with " + e.errnoName());
+        }
+    }
+
     /** kprobe.multi: a kprobe program loaded for BPF_TRACE_KPROBE_MULTI and linked to {@code function}. */
     public static Probe kprobeMulti(String function) {
         return cached("kprobe.multi " + function, () -> multiLink("kprobe.multi on " + function,
@@ -364,14 +487,7 @@ public final class KernelProbes {
         try (Arena arena = Arena.ofConfined()) {
             ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(type.value(), code(arena)).license("GPL")
                     .expectedAttachType(attach.value()).attachBtfId(id.getAsInt()).progFlags(flags).build());
-            if (!r.ok()) {
-                return Probe.no(feature, "load", r.errno(), "BPF_PROG_LOAD refused with " + Errno.name(r.errno()));
-            }
-            try (Fd prog = r.fd(); Fd link = Bpf.rawTracepointOpen(null, prog, 0)) {
-                return Probe.yes(feature, "loaded and attached");
-            } catch (KernelException e) {
-                return Probe.no(feature, "attach", e.errno(), "attach refused with " + e.errnoName());
-            }
+            return attachedOrRefused(feature, r);
         }
     }
 
