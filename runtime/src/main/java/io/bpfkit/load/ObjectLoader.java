@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -126,7 +127,10 @@ final class ObjectLoader {
             }
             fillSlots(programs, true);
             setStructOpsValues(loadedMaps, programs);
-            return new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings);
+            LoadedObject loaded = new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings);
+            // as libbpf: module BTF fds serve the loads only; the programs hold their own references
+            fdArray.stream().filter(Objects::nonNull).forEach(Fd::close);
+            return loaded;
         } catch (RuntimeException | Error e) {
             try {
                 LoadedObject.closeAll(made.reversed());
