@@ -7,6 +7,7 @@ import io.bpfkit.api.map.BpfGlobals;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.KernelBtf;
 import io.bpfkit.map.BpfMaps;
+import io.bpfkit.object.BpfObjects;
 import io.bpfkit.run.TestRun;
 import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
@@ -41,7 +42,7 @@ class ModuleKfuncTest {
         assertTrue(KernelBtf.vmlinux().find("bpf_xdp_ct_lookup", BtfKind.FUNC).isEmpty(),
                 "vmlinux has no bpf_xdp_ct_lookup: it is nf_conntrack's");
         long before = btfDescriptors();
-        try (LoadedObject obj = BpfLoader.load(TestObjects.openForThisProcess("module_kfunc.bpf.o"))) {
+        try (LoadedObject obj = BpfLoader.load(BpfObjects.open(TestObjects.path("module_kfunc.bpf.o")))) {
             assertEquals(before + 1, btfDescriptors(), "the object's own BTF only: the module's is closed");
             lookUpAndExpectNoEntry(obj);
         }
@@ -51,7 +52,7 @@ class ModuleKfuncTest {
     private static void callsTheBuiltInKfunc() {
         assertTrue(KernelBtf.vmlinux().find("bpf_xdp_ct_lookup", BtfKind.FUNC).isPresent(),
                 "without a module, vmlinux has the kfunc");
-        try (LoadedObject obj = BpfLoader.load(TestObjects.openForThisProcess("module_kfunc.bpf.o"))) {
+        try (LoadedObject obj = BpfLoader.load(BpfObjects.open(TestObjects.path("module_kfunc.bpf.o")))) {
             lookUpAndExpectNoEntry(obj);
         }
     }
