@@ -520,7 +520,9 @@ final class ObjectLoader {
                 for (int k = 1; k < fdArray.size(); k++) {
                     fds.setAtIndex(ValueLayout.JAVA_INT, k, fdArray.get(k).get());
                 }
-                b.fdArray(fds, fdArray.size());
+                // unbound (fd_array_cnt 0), as libbpf: a count makes 6.14+ bind every fd in it to the
+                // program (slot 0 stands for vmlinux and holds no fd), and older kernels refuse it
+                b.fdArray(fds, 0);
             }
             AttachTargets.Resolved target = p.sectionDef().needsAttachBtfId() || p.attachTarget() != null
                     ? AttachTargets.resolve(p) : null;
