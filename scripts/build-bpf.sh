@@ -57,7 +57,7 @@ if [ -n "$vmlinux_dir" ]; then
     mkdir -p "$vmlinux_dir"
     vmlinux_h=$vmlinux_dir/vmlinux.h
     tmp=$(mktemp "$vmlinux_dir/vmlinux.h.XXXXXX")
-    if ! "$java" -cp "$classpath" io.bpfkit.cli.Main btf dump "$btf" --format c >"$tmp"; then
+    if ! "$java" -cp "$classpath" io.bpfkit.btf.BtfCHeader "$btf" >"$tmp"; then
       rm -f "$tmp"
       echo "bpfkit: cannot make vmlinux.h from $btf (see the error above)" >&2
       exit 1

@@ -1,10 +1,10 @@
 /**
  * bpfkit's annotation processor: reads {@code @BpfObject} interfaces, validates them against
- * their object file with the runtime's opener, and writes binding classes.
+ * their object file with the pure opener of io.bpfkit.object, and writes binding classes.
  */
 module io.bpfkit.processor {
     requires java.compiler;
-    requires io.bpfkit.runtime;
+    requires io.bpfkit.object;
     requires com.palantir.javapoet;
     requires static com.google.auto.service;
 

@@ -1,6 +1,6 @@
 /*
  * Prints the C compiler's view of the kernel structures bpfkit lays out in Java
- * (io.bpfkit.sys.BpfLayouts) and of the constants it hard-codes, for
+ * (io.bpfkit.uapi.BpfLayouts) and of the constants it hard-codes, for
  * BpfLayoutDifferentialTest. Needs only the installed UAPI headers.
  *
  * Output lines:  <layout> <member> <offset> <size>

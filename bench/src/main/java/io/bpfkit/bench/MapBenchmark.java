@@ -1,12 +1,12 @@
 package io.bpfkit.bench;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.map.BpfArray;
 import io.bpfkit.api.map.BpfHashMap;
 import io.bpfkit.map.BpfMaps;
 import io.bpfkit.map.MapRef;
 import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapCreateAttr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -59,7 +59,7 @@ public class MapBenchmark {
     private BpfHashMap<Integer, Long> small;
     private BpfHashMap<Integer, Long> big;
     private BpfArray<Long> mapped;
-    private Fd bigFd;
+    private OwnedFd bigFd;
     private Arena arena;
     private MemorySegment prevKey;
     private MemorySegment nextKey;

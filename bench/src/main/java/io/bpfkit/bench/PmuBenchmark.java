@@ -1,12 +1,12 @@
 package io.bpfkit.bench;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.pmu.PmuCounter;
 import io.bpfkit.api.pmu.PmuReading;
 import io.bpfkit.load.BpfLoader;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.TestRunAttr;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +43,8 @@ public class PmuBenchmark {
 
     private LoadedObject loaded;
     private PmuCounter counter;
-    private Fd withReads;
-    private Fd withoutReads;
+    private OwnedFd withReads;
+    private OwnedFd withoutReads;
 
     @Setup
     public void setup() {

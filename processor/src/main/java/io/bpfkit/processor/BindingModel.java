@@ -1,8 +1,8 @@
 package io.bpfkit.processor;
 
 import com.palantir.javapoet.ClassName;
-import io.bpfkit.binding.Declared;
-import io.bpfkit.binding.HandleKind;
+import io.bpfkit.check.Declared;
+import io.bpfkit.check.HandleKind;
 import java.util.List;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.ExecutableElement;
@@ -19,7 +19,7 @@ record BindingModel(TypeElement iface, ClassName binding, String resource, Strin
      * One annotated method.
      *
      * @param annotation the bpfkit annotation on it, for pointing errors at its values
-     * @param declared what it declares, as {@link io.bpfkit.binding.BindingCheck} takes it
+     * @param declared what it declares, as {@link io.bpfkit.check.BindingCheck} takes it
      * @param key the map's key type, or null
      * @param value the map's value type or the global's type, or null
      * @param kind the map handle kind, or null for other methods
@@ -39,7 +39,7 @@ record BindingModel(TypeElement iface, ClassName binding, String resource, Strin
      */
     record Handle(HandleKind kind, ValueType key, ValueType value, Handle inner) {
 
-        /** What {@link io.bpfkit.binding.BindingCheck} checks of this handle as an inner map. */
+        /** What {@link io.bpfkit.check.BindingCheck} checks of this handle as an inner map. */
         Declared.MapHandle.Inner declared() {
             return new Declared.MapHandle.Inner(kind, key == null ? null : key.ctype(),
                     value == null ? null : value.ctype());

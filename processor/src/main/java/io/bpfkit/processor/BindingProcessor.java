@@ -7,13 +7,13 @@ import io.bpfkit.api.annotation.Global;
 import io.bpfkit.api.annotation.Map;
 import io.bpfkit.api.annotation.Program;
 import io.bpfkit.api.pmu.HwPmu;
-import io.bpfkit.binding.BindingCheck;
-import io.bpfkit.binding.Declared;
-import io.bpfkit.binding.HandleKind;
-import io.bpfkit.binding.Problem;
+import io.bpfkit.check.BindingCheck;
+import io.bpfkit.check.Declared;
+import io.bpfkit.check.HandleKind;
+import io.bpfkit.check.Problem;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
-import io.bpfkit.pmu.PerfEventParser;
+import io.bpfkit.perfevent.PerfEventParser;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -310,7 +310,7 @@ public final class BindingProcessor extends AbstractProcessor {
         return new BindingModel.Handle(kind, key, value, in);
     }
 
-    private static io.bpfkit.binding.CType ctype(ValueType t) {
+    private static io.bpfkit.check.CType ctype(ValueType t) {
         return t == null ? null : t.ctype();
     }
 

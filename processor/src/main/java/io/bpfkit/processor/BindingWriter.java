@@ -11,9 +11,9 @@ import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.bpfkit.binding.CType;
-import io.bpfkit.binding.Declared;
-import io.bpfkit.binding.HandleKind;
+import io.bpfkit.check.CType;
+import io.bpfkit.check.Declared;
+import io.bpfkit.check.HandleKind;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -32,9 +32,9 @@ final class BindingWriter {
     private static final ClassName LOADER = ClassName.get("io.bpfkit.load", "BpfLoader");
     private static final ClassName LOADED_OBJECT = ClassName.get("io.bpfkit.load", "LoadedObject");
     private static final ClassName LOADED_BINDING = ClassName.get("io.bpfkit.binding", "LoadedBinding");
-    private static final ClassName CHECK = ClassName.get("io.bpfkit.binding", "BindingCheck");
-    private static final ClassName DECLARED = ClassName.get("io.bpfkit.binding", "Declared");
-    private static final ClassName HANDLE_KIND = ClassName.get("io.bpfkit.binding", "HandleKind");
+    private static final ClassName CHECK = ClassName.get("io.bpfkit.check", "BindingCheck");
+    private static final ClassName DECLARED = ClassName.get("io.bpfkit.check", "Declared");
+    private static final ClassName HANDLE_KIND = ClassName.get("io.bpfkit.check", "HandleKind");
     private static final ClassName MAPS = ClassName.get("io.bpfkit.map", "BpfMaps");
     private static final ClassName BPF_PROGRAM = ClassName.get("io.bpfkit.api", "BpfProgram");
 
@@ -65,8 +65,10 @@ final class BindingWriter {
                         .addJavadoc("Opens {@code $L} from the class path, relative to {@link $T}.\n",
                                 model.resource(), iface)
                         .returns(open)
-                        .addStatement("return new $T($T.openResource($T.class, $S, $S))", open, BINDINGS, iface,
-                                model.resource(), model.objectName()).build())
+                        // the binding reads the resource: on the module path only the interface's module may
+                        .addStatement("return new $T($T.openResource($T.class.getResourceAsStream($S), $T.class, $S, $S))",
+                                open, BINDINGS, iface, model.resource(), iface, model.resource(), model.objectName())
+                        .build())
                 .addMethod(MethodSpec.methodBuilder("open").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
                         .addJavadoc("Opens the object file at {@code path}.\n")
                         .returns(open).addParameter(Path.class, "path")

@@ -7,7 +7,7 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.bpfkit.binding.CType;
+import io.bpfkit.check.CType;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,7 +23,7 @@ final class CodecWriter {
     static final ClassName CODEC = ClassName.get("io.bpfkit.api.codec", "Codec");
     static final ClassName CODECS = ClassName.get("io.bpfkit.api.codec", "Codecs");
     static final ClassName BINDINGS = ClassName.get("io.bpfkit.binding", "Bindings");
-    static final ClassName CTYPE = ClassName.get("io.bpfkit.binding", "CType");
+    static final ClassName CTYPE = ClassName.get("io.bpfkit.check", "CType");
 
     private CodecWriter() {
     }

@@ -2,7 +2,7 @@ package io.bpfkit.processor;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
-import io.bpfkit.binding.CType;
+import io.bpfkit.check.CType;
 import java.util.List;
 
 /**

@@ -7,7 +7,7 @@ import com.palantir.javapoet.TypeName;
 import io.bpfkit.api.annotation.CStruct;
 import io.bpfkit.api.codec.Size;
 import io.bpfkit.api.codec.Unsigned;
-import io.bpfkit.binding.CType;
+import io.bpfkit.check.CType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,7 +32,7 @@ import javax.lang.model.type.TypeMirror;
  */
 final class TypeMapper {
     private static final ClassName CODECS = ClassName.get("io.bpfkit.api.codec", "Codecs");
-    private static final ClassName CTYPE = ClassName.get("io.bpfkit.binding", "CType");
+    private static final ClassName CTYPE = ClassName.get("io.bpfkit.check", "CType");
 
     /** Why a type cannot be bound, and on which element to say so. */
     static final class Refusal extends Exception {

@@ -2,7 +2,7 @@ package io.bpfkit.processor;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.TypeName;
-import io.bpfkit.binding.CType;
+import io.bpfkit.check.CType;
 
 /**
  * A Java type a binding moves to and from C bytes: its C type, and the code that builds its

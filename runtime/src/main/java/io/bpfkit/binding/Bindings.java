@@ -3,6 +3,7 @@ package io.bpfkit.binding;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
+import io.bpfkit.check.BindingCheck;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.object.GlobalVariable;
@@ -33,19 +34,21 @@ public final class Bindings {
     // ---- opening --------------------------------------------------------------------------
 
     /**
-     * Opens the class-path resource {@code resource}, resolved against {@code anchor} as
-     * {@link Class#getResourceAsStream} does.
+     * Opens the class-path resource {@code resource}, which the binding (in the user's module)
+     * has opened as {@code anchor.getResourceAsStream(resource)}: on the module path only code of
+     * the anchor's own module may read its resources, so the binding reads, and this parses.
      *
+     * @param in the resource, or null when there is none; closed here
      * @param name the object's name; empty: the resource's file name
      * @throws LoadException when the resource is not on the class path
      */
-    public static BpfObjectSpec openResource(Class<?> anchor, String resource, String name) {
+    public static BpfObjectSpec openResource(InputStream in, Class<?> anchor, String resource, String name) {
         String objectName = name.isEmpty() ? resource.substring(resource.lastIndexOf('/') + 1) : name;
-        try (InputStream in = anchor.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new LoadException(anchor.getName(), "the object '" + resource + "' is not on the class path "
-                        + "(resolved against package '" + anchor.getPackageName() + "'); open it with a Path or bytes");
-            }
+        if (in == null) {
+            throw new LoadException(anchor.getName(), "the object '" + resource + "' is not on the class path "
+                    + "(resolved against package '" + anchor.getPackageName() + "'); open it with a Path or bytes");
+        }
+        try (in) {
             return BpfObjects.open(in, objectName);
         } catch (IOException e) {
             throw new UncheckedIOException("reading class-path resource " + resource, e);

@@ -2,6 +2,7 @@ package io.bpfkit.binding;
 
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.map.BpfGlobals;
+import io.bpfkit.check.BindingCheck;
 import io.bpfkit.link.AutoAttach;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.load.LoadedProgram;

@@ -1,5 +1,6 @@
 package io.bpfkit.events;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.events.EventReader;
 import io.bpfkit.sys.EventFd;
 import io.bpfkit.sys.Fd;
@@ -20,7 +21,7 @@ public abstract class PollingReader implements EventReader {
 
     /** Memory that lives as long as the reader: mappings, scratch, the epoll event array. */
     protected final Arena arena = Arena.ofShared();
-    private final Fd epoll;
+    private final OwnedFd epoll;
     private final EventFd wakeup;
     private final long busyPollNanos;
     private final ReentrantLock lock = new ReentrantLock();
@@ -34,7 +35,7 @@ public abstract class PollingReader implements EventReader {
     /** Opens the epoll set and the wake-up descriptor; on failure releases what it made. */
     protected PollingReader(long busyPollNanos) {
         this.busyPollNanos = busyPollNanos;
-        Fd ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
+        OwnedFd ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
         try {
             this.wakeup = EventFd.create();
             Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, wakeup.fd().get(), Syscalls.EPOLLIN, WAKEUP);

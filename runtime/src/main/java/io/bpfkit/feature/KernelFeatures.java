@@ -1,6 +1,7 @@
 package io.bpfkit.feature;
 
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
@@ -158,7 +159,7 @@ public final class KernelFeatures {
      */
     @SuppressWarnings("try") // the map exists only to show the kernel creates it
     private static boolean arena() {
-        try (Fd map = Bpf.mapCreate(MapCreateAttr.builder(MAP_TYPE_ARENA, 0, 0, 1).mapFlags(BPF_F_MMAPABLE)
+        try (OwnedFd map = Bpf.mapCreate(MapCreateAttr.builder(MAP_TYPE_ARENA, 0, 0, 1).mapFlags(BPF_F_MMAPABLE)
                 .name("probe_arena").build())) {
             return true;
         } catch (KernelException e) {
@@ -193,7 +194,7 @@ public final class KernelFeatures {
                         cannotTell(feature, e.errno()));
             }
             MemorySegment offsets = arena.allocate(ValueLayout.JAVA_LONG, 1);
-            try (Fd prog = r.fd(); Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.get(), 0, BPF_TRACE_UPROBE_MULTI,
+            try (OwnedFd prog = r.fd(); OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog.get(), 0, BPF_TRACE_UPROBE_MULTI,
                     0, new LinkCreateAttr.UprobeMulti("/", offsets, null, null, 1, 0, 0), "probe_uprobe_multi"))) {
                 throw new IllegalStateException("probe for " + feature + ": a uprobe.multi link on / succeeded");
             } catch (KernelException e) {
@@ -213,9 +214,9 @@ public final class KernelFeatures {
      * on EINVAL; anything else is a probe that cannot decide.
      */
     private static boolean linkErrno(int progType, String feature, int attachType, int target, int presentErrno) {
-        Fd prog = progType < 0 ? null : trivialProgram(progType, feature);
+        OwnedFd prog = progType < 0 ? null : trivialProgram(progType, feature);
         try {
-            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog == null ? -1 : prog.get(), target, attachType, 0, null,
+            OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog == null ? -1 : prog.get(), target, attachType, 0, null,
                     "probe_" + feature.replace(' ', '_')));
             link.close();
             throw new IllegalStateException("probe for " + feature + ": BPF_LINK_CREATE on a target that does not "
@@ -242,7 +243,7 @@ public final class KernelFeatures {
     }
 
     /** {@code r0 = 0; exit}, loaded as {@code progType}. */
-    private static Fd trivialProgram(int progType, String feature) {
+    private static OwnedFd trivialProgram(int progType, String feature) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment insns = arena.allocate(16, 8);
             insns.set(ValueLayout.JAVA_BYTE, 0, (byte) 0xb7); // BPF_ALU64 | BPF_MOV | BPF_K: r0 = 0

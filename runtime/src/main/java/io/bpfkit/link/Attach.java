@@ -3,6 +3,7 @@ package io.bpfkit.link;
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.feature.KernelFeature;
 import io.bpfkit.feature.KernelFeatures;
@@ -15,10 +16,10 @@ import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.LinkCreateAttr;
-import io.bpfkit.sys.PerfEventAttr;
 import io.bpfkit.sys.PerfEvents;
 import io.bpfkit.sys.Sockets;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -64,7 +65,7 @@ public final class Attach {
         long id = Tracefs.tracepointId(category, name);
         PerfEventAttr attr = new PerfEventAttr().type(PerfEventAttr.TYPE_TRACEPOINT).config(id);
         String what = "tracepoint " + category + ":" + name;
-        Fd event = PerfEvents.open(attr, -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, category + ":" + name);
+        OwnedFd event = PerfEvents.open(attr, -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, category + ":" + name);
         return onPerfEvent(prog, event, what, mode, cookie);
     }
 
@@ -81,7 +82,7 @@ public final class Attach {
                 + (o.function() == null ? "0x" + Long.toHexString(offset) : o.function()
                         + (o.offset() == 0 ? "" : "+0x" + Long.toHexString(o.offset())))
                 + (pid > 0 ? " pid " + pid : "");
-        Fd event;
+        OwnedFd event;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment path = arena.allocateFrom(binary.toString());
             PerfEventAttr attr = new PerfEventAttr().type(Tracefs.pmuType("uprobe"))
@@ -101,7 +102,7 @@ public final class Attach {
     public static Link kprobe(BpfProgram prog, String function, long offset, boolean retprobe) {
         requireKprobes(retprobe ? "kretprobe" : "kprobe");
         String what = (retprobe ? "kretprobe " : "kprobe ") + function + (offset == 0 ? "" : "+" + offset);
-        Fd event;
+        OwnedFd event;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(function);
             PerfEventAttr attr = new PerfEventAttr().type(Tracefs.pmuType("kprobe"))
@@ -126,7 +127,7 @@ public final class Attach {
      */
     public static Link perfEvent(BpfProgram prog, PerfEventAttr attr, int pid, int cpu) {
         String what = "perf event " + attr + (pid >= 0 ? " pid " + pid : "") + (cpu >= 0 ? " cpu " + cpu : "");
-        Fd event = PerfEvents.open(attr, pid, cpu, null, PerfEvents.FLAG_FD_CLOEXEC, what);
+        OwnedFd event = PerfEvents.open(attr, pid, cpu, null, PerfEvents.FLAG_FD_CLOEXEC, what);
         return onPerfEvent(prog, event, what, PerfLinkMode.AUTO, 0);
     }
 
@@ -149,11 +150,11 @@ public final class Attach {
      * link, or (mode IOCTL, or AUTO on kernels without perf links, found by probing)
      * {@code PERF_EVENT_IOC_SET_BPF}. The event is enabled either way.
      */
-    public static Link onPerfEvent(BpfProgram prog, Fd event, String what, PerfLinkMode mode, long cookie) {
+    public static Link onPerfEvent(BpfProgram prog, OwnedFd event, String what, PerfLinkMode mode, long cookie) {
         return onPerfEvent(prog, event, what, mode, cookie, KernelFeatures.running());
     }
 
-    static Link onPerfEvent(BpfProgram prog, Fd event, String what, PerfLinkMode mode, long cookie,
+    static Link onPerfEvent(BpfProgram prog, OwnedFd event, String what, PerfLinkMode mode, long cookie,
             KernelFeatures features) {
         String name = what + " (" + prog.name() + ")";
         try {
@@ -166,7 +167,7 @@ public final class Attach {
                 case IOCTL -> false;
             };
             if (link) {
-                Fd l = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), event.get(),
+                OwnedFd l = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), event.get(),
                         AttachType.PERF_EVENT.value(), 0, new LinkCreateAttr.PerfEvent(cookie), prog.name()));
                 try {
                     PerfEvents.enable(event);
@@ -242,7 +243,7 @@ public final class Attach {
      */
     public static Link freplace(BpfProgram prog, BpfProgram target, String function) {
         int btfId = AttachTargets.programFunctionId(target, function);
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(fdOf(prog).get(), target.fileDescriptor(),
+        OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(fdOf(prog).get(), target.fileDescriptor(),
                 loaded(prog).spec().sectionDef().expectedAttachTypeValue(), 0,
                 new LinkCreateAttr.TargetBtfId(btfId), prog.name()));
         return Link.bpf("freplace " + target.name() + ":" + function + " (" + prog.name() + ")", link);
@@ -272,7 +273,7 @@ public final class Attach {
             for (long o : offsets.values()) {
                 offs.setAtIndex(ValueLayout.JAVA_LONG, i++, o);
             }
-            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0,
+            OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0,
                     AttachType.TRACE_UPROBE_MULTI.value(), 0, new LinkCreateAttr.UprobeMulti(path.toString(), offs,
                             null, null, offsets.size(), retprobe ? 1 : 0, Math.max(target, 0)), prog.name()));
             return Link.bpf((retprobe ? "uretprobe.multi " : "uprobe.multi ") + path + ":" + offsets.keySet()
@@ -375,8 +376,8 @@ public final class Attach {
      * when it has one). Several links may share a cgroup (multi-attach).
      */
     public static Link cgroup(BpfProgram prog, Path cgroup, AttachType type) {
-        try (Fd cg = Syscalls.open(cgroup.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0, "cgroup")) {
-            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), cg.get(), type.value(), 0, null,
+        try (OwnedFd cg = Syscalls.open(cgroup.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0, "cgroup")) {
+            OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), cg.get(), type.value(), 0, null,
                     prog.name()));
             return Link.bpf("cgroup " + cgroup + " " + type.libbpfName() + " (" + prog.name() + ")", link);
         }
@@ -413,7 +414,7 @@ public final class Attach {
 
     /** A BPF iterator link ({@code iter/...} programs); read its output with {@link IterLink#open()}. */
     public static IterLink iterator(BpfProgram prog) {
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0, AttachType.TRACE_ITER.value(), 0,
+        OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0, AttachType.TRACE_ITER.value(), 0,
                 new LinkCreateAttr.Iter(null), prog.name()));
         return new IterLink(Link.bpf("iter (" + prog.name() + ")", link));
     }
@@ -442,7 +443,7 @@ public final class Attach {
         throw new IllegalArgumentException("not a program bpfkit loaded: " + prog);
     }
 
-    static Fd fdOf(BpfProgram prog) {
+    static OwnedFd fdOf(BpfProgram prog) {
         return loaded(prog).fd();
     }
 

@@ -2,13 +2,14 @@ package io.bpfkit.link;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfType;
 import io.bpfkit.btf.KernelBtf;
-import io.bpfkit.load.LoadedObject;
 import io.bpfkit.feature.KernelFeatures;
+import io.bpfkit.load.LoadedObject;
 import io.bpfkit.load.LoadedProgram;
 import io.bpfkit.object.AttachKind;
 import io.bpfkit.object.AttachTarget;
@@ -271,7 +272,7 @@ public final class AutoAttach {
                 syms.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(names.get(i)));
             }
             AttachType type = k.session() ? AttachType.TRACE_KPROBE_SESSION : AttachType.TRACE_KPROBE_MULTI;
-            Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0, type.value(), 0,
+            OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0, type.value(), 0,
                     new LinkCreateAttr.KprobeMulti(k.retprobe() ? 1 : 0, names.size(), syms, null, null), prog.name()));
             return Link.bpf("kprobe.multi " + k.pattern() + " (" + names.size() + " functions, " + prog.name() + ")",
                     link);

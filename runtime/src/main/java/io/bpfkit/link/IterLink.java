@@ -1,6 +1,7 @@
 package io.bpfkit.link;
 
 import io.bpfkit.api.BpfLink;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
@@ -80,12 +81,12 @@ public final class IterLink implements BpfLink {
 
     /** Reads an iterator descriptor through one native buffer. */
     private static final class IterStream extends InputStream {
-        private final Fd fd;
+        private final OwnedFd fd;
         private final Arena arena = Arena.ofConfined();
         private final MemorySegment buf = arena.allocate(8192);
         private boolean closed;
 
-        IterStream(Fd fd) {
+        IterStream(OwnedFd fd) {
             this.fd = fd;
         }
 

@@ -2,9 +2,10 @@ package io.bpfkit.link;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfLink;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.LinkInfo;
+import io.bpfkit.uapi.LinkInfo;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -15,13 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Link implements BpfLink {
     private final String name;
-    private final Fd fd;
+    private final OwnedFd fd;
     private final boolean bpfLink;
     private final Runnable detach;
     private final AutoCloseable extra;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Link(String name, Fd fd, boolean bpfLink, Runnable detach, AutoCloseable extra) {
+    private Link(String name, OwnedFd fd, boolean bpfLink, Runnable detach, AutoCloseable extra) {
         this.name = name;
         this.fd = fd;
         this.bpfLink = bpfLink;
@@ -30,17 +31,17 @@ public final class Link implements BpfLink {
     }
 
     /** A BPF link descriptor. */
-    static Link bpf(String name, Fd link) {
+    static Link bpf(String name, OwnedFd link) {
         return new Link(name, link, true, null, null);
     }
 
     /** A BPF link on top of another descriptor it needs (a perf event), closed after it. */
-    static Link bpf(String name, Fd link, Fd under) {
+    static Link bpf(String name, OwnedFd link, OwnedFd under) {
         return new Link(name, link, true, null, under);
     }
 
     /** A descriptor that is the attachment (a perf event with a program set by ioctl). */
-    static Link descriptor(String name, Fd fd) {
+    static Link descriptor(String name, OwnedFd fd) {
         return new Link(name, fd, false, null, null);
     }
 
@@ -63,7 +64,7 @@ public final class Link implements BpfLink {
      * (the pin keeps the link until it is removed).
      */
     public static Link openPinned(Path path) {
-        Fd fd = Bpf.objGet(path.toString(), 0, "link");
+        OwnedFd fd = Bpf.objGet(path.toString(), 0, "link");
         try {
             LinkInfo info = Bpf.linkInfo(fd);
             return new Link("pinned link " + path + " (id " + info.id() + ", prog id " + info.progId() + ")", fd,
@@ -86,7 +87,7 @@ public final class Link implements BpfLink {
     }
 
     /** The owned descriptor, or null for an attachment without one. */
-    public Fd fd() {
+    public OwnedFd fd() {
         checkOpen();
         return fd;
     }

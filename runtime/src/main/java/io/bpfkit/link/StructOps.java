@@ -2,6 +2,7 @@ package io.bpfkit.link;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.load.LoadedMap;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.AttachType;
@@ -49,7 +50,7 @@ public final class StructOps {
             throw new BpfException("map '" + map.name() + "' is not a struct_ops map the loader created"
                     + " (only maps of SEC(\".struct_ops\") and SEC(\".struct_ops.link\") can be registered)");
         }
-        Fd fd = map.fd();
+        OwnedFd fd = map.fd();
         String name = "struct_ops " + map.name() + " (struct " + ops.structName() + ")";
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
@@ -71,7 +72,7 @@ public final class StructOps {
                 }
             });
         }
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(fd.get(), 0, AttachType.STRUCT_OPS.value(), 0, null,
+        OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(fd.get(), 0, AttachType.STRUCT_OPS.value(), 0, null,
                 map.name()));
         return Link.bpf(name, link);
     }

@@ -1,6 +1,7 @@
 package io.bpfkit.link;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.feature.KernelFeature;
 import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.load.LoadedProgram;
@@ -53,7 +54,7 @@ final class TcAttach {
         requireClassifier(prog);
         requireIfindex(ifindex);
         AttachType t = direction == TcDirection.INGRESS ? AttachType.TCX_INGRESS : AttachType.TCX_EGRESS;
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.fd().get(), ifindex, t.value(), 0,
+        OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog.fd().get(), ifindex, t.value(), 0,
                 new LinkCreateAttr.Relative(0, 0), prog.name()));
         return Link.bpf("tcx " + lower(direction) + " ifindex " + ifindex + " (" + prog.name() + ")", link);
     }

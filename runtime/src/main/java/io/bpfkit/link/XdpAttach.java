@@ -4,6 +4,7 @@ import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.NetlinkException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.feature.KernelFeature;
 import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.load.LoadedProgram;
@@ -43,7 +44,7 @@ final class XdpAttach {
     }
 
     private static Link link(BpfProgram prog, int ifindex, XdpMode mode) {
-        Fd link;
+        OwnedFd link;
         try {
             link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), ifindex, AttachType.XDP.value(),
                     mode.flags(), null, prog.name()));
@@ -70,12 +71,12 @@ final class XdpAttach {
                     + prog.spec().type().libbpfName() + " program, not an XDP program (SEC(\"xdp\"))");
         }
         Rtnetlink nl = Rtnetlink.open();
-        Fd ref = null;
+        OwnedFd ref = null;
         try {
             ref = Bpf.progGetFdById(prog.info().id());
             XdpNetlink.attach(nl, ifindex, ref.get(), mode.flags() | XdpNetlink.XDP_FLAGS_UPDATE_IF_NOEXIST,
                     prog.name());
-            Fd held = ref;
+            OwnedFd held = ref;
             String name = prog.name();
             return Link.action("xdp ifindex " + ifindex + " " + lower(mode) + " netlink (" + name + ")",
                     () -> XdpNetlink.detach(nl, ifindex, held.get(), mode.flags(), name), () -> {

@@ -2,6 +2,7 @@ package io.bpfkit.load;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.object.MapSpec;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
@@ -56,7 +57,7 @@ record ArenaMapping(MemorySegment segment, Arena arena) implements AutoCloseable
     }
 
     /** Maps the arena of {@code fd} and copies the {@code __arena} globals of {@code m} to its start. */
-    static ArenaMapping map(MapSpec m, Fd fd) {
+    static ArenaMapping map(MapSpec m, OwnedFd fd) {
         String what = "map '" + m.name() + "'";
         long length = size(m);
         if (length <= 0) {

@@ -1,5 +1,6 @@
 package io.bpfkit.load;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.object.MapSpec;
 import io.bpfkit.sys.Fd;
 
@@ -9,17 +10,17 @@ import io.bpfkit.sys.Fd;
  */
 public final class LoadedMap {
     private final MapSpec spec;
-    private final Fd fd;
+    private final OwnedFd fd;
     private final boolean reusedPin;
     private volatile byte[] structOpsValue;
     /** An arena's memory, mapped at load; null for other maps and arenas reused from a pin. */
     private final ArenaMapping arena;
 
-    LoadedMap(MapSpec spec, Fd fd, boolean reusedPin) {
+    LoadedMap(MapSpec spec, OwnedFd fd, boolean reusedPin) {
         this(spec, fd, reusedPin, null);
     }
 
-    LoadedMap(MapSpec spec, Fd fd, boolean reusedPin, ArenaMapping arena) {
+    LoadedMap(MapSpec spec, OwnedFd fd, boolean reusedPin, ArenaMapping arena) {
         this.spec = spec;
         this.fd = fd;
         this.reusedPin = reusedPin;
@@ -58,7 +59,7 @@ public final class LoadedMap {
     }
 
     /** The map's file descriptor; closed with the loaded object. */
-    public Fd fd() {
+    public OwnedFd fd() {
         return fd;
     }
 

@@ -2,6 +2,7 @@ package io.bpfkit.load;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfLink;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.pmu.PmuCounter;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.pmu.PmuCounterSet;
@@ -27,7 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class LoadedObject implements AutoCloseable {
     private final BpfObjectSpec spec;
-    private final Fd btf;
+    private final OwnedFd btf;
     private final Map<String, LoadedMap> maps;
     private final Map<String, LoadedProgram> programs;
     private final List<PmuCounterSet> pmuCounters;
@@ -35,7 +36,7 @@ public final class LoadedObject implements AutoCloseable {
     private final List<BpfLink> links = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    LoadedObject(BpfObjectSpec spec, Fd btf, List<LoadedMap> maps, List<LoadedProgram> programs,
+    LoadedObject(BpfObjectSpec spec, OwnedFd btf, List<LoadedMap> maps, List<LoadedProgram> programs,
                  List<PmuCounterSet> pmuCounters, List<String> warnings) {
         this.spec = spec;
         this.btf = btf;
@@ -55,7 +56,7 @@ public final class LoadedObject implements AutoCloseable {
     }
 
     /** The object's BTF in the kernel, if it could be loaded. */
-    public Optional<Fd> btf() {
+    public Optional<OwnedFd> btf() {
         return Optional.ofNullable(btf);
     }
 
@@ -155,7 +156,7 @@ public final class LoadedObject implements AutoCloseable {
                 linkFailure = linkFailure == null ? e : linkFailure;
             }
         }
-        List<Fd> fds = new ArrayList<>();
+        List<OwnedFd> fds = new ArrayList<>();
         programs.values().forEach(p -> fds.add(p.fd()));
         maps.values().forEach(m -> fds.add(m.fd()));
         pmuCounters.forEach(c -> fds.addAll(c.fds()));
@@ -173,9 +174,9 @@ public final class LoadedObject implements AutoCloseable {
     }
 
     /** Closes every fd, even when some close fails; the first failure is thrown at the end. */
-    static void closeAll(List<Fd> fds) {
+    static void closeAll(List<OwnedFd> fds) {
         BpfException first = null;
-        for (Fd fd : fds) {
+        for (OwnedFd fd : fds) {
             try {
                 fd.close();
             } catch (BpfException e) {

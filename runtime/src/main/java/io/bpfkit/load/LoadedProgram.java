@@ -1,18 +1,19 @@
 package io.bpfkit.load;
 
 import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.ProgInfo;
+import io.bpfkit.uapi.ProgInfo;
 
 /** A program in the kernel, owned by its {@link LoadedObject}. */
 public final class LoadedProgram implements BpfProgram {
     private final ProgramSpec spec;
-    private final Fd fd;
+    private final OwnedFd fd;
     private final LinkedProgram linked;
 
-    LoadedProgram(ProgramSpec spec, Fd fd, LinkedProgram linked) {
+    LoadedProgram(ProgramSpec spec, OwnedFd fd, LinkedProgram linked) {
         this.spec = spec;
         this.fd = fd;
         this.linked = linked;
@@ -28,7 +29,7 @@ public final class LoadedProgram implements BpfProgram {
     }
 
     /** The program's file descriptor; closed with the loaded object. */
-    public Fd fd() {
+    public OwnedFd fd() {
         return fd;
     }
 

@@ -3,6 +3,7 @@ package io.bpfkit.load;
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.VerifierException;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfExt;
@@ -32,10 +33,10 @@ import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapCreateAttr;
-import io.bpfkit.sys.MapInfo;
-import io.bpfkit.sys.Syscalls;
 import io.bpfkit.sys.ProgLoadAttr;
 import io.bpfkit.sys.ProgLoadResult;
+import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.MapInfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -64,7 +65,7 @@ final class ObjectLoader {
     private final BpfObjectSpec spec;
     private final LoadOptions options;
     private final String object;
-    private final List<Fd> made = new ArrayList<>();
+    private final List<OwnedFd> made = new ArrayList<>();
     /** Arena memory this load mapped: a failed load unmaps it. */
     private final List<ArenaMapping> mapped = new ArrayList<>();
     /** Pins this load created (not reused ones): a failed load removes them, as libbpf does. */
@@ -74,7 +75,7 @@ final class ObjectLoader {
     static final String PMU_CPUS_VARIABLE = "bpfkit_pmu_cpus";
 
     private final Map<String, LoadedMap> maps = new HashMap<>();
-    private Fd btfFd;
+    private OwnedFd btfFd;
     /** Why the object's BTF is not in the kernel though the object has BTF, or null. */
     private String btfUnloaded;
     private CoreTarget coreTarget;
@@ -84,7 +85,7 @@ final class ObjectLoader {
     /** Instructions poisoned by CO-RE, per program, to explain a verifier refusal. */
     private final Map<String, List<CoreRelocator.Poisoned>> poisoned = new HashMap<>();
     /** Module BTF fds for kfunc calls: fd_array, index 0 reserved for vmlinux (libbpf's layout). */
-    private final List<Fd> fdArray = new ArrayList<>();
+    private final List<OwnedFd> fdArray = new ArrayList<>();
     private final Map<String, Integer> fdArrayIndex = new HashMap<>();
     private StructOpsLoader structOps;
 
@@ -129,7 +130,7 @@ final class ObjectLoader {
             setStructOpsValues(loadedMaps, programs);
             LoadedObject loaded = new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings);
             // as libbpf: module BTF fds serve the loads only; the programs hold their own references
-            fdArray.stream().filter(Objects::nonNull).forEach(Fd::close);
+            fdArray.stream().filter(Objects::nonNull).forEach(OwnedFd::close);
             return loaded;
         } catch (RuntimeException | Error e) {
             try {
@@ -149,7 +150,7 @@ final class ObjectLoader {
         }
     }
 
-    private <T extends Fd> T own(T fd) {
+    private <T extends OwnedFd> T own(T fd) {
         made.add(fd);
         return fd;
     }
@@ -316,7 +317,7 @@ final class ObjectLoader {
         String what = "map '" + m.name() + "'";
         Path pin = pinPath(m);
         if (pin != null && Files.exists(pin)) {
-            Fd existing = own(Bpf.objGet(pin.toString(), 0, "map"));
+            OwnedFd existing = own(Bpf.objGet(pin.toString(), 0, "map"));
             checkCompatible(m, existing, pin);
             return new LoadedMap(m, existing, true);
         }
@@ -324,8 +325,8 @@ final class ObjectLoader {
         if (arena) {
             ArenaMapping.checkGlobalsFit(m);
         }
-        Fd inner = m.innerMap() == null ? null : create(m.innerMap(), null);
-        Fd fd;
+        OwnedFd inner = m.innerMap() == null ? null : create(m.innerMap(), null);
+        OwnedFd fd;
         try {
             fd = own(arena ? createArena(m) : create(m, inner));
         } finally {
@@ -383,7 +384,7 @@ final class ObjectLoader {
      * map type (EINVAL, confirmed by the probe), and a kernel may refuse arenas to this process
      * (EPERM) though it loads programs.
      */
-    private Fd createArena(MapSpec m) {
+    private OwnedFd createArena(MapSpec m) {
         try {
             return create(m, null);
         } catch (KernelException e) {
@@ -407,7 +408,7 @@ final class ObjectLoader {
         return m.pinning() == MapSpec.Pinning.BY_NAME ? options.pinRoot().resolve(m.name()) : null;
     }
 
-    private void checkCompatible(MapSpec m, Fd fd, Path pin) {
+    private void checkCompatible(MapSpec m, OwnedFd fd, Path pin) {
         MapInfo info = Bpf.mapInfo(fd);
         long max = maxEntries(m);
         List<String> diffs = new ArrayList<>();
@@ -443,7 +444,7 @@ final class ObjectLoader {
         return m.maxEntries();
     }
 
-    private Fd create(MapSpec m, Fd inner) {
+    private OwnedFd create(MapSpec m, OwnedFd inner) {
         MapCreateAttr.Builder b = MapCreateAttr.builder(m.type(), (int) m.keySize(), (int) m.valueSize(),
                 (int) maxEntries(m))
                 .mapFlags((int) m.flags())
@@ -483,7 +484,7 @@ final class ObjectLoader {
         return Bpf.mapCreate(b.build());
     }
 
-    private void initializeData(MapSpec m, Fd fd, byte[] data) {
+    private void initializeData(MapSpec m, OwnedFd fd, byte[] data) {
         if (data != null && data.length > 0) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
@@ -642,12 +643,12 @@ final class ObjectLoader {
     }
 
     /** The fd of a kernel module's BTF object, opened once per load. */
-    private Fd moduleBtfFd(String module) {
+    private OwnedFd moduleBtfFd(String module) {
         Integer slot = fdArrayIndex.get(module);
         if (slot != null) {
             return fdArray.get(slot);
         }
-        Fd fd = AttachTargets.openModuleBtf(module);
+        OwnedFd fd = AttachTargets.openModuleBtf(module);
         if (fd != null) {
             own(fd);
             if (fdArray.isEmpty()) {
@@ -665,7 +666,7 @@ final class ObjectLoader {
         return fdArrayIndex.get(module);
     }
 
-    private Fd mapFd(String name, LinkedProgram lp) {
+    private OwnedFd mapFd(String name, LinkedProgram lp) {
         LoadedMap m = maps.get(name);
         if (m == null) {
             throw new LoadException("program '" + lp.program().name() + "'", "refers to map '" + name
@@ -802,7 +803,7 @@ final class ObjectLoader {
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
                 MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
                 for (MapSlot slot : m.initialSlots()) {
-                    Fd target;
+                    OwnedFd target;
                     if (m.mapType() == MapType.PROG_ARRAY) {
                         LoadedProgram p = byName.get(slot.target());
                         if (p == null) {

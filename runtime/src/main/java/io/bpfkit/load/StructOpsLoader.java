@@ -1,6 +1,7 @@
 package io.bpfkit.load;
 
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfType;
@@ -47,12 +48,12 @@ final class StructOpsLoader {
     }
 
     private final BpfObjectSpec spec;
-    private final Function<String, Fd> moduleBtfFd;
+    private final Function<String, OwnedFd> moduleBtfFd;
     private final Map<String, KernelValue> values = new LinkedHashMap<>();
     private final Map<String, Binding> bindings = new HashMap<>();
     private final Map<String, String> boundBy = new HashMap<>();
 
-    private StructOpsLoader(BpfObjectSpec spec, Function<String, Fd> moduleBtfFd) {
+    private StructOpsLoader(BpfObjectSpec spec, Function<String, OwnedFd> moduleBtfFd) {
         this.spec = spec;
         this.moduleBtfFd = moduleBtfFd;
     }
@@ -61,7 +62,7 @@ final class StructOpsLoader {
      * Resolves every struct_ops map the load creates against the kernel's BTF and sets the
      * autoload of the programs struct_ops maps use, on {@code spec} (the loader's own copy).
      */
-    static StructOpsLoader prepare(BpfObjectSpec spec, Function<String, Fd> moduleBtfFd) {
+    static StructOpsLoader prepare(BpfObjectSpec spec, Function<String, OwnedFd> moduleBtfFd) {
         StructOpsLoader l = new StructOpsLoader(spec, moduleBtfFd);
         for (MapSpec m : spec.maps()) {
             if (m.structOps() == null && m.mapType() == MapType.STRUCT_OPS && m.autocreate()) {
@@ -88,7 +89,7 @@ final class StructOpsLoader {
     }
 
     /** A struct_ops map's creation: the kernel's value type and size, no object value type. */
-    MapCreateAttr.Builder createAttr(MapSpec m, MapCreateAttr.Builder b, Fd btfFd) {
+    MapCreateAttr.Builder createAttr(MapSpec m, MapCreateAttr.Builder b, OwnedFd btfFd) {
         KernelValue v = values.get(m.name());
         b.valueSize((int) v.valueSize()).btfVmlinuxValueTypeId(v.valueTypeId()).btfKeyTypeId(0).btfValueTypeId(0);
         if (btfFd != null) {

@@ -2,9 +2,9 @@ package io.bpfkit.map;
 
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
-import io.bpfkit.binding.BindingCheck;
-import io.bpfkit.binding.CType;
 import io.bpfkit.btf.Btf;
+import io.bpfkit.check.BindingCheck;
+import io.bpfkit.check.CType;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.SequenceLayout;

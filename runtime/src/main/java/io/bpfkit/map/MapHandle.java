@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.map.BpfMap;
 import io.bpfkit.api.map.MapInfo;
 import io.bpfkit.object.MapType;
@@ -16,7 +17,7 @@ import java.util.Set;
  */
 abstract class MapHandle implements BpfMap {
     final MapRef ref;
-    final Fd fd;
+    final OwnedFd fd;
     private volatile boolean closed;
 
     MapHandle(MapRef ref, Set<MapType> types) {
@@ -92,7 +93,7 @@ abstract class MapHandle implements BpfMap {
     @Override
     public MapInfo info() {
         fdNumber();
-        io.bpfkit.sys.MapInfo i = Bpf.mapInfo(fd);
+        io.bpfkit.uapi.MapInfo i = Bpf.mapInfo(fd);
         MapType t = MapType.of(i.type());
         return new MapInfo(i.id(), i.name(), i.type(), t == null ? "type " + i.type() : t.libbpfName(), i.keySize(),
                 i.valueSize(), i.maxEntries(), i.mapFlags());

@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.load.LoadedMap;
 import io.bpfkit.load.LoadedObject;
@@ -7,7 +8,7 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.MapInfo;
+import io.bpfkit.uapi.MapInfo;
 import java.util.Objects;
 
 /**
@@ -21,7 +22,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class MapRef {
-    private final Fd fd;
+    private final OwnedFd fd;
     private final boolean owned;
     private final MapInfo info;
     private final MapSpec spec;
@@ -30,7 +31,7 @@ public final class MapRef {
     private final int keyTypeId;
     private final int valueTypeId;
 
-    private MapRef(Fd fd, boolean owned, MapSpec spec, Btf btf) {
+    private MapRef(OwnedFd fd, boolean owned, MapSpec spec, Btf btf) {
         this.fd = Objects.requireNonNull(fd, "fd");
         this.owned = owned;
         this.info = Bpf.mapInfo(fd);
@@ -51,7 +52,7 @@ public final class MapRef {
         if (id == 0) {
             return null;
         }
-        try (Fd btfFd = Bpf.btfGetFdById(id)) {
+        try (OwnedFd btfFd = Bpf.btfGetFdById(id)) {
             return Btf.parse(java.lang.foreign.MemorySegment.ofArray(Bpf.btfData(btfFd)));
         } catch (RuntimeException e) {
             return null; // no BTF to check against: sizes are still checked
@@ -76,7 +77,7 @@ public final class MapRef {
     }
 
     /** Takes ownership of {@code fd}: the handle made on it closes it. */
-    public static MapRef owning(Fd fd) {
+    public static MapRef owning(OwnedFd fd) {
         try {
             return new MapRef(fd, true, null, null);
         } catch (RuntimeException e) {
@@ -95,7 +96,7 @@ public final class MapRef {
         return owning(Bpf.mapGetFdById(id, 0));
     }
 
-    public Fd fd() {
+    public OwnedFd fd() {
         return fd;
     }
 

@@ -3,7 +3,7 @@ package io.bpfkit.map;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Size;
 import io.bpfkit.api.codec.Unsigned;
-import io.bpfkit.binding.CType;
+import io.bpfkit.check.CType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;

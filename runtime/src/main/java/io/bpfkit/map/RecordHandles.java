@@ -1,7 +1,7 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.codec.Codecs;
-import io.bpfkit.binding.CType;
+import io.bpfkit.check.CType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;

@@ -1,7 +1,7 @@
 package io.bpfkit.map;
 
-import io.bpfkit.sys.BpfLayouts;
 import io.bpfkit.sys.MapCalls;
+import io.bpfkit.uapi.BpfLayouts;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 

@@ -1,6 +1,7 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.RingBufferFullException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfUserRingBuffer;
@@ -50,7 +51,7 @@ final class UserRingBufferHandle<R> extends MapHandle implements BpfUserRingBuff
     private final ReentrantLock reserveLock = new ReentrantLock();
     /** Readers: every access to the mapping or the epoll descriptor; the writer: close. */
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
-    private Fd epoll;
+    private OwnedFd epoll;
     private MemorySegment events;
 
     UserRingBufferHandle(MapRef ref, Codec<R> codec) {
@@ -229,7 +230,7 @@ final class UserRingBufferHandle<R> extends MapHandle implements BpfUserRingBuff
         life.readLock().lock();
         try {
             checkOpen();
-            Fd ep = epoll();
+            OwnedFd ep = epoll();
             int millis = (int) Math.max(1, Math.min(WAIT_SLICE_MILLIS, (nanos + 999_999) / 1_000_000));
             return Syscalls.epollWait(ep, events, millis) > 0;
         } finally {
@@ -238,9 +239,9 @@ final class UserRingBufferHandle<R> extends MapHandle implements BpfUserRingBuff
     }
 
     /** The epoll set on the map, made on the first blocking reservation. */
-    private synchronized Fd epoll() {
+    private synchronized OwnedFd epoll() {
         if (epoll == null) {
-            Fd ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
+            OwnedFd ep = Syscalls.epollCreate(Syscalls.EPOLL_CLOEXEC);
             try {
                 Syscalls.epollCtl(ep, Syscalls.EPOLL_CTL_ADD, fdNumber(), Syscalls.EPOLLOUT, 0);
                 events = arena.allocate(Syscalls.EPOLL_EVENT, 1);

@@ -1,6 +1,7 @@
 package io.bpfkit.perf;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.events.PerfRecordHandler;
 import io.bpfkit.events.PollingReader;
 import io.bpfkit.load.LoadedMap;
@@ -8,9 +9,9 @@ import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.PerfEventAttr;
 import io.bpfkit.sys.PerfEvents;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.PerfEventAttr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -42,7 +43,7 @@ public final class PerfBufferReader extends PollingReader {
     private static final int RECORD_SAMPLE = 9;
     private static final int MAX_RECORD = 0xffff;
 
-    private final List<Fd> eventFds = new ArrayList<>();
+    private final List<OwnedFd> eventFds = new ArrayList<>();
     private final int[] cpus;
     /** Each ring's data, as handlers get it (a checked mapping). */
     private final MemorySegment[] datas;
@@ -54,7 +55,7 @@ public final class PerfBufferReader extends PollingReader {
     private final MemorySegment scratch;
     private final String mapName;
 
-    private PerfBufferReader(String mapName, Fd map, int maxEntries, int pages, PerfRecordHandler handler,
+    private PerfBufferReader(String mapName, OwnedFd map, int maxEntries, int pages, PerfRecordHandler handler,
             int[] onlyCpus) {
         super(0);
         this.mapName = mapName;
@@ -81,7 +82,7 @@ public final class PerfBufferReader extends PollingReader {
                 MemorySegment key = tmp.allocate(ValueLayout.JAVA_INT);
                 MemorySegment value = tmp.allocate(ValueLayout.JAVA_INT);
                 for (int i = 0; i < cpus.length; i++) {
-                    Fd ev = PerfEvents.open(attr, -1, cpus[i], null, PerfEvents.FLAG_FD_CLOEXEC,
+                    OwnedFd ev = PerfEvents.open(attr, -1, cpus[i], null, PerfEvents.FLAG_FD_CLOEXEC,
                             "bpf-output cpu " + cpus[i] + " for " + mapName);
                     eventFds.add(ev);
                     MemorySegment ring = Syscalls.mmap(ev.get(), page + dataSize,
@@ -197,7 +198,7 @@ public final class PerfBufferReader extends PollingReader {
 
     @Override
     protected void release() {
-        eventFds.forEach(Fd::close);
+        eventFds.forEach(OwnedFd::close);
     }
 
     @Override
@@ -208,13 +209,13 @@ public final class PerfBufferReader extends PollingReader {
     /** Options of a perf buffer reader. */
     public static final class Builder {
         private final String name;
-        private final Fd map;
+        private final OwnedFd map;
         private final int maxEntries;
         private final PerfRecordHandler handler;
         private int pages = 8;
         private int[] cpus;
 
-        private Builder(String name, Fd map, int maxEntries, PerfRecordHandler handler) {
+        private Builder(String name, OwnedFd map, int maxEntries, PerfRecordHandler handler) {
             if (handler == null) {
                 throw new IllegalArgumentException("no handler for perf buffer " + name);
             }

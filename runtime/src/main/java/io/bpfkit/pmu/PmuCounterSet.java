@@ -1,5 +1,6 @@
 package io.bpfkit.pmu;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.pmu.PmuCounter;
 import io.bpfkit.api.pmu.PmuReading;
 import io.bpfkit.api.pmu.PmuValue;
@@ -26,11 +27,11 @@ public final class PmuCounterSet implements PmuCounter {
     private final String event;
     private final List<Integer> cpus;
     /** Per entry of {@link #cpus}: the event, or null for a CPU that was offline at load. */
-    private final Fd[] events;
+    private final OwnedFd[] events;
     private final String[] readOperations;
     private final MemorySegment scratch = Arena.ofAuto().allocate(VALUE_BYTES, Long.BYTES);
 
-    PmuCounterSet(String map, int index, String requestedEvent, String event, int[] cpus, Fd[] events) {
+    PmuCounterSet(String map, int index, String requestedEvent, String event, int[] cpus, OwnedFd[] events) {
         this.map = map;
         this.index = index;
         this.requestedEvent = requestedEvent;
@@ -69,9 +70,9 @@ public final class PmuCounterSet implements PmuCounter {
     }
 
     /** The open events (offline CPUs have none), for the owner to close. */
-    public List<Fd> fds() {
-        List<Fd> out = new ArrayList<>();
-        for (Fd fd : events) {
+    public List<OwnedFd> fds() {
+        List<OwnedFd> out = new ArrayList<>();
+        for (OwnedFd fd : events) {
             if (fd != null) {
                 out.add(fd);
             }

@@ -2,13 +2,17 @@ package io.bpfkit.pmu;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.PmuCounterSpec;
+import io.bpfkit.perfevent.PerfEventParser;
+import io.bpfkit.perfevent.PerfEventSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.PerfEvents;
+import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,7 +72,7 @@ public final class PmuPlacement {
      * @throws LoadException naming the map and counter: unknown event, no PMU without a
      *     fallback, missing privilege, a map too small for its counters
      */
-    public List<PmuCounterSet> place(MapSpec m, Fd map, Consumer<Fd> own, List<String> warnings) {
+    public List<PmuCounterSet> place(MapSpec m, OwnedFd map, Consumer<OwnedFd> own, List<String> warnings) {
         long needed = (long) m.pmuCounters().size() * Cpus.possibleCount();
         List<PmuCounterSet> out = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
@@ -87,11 +91,11 @@ public final class PmuPlacement {
         return out;
     }
 
-    private PmuCounterSet placeCounter(MapSpec m, PmuCounterSpec c, String element, Fd map, Consumer<Fd> own,
+    private PmuCounterSet placeCounter(MapSpec m, PmuCounterSpec c, String element, OwnedFd map, Consumer<OwnedFd> own,
                                        List<String> warnings, MemorySegment key, MemorySegment value) {
         PerfEventSpec requested = parse(element, c.event());
         PerfEventSpec counted = requested;
-        Fd[] events = new Fd[possible.length];
+        OwnedFd[] events = new OwnedFd[possible.length];
         int first = firstOnline();
         try {
             events[first] = open(counted, first, own);
@@ -152,8 +156,8 @@ public final class PmuPlacement {
         }
     }
 
-    private static Fd open(PerfEventSpec event, int cpu, Consumer<Fd> own) {
-        Fd fd = PerfEvents.open(event.counterAttr(), -1, cpu, null, PerfEvents.FLAG_FD_CLOEXEC, event.text());
+    private static OwnedFd open(PerfEventSpec event, int cpu, Consumer<OwnedFd> own) {
+        OwnedFd fd = PerfEvents.open(counterAttr(event), -1, cpu, null, PerfEvents.FLAG_FD_CLOEXEC, event.text());
         own.accept(fd);
         return fd;
     }
@@ -182,5 +186,23 @@ public final class PmuPlacement {
         } catch (IOException e) {
             return "unreadable";
         }
+    }
+
+    /**
+     * The attribute for a counting event (no sampling) that reports enabled and running time,
+     * as a PERF_EVENT_ARRAY slot needs it: not inherited, enabled from the start.
+     */
+    static PerfEventAttr counterAttr(PerfEventSpec event) {
+        return new PerfEventAttr()
+                .type(event.type())
+                .config(event.config())
+                .config1(event.config1())
+                .config2(event.config2())
+                .config3(event.config3())
+                .readFormat(PerfEventAttr.FORMAT_TOTAL_TIME_ENABLED | PerfEventAttr.FORMAT_TOTAL_TIME_RUNNING)
+                .excludeUser(event.excludeUser())
+                .excludeKernel(event.excludeKernel())
+                .excludeHv(event.excludeHv())
+                .preciseIp(event.preciseIp());
     }
 }

@@ -1,6 +1,7 @@
 package io.bpfkit.ringbuf;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.events.RecordHandler;
 import io.bpfkit.api.map.BpfRingBuffer;
@@ -8,10 +9,10 @@ import io.bpfkit.api.map.BpfRingBufferMap;
 import io.bpfkit.events.PollingReader;
 import io.bpfkit.load.LoadedMap;
 import io.bpfkit.object.MapType;
-import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.MapInfo;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.MapInfo;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -265,7 +266,7 @@ public final class RingBufferReader extends PollingReader {
         }
 
         /** A ring buffer map by descriptor (e.g. opened from a pin); its size is asked from the kernel. */
-        public Builder add(Fd map, RecordHandler handler) {
+        public Builder add(OwnedFd map, RecordHandler handler) {
             MapInfo info = Bpf.mapInfo(map);
             if (info.type() != MapType.RINGBUF.value()) {
                 throw new BpfException(map + " is not a ring buffer map (type " + info.type() + ")");

@@ -1,38 +1,44 @@
 package io.bpfkit.sys;
 
-import static io.bpfkit.sys.BpfLayouts.BTF_INFO;
-import static io.bpfkit.sys.BpfLayouts.BTF_LOAD;
-import static io.bpfkit.sys.BpfLayouts.ENABLE_STATS;
-import static io.bpfkit.sys.BpfLayouts.GET_ID;
-import static io.bpfkit.sys.BpfLayouts.INFO;
-import static io.bpfkit.sys.BpfLayouts.ITER_CREATE;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_ITER;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_KPROBE_MULTI;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_NETFILTER;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_PERF_EVENT;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_TCX;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_TRACING;
-import static io.bpfkit.sys.BpfLayouts.LINK_CREATE_UPROBE_MULTI;
-import static io.bpfkit.sys.BpfLayouts.LINK_DETACH;
-import static io.bpfkit.sys.BpfLayouts.LINK_INFO;
-import static io.bpfkit.sys.BpfLayouts.LINK_INFO_RAW_TRACEPOINT;
-import static io.bpfkit.sys.BpfLayouts.LINK_INFO_TRACING;
-import static io.bpfkit.sys.BpfLayouts.LINK_UPDATE;
-import static io.bpfkit.sys.BpfLayouts.MAP_BATCH;
-import static io.bpfkit.sys.BpfLayouts.MAP_CREATE;
-import static io.bpfkit.sys.BpfLayouts.MAP_ELEM;
-import static io.bpfkit.sys.BpfLayouts.MAP_INFO;
-import static io.bpfkit.sys.BpfLayouts.OBJ;
-import static io.bpfkit.sys.BpfLayouts.PROG_ATTACH;
-import static io.bpfkit.sys.BpfLayouts.PROG_BIND_MAP;
-import static io.bpfkit.sys.BpfLayouts.PROG_INFO;
-import static io.bpfkit.sys.BpfLayouts.PROG_LOAD;
-import static io.bpfkit.sys.BpfLayouts.QUERY;
-import static io.bpfkit.sys.BpfLayouts.RAW_TRACEPOINT;
-import static io.bpfkit.sys.BpfLayouts.TEST_RUN;
+import static io.bpfkit.uapi.BpfLayouts.BTF_INFO;
+import static io.bpfkit.uapi.BpfLayouts.BTF_LOAD;
+import static io.bpfkit.uapi.BpfLayouts.ENABLE_STATS;
+import static io.bpfkit.uapi.BpfLayouts.GET_ID;
+import static io.bpfkit.uapi.BpfLayouts.INFO;
+import static io.bpfkit.uapi.BpfLayouts.ITER_CREATE;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_ITER;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_KPROBE_MULTI;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_NETFILTER;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_PERF_EVENT;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_TCX;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_TRACING;
+import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_UPROBE_MULTI;
+import static io.bpfkit.uapi.BpfLayouts.LINK_DETACH;
+import static io.bpfkit.uapi.BpfLayouts.LINK_INFO;
+import static io.bpfkit.uapi.BpfLayouts.LINK_INFO_RAW_TRACEPOINT;
+import static io.bpfkit.uapi.BpfLayouts.LINK_INFO_TRACING;
+import static io.bpfkit.uapi.BpfLayouts.LINK_UPDATE;
+import static io.bpfkit.uapi.BpfLayouts.MAP_BATCH;
+import static io.bpfkit.uapi.BpfLayouts.MAP_CREATE;
+import static io.bpfkit.uapi.BpfLayouts.MAP_ELEM;
+import static io.bpfkit.uapi.BpfLayouts.MAP_INFO;
+import static io.bpfkit.uapi.BpfLayouts.OBJ;
+import static io.bpfkit.uapi.BpfLayouts.PROG_ATTACH;
+import static io.bpfkit.uapi.BpfLayouts.PROG_BIND_MAP;
+import static io.bpfkit.uapi.BpfLayouts.PROG_INFO;
+import static io.bpfkit.uapi.BpfLayouts.PROG_LOAD;
+import static io.bpfkit.uapi.BpfLayouts.QUERY;
+import static io.bpfkit.uapi.BpfLayouts.RAW_TRACEPOINT;
+import static io.bpfkit.uapi.BpfLayouts.TEST_RUN;
 
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.BpfLayouts;
+import io.bpfkit.uapi.BtfInfo;
+import io.bpfkit.uapi.LinkInfo;
+import io.bpfkit.uapi.MapInfo;
+import io.bpfkit.uapi.ProgInfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -446,7 +452,7 @@ public final class Bpf {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    private static String describe(Fd fd) {
+    private static String describe(OwnedFd fd) {
         return fd.name() != null && !fd.name().isEmpty() ? fd.kind() + " '" + fd.name() + "'" : fd.toString();
     }
 
@@ -457,7 +463,7 @@ public final class Bpf {
         return (int) r;
     }
 
-    private static KernelException mapError(String cmd, Fd map, int errno, long flags) {
+    private static KernelException mapError(String cmd, OwnedFd map, int errno, long flags) {
         String hint = switch (errno) {
             case Errno.E2BIG -> "the map is full (max_entries reached)";
             case Errno.EEXIST -> "the key exists already (BPF_NOEXIST)";
@@ -528,7 +534,7 @@ public final class Bpf {
     // ---- element operations ---------------------------------------------------------------
 
     /** One element command through {@link MapCalls#elem}: 0 or more, or minus the errno. */
-    private static long elem(MemorySegment attr, int cmd, Fd map, MemorySegment key, MemorySegment value,
+    private static long elem(MemorySegment attr, int cmd, OwnedFd map, MemorySegment key, MemorySegment value,
             long flags) {
         return MapCalls.elem(attr, cmd, map.get(), addr(key, "key"), addr(value, "value"), flags);
     }
@@ -538,7 +544,7 @@ public final class Bpf {
      *
      * @return false when the key is absent
      */
-    public static boolean mapLookup(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value,
+    public static boolean mapLookup(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value,
             long flags) {
         long r = elem(attr, BPF_MAP_LOOKUP_ELEM, map, key, value, flags);
         if (r >= 0) {
@@ -550,13 +556,13 @@ public final class Bpf {
         throw mapError("BPF_MAP_LOOKUP_ELEM", map, (int) -r, flags);
     }
 
-    /** {@link #mapLookup(MemorySegment, Fd, MemorySegment, MemorySegment, long)} without flags. */
-    public static boolean mapLookup(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value) {
+    /** {@link #mapLookup(MemorySegment, OwnedFd, MemorySegment, MemorySegment, long)} without flags. */
+    public static boolean mapLookup(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value) {
         return mapLookup(attr, map, key, value, 0L);
     }
 
     /** {@code BPF_MAP_LOOKUP_ELEM} with this thread's scratch. */
-    public static boolean mapLookup(Fd map, MemorySegment key, MemorySegment value) {
+    public static boolean mapLookup(OwnedFd map, MemorySegment key, MemorySegment value) {
         return mapLookup(SCRATCH.get(), map, key, value, 0L);
     }
 
@@ -564,7 +570,7 @@ public final class Bpf {
      * {@code BPF_MAP_UPDATE_ELEM} with {@link #BPF_ANY}, {@link #BPF_NOEXIST} or {@link #BPF_EXIST}
      * (and {@link #BPF_F_LOCK}). For queue/stack maps {@code key} is null.
      */
-    public static void mapUpdate(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value, long flags) {
+    public static void mapUpdate(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value, long flags) {
         long r = elem(attr, BPF_MAP_UPDATE_ELEM, map, key, value, flags);
         if (r < 0) {
             throw mapError("BPF_MAP_UPDATE_ELEM", map, (int) -r, flags);
@@ -572,7 +578,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_MAP_UPDATE_ELEM} with this thread's scratch. */
-    public static void mapUpdate(Fd map, MemorySegment key, MemorySegment value, long flags) {
+    public static void mapUpdate(OwnedFd map, MemorySegment key, MemorySegment value, long flags) {
         mapUpdate(SCRATCH.get(), map, key, value, flags);
     }
 
@@ -581,7 +587,7 @@ public final class Bpf {
      *
      * @return false when the key was absent
      */
-    public static boolean mapDelete(MemorySegment attr, Fd map, MemorySegment key) {
+    public static boolean mapDelete(MemorySegment attr, OwnedFd map, MemorySegment key) {
         long r = elem(attr, BPF_MAP_DELETE_ELEM, map, key, null, 0L);
         if (r >= 0) {
             return true;
@@ -593,7 +599,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_MAP_DELETE_ELEM} with this thread's scratch. */
-    public static boolean mapDelete(Fd map, MemorySegment key) {
+    public static boolean mapDelete(OwnedFd map, MemorySegment key) {
         return mapDelete(SCRATCH.get(), map, key);
     }
 
@@ -603,7 +609,7 @@ public final class Bpf {
      *
      * @return false when {@code key} was the last
      */
-    public static boolean mapGetNextKey(MemorySegment attr, Fd map, MemorySegment key, MemorySegment nextKey) {
+    public static boolean mapGetNextKey(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment nextKey) {
         long r = elem(attr, BPF_MAP_GET_NEXT_KEY, map, key, nextKey, 0L);
         if (r >= 0) {
             return true;
@@ -615,7 +621,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_MAP_GET_NEXT_KEY} with this thread's scratch. */
-    public static boolean mapGetNextKey(Fd map, MemorySegment key, MemorySegment nextKey) {
+    public static boolean mapGetNextKey(OwnedFd map, MemorySegment key, MemorySegment nextKey) {
         return mapGetNextKey(SCRATCH.get(), map, key, nextKey);
     }
 
@@ -625,7 +631,7 @@ public final class Bpf {
      *
      * @return false when the key is absent or the queue/stack is empty
      */
-    public static boolean mapLookupAndDelete(MemorySegment attr, Fd map, MemorySegment key, MemorySegment value,
+    public static boolean mapLookupAndDelete(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value,
             long flags) {
         long r = elem(attr, BPF_MAP_LOOKUP_AND_DELETE_ELEM, map, key, value, flags);
         if (r >= 0) {
@@ -638,12 +644,12 @@ public final class Bpf {
     }
 
     /** {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM} with this thread's scratch. */
-    public static boolean mapLookupAndDelete(Fd map, MemorySegment key, MemorySegment value) {
+    public static boolean mapLookupAndDelete(OwnedFd map, MemorySegment key, MemorySegment value) {
         return mapLookupAndDelete(SCRATCH.get(), map, key, value, 0L);
     }
 
     /** {@code BPF_MAP_FREEZE}: user space can no longer write the map (programs still can). */
-    public static void mapFreeze(Fd map) {
+    public static void mapFreeze(OwnedFd map) {
         MemorySegment attr = SCRATCH.get();
         long r = elem(attr, BPF_MAP_FREEZE, map, null, null, 0L);
         if (r < 0) {
@@ -666,7 +672,7 @@ public final class Bpf {
                 addr(keys, "keys"), addr(values, "values"), count, elemFlags);
     }
 
-    private static BatchResult lookupBatch(int cmd, String name, MemorySegment attr, Fd map,
+    private static BatchResult lookupBatch(int cmd, String name, MemorySegment attr, OwnedFd map,
             MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys, MemorySegment values, int count,
             long elemFlags) {
         long r = batch(attr, cmd, map.get(), inBatch, outBatch, keys, values, count, elemFlags);
@@ -692,14 +698,14 @@ public final class Bpf {
      *
      * @return how many elements were filled in, and whether the end of the map was reached
      */
-    public static BatchResult mapLookupBatch(Fd map, MemorySegment inBatch, MemorySegment outBatch,
+    public static BatchResult mapLookupBatch(OwnedFd map, MemorySegment inBatch, MemorySegment outBatch,
             MemorySegment keys, MemorySegment values, int count, long elemFlags) {
         return lookupBatch(BPF_MAP_LOOKUP_BATCH, "BPF_MAP_LOOKUP_BATCH", SCRATCH.get(), map, inBatch, outBatch,
                 keys, values, count, elemFlags);
     }
 
     /** {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}: as {@link #mapLookupBatch}, deleting what it returns. */
-    public static BatchResult mapLookupAndDeleteBatch(Fd map, MemorySegment inBatch, MemorySegment outBatch,
+    public static BatchResult mapLookupAndDeleteBatch(OwnedFd map, MemorySegment inBatch, MemorySegment outBatch,
             MemorySegment keys, MemorySegment values, int count, long elemFlags) {
         return lookupBatch(BPF_MAP_LOOKUP_AND_DELETE_BATCH, "BPF_MAP_LOOKUP_AND_DELETE_BATCH", SCRATCH.get(), map,
                 inBatch, outBatch, keys, values, count, elemFlags);
@@ -711,7 +717,7 @@ public final class Bpf {
      *
      * @return the count updated; {@code done} is true when all were
      */
-    public static BatchResult mapUpdateBatch(Fd map, MemorySegment keys, MemorySegment values, int count,
+    public static BatchResult mapUpdateBatch(OwnedFd map, MemorySegment keys, MemorySegment values, int count,
             long elemFlags) {
         MemorySegment attr = SCRATCH.get();
         long r = batch(attr, BPF_MAP_UPDATE_BATCH, map.get(), null, null, keys, values, count, elemFlags);
@@ -727,7 +733,7 @@ public final class Bpf {
      * first missing key, which is not an error: {@code done} is then false and {@code count}
      * says how many were deleted before it.
      */
-    public static BatchResult mapDeleteBatch(Fd map, MemorySegment keys, int count, long elemFlags) {
+    public static BatchResult mapDeleteBatch(OwnedFd map, MemorySegment keys, int count, long elemFlags) {
         MemorySegment attr = SCRATCH.get();
         long r = batch(attr, BPF_MAP_DELETE_BATCH, map.get(), null, null, keys, null, count, elemFlags);
         int n = MapCalls.batchCount(attr);
@@ -895,7 +901,7 @@ public final class Bpf {
     // ---- BPF_OBJ_PIN / BPF_OBJ_GET --------------------------------------------------------
 
     /** {@code BPF_OBJ_PIN}: pins a map, program, link or BTF at {@code path} on a bpf file system. */
-    public static void objPin(Fd fd, String path) {
+    public static void objPin(OwnedFd fd, String path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(OBJ);
             OBJ_PATHNAME.set(attr, 0L, arena.allocateFrom(path).address());
@@ -947,7 +953,7 @@ public final class Bpf {
      *
      * @return the info length the kernel filled in
      */
-    public static int objGetInfo(Fd fd, MemorySegment info) {
+    public static int objGetInfo(OwnedFd fd, MemorySegment info) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(INFO);
             INFO_BPF_FD.set(attr, 0L, fd.get());
@@ -962,7 +968,7 @@ public final class Bpf {
     }
 
     /** The {@code struct bpf_prog_info} of a program. */
-    public static ProgInfo progInfo(Fd prog) {
+    public static ProgInfo progInfo(OwnedFd prog) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment i = arena.allocate(PROG_INFO);
             objGetInfo(prog, i);
@@ -984,7 +990,7 @@ public final class Bpf {
      * The translated (xlated) instructions of a program, 8 bytes each, as the kernel rewrote
      * them (map fds replaced by map addresses or ids; empty when the kernel hides them).
      */
-    public static byte[] progXlatedInsns(Fd prog) {
+    public static byte[] progXlatedInsns(OwnedFd prog) {
         int len = progInfo(prog).xlatedProgLen();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Math.max(len, 8), 8);
@@ -998,7 +1004,7 @@ public final class Bpf {
     }
 
     /** The ids of the maps a program uses. */
-    public static int[] progMapIds(Fd prog) {
+    public static int[] progMapIds(OwnedFd prog) {
         int n = progInfo(prog).nrMapIds();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(ValueLayout.JAVA_INT, Math.max(n, 1));
@@ -1012,7 +1018,7 @@ public final class Bpf {
     }
 
     /** The {@code struct bpf_map_info} of a map. */
-    public static MapInfo mapInfo(Fd map) {
+    public static MapInfo mapInfo(OwnedFd map) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment i = arena.allocate(MAP_INFO);
             objGetInfo(map, i);
@@ -1026,7 +1032,7 @@ public final class Bpf {
     }
 
     /** The {@code struct bpf_btf_info} of a BTF object, with its name for kernel BTF. */
-    public static BtfInfo btfInfo(Fd btf) {
+    public static BtfInfo btfInfo(OwnedFd btf) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(256);
             MemorySegment i = arena.allocate(BTF_INFO);
@@ -1039,7 +1045,7 @@ public final class Bpf {
     }
 
     /** The raw BTF of a BTF object, as the kernel holds it. */
-    public static byte[] btfData(Fd btf) {
+    public static byte[] btfData(OwnedFd btf) {
         int size = btfInfo(btf).btfSize();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Math.max(size, 1));
@@ -1053,7 +1059,7 @@ public final class Bpf {
     }
 
     /** The {@code struct bpf_link_info} of a link: common part, raw_tracepoint name, tracing attach type. */
-    public static LinkInfo linkInfo(Fd link) {
+    public static LinkInfo linkInfo(OwnedFd link) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment i = arena.allocate(LINK_INFO);
             objGetInfo(link, i);
@@ -1148,7 +1154,7 @@ public final class Bpf {
     // ---- BPF_PROG_TEST_RUN ----------------------------------------------------------------
 
     /** {@code BPF_PROG_TEST_RUN}: runs the program in the kernel on the given data and context. */
-    public static TestRunResult progTestRun(Fd prog, TestRunAttr t) {
+    public static TestRunResult progTestRun(OwnedFd prog, TestRunAttr t) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(TEST_RUN);
             TR_PROG_FD.set(attr, 0L, prog.get());
@@ -1261,7 +1267,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_LINK_UPDATE}: swaps the program of a link ({@code oldProg} with {@link #BPF_F_REPLACE}). */
-    public static void linkUpdate(Fd link, Fd newProg, Fd oldProg, int flags) {
+    public static void linkUpdate(OwnedFd link, OwnedFd newProg, OwnedFd oldProg, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(LINK_UPDATE);
             LU_LINK_FD.set(attr, 0L, link.get());
@@ -1274,7 +1280,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_LINK_DETACH}: detaches a link; the descriptor stays open (and defunct). */
-    public static void linkDetach(Fd link) {
+    public static void linkDetach(OwnedFd link) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(LINK_DETACH);
             LD_LINK_FD.set(attr, 0L, link.get());
@@ -1287,7 +1293,7 @@ public final class Bpf {
      * {@code BPF_RAW_TRACEPOINT_OPEN}: attaches a raw_tp program to tracepoint {@code name}, or
      * (name null) a tracing/LSM program to the target it was loaded for.
      */
-    public static Fd rawTracepointOpen(String name, Fd prog, long cookie) {
+    public static Fd rawTracepointOpen(String name, OwnedFd prog, long cookie) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(RAW_TRACEPOINT);
             RT_NAME.set(attr, 0L, name == null ? 0L : arena.allocateFrom(name).address());
@@ -1305,7 +1311,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_PROG_ATTACH} (cgroup, sockmap, flow dissector, ...). */
-    public static void progAttach(int targetFd, Fd prog, int attachType, int attachFlags) {
+    public static void progAttach(int targetFd, OwnedFd prog, int attachType, int attachFlags) {
         progAttach(targetFd, prog, attachType, attachFlags, 0, 0, 0L);
     }
 
@@ -1314,7 +1320,7 @@ public final class Bpf {
      * ({@link #BPF_F_REPLACE}), the relative program/link ({@link #BPF_F_BEFORE},
      * {@link #BPF_F_AFTER}, {@link #BPF_F_ID}) and the expected revision.
      */
-    public static void progAttach(int targetFd, Fd prog, int attachType, int attachFlags, int replaceFd,
+    public static void progAttach(int targetFd, OwnedFd prog, int attachType, int attachFlags, int replaceFd,
             int relativeFdOrId, long expectedRevision) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(PROG_ATTACH);
@@ -1332,7 +1338,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_PROG_DETACH}; {@code prog} may be null where the attach type allows it. */
-    public static void progDetach(int targetFd, Fd prog, int attachType) {
+    public static void progDetach(int targetFd, OwnedFd prog, int attachType) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(PROG_ATTACH);
             PA_TARGET_FD.set(attr, 0L, targetFd);
@@ -1367,7 +1373,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_ITER_CREATE}: a readable descriptor that runs an iterator link's program. */
-    public static Fd iterCreate(Fd link) {
+    public static Fd iterCreate(OwnedFd link) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ITER_CREATE);
             IC_LINK_FD.set(attr, 0L, link.get());
@@ -1379,7 +1385,7 @@ public final class Bpf {
     }
 
     /** {@code BPF_PROG_BIND_MAP}: keeps {@code map} alive as long as {@code prog} (e.g. .rodata metadata). */
-    public static void progBindMap(Fd prog, Fd map, int flags) {
+    public static void progBindMap(OwnedFd prog, OwnedFd map, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(PROG_BIND_MAP);
             BM_PROG_FD.set(attr, 0L, prog.get());

@@ -1,5 +1,6 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.OwnedFd;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -21,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * }
  * }</pre>
  */
-public final class Fd implements AutoCloseable {
+public final class Fd implements OwnedFd {
     private static final VarHandle FD;
 
     static {
@@ -57,6 +58,7 @@ public final class Fd implements AutoCloseable {
     }
 
     /** The descriptor number, for a system call. */
+    @Override
     public int get() {
         int v = (int) FD.getVolatile(this);
         if (v < 0) {
@@ -66,16 +68,19 @@ public final class Fd implements AutoCloseable {
     }
 
     /** Whether this handle was closed or released. */
+    @Override
     public boolean isClosed() {
         return (int) FD.getVolatile(this) < 0;
     }
 
     /** What the descriptor refers to, e.g. {@code map}. */
+    @Override
     public String kind() {
         return kind;
     }
 
     /** The object's name, or null. */
+    @Override
     public String name() {
         return name;
     }

@@ -1,5 +1,7 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.BpfLayouts;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,7 +1,7 @@
 package io.bpfkit.sys;
 
-import static io.bpfkit.sys.BpfLayouts.MAP_BATCH;
-import static io.bpfkit.sys.BpfLayouts.MAP_ELEM;
+import static io.bpfkit.uapi.BpfLayouts.MAP_BATCH;
+import static io.bpfkit.uapi.BpfLayouts.MAP_ELEM;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.OwnedFd;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,5 +1,7 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.PerfEventAttr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -62,7 +64,7 @@ public final class PerfEvents {
      * @param group the group leader, or null
      * @param name the event's name for messages and the label, e.g. {@code cpu-clock}
      */
-    public static Fd open(PerfEventAttr attr, int pid, int cpu, Fd group, long flags, String name) {
+    public static Fd open(PerfEventAttr attr, int pid, int cpu, OwnedFd group, long flags, String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = attr.toSegment(arena);
             int fd = Syscalls.perfEventOpen(a, pid, cpu, group == null ? -1 : group.get(), flags,
@@ -72,27 +74,27 @@ public final class PerfEvents {
     }
 
     /** {@code PERF_EVENT_IOC_ENABLE}. */
-    public static void enable(Fd event) {
+    public static void enable(OwnedFd event) {
         Syscalls.ioctl(event.get(), IOC_ENABLE, 0L, "PERF_EVENT_IOC_ENABLE of " + event);
     }
 
     /** {@code PERF_EVENT_IOC_DISABLE}. */
-    public static void disable(Fd event) {
+    public static void disable(OwnedFd event) {
         Syscalls.ioctl(event.get(), IOC_DISABLE, 0L, "PERF_EVENT_IOC_DISABLE of " + event);
     }
 
     /** {@code PERF_EVENT_IOC_RESET}. */
-    public static void reset(Fd event) {
+    public static void reset(OwnedFd event) {
         Syscalls.ioctl(event.get(), IOC_RESET, 0L, "PERF_EVENT_IOC_RESET of " + event);
     }
 
     /** {@code PERF_EVENT_IOC_SET_BPF}: runs {@code prog} on each overflow (kprobe/tracepoint/perf_event programs). */
-    public static void setBpf(Fd event, Fd prog) {
+    public static void setBpf(OwnedFd event, OwnedFd prog) {
         Syscalls.ioctl(event.get(), IOC_SET_BPF, prog.get(), "PERF_EVENT_IOC_SET_BPF of " + prog + " on " + event);
     }
 
     /** {@code PERF_EVENT_IOC_ID}: the event's unique id. */
-    public static long id(Fd event) {
+    public static long id(OwnedFd event) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
             Syscalls.ioctl(event.get(), IOC_ID, out, "PERF_EVENT_IOC_ID of " + event);
@@ -112,7 +114,7 @@ public final class PerfEvents {
     }
 
     /** Reads the counter of an event opened with read_format 0. */
-    public static long readCount(Fd event) {
+    public static long readCount(OwnedFd event) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(ValueLayout.JAVA_LONG);
             long n = Syscalls.read(event.get(), buf, "read of " + event);
@@ -127,20 +129,20 @@ public final class PerfEvents {
      * Reads an event opened with {@code read_format = TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING}
      * (and optionally {@code ID} / {@code LOST}, which are skipped).
      */
-    public static Count readTimed(Fd event) {
+    public static Count readTimed(OwnedFd event) {
         try (Arena arena = Arena.ofConfined()) {
             return readTimed(event, arena.allocate(ValueLayout.JAVA_LONG, 5), "read of " + event);
         }
     }
 
     /**
-     * As {@link #readTimed(Fd)}, into the caller's {@code scratch} (24 bytes for exactly
+     * As {@link #readTimed(OwnedFd)}, into the caller's {@code scratch} (24 bytes for exactly
      * {@code TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING}, 40 to allow {@code ID} / {@code LOST}), so
      * a caller that reads often reuses one buffer.
      *
      * @param operation what the read is, for the exception when it fails
      */
-    public static Count readTimed(Fd event, MemorySegment scratch, String operation) {
+    public static Count readTimed(OwnedFd event, MemorySegment scratch, String operation) {
         long n = Syscalls.read(event.get(), scratch, operation);
         if (n < 24) {
             throw new IllegalStateException(operation + " returned " + n

@@ -1,5 +1,6 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.OwnedFd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
@@ -135,7 +136,7 @@ public final class Sockets {
     }
 
     /** {@code bind(fd, address, address.byteSize())}. */
-    public static void bind(Fd socket, MemorySegment address, String operation) {
+    public static void bind(OwnedFd socket, MemorySegment address, String operation) {
         MemorySegment state = Syscalls.captureState();
         int r;
         try {
@@ -154,7 +155,7 @@ public final class Sockets {
      *
      * @return the number of bytes sent
      */
-    public static long sendMessage(Fd socket, MemorySegment destination, MemorySegment data, int flags,
+    public static long sendMessage(OwnedFd socket, MemorySegment destination, MemorySegment data, int flags,
             String operation) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment iov = arena.allocate(IOVEC);
@@ -178,7 +179,7 @@ public final class Sockets {
      *
      * @return the number of bytes received (the full length with {@code MSG_TRUNC})
      */
-    public static long receiveMessage(Fd socket, MemorySegment buffer, int flags, String operation) {
+    public static long receiveMessage(OwnedFd socket, MemorySegment buffer, int flags, String operation) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment iov = arena.allocate(IOVEC);
             iov.set(ValueLayout.ADDRESS, 0, buffer);
@@ -190,7 +191,7 @@ public final class Sockets {
         }
     }
 
-    private static long transfer(MethodHandle call, String name, Fd socket, MemorySegment msg, int flags,
+    private static long transfer(MethodHandle call, String name, OwnedFd socket, MemorySegment msg, int flags,
             String operation) {
         MemorySegment state = Syscalls.captureState();
         while (true) {

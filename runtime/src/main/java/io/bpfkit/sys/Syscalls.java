@@ -1,6 +1,8 @@
 package io.bpfkit.sys;
 
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.PerfEventAttr;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -637,7 +639,7 @@ public final class Syscalls {
     }
 
     /** {@code epoll_ctl(epfd, op, fd, {events, data})}. */
-    public static void epollCtl(Fd epoll, int op, int fd, int events, long data) {
+    public static void epollCtl(OwnedFd epoll, int op, int fd, int events, long data) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ev = arena.allocate(EPOLL_EVENT);
             EPOLL_EVENTS.set(ev, 0L, events);
@@ -660,7 +662,7 @@ public final class Syscalls {
      * are ready (0 on timeout or when interrupted). Read them with {@link #epollEvents} and
      * {@link #epollData}. {@code timeoutMillis} -1 waits forever.
      */
-    public static int epollWait(Fd epoll, MemorySegment events, int timeoutMillis) {
+    public static int epollWait(OwnedFd epoll, MemorySegment events, int timeoutMillis) {
         int max = (int) (events.byteSize() / EPOLL_EVENT.byteSize());
         MemorySegment state = CAPTURE_STATE.get();
         int r;

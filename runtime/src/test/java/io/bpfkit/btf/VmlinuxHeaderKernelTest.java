@@ -3,6 +3,7 @@ package io.bpfkit.btf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.load.BpfLoader;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.BpfObjectSpec;
@@ -87,7 +88,7 @@ class VmlinuxHeaderKernelTest {
     void loadedByBpfkitItSeesThisThreadThroughTheKernelsLayouts() throws Exception {
         BpfObjectSpec spec = BpfObjects.open(TestObjects.path(OBJECT));
         try (LoadedObject obj = BpfLoader.load(spec)) {
-            Fd prog = obj.program(PROGRAM).orElseThrow().fd();
+            OwnedFd prog = obj.program(PROGRAM).orElseThrow().fd();
             String bss = spec.dataMap(".bss").orElseThrow().name();
             assertEquals(0, Bpf.progTestRun(prog, TestRunAttr.NONE).retval());
             assertEquals(0, Bpf.progTestRun(prog, TestRunAttr.NONE).retval());
@@ -95,7 +96,7 @@ class VmlinuxHeaderKernelTest {
         }
     }
 
-    private static Result read(Fd map) {
+    private static Result read(OwnedFd map) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment value = arena.allocate(64);

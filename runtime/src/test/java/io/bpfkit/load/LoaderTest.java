@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.VerifierException;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
@@ -15,11 +16,11 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.ProgramType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.MapInfo;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.PinRoot;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.uapi.MapInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,13 +39,13 @@ class LoaderTest {
     }
 
     static int run(LoadedObject obj, String program) {
-        Fd fd = obj.program(program).orElseThrow().fd();
+        OwnedFd fd = obj.program(program).orElseThrow().fd();
         return Bpf.progTestRun(fd, TestRunAttr.NONE).retval();
     }
 
     /** Runs a packet program on a zeroed 64-byte frame. */
     static int runOnPacket(LoadedObject obj, String program) {
-        Fd fd = obj.program(program).orElseThrow().fd();
+        OwnedFd fd = obj.program(program).orElseThrow().fd();
         try (Arena arena = Arena.ofConfined()) {
             return Bpf.progTestRun(fd, TestRunAttr.builder().dataIn(arena.allocate(64)).build()).retval();
         }

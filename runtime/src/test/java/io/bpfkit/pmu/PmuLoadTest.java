@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.pmu.PmuCounter;
 import io.bpfkit.api.pmu.PmuReading;
 import io.bpfkit.api.pmu.PmuValue;
 import io.bpfkit.load.BpfLoader;
+import io.bpfkit.load.LoadInChild;
 import io.bpfkit.load.LoadedMap;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.BpfObjectSpec;
@@ -18,14 +20,13 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.MapInfo;
 import io.bpfkit.sys.TestRunAttr;
-import io.bpfkit.load.LoadInChild;
 import io.bpfkit.testing.Feature;
 import io.bpfkit.testing.HostFeatures;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TestObjects;
 import io.bpfkit.testing.Tools;
+import io.bpfkit.uapi.MapInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -283,7 +284,7 @@ class PmuLoadTest {
     }
 
     private static void runOn(LoadedObject obj, String program, int cpu) {
-        Fd prog = obj.program(program).orElseThrow().fd();
+        OwnedFd prog = obj.program(program).orElseThrow().fd();
         assertEquals(0, Bpf.progTestRun(prog, TestRunAttr.builder().flags(BPF_F_TEST_RUN_ON_CPU).cpu(cpu).build()).retval());
     }
 

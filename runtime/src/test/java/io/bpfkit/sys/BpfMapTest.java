@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.uapi.MapInfo;
+import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,0 +1,75 @@
+package io.bpfkit.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * The {@code bpfkit} command line.
+ *
+ * <pre>
+ * bpfkit inspect [--json] FILE|DIR...    what an object holds (no privilege needed)
+ * bpfkit load [--json] FILE...           load every program (no attach), or say why not
+ * bpfkit btf dump FILE [--base BASE] [--format raw|c]
+ *                                        BTF as bpftool prints it (an object or raw BTF; split
+ *                                        over BASE); c: a compilable header (vmlinux.h)
+ * bpfkit top|syscount|execsnoop|...      the example tools ({@link Tools})
+ * </pre>
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit code. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")
+                || args.getFirst().equals("help")) {
+            out.print(usage());
+            return args.isEmpty() ? USAGE : OK;
+        }
+        List<String> rest = args.subList(1, args.size());
+        Tools.Tool tool = Tools.named(args.getFirst());
+        if (tool != null) {
+            tool.main().accept(rest.toArray(String[]::new));
+            return OK;
+        }
+        return switch (args.getFirst()) {
+            case "inspect" -> InspectCommand.run(rest, out, err);
+            case "btf" -> BtfCommand.run(rest, out, err);
+            case "load" -> LoadCommand.run(rest, out, err);
+            default -> {
+                err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
+                yield USAGE;
+            }
+        };
+    }
+
+    static String usage() {
+        StringBuilder s = new StringBuilder(String.join("\n", List.of(
+                "usage: bpfkit COMMAND [ARGS]",
+                "",
+                "commands:",
+                "  inspect [--json] FILE|DIR...   programs, maps, globals and license of eBPF objects",
+                "                                 (a directory means every *.o in it); no privilege needed",
+                "  load [--json] FILE...          load every program into the kernel (no attach): its id and",
+                "                                 size, or the verifier's reason with the C source line",
+                "  btf dump FILE [--base BASE] [--format raw|c]",
+                "                                 the BTF of an object or a raw BTF file (such as",
+                "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it;",
+                "                                 --format c: a C header declaring every type (vmlinux.h);",
+                "                                 --base: FILE is split BTF over BASE (a kernel module's over vmlinux)",
+                "  help                           this text",
+                "",
+                "example tools (each takes --help):",
+                "")));
+        Tools.TOOLS.forEach((name, tool) -> s.append(String.format("  %-30s %s%n", name, tool.summary())));
+        return s.toString();
+    }
+}

@@ -1,0 +1,450 @@
+package io.bpfkit.uapi;
+
+import static io.bpfkit.uapi.BpfLayouts.PERF_EVENT_ATTR;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+
+/**
+ * {@code struct perf_event_attr}, built in Java and written to native memory for
+ * {@code perf_event_open(2)} (the runtime opens it). Not thread-safe; a plain mutable
+ * builder. The bit fields of the flags word are the {@code FLAG_*} constants, also settable by
+ * name with the boolean setters.
+ *
+ * <pre>{@code
+ * PerfEventAttr a = new PerfEventAttr()
+ *         .type(PerfEventAttr.TYPE_SOFTWARE).config(PerfEventAttr.SW_CPU_CLOCK)
+ *         .disabled(true).excludeHv(true);
+ * List<Link> links = Attach.perfEventPerCpu(prog, a);   // io.bpfkit.link
+ * }</pre>
+ */
+public final class PerfEventAttr {
+    /** {@code PERF_ATTR_SIZE_VER8}: up to {@code config3}, the size this class writes. */
+    public static final int PERF_ATTR_SIZE_VER8 = 136;
+
+    public static final int TYPE_HARDWARE = 0;
+    public static final int TYPE_SOFTWARE = 1;
+    public static final int TYPE_TRACEPOINT = 2;
+    public static final int TYPE_HW_CACHE = 3;
+    public static final int TYPE_RAW = 4;
+    public static final int TYPE_BREAKPOINT = 5;
+
+    public static final long HW_CPU_CYCLES = 0;
+    public static final long HW_INSTRUCTIONS = 1;
+    public static final long HW_CACHE_REFERENCES = 2;
+    public static final long HW_CACHE_MISSES = 3;
+    public static final long HW_BRANCH_INSTRUCTIONS = 4;
+    public static final long HW_BRANCH_MISSES = 5;
+    public static final long HW_BUS_CYCLES = 6;
+    public static final long HW_STALLED_CYCLES_FRONTEND = 7;
+    public static final long HW_STALLED_CYCLES_BACKEND = 8;
+    public static final long HW_REF_CPU_CYCLES = 9;
+
+    public static final long SW_CPU_CLOCK = 0;
+    public static final long SW_TASK_CLOCK = 1;
+    public static final long SW_PAGE_FAULTS = 2;
+    public static final long SW_CONTEXT_SWITCHES = 3;
+    public static final long SW_CPU_MIGRATIONS = 4;
+    public static final long SW_PAGE_FAULTS_MIN = 5;
+    public static final long SW_PAGE_FAULTS_MAJ = 6;
+    public static final long SW_ALIGNMENT_FAULTS = 7;
+    public static final long SW_EMULATION_FAULTS = 8;
+    public static final long SW_DUMMY = 9;
+    public static final long SW_BPF_OUTPUT = 10;
+    public static final long SW_CGROUP_SWITCHES = 11;
+
+
+    /** {@code read_format} bits. */
+    public static final long FORMAT_TOTAL_TIME_ENABLED = 1;
+    public static final long FORMAT_TOTAL_TIME_RUNNING = 1 << 1;
+    public static final long FORMAT_ID = 1 << 2;
+    public static final long FORMAT_GROUP = 1 << 3;
+    public static final long FORMAT_LOST = 1 << 4;
+
+    /** {@code sample_type} bits (the common ones). */
+    public static final long SAMPLE_IP = 1;
+    public static final long SAMPLE_TID = 1 << 1;
+    public static final long SAMPLE_TIME = 1 << 2;
+    public static final long SAMPLE_ADDR = 1 << 3;
+    public static final long SAMPLE_READ = 1 << 4;
+    public static final long SAMPLE_CALLCHAIN = 1 << 5;
+    public static final long SAMPLE_ID = 1 << 6;
+    public static final long SAMPLE_CPU = 1 << 7;
+    public static final long SAMPLE_PERIOD = 1 << 8;
+    public static final long SAMPLE_STREAM_ID = 1 << 9;
+    public static final long SAMPLE_RAW = 1 << 10;
+
+    // Bits of the flags word (bit fields after read_format, in declaration order).
+    public static final long FLAG_DISABLED = 1L;
+    public static final long FLAG_INHERIT = 1L << 1;
+    public static final long FLAG_PINNED = 1L << 2;
+    public static final long FLAG_EXCLUSIVE = 1L << 3;
+    public static final long FLAG_EXCLUDE_USER = 1L << 4;
+    public static final long FLAG_EXCLUDE_KERNEL = 1L << 5;
+    public static final long FLAG_EXCLUDE_HV = 1L << 6;
+    public static final long FLAG_EXCLUDE_IDLE = 1L << 7;
+    public static final long FLAG_MMAP = 1L << 8;
+    public static final long FLAG_COMM = 1L << 9;
+    public static final long FLAG_FREQ = 1L << 10;
+    public static final long FLAG_INHERIT_STAT = 1L << 11;
+    public static final long FLAG_ENABLE_ON_EXEC = 1L << 12;
+    public static final long FLAG_TASK = 1L << 13;
+    public static final long FLAG_WATERMARK = 1L << 14;
+    /** {@code precise_ip} is two bits, 15 and 16. */
+    public static final int PRECISE_IP_SHIFT = 15;
+    public static final long FLAG_MMAP_DATA = 1L << 17;
+    public static final long FLAG_SAMPLE_ID_ALL = 1L << 18;
+    public static final long FLAG_EXCLUDE_HOST = 1L << 19;
+    public static final long FLAG_EXCLUDE_GUEST = 1L << 20;
+    public static final long FLAG_EXCLUDE_CALLCHAIN_KERNEL = 1L << 21;
+    public static final long FLAG_EXCLUDE_CALLCHAIN_USER = 1L << 22;
+    public static final long FLAG_MMAP2 = 1L << 23;
+    public static final long FLAG_COMM_EXEC = 1L << 24;
+    public static final long FLAG_USE_CLOCKID = 1L << 25;
+    public static final long FLAG_CONTEXT_SWITCH = 1L << 26;
+    public static final long FLAG_WRITE_BACKWARD = 1L << 27;
+    public static final long FLAG_NAMESPACES = 1L << 28;
+    public static final long FLAG_KSYMBOL = 1L << 29;
+    public static final long FLAG_BPF_EVENT = 1L << 30;
+    public static final long FLAG_AUX_OUTPUT = 1L << 31;
+    public static final long FLAG_CGROUP = 1L << 32;
+    public static final long FLAG_TEXT_POKE = 1L << 33;
+    public static final long FLAG_BUILD_ID = 1L << 34;
+    public static final long FLAG_INHERIT_THREAD = 1L << 35;
+    public static final long FLAG_REMOVE_ON_EXEC = 1L << 36;
+    public static final long FLAG_SIGTRAP = 1L << 37;
+
+    /** The bit (lowest, for precise_ip) of each C bit field name, for tests and tools. */
+    public static final Map<String, Integer> FLAG_BITS = Map.ofEntries(
+            Map.entry("disabled", 0), Map.entry("inherit", 1), Map.entry("pinned", 2), Map.entry("exclusive", 3),
+            Map.entry("exclude_user", 4), Map.entry("exclude_kernel", 5), Map.entry("exclude_hv", 6),
+            Map.entry("exclude_idle", 7), Map.entry("mmap", 8), Map.entry("comm", 9), Map.entry("freq", 10),
+            Map.entry("inherit_stat", 11), Map.entry("enable_on_exec", 12), Map.entry("task", 13),
+            Map.entry("watermark", 14), Map.entry("precise_ip", PRECISE_IP_SHIFT), Map.entry("mmap_data", 17),
+            Map.entry("sample_id_all", 18), Map.entry("exclude_host", 19), Map.entry("exclude_guest", 20),
+            Map.entry("exclude_callchain_kernel", 21), Map.entry("exclude_callchain_user", 22),
+            Map.entry("mmap2", 23), Map.entry("comm_exec", 24), Map.entry("use_clockid", 25),
+            Map.entry("context_switch", 26), Map.entry("write_backward", 27), Map.entry("namespaces", 28),
+            Map.entry("ksymbol", 29), Map.entry("bpf_event", 30), Map.entry("aux_output", 31),
+            Map.entry("cgroup", 32), Map.entry("text_poke", 33), Map.entry("build_id", 34),
+            Map.entry("inherit_thread", 35), Map.entry("remove_on_exec", 36), Map.entry("sigtrap", 37));
+
+    private static VarHandle vh(String name) {
+        return PERF_EVENT_ATTR.varHandle(MemoryLayout.PathElement.groupElement(name));
+    }
+
+    private static final VarHandle TYPE = vh("type");
+    private static final VarHandle SIZE = vh("size");
+    private static final VarHandle CONFIG = vh("config");
+    private static final VarHandle SAMPLE_PERIOD_VH = vh("sample_period");
+    private static final VarHandle SAMPLE_TYPE = vh("sample_type");
+    private static final VarHandle READ_FORMAT = vh("read_format");
+    private static final VarHandle FLAGS = vh("flags");
+    private static final VarHandle WAKEUP_EVENTS = vh("wakeup_events");
+    private static final VarHandle BP_TYPE = vh("bp_type");
+    private static final VarHandle CONFIG1 = vh("config1");
+    private static final VarHandle CONFIG2 = vh("config2");
+    private static final VarHandle BRANCH_SAMPLE_TYPE = vh("branch_sample_type");
+    private static final VarHandle SAMPLE_REGS_USER = vh("sample_regs_user");
+    private static final VarHandle SAMPLE_STACK_USER = vh("sample_stack_user");
+    private static final VarHandle CLOCKID = vh("clockid");
+    private static final VarHandle SAMPLE_REGS_INTR = vh("sample_regs_intr");
+    private static final VarHandle AUX_WATERMARK = vh("aux_watermark");
+    private static final VarHandle SAMPLE_MAX_STACK = vh("sample_max_stack");
+    private static final VarHandle AUX_SAMPLE_SIZE = vh("aux_sample_size");
+    private static final VarHandle AUX_ACTION = vh("aux_action");
+    private static final VarHandle SIG_DATA = vh("sig_data");
+    private static final VarHandle CONFIG3 = vh("config3");
+
+    private int type;
+    private int size = PERF_ATTR_SIZE_VER8;
+    private long config;
+    private long samplePeriod;
+    private long sampleType;
+    private long readFormat;
+    private long flags;
+    private int wakeupEvents;
+    private int bpType;
+    private long config1;
+    private long config2;
+    private long branchSampleType;
+    private long sampleRegsUser;
+    private int sampleStackUser;
+    private int clockid;
+    private long sampleRegsIntr;
+    private int auxWatermark;
+    private short sampleMaxStack;
+    private int auxSampleSize;
+    private int auxAction;
+    private long sigData;
+    private long config3;
+
+    /** All fields zero, {@code size} {@link #PERF_ATTR_SIZE_VER8}. */
+    public PerfEventAttr() {
+    }
+
+    public PerfEventAttr type(int v) {
+        type = v;
+        return this;
+    }
+
+    /** {@code size}; defaults to {@link #PERF_ATTR_SIZE_VER8}. */
+    public PerfEventAttr size(int v) {
+        if (v < 64 || v > PERF_EVENT_ATTR.byteSize()) {
+            throw new IllegalArgumentException("perf_event_attr size must be 64.." + PERF_EVENT_ATTR.byteSize());
+        }
+        size = v;
+        return this;
+    }
+
+    public PerfEventAttr config(long v) {
+        config = v;
+        return this;
+    }
+
+    public PerfEventAttr samplePeriod(long v) {
+        samplePeriod = v;
+        flags &= ~FLAG_FREQ;
+        return this;
+    }
+
+    /** Sets {@code sample_freq} (same field as {@code sample_period}) and the {@code freq} bit. */
+    public PerfEventAttr sampleFreq(long v) {
+        samplePeriod = v;
+        flags |= FLAG_FREQ;
+        return this;
+    }
+
+    public PerfEventAttr sampleType(long v) {
+        sampleType = v;
+        return this;
+    }
+
+    public PerfEventAttr readFormat(long v) {
+        readFormat = v;
+        return this;
+    }
+
+    /** The whole flags word ({@code FLAG_*} bits). */
+    public PerfEventAttr flags(long v) {
+        flags = v;
+        return this;
+    }
+
+    private PerfEventAttr bit(long bit, boolean on) {
+        flags = on ? flags | bit : flags & ~bit;
+        return this;
+    }
+
+    public PerfEventAttr disabled(boolean on) {
+        return bit(FLAG_DISABLED, on);
+    }
+
+    public PerfEventAttr inherit(boolean on) {
+        return bit(FLAG_INHERIT, on);
+    }
+
+    public PerfEventAttr pinned(boolean on) {
+        return bit(FLAG_PINNED, on);
+    }
+
+    public PerfEventAttr exclusive(boolean on) {
+        return bit(FLAG_EXCLUSIVE, on);
+    }
+
+    public PerfEventAttr excludeUser(boolean on) {
+        return bit(FLAG_EXCLUDE_USER, on);
+    }
+
+    public PerfEventAttr excludeKernel(boolean on) {
+        return bit(FLAG_EXCLUDE_KERNEL, on);
+    }
+
+    public PerfEventAttr excludeHv(boolean on) {
+        return bit(FLAG_EXCLUDE_HV, on);
+    }
+
+    public PerfEventAttr excludeIdle(boolean on) {
+        return bit(FLAG_EXCLUDE_IDLE, on);
+    }
+
+    public PerfEventAttr mmap(boolean on) {
+        return bit(FLAG_MMAP, on);
+    }
+
+    public PerfEventAttr comm(boolean on) {
+        return bit(FLAG_COMM, on);
+    }
+
+    public PerfEventAttr enableOnExec(boolean on) {
+        return bit(FLAG_ENABLE_ON_EXEC, on);
+    }
+
+    public PerfEventAttr watermark(boolean on) {
+        return bit(FLAG_WATERMARK, on);
+    }
+
+    public PerfEventAttr sampleIdAll(boolean on) {
+        return bit(FLAG_SAMPLE_ID_ALL, on);
+    }
+
+    public PerfEventAttr writeBackward(boolean on) {
+        return bit(FLAG_WRITE_BACKWARD, on);
+    }
+
+    public PerfEventAttr inheritThread(boolean on) {
+        return bit(FLAG_INHERIT_THREAD, on);
+    }
+
+    public PerfEventAttr removeOnExec(boolean on) {
+        return bit(FLAG_REMOVE_ON_EXEC, on);
+    }
+
+    /** {@code precise_ip}, 0..3. */
+    public PerfEventAttr preciseIp(int v) {
+        if (v < 0 || v > 3) {
+            throw new IllegalArgumentException("precise_ip is 0..3");
+        }
+        flags = (flags & ~(3L << PRECISE_IP_SHIFT)) | ((long) v << PRECISE_IP_SHIFT);
+        return this;
+    }
+
+    /** {@code wakeup_events} (or {@code wakeup_watermark} with the watermark bit). */
+    public PerfEventAttr wakeupEvents(int v) {
+        wakeupEvents = v;
+        return this;
+    }
+
+    public PerfEventAttr bpType(int v) {
+        bpType = v;
+        return this;
+    }
+
+    /** {@code config1}, also {@code bp_addr}, {@code kprobe_func}, {@code uprobe_path}. */
+    public PerfEventAttr config1(long v) {
+        config1 = v;
+        return this;
+    }
+
+    /** {@code config2}, also {@code bp_len}, {@code kprobe_addr}, {@code probe_offset}. */
+    public PerfEventAttr config2(long v) {
+        config2 = v;
+        return this;
+    }
+
+    public PerfEventAttr config3(long v) {
+        config3 = v;
+        return this;
+    }
+
+    public PerfEventAttr branchSampleType(long v) {
+        branchSampleType = v;
+        return this;
+    }
+
+    public PerfEventAttr sampleRegsUser(long v) {
+        sampleRegsUser = v;
+        return this;
+    }
+
+    public PerfEventAttr sampleStackUser(int v) {
+        sampleStackUser = v;
+        return this;
+    }
+
+    /** {@code clockid}; also sets {@code use_clockid}. */
+    public PerfEventAttr clockid(int v) {
+        clockid = v;
+        flags |= FLAG_USE_CLOCKID;
+        return this;
+    }
+
+    public PerfEventAttr sampleRegsIntr(long v) {
+        sampleRegsIntr = v;
+        return this;
+    }
+
+    public PerfEventAttr auxWatermark(int v) {
+        auxWatermark = v;
+        return this;
+    }
+
+    public PerfEventAttr sampleMaxStack(int v) {
+        sampleMaxStack = (short) v;
+        return this;
+    }
+
+    public PerfEventAttr auxSampleSize(int v) {
+        auxSampleSize = v;
+        return this;
+    }
+
+    public PerfEventAttr auxAction(int v) {
+        auxAction = v;
+        return this;
+    }
+
+    public PerfEventAttr sigData(long v) {
+        sigData = v;
+        return this;
+    }
+
+    public int type() {
+        return type;
+    }
+
+    public long config() {
+        return config;
+    }
+
+    public long flags() {
+        return flags;
+    }
+
+    public long readFormat() {
+        return readFormat;
+    }
+
+    /** Writes the struct into {@code seg} (at least {@link BpfLayouts#PERF_EVENT_ATTR} bytes), zeroing it first. */
+    public MemorySegment write(MemorySegment seg) {
+        seg.asSlice(0, PERF_EVENT_ATTR.byteSize()).fill((byte) 0);
+        TYPE.set(seg, 0L, type);
+        SIZE.set(seg, 0L, size);
+        CONFIG.set(seg, 0L, config);
+        SAMPLE_PERIOD_VH.set(seg, 0L, samplePeriod);
+        SAMPLE_TYPE.set(seg, 0L, sampleType);
+        READ_FORMAT.set(seg, 0L, readFormat);
+        FLAGS.set(seg, 0L, flags);
+        WAKEUP_EVENTS.set(seg, 0L, wakeupEvents);
+        BP_TYPE.set(seg, 0L, bpType);
+        CONFIG1.set(seg, 0L, config1);
+        CONFIG2.set(seg, 0L, config2);
+        BRANCH_SAMPLE_TYPE.set(seg, 0L, branchSampleType);
+        SAMPLE_REGS_USER.set(seg, 0L, sampleRegsUser);
+        SAMPLE_STACK_USER.set(seg, 0L, sampleStackUser);
+        CLOCKID.set(seg, 0L, clockid);
+        SAMPLE_REGS_INTR.set(seg, 0L, sampleRegsIntr);
+        AUX_WATERMARK.set(seg, 0L, auxWatermark);
+        SAMPLE_MAX_STACK.set(seg, 0L, sampleMaxStack);
+        AUX_SAMPLE_SIZE.set(seg, 0L, auxSampleSize);
+        AUX_ACTION.set(seg, 0L, auxAction);
+        SIG_DATA.set(seg, 0L, sigData);
+        CONFIG3.set(seg, 0L, config3);
+        return seg;
+    }
+
+    /** The struct in new memory of {@code arena}. */
+    public MemorySegment toSegment(Arena arena) {
+        return write(arena.allocate(PERF_EVENT_ATTR));
+    }
+
+    @Override
+    public String toString() {
+        return "perf_event_attr[type=" + type + ", config=0x" + Long.toHexString(config) + ", flags=0x"
+                + Long.toHexString(flags) + (samplePeriod != 0 ? ", sample_period=" + samplePeriod : "")
+                + (readFormat != 0 ? ", read_format=0x" + Long.toHexString(readFormat) : "") + "]";
+    }
+}
