@@ -395,7 +395,8 @@ public final class Bpf {
         return arena.allocate(BpfLayouts.MAX_ATTR_SIZE, 8);
     }
 
-    private static long addr(MemorySegment s, String what) {
+    /** The address of native segment {@code s}, 0 for null; {@code what} names it when it is on the heap. */
+    static long addr(MemorySegment s, String what) {
         if (s == null) {
             return 0L;
         }

@@ -303,13 +303,13 @@ public final class MapCalls {
 
     /** {@link #lookup(long, MemorySegment, int, long, long)} of {@code key} ({@code null}: none) into {@code value}. */
     public boolean lookup(MemorySegment key, MemorySegment value) {
-        return lookup(scratch(), Syscalls.captureState(), fd.get(), addr(key, "key"), addr(value, "value"));
+        return lookup(scratch(), Syscalls.captureState(), fd.get(), Bpf.addr(key, "key"), Bpf.addr(value, "value"));
     }
 
     /** {@link #update(long, MemorySegment, int, long, long, long)}; {@code key} null for a queue, stack or bloom filter. */
     public boolean update(MemorySegment key, MemorySegment value, long flags) {
-        long k = addr(key, "key");
-        long v = addr(value, "value");
+        long k = Bpf.addr(key, "key");
+        long v = Bpf.addr(value, "value");
         if (key != null) {
             return update(scratch(), Syscalls.captureState(), fd.get(), k, v, flags);
         }
@@ -321,17 +321,17 @@ public final class MapCalls {
 
     /** {@link #delete(long, MemorySegment, int, long)} of {@code key}. */
     public boolean delete(MemorySegment key) {
-        return delete(scratch(), Syscalls.captureState(), fd.get(), addr(key, "key"));
+        return delete(scratch(), Syscalls.captureState(), fd.get(), Bpf.addr(key, "key"));
     }
 
     /** {@link #nextKey(long, MemorySegment, int, long, long)}: the key after {@code key} (null: the first). */
     public boolean nextKey(MemorySegment key, MemorySegment nextKey) {
-        return nextKey(scratch(), Syscalls.captureState(), fd.get(), addr(key, "key"), addr(nextKey, "nextKey"));
+        return nextKey(scratch(), Syscalls.captureState(), fd.get(), Bpf.addr(key, "key"), Bpf.addr(nextKey, "nextKey"));
     }
 
     /** {@link #lookupAndDelete(long, MemorySegment, int, long, long)}; {@code key} null for a pop. */
     public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
-        return lookupAndDelete(scratch(), Syscalls.captureState(), fd.get(), addr(key, "key"), addr(value, "value"));
+        return lookupAndDelete(scratch(), Syscalls.captureState(), fd.get(), Bpf.addr(key, "key"), Bpf.addr(value, "value"));
     }
 
     /** {@code BPF_MAP_FREEZE}: user space can no longer write the map (programs still can). */
@@ -363,8 +363,8 @@ public final class MapCalls {
     private BatchResult lookupBatch(int cmd, MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
             MemorySegment values, int count, long elemFlags) {
         MemorySegment attr = SCRATCH.get();
-        int status = lookupBatch(attr, cmd, fd.get(), addr(inBatch, "in_batch"), addr(outBatch, "out_batch"),
-                addr(keys, "keys"), addr(values, "values"), count, elemFlags, false);
+        int status = lookupBatch(attr, cmd, fd.get(), Bpf.addr(inBatch, "in_batch"), Bpf.addr(outBatch, "out_batch"),
+                Bpf.addr(keys, "keys"), Bpf.addr(values, "values"), count, elemFlags, false);
         if (status == BATCH_NO_ROOM) {
             throw failure(cmd, -Errno.ENOSPC, elemFlags, -1, count);
         }
@@ -379,7 +379,7 @@ public final class MapCalls {
      */
     public BatchResult updateBatch(MemorySegment keys, MemorySegment values, int count, long elemFlags) {
         MemorySegment attr = SCRATCH.get();
-        updateBatch(attr, fd.get(), addr(keys, "keys"), addr(values, "values"), count, elemFlags, false);
+        updateBatch(attr, fd.get(), Bpf.addr(keys, "keys"), Bpf.addr(values, "values"), count, elemFlags, false);
         int n = batchCount(attr);
         return new BatchResult(n, n == count);
     }
@@ -391,24 +391,13 @@ public final class MapCalls {
      */
     public BatchResult deleteBatch(MemorySegment keys, int count, long elemFlags) {
         MemorySegment attr = SCRATCH.get();
-        int status = deleteBatch(attr, fd.get(), addr(keys, "keys"), count, elemFlags, false);
+        int status = deleteBatch(attr, fd.get(), Bpf.addr(keys, "keys"), count, elemFlags, false);
         int n = batchCount(attr);
         return new BatchResult(n, status == BATCH_DONE && n == count);
     }
 
     private static long scratch() {
         return SCRATCH.get().address();
-    }
-
-    private static long addr(MemorySegment s, String what) {
-        if (s == null) {
-            return 0L;
-        }
-        if (!s.isNative()) {
-            throw new IllegalArgumentException(what + " must be native memory (allocated in an Arena), not "
-                    + "a heap segment");
-        }
-        return s.address();
     }
 
     // ---- errors -------------------------------------------------------------------------

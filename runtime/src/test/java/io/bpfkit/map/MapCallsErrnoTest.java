@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The errno paths of the typed map handles and {@link MapCalls}, driven through a
@@ -41,6 +42,14 @@ class MapCallsErrnoTest {
     private static MapRef ref(MapType type, int keySize, int valueSize, int maxEntries, FakeMapSyscalls fake) {
         return new MapRef(UNUSED_FD, new MapInfo(type.value(), 1, keySize, valueSize, maxEntries, 0, "counts", 0, 0, 0, 0,
                 0, 0, 0L), fake);
+    }
+
+    /** The KernelException {@code call} throws, checked to name {@code operation} and {@code errno}. */
+    private static KernelException fails(String operation, String errno, Executable call) {
+        KernelException e = assertThrows(KernelException.class, call);
+        assertEquals(operation, e.operation(), e.getMessage());
+        assertEquals(errno, e.errnoName(), e.getMessage());
+        return e;
     }
 
     private static BpfHashMap<Integer, Long> hash(int maxEntries, FakeMapSyscalls fake) {
@@ -80,10 +89,8 @@ class MapCallsErrnoTest {
         m.put(2, 2L);
         m.put(2, 3L); // replacing needs no room
         for (UpdateFlag flag : List.of(UpdateFlag.ANY, UpdateFlag.NO_EXIST)) {
-            KernelException e = assertThrows(KernelException.class, () -> m.put(3, 3L, flag));
+            KernelException e = fails("BPF_MAP_UPDATE_ELEM of map 'counts'", "E2BIG", () -> m.put(3, 3L, flag));
             assertEquals(Errno.E2BIG, e.errno());
-            assertEquals("E2BIG", e.errnoName());
-            assertEquals("BPF_MAP_UPDATE_ELEM of map 'counts'", e.operation());
             assertTrue(e.getMessage().contains("the map is full (max_entries 2 reached)"), e.getMessage());
         }
     }
@@ -94,12 +101,9 @@ class MapCallsErrnoTest {
                 .failNext(Bpf.BPF_MAP_LOOKUP_ELEM, Errno.EPERM)
                 .failNext(Bpf.BPF_MAP_DELETE_ELEM, Errno.EPERM);
         BpfHashMap<Integer, Long> m = hash(4, fake);
-        KernelException lookup = assertThrows(KernelException.class, () -> m.get(1));
-        assertEquals("BPF_MAP_LOOKUP_ELEM of map 'counts'", lookup.operation());
-        assertEquals("EPERM", lookup.errnoName());
+        KernelException lookup = fails("BPF_MAP_LOOKUP_ELEM of map 'counts'", "EPERM", () -> m.get(1));
         assertTrue(lookup.getMessage().contains("CAP_BPF"), lookup.getMessage());
-        KernelException delete = assertThrows(KernelException.class, () -> m.delete(1));
-        assertEquals("BPF_MAP_DELETE_ELEM of map 'counts'", delete.operation());
+        fails("BPF_MAP_DELETE_ELEM of map 'counts'", "EPERM", () -> m.delete(1));
         assertNull(m.get(1), "the next call goes through");
     }
 
@@ -108,10 +112,8 @@ class MapCallsErrnoTest {
         FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 4).failNext(Bpf.BPF_MAP_LOOKUP_ELEM, Errno.EINTR)
                 .failNext(Bpf.BPF_MAP_UPDATE_ELEM, Errno.EINTR);
         BpfHashMap<Integer, Long> m = hash(4, fake);
-        KernelException get = assertThrows(KernelException.class, () -> m.get(1));
-        assertEquals(Errno.EINTR, get.errno());
-        KernelException put = assertThrows(KernelException.class, () -> m.put(1, 1L));
-        assertEquals("BPF_MAP_UPDATE_ELEM of map 'counts'", put.operation());
+        assertEquals(Errno.EINTR, fails("BPF_MAP_LOOKUP_ELEM of map 'counts'", "EINTR", () -> m.get(1)).errno());
+        fails("BPF_MAP_UPDATE_ELEM of map 'counts'", "EINTR", () -> m.put(1, 1L));
         assertEquals(0, fake.size());
     }
 
@@ -128,12 +130,10 @@ class MapCallsErrnoTest {
         BpfHashMap<Integer, Long> m = hash(4, new FakeMapSyscalls(4, 8, 4));
         m.put(1, 1L);
         m.freeze();
-        KernelException write = assertThrows(KernelException.class, () -> m.put(1, 2L));
-        assertEquals("EPERM", write.errnoName());
+        KernelException write = fails("BPF_MAP_UPDATE_ELEM of map 'counts'", "EPERM", () -> m.put(1, 2L));
         assertTrue(write.getMessage().contains("frozen"), write.getMessage());
         assertEquals(1L, m.get(1), "still readable");
-        KernelException twice = assertThrows(KernelException.class, m::freeze);
-        assertEquals("BPF_MAP_FREEZE of map 'counts'", twice.operation());
+        KernelException twice = fails("BPF_MAP_FREEZE of map 'counts'", "EBUSY", m::freeze);
         assertTrue(twice.getMessage().contains("already frozen"), twice.getMessage());
     }
 
@@ -162,8 +162,7 @@ class MapCallsErrnoTest {
         assertEquals(3L, q.pop());
         assertNull(q.pop());
         fake.failNext(Bpf.BPF_MAP_UPDATE_ELEM, Errno.ENOMEM);
-        KernelException e = assertThrows(KernelException.class, () -> q.push(4L));
-        assertEquals("ENOMEM", e.errnoName());
+        fails("BPF_MAP_UPDATE_ELEM of map 'counts'", "ENOMEM", () -> q.push(4L));
         fake.failNext(Bpf.BPF_MAP_UPDATE_ELEM, Errno.E2BIG);
         assertThrows(KernelException.class, () -> q.pushOverwriting(4L), "E2BIG with BPF_EXIST is an error");
     }
@@ -222,18 +221,15 @@ class MapCallsErrnoTest {
         BpfHashMap<Integer, Long> m = hash(4, fake);
         filled(m, 4); // the first batch (chunk = max_entries = 4) is full, so a second follows
         fake.failNext(Bpf.BPF_MAP_LOOKUP_BATCH, 0).failNext(Bpf.BPF_MAP_LOOKUP_BATCH, Errno.EINVAL);
-        KernelException e = assertThrows(KernelException.class, m::snapshot);
-        assertEquals("BPF_MAP_LOOKUP_BATCH of map 'counts'", e.operation());
-        assertEquals("EINVAL", e.errnoName());
+        fails("BPF_MAP_LOOKUP_BATCH of map 'counts'", "EINVAL", m::snapshot);
     }
 
     @Test
     void updateBatchStoppingPartWaySaysHowFarItGot() {
         FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 3);
         BpfHashMap<Integer, Long> m = hash(3, fake);
-        KernelException e = assertThrows(KernelException.class, () -> m.putAll(Map.of(1, 1L, 2, 2L, 3, 3L, 4, 4L)));
-        assertEquals("BPF_MAP_UPDATE_BATCH (3 of 4 done) of map 'counts'", e.operation());
-        assertEquals("E2BIG", e.errnoName());
+        fails("BPF_MAP_UPDATE_BATCH (3 of 4 done) of map 'counts'", "E2BIG",
+                () -> m.putAll(Map.of(1, 1L, 2, 2L, 3, 3L, 4, 4L)));
     }
 
     @Test
@@ -268,7 +264,7 @@ class MapCallsErrnoTest {
             MemorySegment keys = arena.allocate(4 * 8);
             MemorySegment values = arena.allocate(8 * 8);
             fake.failNext(Bpf.BPF_MAP_LOOKUP_BATCH, Errno.ENOSPC);
-            KernelException room = assertThrows(KernelException.class,
+            KernelException room = fails("BPF_MAP_LOOKUP_BATCH of map 'raw'", "ENOSPC",
                     () -> calls.lookupBatch(null, out, keys, values, 1, 0));
             assertTrue(room.getMessage().contains("count (1) is smaller than one hash bucket"), room.getMessage());
             assertEquals(new BatchResult(1, true), calls.lookupBatch(null, out, keys, values, 8, 0));
@@ -277,8 +273,7 @@ class MapCallsErrnoTest {
             assertFalse(calls.lookupAndDelete(key, value));
 
             fake.failNext(Bpf.BPF_MAP_GET_NEXT_KEY, Errno.EBADF);
-            KernelException bad = assertThrows(KernelException.class, () -> calls.nextKey(null, next));
-            assertEquals("BPF_MAP_GET_NEXT_KEY of map 'raw'", bad.operation());
+            fails("BPF_MAP_GET_NEXT_KEY of map 'raw'", "EBADF", () -> calls.nextKey(null, next));
         }
     }
 }
