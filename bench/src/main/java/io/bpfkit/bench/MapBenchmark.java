@@ -7,6 +7,7 @@ import io.bpfkit.api.map.BpfHashMap;
 import io.bpfkit.map.BpfMaps;
 import io.bpfkit.map.MapRef;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.MapCreateAttr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -59,11 +60,10 @@ public class MapBenchmark {
     private BpfHashMap<Integer, Long> small;
     private BpfHashMap<Integer, Long> big;
     private BpfArray<Long> mapped;
-    private OwnedFd bigFd;
+    private MapCalls bigCalls;
     private Arena arena;
     private MemorySegment prevKey;
     private MemorySegment nextKey;
-    private MemorySegment attr;
     private int next;
     private long sum;
     private final BiConsumer<Integer, Long> adder = (k, v) -> sum += v;
@@ -75,7 +75,6 @@ public class MapBenchmark {
             values[i] = (long) i * 3;
         }
         arena = Arena.ofShared();
-        attr = Bpf.newScratch(arena);
         prevKey = arena.allocate(4);
         nextKey = arena.allocate(4);
         String b = params.getBenchmark();
@@ -90,7 +89,7 @@ public class MapBenchmark {
             });
         } else if (b.endsWith(".dumpBatch") || b.endsWith(".dumpKeys")) {
             MapRef ref = create(BPF_MAP_TYPE_HASH, entries, 0);
-            bigFd = ref.fd();
+            bigCalls = MapCalls.of(ref.fd());
             big = BpfMaps.hash(ref, Codecs.int32(), Codecs.int64());
             fill(big, entries);
         } else {
@@ -163,7 +162,7 @@ public class MapBenchmark {
     public long dumpKeys() {
         long s = 0;
         boolean first = true;
-        while (Bpf.mapGetNextKey(attr, bigFd, first ? null : prevKey, nextKey)) {
+        while (bigCalls.nextKey(first ? null : prevKey, nextKey)) {
             Long v = big.get(nextKey.get(ValueLayout.JAVA_INT, 0));
             if (v != null) {
                 s += v;

@@ -12,6 +12,7 @@ import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.LinkCreateAttr;
+import io.bpfkit.sys.MapCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -57,7 +58,7 @@ public final class StructOps {
             MemorySegment v = arena.allocate(value.length, 8);
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
             try {
-                Bpf.mapUpdate(fd, key, v, Bpf.BPF_ANY);
+                MapCalls.of(fd).update(key, v, Bpf.BPF_ANY);
             } catch (KernelException e) {
                 // A link map's value is fixed once a link used it: EBUSY means it is ready already.
                 if (!ops.link() || e.errno() != Errno.EBUSY) {
@@ -68,7 +69,7 @@ public final class StructOps {
         if (!ops.link()) {
             return Link.action(name, () -> {
                 try (Arena arena = Arena.ofConfined()) {
-                    Bpf.mapDelete(fd, arena.allocate(ValueLayout.JAVA_INT));
+                    MapCalls.of(fd).delete(arena.allocate(ValueLayout.JAVA_INT));
                 }
             });
         }

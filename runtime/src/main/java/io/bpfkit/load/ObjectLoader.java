@@ -32,6 +32,7 @@ import io.bpfkit.sys.BtfLoadResult;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.MapCreateAttr;
 import io.bpfkit.sys.ProgLoadAttr;
 import io.bpfkit.sys.ProgLoadResult;
@@ -490,11 +491,11 @@ final class ObjectLoader {
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
                 MemorySegment value = arena.allocate(data.length);
                 MemorySegment.copy(data, 0, value, ValueLayout.JAVA_BYTE, 0, data.length);
-                Bpf.mapUpdate(fd, key, value, Bpf.BPF_ANY);
+                MapCalls.of(fd).update(key, value, Bpf.BPF_ANY);
             }
         }
         if (m.isReadOnlyData()) {
-            Bpf.mapFreeze(fd);
+            MapCalls.of(fd).freeze();
         }
     }
 
@@ -822,7 +823,7 @@ final class ObjectLoader {
                     }
                     key.set(ValueLayout.JAVA_INT, 0, slot.index());
                     value.set(ValueLayout.JAVA_INT, 0, target.get());
-                    Bpf.mapUpdate(outer.fd(), key, value, Bpf.BPF_ANY);
+                    MapCalls.of(outer.fd()).update(key, value, Bpf.BPF_ANY);
                 }
             }
         }

@@ -1,13 +1,9 @@
 package io.bpfkit.map;
 
-import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_ELEM;
-import static io.bpfkit.sys.Bpf.BPF_MAP_UPDATE_ELEM;
-
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfBloomFilter;
 import io.bpfkit.object.MapType;
-import io.bpfkit.sys.Errno;
-import io.bpfkit.sys.MapCalls;
+import io.bpfkit.sys.Bpf;
 
 /**
  * {@code BPF_MAP_TYPE_BLOOM_FILTER}: add is an update without key; a test is a lookup without
@@ -30,10 +26,7 @@ final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> 
         Scratch s = scratch.take();
         try {
             values.encode(value, s.value, 0);
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, 0L);
-            if (r < 0) {
-                throw error("BPF_MAP_UPDATE_ELEM (add)", r, null);
-            }
+            calls.update(s.attrAddress, s.callState, fd, 0L, s.valueAddress, Bpf.BPF_ANY);
         } finally {
             scratch.release(s);
         }
@@ -45,11 +38,7 @@ final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> 
         Scratch s = scratch.take();
         try {
             values.encode(value, s.value, 0);
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, 0L, s.valueAddress, 0L);
-            if (r >= 0 || r == -Errno.ENOENT) {
-                return r >= 0;
-            }
-            throw error("BPF_MAP_LOOKUP_ELEM (test)", r, null);
+            return calls.lookup(s.attrAddress, s.callState, fd, 0L, s.valueAddress);
         } finally {
             scratch.release(s);
         }

@@ -1,11 +1,7 @@
 package io.bpfkit.map;
 
-import static io.bpfkit.sys.Bpf.BPF_MAP_DELETE_ELEM;
-import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_ELEM;
-import static io.bpfkit.sys.Bpf.BPF_MAP_UPDATE_ELEM;
-
 import io.bpfkit.api.codec.Codec;
-import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.MapCalls;
 import java.lang.foreign.ValueLayout;
 import java.util.OptionalInt;
@@ -18,6 +14,7 @@ final class FdSlots {
     private final MapHandle map;
     private final Codec<Object> keys;
     private final ScratchPool scratch;
+    private final MapCalls calls;
 
     @SuppressWarnings("unchecked")
     FdSlots(MapHandle map, Codec<?> keys) {
@@ -29,6 +26,8 @@ final class FdSlots {
                     + " bytes (values must be 4-byte descriptors)");
         }
         this.scratch = new ScratchPool(keys.size(), 4);
+        this.calls = map.calls.withInvalidHint("the program or map does not fit this map: program type, or inner map "
+                + "type, key and value size");
     }
 
     void set(Object key, int objectFd) {
@@ -37,11 +36,7 @@ final class FdSlots {
         try {
             keys.encode(key, s.key, 0);
             s.value.set(ValueLayout.JAVA_INT, 0, objectFd);
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
-            if (r < 0) {
-                throw map.error("BPF_MAP_UPDATE_ELEM of slot " + key, r, "the program or map does not fit this map: "
-                        + "program type, or inner map type, key and value size");
-            }
+            calls.update(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress, Bpf.BPF_ANY);
         } finally {
             scratch.release(s);
         }
@@ -52,11 +47,7 @@ final class FdSlots {
         Scratch s = scratch.take();
         try {
             keys.encode(key, s.key, 0);
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_DELETE_ELEM, fd, s.keyAddress, 0L, 0L);
-            if (r >= 0 || r == -Errno.ENOENT) {
-                return r >= 0;
-            }
-            throw map.error("BPF_MAP_DELETE_ELEM of slot " + key, r, null);
+            return calls.delete(s.attrAddress, s.callState, fd, s.keyAddress);
         } finally {
             scratch.release(s);
         }
@@ -67,14 +58,8 @@ final class FdSlots {
         Scratch s = scratch.take();
         try {
             keys.encode(key, s.key, 0);
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
-            if (r >= 0) {
-                return OptionalInt.of(s.value.get(ValueLayout.JAVA_INT, 0));
-            }
-            if (r == -Errno.ENOENT) {
-                return OptionalInt.empty();
-            }
-            throw map.error("BPF_MAP_LOOKUP_ELEM of slot " + key, r, null);
+            return calls.lookup(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress)
+                    ? OptionalInt.of(s.value.get(ValueLayout.JAVA_INT, 0)) : OptionalInt.empty();
         } finally {
             scratch.release(s);
         }

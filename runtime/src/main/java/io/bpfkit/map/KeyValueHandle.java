@@ -1,12 +1,6 @@
 package io.bpfkit.map;
 
-import static io.bpfkit.sys.Bpf.BPF_MAP_DELETE_BATCH;
-import static io.bpfkit.sys.Bpf.BPF_MAP_DELETE_ELEM;
-import static io.bpfkit.sys.Bpf.BPF_MAP_GET_NEXT_KEY;
 import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_BATCH;
-import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_ELEM;
-import static io.bpfkit.sys.Bpf.BPF_MAP_UPDATE_BATCH;
-import static io.bpfkit.sys.Bpf.BPF_MAP_UPDATE_ELEM;
 
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
@@ -14,7 +8,6 @@ import io.bpfkit.api.map.BpfKeyValueMap;
 import io.bpfkit.api.map.UpdateFlag;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.Syscalls;
 import java.lang.foreign.Arena;
@@ -114,35 +107,16 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
 
     /** Looks up the key already in {@code s.key}. */
     final V lookup(Scratch s, int fd) {
-        long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, s.keyAddress, s.valueAddress, 0L);
-        if (r >= 0) {
-            return decodeValue(s);
-        }
-        if (r == -Errno.ENOENT) {
-            return null;
-        }
-        throw error("BPF_MAP_LOOKUP_ELEM", r, null);
+        return calls.lookup(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress) ? decodeValue(s) : null;
     }
 
     @Override
     public boolean contains(K key) {
-        long r = keyed(BPF_MAP_LOOKUP_ELEM, key, true);
-        if (r >= 0 || r == -Errno.ENOENT) {
-            return r >= 0;
-        }
-        throw error("BPF_MAP_LOOKUP_ELEM", r, null);
-    }
-
-    /**
-     * One element command on {@code key} whose value, if it has one ({@code withValue}), nobody
-     * reads: its result, or minus the errno.
-     */
-    private long keyed(int cmd, K key, boolean withValue) {
         int fd = fdNumber();
         Scratch s = scratch.take();
         try {
             encodeKey(key, s);
-            return MapCalls.elem(s.attrAddress, s.callState, cmd, fd, s.keyAddress, withValue ? s.valueAddress : 0L, 0L);
+            return calls.lookup(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress);
         } finally {
             scratch.release(s);
         }
@@ -176,15 +150,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
      * system call has just evicted from the TLB).
      */
     final boolean update(Scratch s, int fd, long flags) {
-        long r = flags == Bpf.BPF_ANY ? MapCalls.updateAny(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress)
-                : MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, s.keyAddress, s.valueAddress, flags);
-        if (r >= 0) {
-            return true;
-        }
-        if ((r == -Errno.EEXIST && flags == Bpf.BPF_NOEXIST) || (r == -Errno.ENOENT && flags == Bpf.BPF_EXIST)) {
-            return false;
-        }
-        throw error("BPF_MAP_UPDATE_ELEM", r, "flag " + flag(flags));
+        return calls.update(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress, flags);
     }
 
     static long flags(UpdateFlag flag) {
@@ -195,26 +161,16 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         };
     }
 
-    /** The {@link UpdateFlag} of {@code BPF_*} {@code flags}, for messages (the inverse of {@link #flags}). */
-    static UpdateFlag flag(long flags) {
-        for (UpdateFlag f : UpdateFlag.values()) {
-            if (flags(f) == flags) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("no update flag " + flags);
-    }
-
     @Override
     public boolean delete(K key) {
-        long r = keyed(BPF_MAP_DELETE_ELEM, key, false);
-        if (r >= 0) {
-            return true;
+        int fd = fdNumber();
+        Scratch s = scratch.take();
+        try {
+            encodeKey(key, s);
+            return calls.delete(s.attrAddress, s.callState, fd, s.keyAddress);
+        } finally {
+            scratch.release(s);
         }
-        if (r == -Errno.ENOENT) {
-            return false;
-        }
-        throw error("BPF_MAP_DELETE_ELEM", r, null);
     }
 
     /** Uses single-element calls from now on, as on a kernel without the batch commands. */
@@ -353,31 +309,30 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
             Scratch s = scratch.perThread();
             int fd = fdNumber();
             while (true) {
-                long r = MapCalls.batch(s.attr, BPF_MAP_LOOKUP_BATCH, fd, started ? inBatch.address() : 0L,
-                        outBatch.address(), keysBuf.address(), valuesBuf.address(), chunk, 0L);
-                int n = MapCalls.batchCount(s.attr);
-                if (r >= 0 || r == -Errno.ENOENT) {
-                    batchSupport = 1;
-                    count = n;
-                    ended = r == -Errno.ENOENT;
-                    started = true;
-                    MemorySegment t = inBatch;
-                    inBatch = outBatch;
-                    outBatch = t;
-                    return;
+                int status = calls.lookupBatch(s.attr, BPF_MAP_LOOKUP_BATCH, fd, started ? inBatch.address() : 0L,
+                        outBatch.address(), keysBuf.address(), valuesBuf.address(), chunk, 0L, !started);
+                switch (status) {
+                    case MapCalls.BATCH_NO_ROOM -> { // a hash bucket holds more than a chunk: make room
+                        chunk *= 2;
+                        allocate();
+                    }
+                    case MapCalls.BATCH_UNSUPPORTED -> {
+                        batchSupport = -1;
+                        byKey = true;
+                        fillByKey();
+                        return;
+                    }
+                    default -> { // BATCH_DONE or BATCH_END
+                        batchSupport = 1;
+                        count = MapCalls.batchCount(s.attr);
+                        ended = status == MapCalls.BATCH_END;
+                        started = true;
+                        MemorySegment t = inBatch;
+                        inBatch = outBatch;
+                        outBatch = t;
+                        return;
+                    }
                 }
-                if (r == -Errno.ENOSPC) { // a hash bucket holds more than a chunk: make room
-                    chunk *= 2;
-                    allocate();
-                    continue;
-                }
-                if (!started && unsupported(r)) {
-                    batchSupport = -1;
-                    byKey = true;
-                    fillByKey();
-                    return;
-                }
-                throw error("BPF_MAP_LOOKUP_BATCH", r, null);
             }
         }
 
@@ -390,14 +345,10 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
                 nextKey = arena.allocate(Math.max(1, keySize), 8);
             }
             while (count < chunk) {
-                long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_GET_NEXT_KEY, fd, started ? prevKey.address() : 0L,
-                        nextKey.address(), 0L);
-                if (r == -Errno.ENOENT) {
+                if (!calls.nextKey(s.attrAddress, s.callState, fd, started ? prevKey.address() : 0L,
+                        nextKey.address())) {
                     ended = true;
                     return;
-                }
-                if (r < 0) {
-                    throw error("BPF_MAP_GET_NEXT_KEY", r, null);
                 }
                 started = true;
                 MemorySegment.copy(nextKey, 0, prevKey, 0, keySize);
@@ -405,21 +356,13 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
                     continue;
                 }
                 long v = valuesBuf.address() + count * valueSize;
-                long lr = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_LOOKUP_ELEM, fd, prevKey.address(), v, 0L);
-                if (lr == -Errno.ENOENT) {
+                if (!calls.lookup(s.attrAddress, s.callState, fd, prevKey.address(), v)) {
                     continue; // deleted since get-next-key returned it
-                }
-                if (lr < 0) {
-                    throw error("BPF_MAP_LOOKUP_ELEM", lr, null);
                 }
                 MemorySegment.copy(prevKey, 0, keysBuf, count * keySize, keySize);
                 count++;
             }
         }
-    }
-
-    static boolean unsupported(long r) {
-        return r == -Errno.ENOTSUPP || r == -Errno.EOPNOTSUPP || r == -Errno.EINVAL || r == -Errno.ENOSYS;
     }
 
     // ---- bulk writes ----------------------------------------------------------------------
@@ -456,22 +399,15 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         Scratch s = scratch.perThread();
         int fd = fdNumber();
         if (batchSupport >= 0) {
-            long r = MapCalls.batch(s.attr, BPF_MAP_UPDATE_BATCH, fd, 0L, 0L, k.address(), v.address(), n, 0L);
-            int c = MapCalls.batchCount(s.attr);
-            if (r >= 0) {
-                return c;
-            }
-            if (!(c == 0 && batchSupport == 0 && unsupported(r))) {
-                throw error("BPF_MAP_UPDATE_BATCH (" + c + " of " + n + " written)", r, null);
+            if (calls.updateBatch(s.attr, fd, k.address(), v.address(), n, 0L, batchSupport == 0)
+                    == MapCalls.BATCH_DONE) {
+                return MapCalls.batchCount(s.attr);
             }
             batchSupport = -1;
         }
         for (int i = 0; i < n; i++) {
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, k.address() + i * keySize,
-                    v.address() + i * valueSize, 0L);
-            if (r < 0) {
-                throw error("BPF_MAP_UPDATE_ELEM (" + i + " of " + n + " written)", r, null);
-            }
+            calls.update(s.attrAddress, s.callState, fd, k.address() + i * keySize, v.address() + i * valueSize,
+                    Bpf.BPF_ANY);
         }
         return n;
     }
@@ -511,28 +447,21 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         int deleted = 0;
         int i = 0;
         while (i < n && batchSupport >= 0) {
-            long r = MapCalls.batch(s.attr, BPF_MAP_DELETE_BATCH, fd, 0L, 0L, k.address() + i * keySize, 0L, n - i,
-                    0L);
+            int status = calls.deleteBatch(s.attr, fd, k.address() + i * keySize, n - i, 0L, batchSupport == 0);
             int c = MapCalls.batchCount(s.attr);
-            if (r >= 0) {
+            if (status == MapCalls.BATCH_DONE) {
                 return deleted + c;
             }
-            if (r == -Errno.ENOENT) {
+            if (status == MapCalls.BATCH_ABSENT_KEY) {
                 deleted += c;
                 i += c + 1;
                 continue;
             }
-            if (!(c == 0 && batchSupport == 0 && unsupported(r))) {
-                throw error("BPF_MAP_DELETE_BATCH", r, null);
-            }
             batchSupport = -1;
         }
         for (; i < n; i++) {
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_DELETE_ELEM, fd, k.address() + i * keySize, 0L, 0L);
-            if (r >= 0) {
+            if (calls.delete(s.attrAddress, s.callState, fd, k.address() + i * keySize)) {
                 deleted++;
-            } else if (r != -Errno.ENOENT) {
-                throw error("BPF_MAP_DELETE_ELEM", r, null);
             }
         }
         return deleted;

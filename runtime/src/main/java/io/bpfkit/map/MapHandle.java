@@ -5,9 +5,8 @@ import io.bpfkit.api.map.BpfMap;
 import io.bpfkit.api.map.MapInfo;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
-import io.bpfkit.sys.Syscalls;
+import io.bpfkit.sys.MapCalls;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -18,11 +17,14 @@ import java.util.Set;
 abstract class MapHandle implements BpfMap {
     final MapRef ref;
     final OwnedFd fd;
+    /** The one path for element calls; its errors name this map. */
+    final MapCalls calls;
     private volatile boolean closed;
 
     MapHandle(MapRef ref, Set<MapType> types) {
         this.ref = ref;
         this.fd = ref.fd();
+        this.calls = ref.calls();
         MapType t = ref.type();
         if (t == null || !types.contains(t)) {
             throw new IllegalArgumentException("map '" + ref.name() + "' has type "
@@ -102,7 +104,7 @@ abstract class MapHandle implements BpfMap {
     @Override
     public void freeze() {
         fdNumber();
-        Bpf.mapFreeze(fd);
+        calls.freeze();
     }
 
     @Override
@@ -125,24 +127,6 @@ abstract class MapHandle implements BpfMap {
 
     /** Frees what a subclass holds besides the descriptor (a mapping); called once. */
     void releaseResources() {
-    }
-
-    /** The error for a failed element command: names the map, the command and what to do. */
-    final RuntimeException error(String command, long r, String flagHint) {
-        int errno = (int) -r;
-        String hint = switch (errno) {
-            case Errno.E2BIG -> "the map is full (max_entries " + Integer.toUnsignedString(ref.maxEntries())
-                    + " reached)";
-            case Errno.EEXIST -> "the key exists already";
-            case Errno.ENOENT -> "no such element";
-            case Errno.EPERM -> "the map is frozen or read-only for user space, or this needs root / CAP_BPF";
-            case Errno.EINVAL -> "a key, value or flag this map type does not accept" + (flagHint == null ? ""
-                    : " (" + flagHint + ")");
-            case Errno.EBUSY -> "the element is in use by a program on this CPU";
-            case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this map type does not support the operation";
-            default -> null;
-        };
-        return Syscalls.error(command + " of " + what(), errno, hint);
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
+import io.bpfkit.sys.MapSyscalls;
 import io.bpfkit.uapi.MapInfo;
 import java.util.Objects;
 
@@ -30,12 +32,14 @@ public final class MapRef {
 
     private final int keyTypeId;
     private final int valueTypeId;
+    private final MapSyscalls syscalls;
 
     private MapRef(OwnedFd fd, boolean owned, MapSpec spec, Btf btf) {
         this.fd = Objects.requireNonNull(fd, "fd");
         this.owned = owned;
         this.info = Bpf.mapInfo(fd);
         this.spec = spec;
+        this.syscalls = MapSyscalls.kernel();
         if (spec != null || btf != null) {
             this.btf = btf;
             this.keyTypeId = spec == null ? 0 : spec.keyTypeId();
@@ -45,6 +49,21 @@ public final class MapRef {
             this.keyTypeId = this.btf == null ? 0 : info.btfKeyTypeId();
             this.valueTypeId = this.btf == null ? 0 : info.btfValueTypeId();
         }
+    }
+
+    /**
+     * A map the kernel is not asked about: {@code info} says what it is, and the handle made on
+     * it makes its element calls through {@code syscalls} (a fake, in unit tests). Not owned.
+     */
+    MapRef(Fd fd, MapInfo info, MapSyscalls syscalls) {
+        this.fd = Objects.requireNonNull(fd, "fd");
+        this.owned = false;
+        this.info = Objects.requireNonNull(info, "info");
+        this.spec = null;
+        this.btf = null;
+        this.keyTypeId = 0;
+        this.valueTypeId = 0;
+        this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
     }
 
     /** The BTF object {@code id} as the kernel holds it, or null when there is none or it cannot be read. */
@@ -133,6 +152,11 @@ public final class MapRef {
     /** The BTF type id of the value in {@link #btf()}, 0 when unknown (global data: the DATASEC). */
     public int valueTypeId() {
         return valueTypeId;
+    }
+
+    /** The element calls on this map, as a handle makes them (named by the handle's {@link #name()}). */
+    MapCalls calls() {
+        return MapCalls.of(fd, name(), maxEntries(), syscalls);
     }
 
     /** The map type, or null when bpfkit does not know the number. */

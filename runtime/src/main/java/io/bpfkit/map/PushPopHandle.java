@@ -1,17 +1,11 @@
 package io.bpfkit.map;
 
-import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_AND_DELETE_ELEM;
-import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_ELEM;
-import static io.bpfkit.sys.Bpf.BPF_MAP_UPDATE_ELEM;
-
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfPushPopMap;
 import io.bpfkit.api.map.BpfQueue;
 import io.bpfkit.api.map.BpfStack;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
-import io.bpfkit.sys.Errno;
-import io.bpfkit.sys.MapCalls;
 
 /** Queue and stack maps: no key; push is an update, pop a lookup-and-delete, peek a lookup. */
 abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
@@ -39,14 +33,7 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
         Scratch s = scratch.take();
         try {
             values.encode(value, s.value, 0);
-            long r = MapCalls.elem(s.attrAddress, s.callState, BPF_MAP_UPDATE_ELEM, fd, 0L, s.valueAddress, flags);
-            if (r >= 0) {
-                return true;
-            }
-            if (r == -Errno.E2BIG && flags == 0L) {
-                return false;
-            }
-            throw error("BPF_MAP_UPDATE_ELEM (push)", r, null);
+            return calls.push(s.attrAddress, s.callState, fd, s.valueAddress, flags);
         } finally {
             scratch.release(s);
         }
@@ -54,26 +41,22 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
 
     @Override
     public V pop() {
-        return take(BPF_MAP_LOOKUP_AND_DELETE_ELEM, "BPF_MAP_LOOKUP_AND_DELETE_ELEM (pop)");
+        return take(true);
     }
 
     @Override
     public V peek() {
-        return take(BPF_MAP_LOOKUP_ELEM, "BPF_MAP_LOOKUP_ELEM (peek)");
+        return take(false);
     }
 
-    private V take(int cmd, String what) {
+    /** Pops ({@code remove}) or peeks at the next value; null when empty. */
+    private V take(boolean remove) {
         int fd = fdNumber();
         Scratch s = scratch.take();
         try {
-            long r = MapCalls.elem(s.attrAddress, s.callState, cmd, fd, 0L, s.valueAddress, 0L);
-            if (r >= 0) {
-                return values.decode(s.value, 0);
-            }
-            if (r == -Errno.ENOENT) {
-                return null;
-            }
-            throw error(what, r, null);
+            boolean found = remove ? calls.lookupAndDelete(s.attrAddress, s.callState, fd, 0L, s.valueAddress)
+                    : calls.lookup(s.attrAddress, s.callState, fd, 0L, s.valueAddress);
+            return found ? values.decode(s.value, 0) : null;
         } finally {
             scratch.release(s);
         }

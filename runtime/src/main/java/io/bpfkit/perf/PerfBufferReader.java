@@ -9,6 +9,7 @@ import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.PerfEvents;
 import io.bpfkit.sys.Syscalls;
 import io.bpfkit.uapi.PerfEventAttr;
@@ -94,7 +95,7 @@ public final class PerfBufferReader extends PollingReader {
                     PerfEvents.enable(ev);
                     key.set(ValueLayout.JAVA_INT, 0, cpus[i]);
                     value.set(ValueLayout.JAVA_INT, 0, ev.get());
-                    Bpf.mapUpdate(map, key, value, Bpf.BPF_ANY);
+                    MapCalls.of(map).update(key, value, Bpf.BPF_ANY);
                     watch(ev.get(), i);
                 }
             }

@@ -11,6 +11,7 @@ import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.PerfEvents;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
@@ -133,7 +134,7 @@ public final class PmuPlacement {
             if (events[i] != null) {
                 key.set(ValueLayout.JAVA_INT, 0, c.index() * cpus + possible[i]);
                 value.set(ValueLayout.JAVA_INT, 0, events[i].get());
-                Bpf.mapUpdate(map, key, value, 0);
+                MapCalls.of(map).update(key, value, Bpf.BPF_ANY);
             }
         }
         return new PmuCounterSet(m.name(), c.index(), c.event(), counted.text(), possible, events);

@@ -59,24 +59,13 @@ import java.util.HexFormat;
  * the log text and {@code log_true_size}, so the loader can build a verifier error or retry
  * with a larger log buffer. {@code orThrow()} turns a refusal into a {@link KernelException}.
  *
- * <p><b>Element operations</b> ({@link #mapLookup}, {@link #mapUpdate}, {@link #mapDelete},
- * {@link #mapGetNextKey}, {@link #mapLookupAndDelete}) and batch operations allocate nothing
- * per call: the overloads taking an {@code attr} segment use that caller-owned scratch (see
- * {@link #newScratch}; one per thread, it is overwritten on every call), the others a scratch
- * segment of the calling thread. Lookups, deletes and next-key return {@code false} for
- * {@code ENOENT} instead of throwing. Keys and values must be native segments at least as
- * large as the map's key and value size (per-CPU maps: {@code round_up(value_size, 8)} times
- * the possible CPUs, see {@link Cpus#possibleCount()}); the kernel writes that many bytes.
+ * <p><b>Map elements</b> (lookup, update, delete, next key, batches, freeze) are not here: they
+ * go through {@link MapCalls}, the one path with their answers and errors.
  *
  * <pre>{@code
- * try (Arena arena = Arena.ofConfined();
- *      Fd map = Bpf.mapCreate(MapCreateAttr.builder(1, 4, 8, 1024).name("counts").build())) {
- *     MemorySegment attr = Bpf.newScratch(arena);
- *     MemorySegment key = arena.allocate(4), value = arena.allocate(8);
- *     key.set(ValueLayout.JAVA_INT, 0, 7);
- *     value.set(ValueLayout.JAVA_LONG, 0, 42);
- *     Bpf.mapUpdate(attr, map, key, value, Bpf.BPF_ANY);
- *     boolean found = Bpf.mapLookup(attr, map, key, value);
+ * try (Fd map = Bpf.mapCreate(MapCreateAttr.builder(1, 4, 8, 1024).name("counts").build())) {
+ *     MapInfo info = Bpf.mapInfo(map);
+ *     Bpf.objPin(map, "/sys/fs/bpf/counts");
  * }
  * }</pre>
  */
@@ -404,21 +393,18 @@ public final class Bpf {
     private static final VarHandle LI_TR_ATTACH_TYPE = vh(LINK_INFO_TRACING, "tracing.attach_type");
     private static final VarHandle LI_TR_COOKIE = vh(LINK_INFO_TRACING, "tracing.cookie");
 
-    /** Per-thread scratch for the element and batch operations called without one. */
-    private static final ThreadLocal<MemorySegment> SCRATCH =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(BpfLayouts.MAX_ATTR_SIZE, 8));
-
     // ---- helpers --------------------------------------------------------------------------
 
     /**
-     * A scratch {@code bpf_attr} for the element and batch operations, owned by the caller
-     * (allocated in {@code arena}). Not thread-safe: one per thread.
+     * A scratch {@code bpf_attr} of any command's size, owned by the caller (allocated in
+     * {@code arena}), e.g. for the batch calls of {@link MapCalls}. Not thread-safe: one per thread.
      */
     public static MemorySegment newScratch(Arena arena) {
         return arena.allocate(BpfLayouts.MAX_ATTR_SIZE, 8);
     }
 
-    private static long addr(MemorySegment s, String what) {
+    /** The address of native segment {@code s}, 0 for null; {@code what} names it when it is on the heap. */
+    static long addr(MemorySegment s, String what) {
         if (s == null) {
             return 0L;
         }
@@ -461,20 +447,6 @@ public final class Bpf {
             throw Syscalls.error(operation, (int) -r, hint);
         }
         return (int) r;
-    }
-
-    private static KernelException mapError(String cmd, OwnedFd map, int errno, long flags) {
-        String hint = switch (errno) {
-            case Errno.E2BIG -> "the map is full (max_entries reached)";
-            case Errno.EEXIST -> "the key exists already (BPF_NOEXIST)";
-            case Errno.ENOENT -> flags == BPF_EXIST ? "the key does not exist (BPF_EXIST)" : "no such element";
-            case Errno.EPERM -> "the map is frozen or read-only for user space, or this needs root / CAP_BPF";
-            case Errno.EINVAL -> "invalid flags, or a key or value the map does not accept";
-            case Errno.EBUSY -> "the element is in use by a program on this CPU, or the map is busy";
-            case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this map type does not support the operation";
-            default -> null;
-        };
-        return Syscalls.error(cmd + " of " + describe(map), errno, hint);
     }
 
     // ---- BPF_MAP_CREATE -------------------------------------------------------------------
@@ -529,221 +501,6 @@ public final class Bpf {
                     + " with these flags";
             default -> null;
         };
-    }
-
-    // ---- element operations ---------------------------------------------------------------
-
-    /** One element command through {@link MapCalls#elem}: 0 or more, or minus the errno. */
-    private static long elem(MemorySegment attr, int cmd, OwnedFd map, MemorySegment key, MemorySegment value,
-            long flags) {
-        return MapCalls.elem(attr, cmd, map.get(), addr(key, "key"), addr(value, "value"), flags);
-    }
-
-    /**
-     * {@code BPF_MAP_LOOKUP_ELEM}: copies the value of {@code key} into {@code value}.
-     *
-     * @return false when the key is absent
-     */
-    public static boolean mapLookup(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value,
-            long flags) {
-        long r = elem(attr, BPF_MAP_LOOKUP_ELEM, map, key, value, flags);
-        if (r >= 0) {
-            return true;
-        }
-        if (r == -Errno.ENOENT) {
-            return false;
-        }
-        throw mapError("BPF_MAP_LOOKUP_ELEM", map, (int) -r, flags);
-    }
-
-    /** {@link #mapLookup(MemorySegment, OwnedFd, MemorySegment, MemorySegment, long)} without flags. */
-    public static boolean mapLookup(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value) {
-        return mapLookup(attr, map, key, value, 0L);
-    }
-
-    /** {@code BPF_MAP_LOOKUP_ELEM} with this thread's scratch. */
-    public static boolean mapLookup(OwnedFd map, MemorySegment key, MemorySegment value) {
-        return mapLookup(SCRATCH.get(), map, key, value, 0L);
-    }
-
-    /**
-     * {@code BPF_MAP_UPDATE_ELEM} with {@link #BPF_ANY}, {@link #BPF_NOEXIST} or {@link #BPF_EXIST}
-     * (and {@link #BPF_F_LOCK}). For queue/stack maps {@code key} is null.
-     */
-    public static void mapUpdate(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value, long flags) {
-        long r = elem(attr, BPF_MAP_UPDATE_ELEM, map, key, value, flags);
-        if (r < 0) {
-            throw mapError("BPF_MAP_UPDATE_ELEM", map, (int) -r, flags);
-        }
-    }
-
-    /** {@code BPF_MAP_UPDATE_ELEM} with this thread's scratch. */
-    public static void mapUpdate(OwnedFd map, MemorySegment key, MemorySegment value, long flags) {
-        mapUpdate(SCRATCH.get(), map, key, value, flags);
-    }
-
-    /**
-     * {@code BPF_MAP_DELETE_ELEM}.
-     *
-     * @return false when the key was absent
-     */
-    public static boolean mapDelete(MemorySegment attr, OwnedFd map, MemorySegment key) {
-        long r = elem(attr, BPF_MAP_DELETE_ELEM, map, key, null, 0L);
-        if (r >= 0) {
-            return true;
-        }
-        if (r == -Errno.ENOENT) {
-            return false;
-        }
-        throw mapError("BPF_MAP_DELETE_ELEM", map, (int) -r, 0L);
-    }
-
-    /** {@code BPF_MAP_DELETE_ELEM} with this thread's scratch. */
-    public static boolean mapDelete(OwnedFd map, MemorySegment key) {
-        return mapDelete(SCRATCH.get(), map, key);
-    }
-
-    /**
-     * {@code BPF_MAP_GET_NEXT_KEY}: the key after {@code key} (the first key when {@code key} is
-     * null or absent) into {@code nextKey}.
-     *
-     * @return false when {@code key} was the last
-     */
-    public static boolean mapGetNextKey(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment nextKey) {
-        long r = elem(attr, BPF_MAP_GET_NEXT_KEY, map, key, nextKey, 0L);
-        if (r >= 0) {
-            return true;
-        }
-        if (r == -Errno.ENOENT) {
-            return false;
-        }
-        throw mapError("BPF_MAP_GET_NEXT_KEY", map, (int) -r, 0L);
-    }
-
-    /** {@code BPF_MAP_GET_NEXT_KEY} with this thread's scratch. */
-    public static boolean mapGetNextKey(OwnedFd map, MemorySegment key, MemorySegment nextKey) {
-        return mapGetNextKey(SCRATCH.get(), map, key, nextKey);
-    }
-
-    /**
-     * {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM}: for queue and stack maps a pop ({@code key} null),
-     * for hash maps lookup then delete.
-     *
-     * @return false when the key is absent or the queue/stack is empty
-     */
-    public static boolean mapLookupAndDelete(MemorySegment attr, OwnedFd map, MemorySegment key, MemorySegment value,
-            long flags) {
-        long r = elem(attr, BPF_MAP_LOOKUP_AND_DELETE_ELEM, map, key, value, flags);
-        if (r >= 0) {
-            return true;
-        }
-        if (r == -Errno.ENOENT) {
-            return false;
-        }
-        throw mapError("BPF_MAP_LOOKUP_AND_DELETE_ELEM", map, (int) -r, flags);
-    }
-
-    /** {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM} with this thread's scratch. */
-    public static boolean mapLookupAndDelete(OwnedFd map, MemorySegment key, MemorySegment value) {
-        return mapLookupAndDelete(SCRATCH.get(), map, key, value, 0L);
-    }
-
-    /** {@code BPF_MAP_FREEZE}: user space can no longer write the map (programs still can). */
-    public static void mapFreeze(OwnedFd map) {
-        MemorySegment attr = SCRATCH.get();
-        long r = elem(attr, BPF_MAP_FREEZE, map, null, null, 0L);
-        if (r < 0) {
-            int errno = (int) -r;
-            throw Syscalls.error("BPF_MAP_FREEZE of " + describe(map), errno, switch (errno) {
-                case Errno.EBUSY -> "the map is already frozen, mapped writable (by a handle on a mapped array or "
-                        + "global data section, or another process) or being updated";
-                case Errno.EPERM -> "the map is already frozen or not writable from user space, or this needs root "
-                        + "/ CAP_BPF";
-                default -> null;
-            });
-        }
-    }
-
-    // ---- batch operations -----------------------------------------------------------------
-
-    private static long batch(MemorySegment attr, int cmd, int fd, MemorySegment inBatch, MemorySegment outBatch,
-            MemorySegment keys, MemorySegment values, int count, long elemFlags) {
-        return MapCalls.batch(attr, cmd, fd, addr(inBatch, "in_batch"), addr(outBatch, "out_batch"),
-                addr(keys, "keys"), addr(values, "values"), count, elemFlags);
-    }
-
-    private static BatchResult lookupBatch(int cmd, String name, MemorySegment attr, OwnedFd map,
-            MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys, MemorySegment values, int count,
-            long elemFlags) {
-        long r = batch(attr, cmd, map.get(), inBatch, outBatch, keys, values, count, elemFlags);
-        int done = MapCalls.batchCount(attr);
-        if (r >= 0) {
-            return new BatchResult(done, false);
-        }
-        if (r == -Errno.ENOENT) {
-            return new BatchResult(done, true);
-        }
-        if (r == -Errno.ENOSPC) {
-            throw Syscalls.error(name + " of " + describe(map), Errno.ENOSPC,
-                    "count (" + count + ") is smaller than one hash bucket; retry with more room");
-        }
-        throw mapError(name, map, (int) -r, elemFlags);
-    }
-
-    /**
-     * {@code BPF_MAP_LOOKUP_BATCH}: up to {@code count} keys and values (packed arrays) from where
-     * {@code inBatch} left off (null: from the start); the kernel writes the position to
-     * continue from into {@code outBatch} (at least {@code max(key_size, 4)} bytes), to pass as
-     * {@code inBatch} next time.
-     *
-     * @return how many elements were filled in, and whether the end of the map was reached
-     */
-    public static BatchResult mapLookupBatch(OwnedFd map, MemorySegment inBatch, MemorySegment outBatch,
-            MemorySegment keys, MemorySegment values, int count, long elemFlags) {
-        return lookupBatch(BPF_MAP_LOOKUP_BATCH, "BPF_MAP_LOOKUP_BATCH", SCRATCH.get(), map, inBatch, outBatch,
-                keys, values, count, elemFlags);
-    }
-
-    /** {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}: as {@link #mapLookupBatch}, deleting what it returns. */
-    public static BatchResult mapLookupAndDeleteBatch(OwnedFd map, MemorySegment inBatch, MemorySegment outBatch,
-            MemorySegment keys, MemorySegment values, int count, long elemFlags) {
-        return lookupBatch(BPF_MAP_LOOKUP_AND_DELETE_BATCH, "BPF_MAP_LOOKUP_AND_DELETE_BATCH", SCRATCH.get(), map,
-                inBatch, outBatch, keys, values, count, elemFlags);
-    }
-
-    /**
-     * {@code BPF_MAP_UPDATE_BATCH}: writes {@code count} keys and values (packed arrays) with
-     * {@code elemFlags} ({@link #BPF_ANY}, ...).
-     *
-     * @return the count updated; {@code done} is true when all were
-     */
-    public static BatchResult mapUpdateBatch(OwnedFd map, MemorySegment keys, MemorySegment values, int count,
-            long elemFlags) {
-        MemorySegment attr = SCRATCH.get();
-        long r = batch(attr, BPF_MAP_UPDATE_BATCH, map.get(), null, null, keys, values, count, elemFlags);
-        int n = MapCalls.batchCount(attr);
-        if (r < 0) {
-            throw mapError("BPF_MAP_UPDATE_BATCH (" + n + " of " + count + " done)", map, (int) -r, elemFlags);
-        }
-        return new BatchResult(n, n == count);
-    }
-
-    /**
-     * {@code BPF_MAP_DELETE_BATCH}: deletes {@code count} keys (a packed array). Stops at the
-     * first missing key, which is not an error: {@code done} is then false and {@code count}
-     * says how many were deleted before it.
-     */
-    public static BatchResult mapDeleteBatch(OwnedFd map, MemorySegment keys, int count, long elemFlags) {
-        MemorySegment attr = SCRATCH.get();
-        long r = batch(attr, BPF_MAP_DELETE_BATCH, map.get(), null, null, keys, null, count, elemFlags);
-        int n = MapCalls.batchCount(attr);
-        if (r >= 0) {
-            return new BatchResult(n, n == count);
-        }
-        if (r == -Errno.ENOENT) {
-            return new BatchResult(n, false);
-        }
-        throw mapError("BPF_MAP_DELETE_BATCH (" + n + " of " + count + " done)", map, (int) -r, elemFlags);
     }
 
     // ---- BPF_PROG_LOAD --------------------------------------------------------------------

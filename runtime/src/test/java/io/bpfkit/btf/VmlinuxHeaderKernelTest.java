@@ -10,6 +10,7 @@ import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.Syscalls;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.testing.KernelTest;
@@ -100,7 +101,7 @@ class VmlinuxHeaderKernelTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment value = arena.allocate(64);
-            assertTrue(Bpf.mapLookup(map, key, value), ".bss element 0");
+            assertTrue(MapCalls.of(map).lookup(key, value), ".bss element 0");
             return Result.of(value);
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.sys.TestRunResult;
 import io.bpfkit.testing.KernelProbes;
@@ -257,7 +258,7 @@ class VmlinuxKfuncPrototypesKernelTest {
                 assertEquals(0, Bpf.progTestRun(objNew, TestRunAttr.NONE).retval(), "bpf_obj_new_impl returned NULL");
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
                 MemorySegment value = arena.allocate(24);
-                assertTrue(Bpf.mapLookup(map, key, value));
+                assertTrue(MapCalls.of(map).lookup(key, value));
                 assertEquals(96, value.get(ValueLayout.JAVA_LONG, 8), "skb->len through bpf_cast_to_kern_ctx");
                 assertEquals(42, value.get(ValueLayout.JAVA_LONG, 16), "the value written into the bpf_obj_new_impl object");
             }

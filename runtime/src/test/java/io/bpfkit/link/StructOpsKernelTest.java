@@ -20,6 +20,7 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.StructOpsSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Errno;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.Libc;
@@ -266,7 +267,7 @@ class StructOpsKernelTest {
             MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
             key.set(ValueLayout.JAVA_INT, 0, event);
             MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
-            assertTrue(Bpf.mapLookup(obj.map("cc_counts").orElseThrow().fd(), key, value));
+            assertTrue(MapCalls.of(obj.map("cc_counts").orElseThrow().fd()).lookup(key, value));
             return value.get(ValueLayout.JAVA_LONG, 0);
         }
     }

@@ -10,7 +10,7 @@ import io.bpfkit.netlink.Rtnetlink;
 import io.bpfkit.netlink.TcNetlink;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
-import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.testing.TestObjects;
 import io.bpfkit.testing.Tools;
 import java.io.IOException;
@@ -71,7 +71,7 @@ final class TcFixture implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment v = arena.allocate(bss.spec().valueSize());
-            Bpf.mapLookup(bss.fd(), k, v);
+            MapCalls.of(bss.fd()).lookup(k, v);
             return v.get(ValueLayout.JAVA_LONG, offset);
         }
     }

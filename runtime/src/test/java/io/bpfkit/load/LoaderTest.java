@@ -16,6 +16,7 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.ProgramType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.PinRoot;
@@ -57,7 +58,7 @@ class LoaderTest {
         MemorySegment k = arena.allocate(ValueLayout.JAVA_INT);
         k.set(ValueLayout.JAVA_INT, 0, key);
         MemorySegment v = arena.allocate(m.spec().valueSize());
-        assertTrue(Bpf.mapLookup(m.fd(), k, v), "element " + key + " of " + map);
+        assertTrue(MapCalls.of(m.fd()).lookup(k, v), "element " + key + " of " + map);
         return v;
     }
 
@@ -101,7 +102,7 @@ class LoaderTest {
             KernelException frozen = assertThrows(KernelException.class, () -> {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment k = arena.allocate(ValueLayout.JAVA_INT);
-                    Bpf.mapUpdate(obj.map("globals.rodata").orElseThrow().fd(), k, arena.allocate(40), Bpf.BPF_ANY);
+                    MapCalls.of(obj.map("globals.rodata").orElseThrow().fd()).update(k, arena.allocate(40), Bpf.BPF_ANY);
                 }
             });
             assertEquals("EPERM", frozen.errnoName(), ".rodata is frozen after load");

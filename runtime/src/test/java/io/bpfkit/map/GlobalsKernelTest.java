@@ -23,8 +23,8 @@ class GlobalsKernelTest {
     @Test
     void aFrozenDataSectionIsMappedReadOnlyAndSaysSoOnWrite() {
         try (LoadedObject obj = Fixture.load()) {
-            io.bpfkit.sys.Bpf.mapFreeze(obj.maps().values().stream()
-                    .filter(m -> m.spec().section().equals(".data")).findFirst().orElseThrow().fd());
+            io.bpfkit.sys.MapCalls.of(obj.maps().values().stream()
+                    .filter(m -> m.spec().section().equals(".data")).findFirst().orElseThrow().fd()).freeze();
             try (BpfGlobals data = BpfMaps.globals(obj, ".data")) {
                 assertTrue(data.readOnly());
                 assertEquals(5L, data.getLong("data_total"));

@@ -190,7 +190,7 @@ class TypedMapsKernelTest {
             try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
                 var k = a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, 5);
                 var v = a.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
-                assertTrue(io.bpfkit.sys.Bpf.mapLookup(obj.map("mmap_array").orElseThrow().fd(), k, v));
+                assertTrue(io.bpfkit.sys.MapCalls.of(obj.map("mmap_array").orElseThrow().fd()).lookup(k, v));
                 assertEquals(55L, v.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
             }
             try (BpfArray<Long> byId = BpfMaps.array(MapRef.byId(mapped.info().id()), Codecs.int64())) {

@@ -20,6 +20,7 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.Fd;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.testing.Feature;
 import io.bpfkit.testing.HostFeatures;
@@ -292,7 +293,7 @@ class PmuLoadTest {
         LoadedMap bss = obj.map("pmu.bss").orElseThrow();
         MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment value = arena.allocate(bss.spec().valueSize());
-        assertTrue(Bpf.mapLookup(bss.fd(), key, value));
+        assertTrue(MapCalls.of(bss.fd()).lookup(key, value));
         long base = bss.spec().variable("out").orElseThrow().offset();
         return value.asSlice(base + cpu * CPU_OUT_SIZE, CPU_OUT_SIZE);
     }

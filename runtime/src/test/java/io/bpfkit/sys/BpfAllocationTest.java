@@ -27,39 +27,35 @@ class BpfAllocationTest {
     void elementOperationsDoNotAllocatePerCall() {
         try (Arena arena = Arena.ofConfined();
                 Fd map = BpfMapTest.create(BpfMapTest.HASH, 4, 8, 1024, 0, "alloc")) {
-            MemorySegment attr = Bpf.newScratch(arena);
+            MapCalls calls = MapCalls.of(map);
             MemorySegment key = arena.allocate(4);
             MemorySegment value = arena.allocate(8);
             MemorySegment next = arena.allocate(4);
             double update = bytesPerCall(i -> {
                 key.set(JAVA_INT, 0, i & 1023);
                 value.set(JAVA_LONG, 0, i);
-                Bpf.mapUpdate(attr, map, key, value, Bpf.BPF_ANY);
+                calls.update(key, value, Bpf.BPF_ANY);
             });
             double lookup = bytesPerCall(i -> {
                 key.set(JAVA_INT, 0, i & 1023);
-                Bpf.mapLookup(attr, map, key, value);
-            });
-            double lookupThreadScratch = bytesPerCall(i -> {
-                key.set(JAVA_INT, 0, i & 1023);
-                Bpf.mapLookup(map, key, value);
+                calls.lookup(key, value);
             });
             double miss = bytesPerCall(i -> {
                 key.set(JAVA_INT, 0, 5000 + i);
-                Bpf.mapLookup(attr, map, key, value);
+                calls.lookup(key, value);
             });
             double nextKey = bytesPerCall(i -> {
                 key.set(JAVA_INT, 0, i & 1023);
-                Bpf.mapGetNextKey(attr, map, key, next);
+                calls.nextKey(key, next);
             });
             double delete = bytesPerCall(i -> {
                 key.set(JAVA_INT, 0, 5000 + i);
-                Bpf.mapDelete(attr, map, key);
+                calls.delete(key);
             });
             System.out.printf("bytes allocated per call over %,d calls: update %.2f, lookup %.2f, "
-                    + "lookup (thread scratch) %.2f, lookup miss %.2f, get_next_key %.2f, delete miss %.2f%n",
-                    CALLS, update, lookup, lookupThreadScratch, miss, nextKey, delete);
-            for (double d : new double[] {update, lookup, lookupThreadScratch, miss, nextKey, delete}) {
+                    + "lookup miss %.2f, get_next_key %.2f, delete miss %.2f%n",
+                    CALLS, update, lookup, miss, nextKey, delete);
+            for (double d : new double[] {update, lookup, miss, nextKey, delete}) {
                 assertTrue(d < 16, "an element operation allocates " + d + " bytes per call");
             }
         }

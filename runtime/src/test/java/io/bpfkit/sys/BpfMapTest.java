@@ -90,36 +90,29 @@ class BpfMapTest {
     @Test
     void hashElementOperations() {
         try (Arena arena = Arena.ofConfined(); Fd m = create(HASH, 4, 8, 16, 0, "elems")) {
-            MemorySegment attr = Bpf.newScratch(arena);
             MemorySegment key = arena.allocate(4);
             MemorySegment value = arena.allocate(8);
             for (int k = 1; k <= 5; k++) {
                 key.set(JAVA_INT, 0, k);
                 value.set(JAVA_LONG, 0, k * 100L);
-                Bpf.mapUpdate(attr, m, key, value, Bpf.BPF_NOEXIST);
+                MapCalls.of(m).update(key, value, Bpf.BPF_NOEXIST);
             }
             key.set(JAVA_INT, 0, 3);
-            assertTrue(Bpf.mapLookup(attr, m, key, value));
+            assertTrue(MapCalls.of(m).lookup(key, value));
             assertEquals(300L, value.get(JAVA_LONG, 0));
 
-            // NOEXIST on an existing key, EXIST on a missing one
-            KernelException exists = assertThrows(KernelException.class,
-                    () -> Bpf.mapUpdate(attr, m, key, value, Bpf.BPF_NOEXIST));
-            assertEquals("EEXIST", exists.errnoName());
-            assertTrue(exists.getMessage().startsWith("BPF_MAP_UPDATE_ELEM of map 'elems' failed: EEXIST"),
-                    exists.getMessage());
+            // NOEXIST on an existing key, EXIST on a missing one: answers, not errors
+            assertFalse(MapCalls.of(m).update(key, value, Bpf.BPF_NOEXIST), "key 3 exists");
             key.set(JAVA_INT, 0, 99);
-            KernelException missing = assertThrows(KernelException.class,
-                    () -> Bpf.mapUpdate(attr, m, key, value, Bpf.BPF_EXIST));
-            assertEquals("ENOENT", missing.errnoName());
-            assertFalse(Bpf.mapLookup(attr, m, key, value), "absent key");
-            assertFalse(Bpf.mapDelete(attr, m, key), "deleting an absent key");
+            assertFalse(MapCalls.of(m).update(key, value, Bpf.BPF_EXIST), "key 99 is absent");
+            assertFalse(MapCalls.of(m).lookup(key, value), "absent key");
+            assertFalse(MapCalls.of(m).delete(key), "deleting an absent key");
 
             // iterate with get_next_key
             Set<Integer> keys = new HashSet<>();
             MemorySegment next = arena.allocate(4);
             MemorySegment cur = null;
-            while (Bpf.mapGetNextKey(attr, m, cur, next)) {
+            while (MapCalls.of(m).nextKey(cur, next)) {
                 keys.add(next.get(JAVA_INT, 0));
                 if (cur == null) {
                     cur = arena.allocate(4);
@@ -129,23 +122,25 @@ class BpfMapTest {
             assertEquals(Set.of(1, 2, 3, 4, 5), keys);
 
             key.set(JAVA_INT, 0, 2);
-            assertTrue(Bpf.mapDelete(attr, m, key));
-            assertFalse(Bpf.mapLookup(attr, m, key, value));
+            assertTrue(MapCalls.of(m).delete(key));
+            assertFalse(MapCalls.of(m).lookup(key, value));
 
             // lookup-and-delete on a hash map
             key.set(JAVA_INT, 0, 4);
-            assertTrue(Bpf.mapLookupAndDelete(m, key, value));
+            assertTrue(MapCalls.of(m).lookupAndDelete(key, value));
             assertEquals(400L, value.get(JAVA_LONG, 0));
-            assertFalse(Bpf.mapLookup(m, key, value));
+            assertFalse(MapCalls.of(m).lookup(key, value));
 
             // full map: E2BIG
             try (Fd small = create(HASH, 4, 8, 1, 0, "small")) {
                 key.set(JAVA_INT, 0, 1);
-                Bpf.mapUpdate(small, key, value, Bpf.BPF_ANY);
+                MapCalls.of(small).update(key, value, Bpf.BPF_ANY);
                 key.set(JAVA_INT, 0, 2);
                 KernelException full = assertThrows(KernelException.class,
-                        () -> Bpf.mapUpdate(small, key, value, Bpf.BPF_ANY));
+                        () -> MapCalls.of(small).update(key, value, Bpf.BPF_ANY));
                 assertEquals("E2BIG", full.errnoName());
+                assertTrue(full.getMessage().startsWith("BPF_MAP_UPDATE_ELEM of map 'small' failed: E2BIG"),
+                        full.getMessage());
             }
         }
     }
@@ -160,9 +155,9 @@ class BpfMapTest {
             for (int cpu = 0; cpu < n; cpu++) {
                 values.set(JAVA_INT, 8L * cpu, 10 + cpu);
             }
-            Bpf.mapUpdate(m, key, values, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, values, Bpf.BPF_ANY);
             MemorySegment back = arena.allocate(8L * n, 8);
-            assertTrue(Bpf.mapLookup(m, key, back));
+            assertTrue(MapCalls.of(m).lookup(key, back));
             for (int cpu = 0; cpu < n; cpu++) {
                 assertEquals(10 + cpu, back.get(JAVA_INT, 8L * cpu));
             }
@@ -179,18 +174,18 @@ class BpfMapTest {
             for (int k = 0; k < 10; k++) { // more than max_entries: the LRU evicts
                 key.set(JAVA_INT, 0, k);
                 value.set(JAVA_LONG, 0, k);
-                Bpf.mapUpdate(lru, key, value, Bpf.BPF_ANY);
+                MapCalls.of(lru).update(key, value, Bpf.BPF_ANY);
             }
             key.set(JAVA_INT, 0, 9);
-            assertTrue(Bpf.mapLookup(lru, key, value));
+            assertTrue(MapCalls.of(lru).lookup(key, value));
             assertEquals(9L, value.get(JAVA_LONG, 0));
 
             for (int cpu = 0; cpu < n; cpu++) {
                 value.set(JAVA_LONG, 8L * cpu, 1000L + cpu);
             }
-            Bpf.mapUpdate(pch, key, value, Bpf.BPF_ANY);
+            MapCalls.of(pch).update(key, value, Bpf.BPF_ANY);
             MemorySegment back = arena.allocate(8L * n, 8);
-            assertTrue(Bpf.mapLookup(pch, key, back));
+            assertTrue(MapCalls.of(pch).lookup(key, back));
             assertEquals(1000L + n - 1, back.get(JAVA_LONG, 8L * (n - 1)));
         }
     }
@@ -204,21 +199,21 @@ class BpfMapTest {
             key.set(JAVA_INT, 0, 8);
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {10, 0, 0, 0}));
             value.set(JAVA_LONG, 0, 8);
-            Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
             key.set(JAVA_INT, 0, 16);
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {10, 1, 0, 0}));
             value.set(JAVA_LONG, 0, 16);
-            Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
 
             key.set(JAVA_INT, 0, 32);
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {10, 1, 2, 3}));
-            assertTrue(Bpf.mapLookup(m, key, value));
+            assertTrue(MapCalls.of(m).lookup(key, value));
             assertEquals(16L, value.get(JAVA_LONG, 0));
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {10, 2, 2, 3}));
-            assertTrue(Bpf.mapLookup(m, key, value));
+            assertTrue(MapCalls.of(m).lookup(key, value));
             assertEquals(8L, value.get(JAVA_LONG, 0));
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {11, 2, 2, 3}));
-            assertFalse(Bpf.mapLookup(m, key, value));
+            assertFalse(MapCalls.of(m).lookup(key, value));
         }
     }
 
@@ -229,24 +224,24 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(8);
             for (long v = 1; v <= 3; v++) {
                 value.set(JAVA_LONG, 0, v);
-                Bpf.mapUpdate(q, null, value, Bpf.BPF_ANY);
-                Bpf.mapUpdate(s, null, value, Bpf.BPF_ANY);
+                MapCalls.of(q).update(null, value, Bpf.BPF_ANY);
+                MapCalls.of(s).update(null, value, Bpf.BPF_ANY);
             }
             // peek
-            assertTrue(Bpf.mapLookup(q, null, value));
+            assertTrue(MapCalls.of(q).lookup(null, value));
             assertEquals(1L, value.get(JAVA_LONG, 0));
             long[] fromQueue = new long[3];
             long[] fromStack = new long[3];
             for (int i = 0; i < 3; i++) {
-                assertTrue(Bpf.mapLookupAndDelete(q, null, value));
+                assertTrue(MapCalls.of(q).lookupAndDelete(null, value));
                 fromQueue[i] = value.get(JAVA_LONG, 0);
-                assertTrue(Bpf.mapLookupAndDelete(s, null, value));
+                assertTrue(MapCalls.of(s).lookupAndDelete(null, value));
                 fromStack[i] = value.get(JAVA_LONG, 0);
             }
             assertArrayEquals(new long[] {1, 2, 3}, fromQueue);
             assertArrayEquals(new long[] {3, 2, 1}, fromStack);
-            assertFalse(Bpf.mapLookupAndDelete(q, null, value), "empty queue");
-            assertFalse(Bpf.mapLookupAndDelete(s, null, value), "empty stack");
+            assertFalse(MapCalls.of(q).lookupAndDelete(null, value), "empty queue");
+            assertFalse(MapCalls.of(s).lookupAndDelete(null, value), "empty stack");
         }
     }
 
@@ -259,11 +254,11 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(8);
             for (long v = 0; v < 50; v++) {
                 value.set(JAVA_LONG, 0, v * 7919);
-                Bpf.mapUpdate(b, null, value, Bpf.BPF_ANY);
+                MapCalls.of(b).update(null, value, Bpf.BPF_ANY);
             }
             for (long v = 0; v < 50; v++) {
                 value.set(JAVA_LONG, 0, v * 7919);
-                assertTrue(Bpf.mapLookup(b, null, value), "member " + v);
+                assertTrue(MapCalls.of(b).lookup(null, value), "member " + v);
             }
         }
     }
@@ -279,12 +274,12 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(4);
             key.set(JAVA_INT, 0, 1);
             value.set(JAVA_INT, 0, inner.get());
-            Bpf.mapUpdate(outer, key, value, Bpf.BPF_ANY);
-            Bpf.mapUpdate(hom, key, value, Bpf.BPF_ANY);
+            MapCalls.of(outer).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(hom).update(key, value, Bpf.BPF_ANY);
             // user space reads back the inner map's id
-            assertTrue(Bpf.mapLookup(outer, key, value));
+            assertTrue(MapCalls.of(outer).lookup(key, value));
             assertEquals(Bpf.mapInfo(inner).id(), value.get(JAVA_INT, 0));
-            assertTrue(Bpf.mapLookup(hom, key, value));
+            assertTrue(MapCalls.of(hom).lookup(key, value));
             assertEquals(Bpf.mapInfo(inner).id(), value.get(JAVA_INT, 0));
             assertEquals(ARRAY_OF_MAPS, Bpf.mapInfo(outer).type());
         }
@@ -300,8 +295,8 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(4);
             key.set(JAVA_INT, 0, 0);
             value.set(JAVA_INT, 0, ev.get());
-            Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY);
-            assertTrue(Bpf.mapDelete(m, key));
+            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            assertTrue(MapCalls.of(m).delete(key));
         }
     }
 
@@ -315,7 +310,7 @@ class BpfMapTest {
                 keys.setAtIndex(JAVA_INT, i, i + 1);
                 values.setAtIndex(JAVA_LONG, i, (i + 1) * 11L);
             }
-            BatchResult up = Bpf.mapUpdateBatch(m, keys, values, n, Bpf.BPF_ANY);
+            BatchResult up = MapCalls.of(m).updateBatch(keys, values, n, Bpf.BPF_ANY);
             assertEquals(new BatchResult(n, true), up);
 
             // read back in chunks of 16
@@ -327,7 +322,7 @@ class BpfMapTest {
             boolean first = true;
             int calls = 0;
             while (true) {
-                BatchResult r = Bpf.mapLookupBatch(m, first ? null : in, out, k, v, 16, 0);
+                BatchResult r = MapCalls.of(m).lookupBatch(first ? null : in, out, k, v, 16, 0);
                 calls++;
                 for (int i = 0; i < r.count(); i++) {
                     seen.put(k.getAtIndex(JAVA_INT, i), v.getAtIndex(JAVA_LONG, i));
@@ -349,18 +344,18 @@ class BpfMapTest {
             for (int i = 0; i < 10; i++) {
                 del.setAtIndex(JAVA_INT, i, i + 1);
             }
-            assertEquals(new BatchResult(10, true), Bpf.mapDeleteBatch(m, del, 10, 0));
-            BatchResult again = Bpf.mapDeleteBatch(m, del, 10, 0);
+            assertEquals(new BatchResult(10, true), MapCalls.of(m).deleteBatch(del, 10, 0));
+            BatchResult again = MapCalls.of(m).deleteBatch(del, 10, 0);
             assertEquals(new BatchResult(0, false), again, "first key is missing now");
 
             // lookup-and-delete the rest in one go
             MemorySegment allKeys = arena.allocate(4L * 128, 8);
             MemorySegment allValues = arena.allocate(8L * 128, 8);
-            BatchResult rest = Bpf.mapLookupAndDeleteBatch(m, null, out, allKeys, allValues, 128, 0);
+            BatchResult rest = MapCalls.of(m).lookupAndDeleteBatch(null, out, allKeys, allValues, 128, 0);
             assertEquals(n - 10, rest.count());
             assertTrue(rest.done());
             MemorySegment key = arena.allocate(4);
-            assertFalse(Bpf.mapGetNextKey(m, null, key), "map is empty");
+            assertFalse(MapCalls.of(m).nextKey(null, key), "map is empty");
         }
     }
 
@@ -372,12 +367,12 @@ class BpfMapTest {
             for (int i = 0; i < 8; i++) {
                 key.set(JAVA_INT, 0, i);
                 value.set(JAVA_LONG, 0, -i);
-                Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY);
+                MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
             }
             MemorySegment out = arena.allocate(4);
             MemorySegment k = arena.allocate(4L * 8, 8);
             MemorySegment v = arena.allocate(8L * 8, 8);
-            BatchResult r = Bpf.mapLookupBatch(m, null, out, k, v, 8, 0);
+            BatchResult r = MapCalls.of(m).lookupBatch(null, out, k, v, 8, 0);
             assertEquals(8, r.count());
             for (int i = 0; i < 8; i++) {
                 assertEquals(i, k.getAtIndex(JAVA_INT, i));
@@ -392,14 +387,14 @@ class BpfMapTest {
             MemorySegment key = arena.allocate(4);
             MemorySegment value = arena.allocate(8);
             value.set(JAVA_LONG, 0, 5);
-            Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY);
-            Bpf.mapFreeze(m);
-            KernelException e = assertThrows(KernelException.class, () -> Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY));
+            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).freeze();
+            KernelException e = assertThrows(KernelException.class, () -> MapCalls.of(m).update(key, value, Bpf.BPF_ANY));
             assertEquals("EPERM", e.errnoName());
             assertTrue(e.getMessage().contains("frozen"), e.getMessage());
-            assertTrue(Bpf.mapLookup(m, key, value), "still readable");
+            assertTrue(MapCalls.of(m).lookup(key, value), "still readable");
             // frozen maps lose write permission, so a second freeze is refused (EPERM on 6.18, EBUSY before)
-            KernelException twice = assertThrows(KernelException.class, () -> Bpf.mapFreeze(m));
+            KernelException twice = assertThrows(KernelException.class, () -> MapCalls.of(m).freeze());
             assertTrue(twice.errnoName().equals("EPERM") || twice.errnoName().equals("EBUSY"), twice.getMessage());
         }
     }
@@ -413,7 +408,7 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(8);
             key.set(JAVA_INT, 0, 1);
             value.set(JAVA_LONG, 0, 77);
-            Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
             Bpf.objPin(m, pin.toString());
             try {
                 assertTrue(Files.exists(pin));
@@ -423,12 +418,12 @@ class BpfMapTest {
                     assertNotEquals(m.get(), again.get());
                     assertEquals(Bpf.mapInfo(m), Bpf.mapInfo(again));
                     value.set(JAVA_LONG, 0, 0);
-                    assertTrue(Bpf.mapLookup(again, key, value));
+                    assertTrue(MapCalls.of(again).lookup(key, value));
                     assertEquals(77L, value.get(JAVA_LONG, 0));
                 }
                 try (Fd ro = Bpf.objGet(pin.toString(), Bpf.BPF_F_RDONLY, "map")) {
                     KernelException e = assertThrows(KernelException.class,
-                            () -> Bpf.mapUpdate(ro, key, value, Bpf.BPF_ANY));
+                            () -> MapCalls.of(ro).update(key, value, Bpf.BPF_ANY));
                     assertEquals("EPERM", e.errnoName());
                 }
             } finally {
@@ -472,15 +467,15 @@ class BpfMapTest {
             MemorySegment key = arena.allocate(4);
             MemorySegment value = arena.allocate(8);
             key.set(JAVA_INT, 0, 3);
-            assertTrue(Bpf.mapLookup(m, key, value));
+            assertTrue(MapCalls.of(m).lookup(key, value));
             assertEquals(0x1234_5678_9abcL, value.get(JAVA_LONG, 0));
             // and the other way round
             key.set(JAVA_INT, 0, 7);
             value.set(JAVA_LONG, 0, -1L);
-            Bpf.mapUpdate(m, key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
             assertEquals(-1L, mem.getAtIndex(JAVA_LONG, 7));
             // a mapped map cannot be frozen
-            assertEquals("EBUSY", assertThrows(KernelException.class, () -> Bpf.mapFreeze(m)).errnoName());
+            assertEquals("EBUSY", assertThrows(KernelException.class, () -> MapCalls.of(m).freeze()).errnoName());
         }
         // a map without BPF_F_MMAPABLE cannot be mapped
         try (Arena arena = Arena.ofConfined(); Fd m = create(ARRAY, 4, 8, 512, 0, "plain")) {
@@ -503,7 +498,7 @@ class BpfMapTest {
         try (Arena arena = Arena.ofConfined()) {
             Fd ghost = Fd.of(1 << 20, "map", "ghost");
             KernelException badf = assertThrows(KernelException.class,
-                    () -> Bpf.mapLookup(ghost, arena.allocate(4), arena.allocate(8)));
+                    () -> MapCalls.of(ghost).lookup(arena.allocate(4), arena.allocate(8)));
             assertEquals("EBADF", badf.errnoName());
             assertTrue(badf.getMessage().startsWith("BPF_MAP_LOOKUP_ELEM of map 'ghost' failed: EBADF"),
                     badf.getMessage());
@@ -526,7 +521,7 @@ class BpfMapTest {
         try (Fd m = create(HASH, 4, 8, 1, 0, "heap")) {
             MemorySegment heapKey = MemorySegment.ofArray(new byte[4]);
             MemorySegment heapValue = MemorySegment.ofArray(new byte[8]);
-            assertThrows(IllegalArgumentException.class, () -> Bpf.mapLookup(m, heapKey, heapValue));
+            assertThrows(IllegalArgumentException.class, () -> MapCalls.of(m).lookup(heapKey, heapValue));
         }
     }
 
@@ -536,7 +531,7 @@ class BpfMapTest {
         m.close();
         try (Arena arena = Arena.ofConfined()) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> Bpf.mapLookup(m, arena.allocate(4), arena.allocate(8)));
+                    () -> MapCalls.of(m).lookup(arena.allocate(4), arena.allocate(8)));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }
     }

@@ -82,7 +82,7 @@ class BpfProgTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(4);
             MemorySegment value = arena.allocate(8);
-            assertTrue(Bpf.mapLookup(map, key, value));
+            assertTrue(MapCalls.of(map).lookup(key, value));
             return value.get(JAVA_LONG, 0);
         }
     }
@@ -592,8 +592,8 @@ class BpfProgTest {
             MemorySegment value = arena.allocate(4);
             key.set(JAVA_INT, 0, 2);
             value.set(JAVA_INT, 0, prog.get());
-            Bpf.mapUpdate(progs, key, value, Bpf.BPF_ANY);
-            assertTrue(Bpf.mapLookup(progs, key, value));
+            MapCalls.of(progs).update(key, value, Bpf.BPF_ANY);
+            assertTrue(MapCalls.of(progs).lookup(key, value));
             assertEquals(Bpf.progInfo(prog).id(), value.get(JAVA_INT, 0));
         }
     }

@@ -6,7 +6,7 @@ import io.bpfkit.load.LoadedObject;
 import io.bpfkit.load.LoadedProgram;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
-import io.bpfkit.sys.Bpf;
+import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -85,7 +85,7 @@ public final class Events {
         Arena arena = Arena.ofAuto();
         MemorySegment k = arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment v = arena.allocate(m.spec().valueSize());
-        if (!Bpf.mapLookup(m.fd(), k, v)) {
+        if (!MapCalls.of(m.fd()).lookup(k, v)) {
             throw new IllegalStateException("no .bss element");
         }
         return v;
