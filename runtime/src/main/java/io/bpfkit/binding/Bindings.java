@@ -181,6 +181,14 @@ public final class Bindings {
         MemorySegment.copy(a, 0, t, F64, o, n);
     }
 
+    /** {@code _Bool[n]}: 1 for true, 0 for false. */
+    public static void write(boolean[] a, int n, String where, MemorySegment t, long o) {
+        checkLength(nonNull(a, where).length, n, where);
+        for (int i = 0; i < n; i++) {
+            t.set(I8, o + i, a[i] ? (byte) 1 : (byte) 0);
+        }
+    }
+
     /** Checks an array of records before its elements are written one by one. */
     public static <T> T[] checked(T[] a, int n, String where) {
         checkLength(nonNull(a, where).length, n, where);
@@ -220,6 +228,15 @@ public final class Bindings {
     public static double[] doubles(MemorySegment s, long o, int n) {
         double[] a = new double[n];
         MemorySegment.copy(s, F64, o, a, 0, n);
+        return a;
+    }
+
+    /** {@code _Bool[n]}: any byte but 0 is true, as in C. */
+    public static boolean[] booleans(MemorySegment s, long o, int n) {
+        boolean[] a = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = s.get(I8, o + i) != 0;
+        }
         return a;
     }
 }
