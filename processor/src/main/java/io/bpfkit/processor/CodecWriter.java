@@ -172,6 +172,7 @@ final class CodecWriter {
                 default -> "longs";
             };
             case CType.Floating f -> f.bytes() == 4 ? "floats" : "doubles";
+            case CType.Bool b -> "booleans";
             default -> throw new IllegalArgumentException("no array reader for " + element);
         };
     }

@@ -8,10 +8,16 @@ import io.bpfkit.api.annotation.CStruct;
 import io.bpfkit.api.codec.Size;
 import io.bpfkit.api.codec.Unsigned;
 import io.bpfkit.check.CType;
+import io.bpfkit.check.JavaType;
+import io.bpfkit.check.LayoutException;
+import io.bpfkit.check.RecordLayout;
+import io.bpfkit.check.RecordShape;
+import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.lang.model.element.Element;
@@ -27,8 +33,10 @@ import javax.lang.model.type.TypeMirror;
 /**
  * Maps Java types of binding methods to C types and codecs: primitives and their boxes
  * ({@code @Unsigned} for unsigned C integers), records (a generated codec each, C struct
- * layout), {@code @Size(N) String} as {@code char[N]}, {@code @Size(N)} arrays. A type without
- * a C counterpart is a {@link Refusal} naming the element.
+ * layout), {@code @Size(N) String} as {@code char[N]}, {@code @Size(N)} arrays. The C types
+ * come from {@link RecordLayout}, the rules run-time record codecs follow too; this class
+ * describes source types to it and writes the code for what it derives. A type without a C
+ * counterpart is a {@link Refusal} naming the element.
  */
 final class TypeMapper {
     private static final ClassName CODECS = ClassName.get("io.bpfkit.api.codec", "Codecs");
@@ -54,7 +62,6 @@ final class TypeMapper {
 
     private final ClassName binding;
     private final Map<String, RecordModel> records = new LinkedHashMap<>();
-    private final Set<String> building = new LinkedHashSet<>();
     private final Set<String> codecNames = new LinkedHashSet<>();
 
     TypeMapper(ClassName binding) {
@@ -67,159 +74,160 @@ final class TypeMapper {
     }
 
     /**
-     * The type of a map key or value, a global, or a record component.
+     * The type of a map key or value or a global, laid out by the rules run-time record codecs
+     * use ({@link RecordLayout}).
      *
-     * @param annotated the element whose annotations count besides the type's own (a method,
-     *     parameter or record component), or null
+     * @param annotated the element whose annotations count besides the type's own (a method or
+     *     parameter), or null
      * @param where how messages name it
      */
     ValueType map(TypeMirror type, Element annotated, Element at, String where) throws Refusal {
-        boolean unsigned = has(annotated, type, Unsigned.class);
-        Integer size = size(annotated, type);
-        if (type.getKind() == TypeKind.ARRAY) {
-            ArrayType at2 = (ArrayType) type;
-            TypeMirror component = at2.getComponentType();
-            if (size == null) {
-                size = size(null, component);
-            }
-            unsigned |= has(null, component, Unsigned.class);
-            if (size == null) {
-                throw new Refusal(at, where + " is an array: give its fixed length with @Size(N)");
-            }
-            checkSize(size, at, where);
-            ValueType element = scalarOrRecord(component, unsigned, at, where + "[]");
-            if (element == null || component.getKind() == TypeKind.BOOLEAN || component.getKind() == TypeKind.CHAR) {
-                throw new Refusal(at, where + " has type " + type + ": arrays of byte, short, int, long, float, "
-                        + "double or records have a C layout");
-            }
-            CType c = CType.array(element.ctype(), size);
-            CodeBlock codec = component.getKind() == TypeKind.BYTE
-                    ? CodeBlock.of("$T.bytes($L)", CODECS, size) : null;
-            return new ValueType(ArrayTypeName.of(element.java()), c, codec,
-                    CodeBlock.of("$T.array($L, $L)", CTYPE, element.ctypeCode(), size), null);
+        CType c;
+        try {
+            c = RecordLayout.ctype(javaType(type), size(annotated, type), unsigned(annotated, type), where, at);
+        } catch (LayoutException e) {
+            throw new Refusal(e.origin() instanceof Element origin ? origin : at, e.getMessage());
         }
-        if (isString(type)) {
-            if (size == null) {
-                throw new Refusal(at, where + " is a String (a C char[N]): give its length with @Size(N)");
-            }
-            checkSize(size, at, where);
-            return new ValueType(ClassName.get(String.class), CType.chars(size),
-                    CodeBlock.of("$T.cString($L)", CODECS, size), CodeBlock.of("$T.chars($L)", CTYPE, size), null);
-        }
-        if (size != null) {
-            throw new Refusal(at, where + ": @Size is for arrays and strings, not " + type);
-        }
-        ValueType v = scalarOrRecord(type, unsigned, at, where);
-        if (v == null) {
-            throw new Refusal(at, where + " has type " + type + ", which has no C layout: use a primitive (or its "
-                    + "box), a record, or a @Size array or String");
-        }
-        return v;
+        return valueType(type, c, at);
     }
 
-    private ValueType scalarOrRecord(TypeMirror type, boolean unsigned, Element at, String where) throws Refusal {
-        TypeKind k = type.getKind();
-        if (k == TypeKind.DECLARED) {
-            TypeElement e = (TypeElement) ((DeclaredType) type).asElement();
-            if (e.getKind() == ElementKind.RECORD) {
-                return record(e, at, where);
+    /** The Java side of {@code type}, whose layout {@code c} is: its type name and generated code. */
+    private ValueType valueType(TypeMirror type, CType c, Element at) throws Refusal {
+        return switch (c) {
+            case CType.Chars ch -> new ValueType(ClassName.get(String.class), c,
+                    CodeBlock.of("$T.cString($L)", CODECS, ch.length()), CodeBlock.of("$T.chars($L)", CTYPE,
+                    ch.length()), null);
+            case CType.Array a -> {
+                TypeMirror component = ((ArrayType) type).getComponentType();
+                ValueType element = valueType(component, a.element(), at);
+                CodeBlock codec = component.getKind() == TypeKind.BYTE
+                        ? CodeBlock.of("$T.bytes($L)", CODECS, a.length()) : null;
+                yield new ValueType(ArrayTypeName.of(element.java()), c, codec,
+                        CodeBlock.of("$T.array($L, $L)", CTYPE, element.ctypeCode(), a.length()), null);
             }
-            String n = e.getQualifiedName().toString();
-            k = switch (n) {
-                case "java.lang.Byte" -> TypeKind.BYTE;
-                case "java.lang.Short" -> TypeKind.SHORT;
-                case "java.lang.Integer" -> TypeKind.INT;
-                case "java.lang.Long" -> TypeKind.LONG;
-                case "java.lang.Float" -> TypeKind.FLOAT;
-                case "java.lang.Double" -> TypeKind.DOUBLE;
-                case "java.lang.Boolean" -> TypeKind.BOOLEAN;
-                default -> TypeKind.NONE;
-            };
-            if (k == TypeKind.NONE) {
-                return null;
-            }
-            ValueType prim = primitive(k, unsigned, at, where);
-            return new ValueType(prim.java().box(), prim.ctype(), prim.codec(), prim.ctypeCode(), null);
-        }
-        return k.isPrimitive() ? primitive(k, unsigned, at, where) : null;
-    }
-
-    private static ValueType primitive(TypeKind k, boolean unsigned, Element at, String where) throws Refusal {
-        if (unsigned && (k == TypeKind.FLOAT || k == TypeKind.DOUBLE || k == TypeKind.BOOLEAN)) {
-            throw new Refusal(at, where + ": @Unsigned is for integers, not " + k.name().toLowerCase(java.util.Locale.ROOT));
-        }
-        return switch (k) {
-            case BYTE -> integer(TypeName.BYTE, 1, unsigned, "int8");
-            case SHORT -> integer(TypeName.SHORT, 2, unsigned, "int16");
-            case INT -> integer(TypeName.INT, 4, unsigned, "int32");
-            case LONG -> integer(TypeName.LONG, 8, unsigned, "int64");
-            case FLOAT -> new ValueType(TypeName.FLOAT, CType.floating(4), CodeBlock.of("$T.float32()", CODECS),
-                    CodeBlock.of("$T.floating(4)", CTYPE), null);
-            case DOUBLE -> new ValueType(TypeName.DOUBLE, CType.floating(8), CodeBlock.of("$T.float64()", CODECS),
-                    CodeBlock.of("$T.floating(8)", CTYPE), null);
-            case BOOLEAN -> new ValueType(TypeName.BOOLEAN, CType.bool(), CodeBlock.of("$T.bool()", CODECS),
-                    CodeBlock.of("$T.bool()", CTYPE), null);
-            default -> throw new Refusal(at, where + " has type " + k.name().toLowerCase(java.util.Locale.ROOT)
-                    + ", which has no C layout (a Java char is not a C char: use byte)");
+            case CType.Struct s -> record((TypeElement) ((DeclaredType) type).asElement(), s, at);
+            default -> scalar(c, type.getKind() == TypeKind.DECLARED);
         };
     }
 
-    /** The same bits whatever the signedness: the codec is the signed one of that width. */
-    private static ValueType integer(TypeName java, int bytes, boolean unsigned, String codec) {
-        return new ValueType(java, CType.integer(bytes, unsigned), CodeBlock.of("$T.$L()", CODECS, codec),
-                CodeBlock.of("$T.integer($L, $L)", CTYPE, bytes, unsigned), null);
+    /** A scalar: integers carry their bits with the signed codec of their width, whatever the signedness. */
+    private static ValueType scalar(CType c, boolean boxed) {
+        ValueType v = switch (c) {
+            case CType.Int i -> new ValueType(switch (i.bytes()) {
+                case 1 -> TypeName.BYTE;
+                case 2 -> TypeName.SHORT;
+                case 4 -> TypeName.INT;
+                default -> TypeName.LONG;
+            }, c, CodeBlock.of("$T.int$L()", CODECS, i.bytes() * 8), CodeBlock.of("$T.integer($L, $L)", CTYPE,
+                    i.bytes(), i.unsigned()), null);
+            case CType.Floating f -> new ValueType(f.bytes() == 4 ? TypeName.FLOAT : TypeName.DOUBLE, c,
+                    CodeBlock.of("$T.float$L()", CODECS, f.bytes() * 8), CodeBlock.of("$T.floating($L)", CTYPE,
+                    f.bytes()), null);
+            case CType.Bool b -> new ValueType(TypeName.BOOLEAN, c, CodeBlock.of("$T.bool()", CODECS),
+                    CodeBlock.of("$T.bool()", CTYPE), null);
+            default -> throw new IllegalArgumentException("not a scalar: " + c);
+        };
+        return boxed ? new ValueType(v.java().box(), c, v.codec(), v.ctypeCode(), null) : v;
     }
 
-    private ValueType record(TypeElement e, Element at, String where) throws Refusal {
+    /** The record {@code e}, laid out as {@code struct}; its codec model is made once. */
+    private ValueType record(TypeElement e, CType.Struct struct, Element at) throws Refusal {
         String qn = e.getQualifiedName().toString();
         RecordModel done = records.get(qn);
         if (done == null) {
-            if (!building.add(qn)) {
-                throw new Refusal(at, "record " + e.getSimpleName() + " contains itself: a C struct cannot");
+            if (!isAccessible(e)) {
+                throw new Refusal(at, "record " + e.getQualifiedName() + " must be public (or in package "
+                        + binding.packageName() + ") for the generated codec to use it");
             }
-            done = buildRecord(e, at);
-            building.remove(qn);
+            List<? extends RecordComponentElement> comps = e.getRecordComponents();
+            List<RecordModel.Component> components = new ArrayList<>();
+            for (int i = 0; i < comps.size(); i++) {
+                RecordComponentElement c = comps.get(i);
+                CType.Member m = struct.members().get(i);
+                ValueType t = valueType(c.asType(), m.type(), c);
+                ValueType element = null;
+                int length = 0;
+                if (m.type() instanceof CType.Array a) {
+                    length = a.length();
+                    element = valueType(((ArrayType) c.asType()).getComponentType(), a.element(), c);
+                } else if (m.type() instanceof CType.Chars ch) {
+                    length = ch.length();
+                }
+                components.add(new RecordModel.Component(m.name(), t, m.offset(), element, length));
+            }
+            done = new RecordModel(TypeName.get(e.asType()), codecName(e), struct, components);
             records.put(qn, done);
         }
         return new ValueType(done.type(), done.struct(), CodeBlock.of("$T.INSTANCE", done.codec()),
                 CodeBlock.of("$T.TYPE", done.codec()), done);
     }
 
-    private RecordModel buildRecord(TypeElement e, Element at) throws Refusal {
-        if (!isAccessible(e)) {
-            throw new Refusal(at, "record " + e.getQualifiedName() + " must be public (or in package "
-                    + binding.packageName() + ") for the generated codec to use it");
+    /** {@code type} as the layout rules see it. */
+    private static JavaType javaType(TypeMirror type) {
+        TypeKind k = type.getKind();
+        if (k == TypeKind.ARRAY) {
+            return new JavaType.ArrayOf(javaType(((ArrayType) type).getComponentType()));
         }
-        List<? extends RecordComponentElement> comps = e.getRecordComponents();
-        if (comps.isEmpty()) {
-            throw new Refusal(e, "record " + e.getSimpleName() + " has no components: C has no empty structs");
+        if (k.isPrimitive()) {
+            return new JavaType.Primitive(JavaType.Kind.valueOf(k.name()), false);
         }
-        List<CType.Field> fields = new ArrayList<>();
-        List<ValueType> types = new ArrayList<>();
-        for (RecordComponentElement c : comps) {
-            ValueType t = map(c.asType(), c, c, e.getSimpleName() + "." + c.getSimpleName());
-            types.add(t);
-            fields.add(CType.member(c.getSimpleName().toString(), t.ctype()));
+        if (k != TypeKind.DECLARED) {
+            return new JavaType.Unsupported(k.name().toLowerCase(Locale.ROOT));
         }
-        CStruct cs = e.getAnnotation(CStruct.class);
-        CType.Struct struct = CType.struct(e.getSimpleName().toString(), cs == null ? null : cs.value(),
-                fields.toArray(CType.Field[]::new));
-        List<RecordModel.Component> components = new ArrayList<>();
-        for (int i = 0; i < comps.size(); i++) {
-            ValueType t = types.get(i);
-            ValueType element = null;
-            int length = 0;
-            if (t.ctype() instanceof CType.Array a) {
-                length = a.length();
-                TypeMirror ct = ((ArrayType) comps.get(i).asType()).getComponentType();
-                element = scalarOrRecord(ct, a.element() instanceof CType.Int in && in.unsigned(), comps.get(i), "");
-            } else if (t.ctype() instanceof CType.Chars ch) {
-                length = ch.length();
+        TypeElement e = (TypeElement) ((DeclaredType) type).asElement();
+        if (e.getKind() == ElementKind.RECORD) {
+            return new JavaType.RecordOf(new RecordElement(e));
+        }
+        String name = e.getQualifiedName().toString();
+        return switch (name) {
+            case "java.lang.String" -> new JavaType.Text();
+            case "java.lang.Byte" -> new JavaType.Primitive(JavaType.Kind.BYTE, true);
+            case "java.lang.Short" -> new JavaType.Primitive(JavaType.Kind.SHORT, true);
+            case "java.lang.Integer" -> new JavaType.Primitive(JavaType.Kind.INT, true);
+            case "java.lang.Long" -> new JavaType.Primitive(JavaType.Kind.LONG, true);
+            case "java.lang.Float" -> new JavaType.Primitive(JavaType.Kind.FLOAT, true);
+            case "java.lang.Double" -> new JavaType.Primitive(JavaType.Kind.DOUBLE, true);
+            case "java.lang.Boolean" -> new JavaType.Primitive(JavaType.Kind.BOOLEAN, true);
+            case "java.lang.Character" -> new JavaType.Primitive(JavaType.Kind.CHAR, true);
+            default -> new JavaType.Unsupported(name);
+        };
+    }
+
+    /**
+     * A record in source, described for {@link RecordLayout}: the compile-time side of the rules
+     * run-time record codecs apply to classes.
+     */
+    private record RecordElement(TypeElement e) implements RecordShape {
+        @Override
+        public String name() {
+            return e.getQualifiedName().toString();
+        }
+
+        @Override
+        public String simpleName() {
+            return e.getSimpleName().toString();
+        }
+
+        @Override
+        public String cStruct() {
+            CStruct c = e.getAnnotation(CStruct.class);
+            return c == null ? null : c.value();
+        }
+
+        @Override
+        public List<Component> components() {
+            List<Component> out = new ArrayList<>();
+            for (RecordComponentElement c : e.getRecordComponents()) {
+                out.add(new Component(c.getSimpleName().toString(), javaType(c.asType()), size(c, c.asType()),
+                        unsigned(c, c.asType()), c));
             }
-            components.add(new RecordModel.Component(comps.get(i).getSimpleName().toString(), t,
-                    struct.members().get(i).offset(), element, length));
+            return out;
         }
-        return new RecordModel(TypeName.get(e.asType()), codecName(e), struct, components);
+
+        @Override
+        public Object origin() {
+            return e;
+        }
     }
 
     private ClassName codecName(TypeElement e) {
@@ -251,26 +259,25 @@ final class TypeMapper {
         return ((javax.lang.model.element.PackageElement) x).getQualifiedName().toString();
     }
 
-    private static boolean isString(TypeMirror t) {
-        return t.getKind() == TypeKind.DECLARED
-                && ((TypeElement) ((DeclaredType) t).asElement()).getQualifiedName().contentEquals("java.lang.String");
-    }
-
-    private static boolean has(Element e, TypeMirror t, Class<? extends java.lang.annotation.Annotation> a) {
-        return (e != null && e.getAnnotation(a) != null) || t.getAnnotation(a) != null;
-    }
-
+    /** {@code @Size} on the element, on its type, or on its array's element type; null if on none. */
     private static Integer size(Element e, TypeMirror t) {
-        Size s = e != null ? e.getAnnotation(Size.class) : null;
-        if (s == null) {
-            s = t.getAnnotation(Size.class);
-        }
+        Size s = annotation(e, t, Size.class);
         return s == null ? null : s.value();
     }
 
-    private static void checkSize(int size, Element at, String where) throws Refusal {
-        if (size < 1) {
-            throw new Refusal(at, where + ": @Size(" + size + ") must be at least 1");
+    /** {@code @Unsigned} on the element, on its type, or on its array's element type. */
+    private static boolean unsigned(Element e, TypeMirror t) {
+        return annotation(e, t, Unsigned.class) != null;
+    }
+
+    private static <A extends Annotation> A annotation(Element e, TypeMirror t, Class<A> a) {
+        A found = e != null ? e.getAnnotation(a) : null;
+        if (found == null) {
+            found = t.getAnnotation(a);
         }
+        if (found == null && t instanceof ArrayType array) {
+            found = array.getComponentType().getAnnotation(a);
+        }
+        return found;
     }
 }

@@ -3,6 +3,7 @@ package io.bpfkit.binding;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
+import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.check.BindingCheck;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
@@ -184,6 +185,12 @@ public final class Bindings {
         MemorySegment.copy(a, 0, t, F64, o, n);
     }
 
+    /** {@code _Bool[n]}: 1 for true, 0 for false. */
+    public static void write(boolean[] a, int n, String where, MemorySegment t, long o) {
+        checkLength(nonNull(a, where).length, n, where);
+        Codecs.encodeBooleans(a, t, o);
+    }
+
     /** Checks an array of records before its elements are written one by one. */
     public static <T> T[] checked(T[] a, int n, String where) {
         checkLength(nonNull(a, where).length, n, where);
@@ -224,5 +231,10 @@ public final class Bindings {
         double[] a = new double[n];
         MemorySegment.copy(s, F64, o, a, 0, n);
         return a;
+    }
+
+    /** {@code _Bool[n]}: any byte but 0 is true, as in C. */
+    public static boolean[] booleans(MemorySegment s, long o, int n) {
+        return Codecs.decodeBooleans(s, o, n);
     }
 }

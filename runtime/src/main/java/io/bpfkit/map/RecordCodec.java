@@ -1,28 +1,29 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.annotation.CStruct;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Size;
 import io.bpfkit.api.codec.Unsigned;
 import io.bpfkit.check.CType;
+import io.bpfkit.check.RecordLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.AnnotatedArrayType;
-import java.lang.reflect.AnnotatedType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A codec for a Java record laid out as the C struct with the same members in the same order:
  * natural alignment and padding, {@code byte}..{@code long} ({@link Unsigned} for the unsigned C
  * types), {@code float}, {@code double}, {@code boolean} (a one-byte {@code _Bool}), nested
- * records, and fixed arrays and strings whose length a {@link Size} annotation gives.
+ * records, and fixed arrays and strings whose length a {@link Size} annotation gives. The layout
+ * comes from {@link RecordLayout}, the rules generated bindings are laid out by, so a record has
+ * the same bytes and the same {@link CType} here as in a binding; a {@link CStruct} name on the
+ * record is part of that type, and the map's BTF struct must then have that name.
  *
  * <p>Built once per record type (cached): the accessors and the canonical constructor become
  * method handles, combined with the memory accesses of each member into one encoder and one
@@ -44,7 +45,7 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     private static final ClassValue<RecordCodec<?>> CACHE = new ClassValue<>() {
         @Override
         protected RecordCodec<?> computeValue(Class<?> type) {
-            return build(type.asSubclass(Record.class), new HashSet<>());
+            return build(type.asSubclass(Record.class));
         }
     };
 
@@ -67,9 +68,9 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     /**
      * The codec of {@code type}, built on first use.
      *
-     * @throws IllegalArgumentException when a component has a type without a C layout, an array
-     *     or string without {@link Size}, {@link Unsigned} on a non-integer, or the record
-     *     contains itself
+     * @throws IllegalArgumentException when {@link RecordLayout} finds no C layout for it (a
+     *     component type without one, an array or string without {@link Size}, {@link Unsigned} on
+     *     a non-integer, a record that contains itself), or the record is not accessible
      */
     @SuppressWarnings("unchecked")
     public static <R extends Record> RecordCodec<R> of(Class<R> type) {
@@ -140,110 +141,39 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
 
     // ---- building -------------------------------------------------------------------------
 
-    private static <R extends Record> RecordCodec<R> build(Class<R> type, Set<Class<?>> building) {
+    private static <R extends Record> RecordCodec<R> build(Class<R> type) {
         if (!type.isRecord()) {
             throw new IllegalArgumentException(type.getName() + " is not a record");
         }
-        if (!building.add(type)) {
-            throw new IllegalArgumentException("record " + type.getName() + " contains itself: a C struct cannot");
-        }
+        CType.Struct struct = RecordLayout.struct(new ReflectedRecord(type));
         RecordComponent[] comps = type.getRecordComponents();
-        if (comps.length == 0) {
-            throw new IllegalArgumentException("record " + type.getName() + " has no components: C has no empty "
-                    + "structs");
-        }
-        List<CType.Field> fields = new ArrayList<>();
         List<RecordHandles.Member> members = new ArrayList<>();
+        List<MethodHandle> accessors = new ArrayList<>();
         Class<?>[] ctorTypes = new Class<?>[comps.length];
         for (int i = 0; i < comps.length; i++) {
-            RecordComponent c = comps[i];
-            ctorTypes[i] = c.getType();
-            RecordHandles.Member m = member(type, c, building);
-            fields.add(CType.member(c.getName(), m.type()));
-            members.add(m);
-        }
-        CType.Struct struct = CType.struct(type.getSimpleName(), null, fields.toArray(CType.Field[]::new));
-        building.remove(type);
-        List<MethodHandle> accessors = new ArrayList<>();
-        for (RecordComponent c : comps) {
-            accessors.add(accessor(type, c));
+            ctorTypes[i] = comps[i].getType();
+            members.add(member(type, comps[i], struct.members().get(i).type()));
+            accessors.add(accessor(type, comps[i]));
         }
         return new RecordCodec<>(type, struct, RecordHandles.encoder(struct, members, accessors),
                 RecordHandles.decoder(struct, members, constructor(type, ctorTypes)));
     }
 
-    private static RecordHandles.Member member(Class<?> owner, RecordComponent c, Set<Class<?>> building) {
+    /** The accesses of component {@code c}, whose C type {@link RecordLayout} says is {@code ctype}. */
+    private static RecordHandles.Member member(Class<?> owner, RecordComponent c, CType ctype) {
         Class<?> t = c.getType();
-        Size size = c.getAnnotation(Size.class);
         String where = owner.getSimpleName() + "." + c.getName();
-        boolean unsigned = unsigned(c);
         String isNull = "component '" + c.getName() + "' of " + owner.getSimpleName() + " is null: a C struct member "
                 + "has a value";
-        if (t == String.class) {
-            noUnsigned(unsigned, where, "a String");
-            return RecordHandles.string(length(size, where, "a String (a char[N])"), isNull);
-        }
-        if (t.isArray()) {
-            int n = length(size, where, "an array");
-            Class<?> et = t.getComponentType();
-            if (et.isRecord()) {
-                noUnsigned(unsigned, where, "an array of records");
-                return RecordHandles.recordArray(build(et.asSubclass(Record.class), building), n, where, isNull);
-            }
-            return RecordHandles.primitiveArray(scalarType(et, unsigned, where), et, n, where, isNull);
-        }
-        if (size != null) {
-            throw new IllegalArgumentException(where + ": @Size is for arrays and strings, not " + t.getSimpleName());
-        }
-        if (t.isRecord()) {
-            noUnsigned(unsigned, where, "a record");
-            return RecordHandles.record(build(t.asSubclass(Record.class), building), isNull);
-        }
-        return RecordHandles.scalar(scalarType(t, unsigned, where), t);
-    }
-
-    /** {@code @Unsigned} on the component, its type, or (for arrays) its element type. */
-    private static boolean unsigned(RecordComponent c) {
-        AnnotatedType at = c.getAnnotatedType();
-        return c.isAnnotationPresent(Unsigned.class) || at.isAnnotationPresent(Unsigned.class)
-                || at instanceof AnnotatedArrayType a && a.getAnnotatedGenericComponentType()
-                .isAnnotationPresent(Unsigned.class);
-    }
-
-    private static void noUnsigned(boolean unsigned, String where, String what) {
-        if (unsigned) {
-            throw new IllegalArgumentException(where + ": @Unsigned is for integers, not " + what);
-        }
-    }
-
-    private static CType scalarType(Class<?> t, boolean unsigned, String where) {
-        CType c;
-        if (t == byte.class) {
-            c = CType.integer(1, unsigned);
-        } else if (t == short.class) {
-            c = CType.integer(2, unsigned);
-        } else if (t == int.class) {
-            c = CType.integer(4, unsigned);
-        } else if (t == long.class) {
-            c = CType.integer(8, unsigned);
-        } else if (t == float.class || t == double.class || t == boolean.class) {
-            noUnsigned(unsigned, where, t.getName());
-            c = t == boolean.class ? CType.bool() : CType.floating(t == float.class ? 4 : 8);
-        } else {
-            throw new IllegalArgumentException(where + " has type " + t.getName() + ", which has no C layout: use "
-                    + "byte, short, int, long, float, double, boolean, a record, or an array or String with @Size");
-        }
-        return c;
-    }
-
-    private static int length(Size size, String where, String what) {
-        if (size == null) {
-            throw new IllegalArgumentException(where + " is " + what + ": give its fixed length with @Size(N)");
-        }
-        if (size.value() < 1) {
-            throw new IllegalArgumentException(where + ": @Size(" + size.value() + ") must be at least 1");
-        }
-        return size.value();
+        return switch (ctype) {
+            case CType.Chars ch -> RecordHandles.string(ch.length(), isNull);
+            case CType.Array a when a.element() instanceof CType.Struct ->
+                    RecordHandles.recordArray(of(t.getComponentType().asSubclass(Record.class)), a.length(), where,
+                            isNull);
+            case CType.Array a -> RecordHandles.primitiveArray(t.getComponentType(), a.length(), where, isNull);
+            case CType.Struct s -> RecordHandles.record(of(t.asSubclass(Record.class)), isNull);
+            default -> RecordHandles.scalar(t, isNull);
+        };
     }
 
     private static MethodHandle accessor(Class<?> type, RecordComponent c) {

@@ -28,16 +28,15 @@ final class RecordHandles {
             int.class, Object.class, ValueLayout.class, int.class, String.class);
     private static final MethodHandle READ_ARRAY = find("readArray", Object.class, Object.class, MemorySegment.class,
             long.class, ValueLayout.class, int.class);
-    private static final MethodHandle WRITE_BOOLEANS = find("writeBooleans", void.class, MemorySegment.class,
-            long.class, boolean[].class, int.class, String.class);
-    private static final MethodHandle READ_BOOLEANS = find("readBooleans", boolean[].class, MemorySegment.class,
-            long.class, int.class);
     private static final MethodHandle WRITE_RECORDS = find("writeRecords", void.class, MemorySegment.class,
             long.class, Object[].class, int.class, long.class, String.class, MethodHandle.class);
     private static final MethodHandle READ_RECORDS = find("readRecords", Object[].class, Object[].class,
             MemorySegment.class, long.class, long.class, MethodHandle.class);
     private static final MethodHandle ENCODE_STRING;
     private static final MethodHandle DECODE_STRING;
+    /** {@code _Bool[n]}, through the codec helpers the generated codecs use too. */
+    private static final MethodHandle WRITE_BOOLEANS;
+    private static final MethodHandle READ_BOOLEANS;
 
     static {
         try {
@@ -45,6 +44,11 @@ final class RecordHandles {
                     MethodType.methodType(void.class, String.class, int.class, MemorySegment.class, long.class));
             DECODE_STRING = MethodHandles.publicLookup().findStatic(Codecs.class, "decodeCString",
                     MethodType.methodType(String.class, MemorySegment.class, long.class, int.class));
+            WRITE_BOOLEANS = MethodHandles.lookup().findStatic(RecordHandles.class, "writeBooleans",
+                    MethodType.methodType(void.class, boolean[].class, int.class, String.class, MemorySegment.class,
+                            long.class));
+            READ_BOOLEANS = MethodHandles.publicLookup().findStatic(Codecs.class, "decodeBooleans",
+                    MethodType.methodType(boolean[].class, MemorySegment.class, long.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -54,16 +58,27 @@ final class RecordHandles {
     }
 
     /**
-     * One member: its C type, a writer {@code (MemorySegment, long, T) void} and a reader
-     * {@code (MemorySegment, long) T}, both at offset 0 of the member.
+     * One member: a writer {@code (MemorySegment, long, T) void} and a reader
+     * {@code (MemorySegment, long) T}, both at offset 0 of the member. Its C type and offset are
+     * the struct's ({@link io.bpfkit.check.RecordLayout}).
      */
-    record Member(CType type, MethodHandle writer, MethodHandle reader) {
+    record Member(MethodHandle writer, MethodHandle reader) {
     }
 
     // ---- members --------------------------------------------------------------------------
 
-    /** A primitive of type {@code javaType} ({@code int.class}, ...), C type {@code type}. */
-    static Member scalar(CType type, Class<?> javaType) {
+    /**
+     * A primitive of type {@code javaType} ({@code int.class}, ...), or its box
+     * ({@code Integer.class}, refused when null with {@code nullMessage}).
+     */
+    static Member scalar(Class<?> javaType, String nullMessage) {
+        Class<?> primitive = MethodType.methodType(javaType).unwrap().returnType();
+        if (primitive != javaType) {
+            Member unboxed = scalar(primitive, nullMessage);
+            return new Member(present(unboxed.writer().asType(unboxed.writer().type().changeParameterType(2,
+                    javaType)), nullMessage), unboxed.reader().asType(unboxed.reader().type()
+                    .changeReturnType(javaType)));
+        }
         ValueLayout layout = unaligned(javaType);
         VarHandle access = layout.varHandle();
         MethodHandle set = access.toMethodHandle(VarHandle.AccessMode.SET);
@@ -72,24 +87,25 @@ final class RecordHandles {
             set = MethodHandles.filterArguments(set, 2, BOOLEAN_TO_BYTE);
             get = MethodHandles.filterReturnValue(get, BYTE_TO_BOOLEAN);
         }
-        return new Member(type, set, get);
+        return new Member(set, get);
     }
 
     /** A {@code char[length]} holding a NUL-terminated string. */
     static Member string(int length, String nullMessage) {
         MethodHandle write = MethodHandles.permuteArguments(MethodHandles.insertArguments(ENCODE_STRING, 1, length),
                 MethodType.methodType(void.class, MemorySegment.class, long.class, String.class), 2, 0, 1);
-        return new Member(CType.chars(length), present(write, nullMessage),
+        return new Member(present(write, nullMessage),
                 MethodHandles.insertArguments(DECODE_STRING, 2, length));
     }
 
-    /** An array of {@code length} primitives of type {@code elementType}, C type {@code element}. */
-    static Member primitiveArray(CType element, Class<?> elementType, int length, String where, String nullMessage) {
+    /** An array of {@code length} primitives of type {@code elementType}. */
+    static Member primitiveArray(Class<?> elementType, int length, String where, String nullMessage) {
         Class<?> arrayType = elementType.arrayType();
         MethodHandle write;
         MethodHandle read;
         if (elementType == boolean.class) {
-            write = MethodHandles.insertArguments(WRITE_BOOLEANS, 3, length, where);
+            write = MethodHandles.permuteArguments(MethodHandles.insertArguments(WRITE_BOOLEANS, 1, length, where),
+                    MethodType.methodType(void.class, MemorySegment.class, long.class, boolean[].class), 2, 0, 1);
             read = MethodHandles.insertArguments(READ_BOOLEANS, 2, length);
         } else {
             ValueLayout layout = unaligned(elementType);
@@ -103,7 +119,7 @@ final class RecordHandles {
             read = MethodHandles.foldArguments(r, 0, fresh)
                     .asType(MethodType.methodType(arrayType, MemorySegment.class, long.class));
         }
-        return new Member(CType.array(element, length), present(write, nullMessage), read);
+        return new Member(present(write, nullMessage), read);
     }
 
     /** An array of {@code length} records of {@code codec}. */
@@ -118,7 +134,7 @@ final class RecordHandles {
         MethodHandle read = MethodHandles.foldArguments(MethodHandles.insertArguments(READ_RECORDS, 3, stride,
                 codec.memberDecoder()), 0, fresh)
                 .asType(MethodType.methodType(arrayType, MemorySegment.class, long.class));
-        return new Member(CType.array(codec.ctype(), length), present(write, nullMessage), read);
+        return new Member(present(write, nullMessage), read);
     }
 
     /** A nested record. */
@@ -127,7 +143,7 @@ final class RecordHandles {
         MethodHandle write = codec.memberEncoder()
                 .asType(MethodType.methodType(void.class, MemorySegment.class, long.class, t));
         MethodHandle read = codec.memberDecoder().asType(MethodType.methodType(t, MemorySegment.class, long.class));
-        return new Member(codec.ctype(), present(write, nullMessage), read);
+        return new Member(present(write, nullMessage), read);
     }
 
     // ---- records --------------------------------------------------------------------------
@@ -263,24 +279,14 @@ final class RecordHandles {
         MemorySegment.copy(array, 0, s, layout, o, length);
     }
 
+    private static void writeBooleans(boolean[] a, int length, String where, MemorySegment s, long o) {
+        checkLength(a.length, length, where);
+        Codecs.encodeBooleans(a, s, o);
+    }
+
     private static Object readArray(Object array, MemorySegment s, long o, ValueLayout layout, int length) {
         MemorySegment.copy(s, layout, o, array, 0, length);
         return array;
-    }
-
-    private static void writeBooleans(MemorySegment s, long o, boolean[] v, int length, String where) {
-        checkLength(v.length, length, where);
-        for (int i = 0; i < length; i++) {
-            s.set(ValueLayout.JAVA_BYTE, o + i, toByte(v[i]));
-        }
-    }
-
-    private static boolean[] readBooleans(MemorySegment s, long o, int length) {
-        boolean[] v = new boolean[length];
-        for (int i = 0; i < length; i++) {
-            v[i] = s.get(ValueLayout.JAVA_BYTE, o + i) != 0;
-        }
-        return v;
     }
 
     private static void writeRecords(MemorySegment s, long o, Object[] v, int length, long stride, String where,

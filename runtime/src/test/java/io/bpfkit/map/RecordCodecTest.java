@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.annotation.CStruct;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.codec.Size;
@@ -69,6 +70,20 @@ class RecordCodecTest {
     }
 
     record UnsignedFloat(@Unsigned float f) {
+    }
+
+    /** {@code struct inner} under another Java name: {@code @CStruct} says which. */
+    @CStruct("inner")
+    record Pair(@Unsigned int a, @Unsigned short b) {
+    }
+
+    /** The layout of {@code struct inner}, but named for a struct the object does not hold there. */
+    @CStruct("small")
+    record WrongName(@Unsigned int a, @Unsigned short b) {
+    }
+
+    /** Boxed components: refused when null, like arrays and strings. */
+    record Boxed(Integer a, @Unsigned Short b) {
     }
 
     /** One of every member kind the codec handles. */
@@ -337,6 +352,32 @@ class RecordCodecTest {
                 struct("small").id(), true));
         assertTrue(e.getMessage().endsWith("pair codec is 8 bytes (Java struct pair), struct small is 4 bytes"),
                 e.getMessage());
+    }
+
+    /** {@code @CStruct} is read from the class at run time: the name is part of the C type and checked. */
+    @Test
+    void cStructNamesAreCheckedAtRunTime() {
+        assertEquals("inner", RecordCodec.of(Pair.class).ctype().cName());
+        assertEquals("struct inner", RecordCodec.of(Pair.class).ctype().spelling());
+        LayoutCheck.check("map 'x' value", RecordCodec.of(Pair.class), 8, BTF, struct("inner").id(), true);
+        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value",
+                RecordCodec.of(WrongName.class), 8, BTF, struct("inner").id(), true));
+        assertEquals("map 'x' value does not match the object's struct inner: record WrongName: "
+                + "@CStruct(\"small\") but the object has struct inner", e.getMessage());
+    }
+
+    @Test
+    void boxedComponentsRoundTripAndRefuseNull() {
+        RecordCodec<Boxed> c = RecordCodec.of(Boxed.class);
+        assertEquals(CType.struct("Boxed", null, CType.member("a", CType.integer(4, false)),
+                CType.member("b", CType.integer(2, true))), c.ctype());
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment seg = a.allocate(c.size());
+            c.encode(new Boxed(-7, (short) -1), seg, 0);
+            assertEquals(new Boxed(-7, (short) -1), c.decode(seg, 0));
+            var e = assertThrows(IllegalArgumentException.class, () -> c.encode(new Boxed(null, (short) 1), seg, 0));
+            assertEquals("component 'a' of Boxed is null: a C struct member has a value", e.getMessage());
+        }
     }
 
     @Test

@@ -11,7 +11,9 @@ import java.lang.annotation.Target;
  * a map key or value is laid out as C lays out a struct with the same members in the same
  * order (natural alignment, padding, nested records, {@code @Size} arrays and strings) and is
  * checked member by member (name, offset, size, signedness) against the BTF type the map
- * declares; with this annotation the struct's name must match as well.
+ * declares; with this annotation the struct's name must match as well. Generated bindings and
+ * the runtime's record codecs ({@code RecordCodec}) both read it, the latter from the class at
+ * run time.
  *
  * <pre>{@code
  * @CStruct("syscall_stats")
@@ -19,7 +21,7 @@ import java.lang.annotation.Target;
  * }</pre>
  */
 @Documented
-@Retention(RetentionPolicy.CLASS)
+@Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface CStruct {
 

@@ -264,6 +264,22 @@ public final class Codecs {
         s.asSlice(o + b.length, length - b.length).fill((byte) 0);
     }
 
+    /** Writes {@code a} as {@code _Bool[a.length]}: 1 for true, 0 for false. */
+    public static void encodeBooleans(boolean[] a, MemorySegment s, long o) {
+        for (int i = 0; i < a.length; i++) {
+            s.set(I8, o + i, a[i] ? (byte) 1 : (byte) 0);
+        }
+    }
+
+    /** Reads {@code _Bool[n]}: any byte but 0 is true, as in C. */
+    public static boolean[] decodeBooleans(MemorySegment s, long o, int n) {
+        boolean[] a = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = s.get(I8, o + i) != 0;
+        }
+        return a;
+    }
+
     /** Reads a {@code char[length]} up to its first NUL. */
     public static String decodeCString(MemorySegment s, long o, int length) {
         int n = 0;
