@@ -2,7 +2,7 @@
  * bpfkit's load phase and everything after it, over FFM system calls: kernel feature probes
  * ({@code feature}), the loader ({@code load}), typed maps ({@code map}), attaching
  * ({@code link}) with rtnetlink ({@code netlink}), test runs ({@code run}), event readers
- * ({@code ringbuf}, {@code perf}, {@code events}), PMU counters ({@code pmu}) and what generated
+ * ({@code events}: ring and perf buffers), PMU counters ({@code pmu}) and what generated
  * bindings call ({@code binding}). The open phase is the module {@code io.bpfkit.object}.
  *
  * <p>The system-call layer ({@code sys}) is not exported: it holds a segment over all memory and
@@ -21,9 +21,7 @@ module io.bpfkit.runtime {
     exports io.bpfkit.load;
     exports io.bpfkit.map;
     exports io.bpfkit.netlink;
-    exports io.bpfkit.perf;
     exports io.bpfkit.pmu;
-    exports io.bpfkit.ringbuf;
     exports io.bpfkit.run;
     exports io.bpfkit.sys to io.bpfkit.cli, io.bpfkit.bench;
 }

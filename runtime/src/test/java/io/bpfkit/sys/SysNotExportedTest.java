@@ -34,7 +34,6 @@ class SysNotExportedTest {
         List<String> open = d.exports().stream().filter(e -> !e.isQualified()).map(Exports::source).sorted().toList();
         assertFalse(open.contains("io.bpfkit.sys"));
         assertEquals(List.of("io.bpfkit.binding", "io.bpfkit.events", "io.bpfkit.feature", "io.bpfkit.link",
-                "io.bpfkit.load", "io.bpfkit.map", "io.bpfkit.netlink", "io.bpfkit.perf", "io.bpfkit.pmu",
-                "io.bpfkit.ringbuf", "io.bpfkit.run"), open);
+                "io.bpfkit.load", "io.bpfkit.map", "io.bpfkit.netlink", "io.bpfkit.pmu", "io.bpfkit.run"), open);
     }
 }

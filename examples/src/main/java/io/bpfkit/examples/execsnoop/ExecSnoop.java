@@ -1,9 +1,9 @@
 package io.bpfkit.examples.execsnoop;
 
+import io.bpfkit.events.RingBufferReader;
 import io.bpfkit.examples.ToolArgs;
 import io.bpfkit.examples.ToolMain;
 import io.bpfkit.examples.ToolSession;
-import io.bpfkit.ringbuf.RingBufferReader;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.bpfkit.examples.top;
 
-import io.bpfkit.ringbuf.RingBufferReader;
+import io.bpfkit.events.RingBufferReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

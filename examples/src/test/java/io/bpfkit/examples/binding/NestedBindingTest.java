@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.map.BpfArray;
+import io.bpfkit.events.RingBufferReader;
 import io.bpfkit.examples.binding.NestedProbe.BumpRecord;
 import io.bpfkit.examples.binding.NestedProbe.Tally;
-import io.bpfkit.ringbuf.RingBufferReader;
 import io.bpfkit.run.TestRun;
 import io.bpfkit.testing.KernelTest;
 import java.util.ArrayList;

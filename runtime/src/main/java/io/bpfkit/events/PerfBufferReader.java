@@ -1,4 +1,4 @@
-package io.bpfkit.perf;
+package io.bpfkit.events;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.OwnedFd;

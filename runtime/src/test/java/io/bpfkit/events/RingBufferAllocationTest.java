@@ -1,4 +1,4 @@
-package io.bpfkit.ringbuf;
+package io.bpfkit.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.bpfkit.perf;
+package io.bpfkit.events;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
