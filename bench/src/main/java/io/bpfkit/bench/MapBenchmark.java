@@ -9,6 +9,7 @@ import io.bpfkit.map.MapRef;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.MapCreateAttr;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -93,7 +94,7 @@ public class MapBenchmark {
             big = BpfMaps.hash(ref, Codecs.int32(), Codecs.int64());
             fill(big, entries);
         } else {
-            mapped = BpfMaps.array(create(BPF_MAP_TYPE_ARRAY, SMALL, Bpf.BPF_F_MMAPABLE), Codecs.int64());
+            mapped = BpfMaps.array(create(BPF_MAP_TYPE_ARRAY, SMALL, BpfFlags.BPF_F_MMAPABLE), Codecs.int64());
             if (mapped.mapped().isEmpty()) {
                 throw new IllegalStateException("the array is not mapped");
             }

@@ -681,7 +681,7 @@ public final class CoreRelocator {
                 }
             }
             case CLASS_LD -> {
-                if (code != Instructions.BPF_LD_IMM64 || at + 1 >= insns.length / Instructions.SIZE
+                if (code != Instructions.OP_LD_IMM64 || at + 1 >= insns.length / Instructions.SIZE
                         || Instructions.srcReg(insns, at, order) != 0 || Instructions.offset(insns, at, order) != 0
                         || Instructions.opcode(insns, at + 1) != 0 || insns[(at + 1) * Instructions.SIZE + 1] != 0
                         || Instructions.offset(insns, at + 1, order) != 0) {
@@ -723,7 +723,7 @@ public final class CoreRelocator {
 
     /** libbpf's poison: a call to helper {@link #POISON_HELPER_ID}; both halves of an ld_imm64. */
     static void poison(byte[] insns, ByteOrder order, int at) {
-        if (Instructions.opcode(insns, at) == Instructions.BPF_LD_IMM64 && at + 1 < insns.length / Instructions.SIZE) {
+        if (Instructions.opcode(insns, at) == Instructions.OP_LD_IMM64 && at + 1 < insns.length / Instructions.SIZE) {
             poisonOne(insns, order, at + 1);
         }
         poisonOne(insns, order, at);
@@ -731,7 +731,7 @@ public final class CoreRelocator {
 
     private static void poisonOne(byte[] insns, ByteOrder order, int at) {
         int b = at * Instructions.SIZE;
-        insns[b] = (byte) Instructions.BPF_CALL;
+        insns[b] = (byte) Instructions.OP_CALL;
         insns[b + 1] = 0;
         Instructions.setOffset(insns, at, (short) 0, order);
         Instructions.setImm(insns, at, POISON_HELPER_ID, order);

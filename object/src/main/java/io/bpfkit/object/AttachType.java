@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.uapi.BpfAttachType;
 import java.util.Optional;
 
 /**
@@ -23,132 +24,132 @@ import java.util.Optional;
  */
 public enum AttachType {
     /** {@code BPF_CGROUP_INET_INGRESS}. */
-    CGROUP_INET_INGRESS(0, "cgroup_inet_ingress"),
+    CGROUP_INET_INGRESS(BpfAttachType.BPF_CGROUP_INET_INGRESS, "cgroup_inet_ingress"),
     /** {@code BPF_CGROUP_INET_EGRESS}. */
-    CGROUP_INET_EGRESS(1, "cgroup_inet_egress"),
+    CGROUP_INET_EGRESS(BpfAttachType.BPF_CGROUP_INET_EGRESS, "cgroup_inet_egress"),
     /** {@code BPF_CGROUP_INET_SOCK_CREATE}. */
-    CGROUP_INET_SOCK_CREATE(2, "cgroup_inet_sock_create"),
+    CGROUP_INET_SOCK_CREATE(BpfAttachType.BPF_CGROUP_INET_SOCK_CREATE, "cgroup_inet_sock_create"),
     /** {@code BPF_CGROUP_SOCK_OPS}. */
-    CGROUP_SOCK_OPS(3, "cgroup_sock_ops"),
+    CGROUP_SOCK_OPS(BpfAttachType.BPF_CGROUP_SOCK_OPS, "cgroup_sock_ops"),
     /** {@code BPF_SK_SKB_STREAM_PARSER}. */
-    SK_SKB_STREAM_PARSER(4, "sk_skb_stream_parser"),
+    SK_SKB_STREAM_PARSER(BpfAttachType.BPF_SK_SKB_STREAM_PARSER, "sk_skb_stream_parser"),
     /** {@code BPF_SK_SKB_STREAM_VERDICT}. */
-    SK_SKB_STREAM_VERDICT(5, "sk_skb_stream_verdict"),
+    SK_SKB_STREAM_VERDICT(BpfAttachType.BPF_SK_SKB_STREAM_VERDICT, "sk_skb_stream_verdict"),
     /** {@code BPF_CGROUP_DEVICE}. */
-    CGROUP_DEVICE(6, "cgroup_device"),
+    CGROUP_DEVICE(BpfAttachType.BPF_CGROUP_DEVICE, "cgroup_device"),
     /** {@code BPF_SK_MSG_VERDICT}. */
-    SK_MSG_VERDICT(7, "sk_msg_verdict"),
+    SK_MSG_VERDICT(BpfAttachType.BPF_SK_MSG_VERDICT, "sk_msg_verdict"),
     /** {@code BPF_CGROUP_INET4_BIND}. */
-    CGROUP_INET4_BIND(8, "cgroup_inet4_bind"),
+    CGROUP_INET4_BIND(BpfAttachType.BPF_CGROUP_INET4_BIND, "cgroup_inet4_bind"),
     /** {@code BPF_CGROUP_INET6_BIND}. */
-    CGROUP_INET6_BIND(9, "cgroup_inet6_bind"),
+    CGROUP_INET6_BIND(BpfAttachType.BPF_CGROUP_INET6_BIND, "cgroup_inet6_bind"),
     /** {@code BPF_CGROUP_INET4_CONNECT}. */
-    CGROUP_INET4_CONNECT(10, "cgroup_inet4_connect"),
+    CGROUP_INET4_CONNECT(BpfAttachType.BPF_CGROUP_INET4_CONNECT, "cgroup_inet4_connect"),
     /** {@code BPF_CGROUP_INET6_CONNECT}. */
-    CGROUP_INET6_CONNECT(11, "cgroup_inet6_connect"),
+    CGROUP_INET6_CONNECT(BpfAttachType.BPF_CGROUP_INET6_CONNECT, "cgroup_inet6_connect"),
     /** {@code BPF_CGROUP_INET4_POST_BIND}. */
-    CGROUP_INET4_POST_BIND(12, "cgroup_inet4_post_bind"),
+    CGROUP_INET4_POST_BIND(BpfAttachType.BPF_CGROUP_INET4_POST_BIND, "cgroup_inet4_post_bind"),
     /** {@code BPF_CGROUP_INET6_POST_BIND}. */
-    CGROUP_INET6_POST_BIND(13, "cgroup_inet6_post_bind"),
+    CGROUP_INET6_POST_BIND(BpfAttachType.BPF_CGROUP_INET6_POST_BIND, "cgroup_inet6_post_bind"),
     /** {@code BPF_CGROUP_UDP4_SENDMSG}. */
-    CGROUP_UDP4_SENDMSG(14, "cgroup_udp4_sendmsg"),
+    CGROUP_UDP4_SENDMSG(BpfAttachType.BPF_CGROUP_UDP4_SENDMSG, "cgroup_udp4_sendmsg"),
     /** {@code BPF_CGROUP_UDP6_SENDMSG}. */
-    CGROUP_UDP6_SENDMSG(15, "cgroup_udp6_sendmsg"),
+    CGROUP_UDP6_SENDMSG(BpfAttachType.BPF_CGROUP_UDP6_SENDMSG, "cgroup_udp6_sendmsg"),
     /** {@code BPF_LIRC_MODE2}. */
-    LIRC_MODE2(16, "lirc_mode2"),
+    LIRC_MODE2(BpfAttachType.BPF_LIRC_MODE2, "lirc_mode2"),
     /** {@code BPF_FLOW_DISSECTOR}. */
-    FLOW_DISSECTOR(17, "flow_dissector"),
+    FLOW_DISSECTOR(BpfAttachType.BPF_FLOW_DISSECTOR, "flow_dissector"),
     /** {@code BPF_CGROUP_SYSCTL}. */
-    CGROUP_SYSCTL(18, "cgroup_sysctl"),
+    CGROUP_SYSCTL(BpfAttachType.BPF_CGROUP_SYSCTL, "cgroup_sysctl"),
     /** {@code BPF_CGROUP_UDP4_RECVMSG}. */
-    CGROUP_UDP4_RECVMSG(19, "cgroup_udp4_recvmsg"),
+    CGROUP_UDP4_RECVMSG(BpfAttachType.BPF_CGROUP_UDP4_RECVMSG, "cgroup_udp4_recvmsg"),
     /** {@code BPF_CGROUP_UDP6_RECVMSG}. */
-    CGROUP_UDP6_RECVMSG(20, "cgroup_udp6_recvmsg"),
+    CGROUP_UDP6_RECVMSG(BpfAttachType.BPF_CGROUP_UDP6_RECVMSG, "cgroup_udp6_recvmsg"),
     /** {@code BPF_CGROUP_GETSOCKOPT}. */
-    CGROUP_GETSOCKOPT(21, "cgroup_getsockopt"),
+    CGROUP_GETSOCKOPT(BpfAttachType.BPF_CGROUP_GETSOCKOPT, "cgroup_getsockopt"),
     /** {@code BPF_CGROUP_SETSOCKOPT}. */
-    CGROUP_SETSOCKOPT(22, "cgroup_setsockopt"),
+    CGROUP_SETSOCKOPT(BpfAttachType.BPF_CGROUP_SETSOCKOPT, "cgroup_setsockopt"),
     /** {@code BPF_TRACE_RAW_TP}. */
-    TRACE_RAW_TP(23, "trace_raw_tp"),
+    TRACE_RAW_TP(BpfAttachType.BPF_TRACE_RAW_TP, "trace_raw_tp"),
     /** {@code BPF_TRACE_FENTRY}. */
-    TRACE_FENTRY(24, "trace_fentry"),
+    TRACE_FENTRY(BpfAttachType.BPF_TRACE_FENTRY, "trace_fentry"),
     /** {@code BPF_TRACE_FEXIT}. */
-    TRACE_FEXIT(25, "trace_fexit"),
+    TRACE_FEXIT(BpfAttachType.BPF_TRACE_FEXIT, "trace_fexit"),
     /** {@code BPF_MODIFY_RETURN}. */
-    MODIFY_RETURN(26, "modify_return"),
+    MODIFY_RETURN(BpfAttachType.BPF_MODIFY_RETURN, "modify_return"),
     /** {@code BPF_LSM_MAC}. */
-    LSM_MAC(27, "lsm_mac"),
+    LSM_MAC(BpfAttachType.BPF_LSM_MAC, "lsm_mac"),
     /** {@code BPF_TRACE_ITER}. */
-    TRACE_ITER(28, "trace_iter"),
+    TRACE_ITER(BpfAttachType.BPF_TRACE_ITER, "trace_iter"),
     /** {@code BPF_CGROUP_INET4_GETPEERNAME}. */
-    CGROUP_INET4_GETPEERNAME(29, "cgroup_inet4_getpeername"),
+    CGROUP_INET4_GETPEERNAME(BpfAttachType.BPF_CGROUP_INET4_GETPEERNAME, "cgroup_inet4_getpeername"),
     /** {@code BPF_CGROUP_INET6_GETPEERNAME}. */
-    CGROUP_INET6_GETPEERNAME(30, "cgroup_inet6_getpeername"),
+    CGROUP_INET6_GETPEERNAME(BpfAttachType.BPF_CGROUP_INET6_GETPEERNAME, "cgroup_inet6_getpeername"),
     /** {@code BPF_CGROUP_INET4_GETSOCKNAME}. */
-    CGROUP_INET4_GETSOCKNAME(31, "cgroup_inet4_getsockname"),
+    CGROUP_INET4_GETSOCKNAME(BpfAttachType.BPF_CGROUP_INET4_GETSOCKNAME, "cgroup_inet4_getsockname"),
     /** {@code BPF_CGROUP_INET6_GETSOCKNAME}. */
-    CGROUP_INET6_GETSOCKNAME(32, "cgroup_inet6_getsockname"),
+    CGROUP_INET6_GETSOCKNAME(BpfAttachType.BPF_CGROUP_INET6_GETSOCKNAME, "cgroup_inet6_getsockname"),
     /** {@code BPF_XDP_DEVMAP}. */
-    XDP_DEVMAP(33, "xdp_devmap"),
+    XDP_DEVMAP(BpfAttachType.BPF_XDP_DEVMAP, "xdp_devmap"),
     /** {@code BPF_CGROUP_INET_SOCK_RELEASE}. */
-    CGROUP_INET_SOCK_RELEASE(34, "cgroup_inet_sock_release"),
+    CGROUP_INET_SOCK_RELEASE(BpfAttachType.BPF_CGROUP_INET_SOCK_RELEASE, "cgroup_inet_sock_release"),
     /** {@code BPF_XDP_CPUMAP}. */
-    XDP_CPUMAP(35, "xdp_cpumap"),
+    XDP_CPUMAP(BpfAttachType.BPF_XDP_CPUMAP, "xdp_cpumap"),
     /** {@code BPF_SK_LOOKUP}. */
-    SK_LOOKUP(36, "sk_lookup"),
+    SK_LOOKUP(BpfAttachType.BPF_SK_LOOKUP, "sk_lookup"),
     /** {@code BPF_XDP}. */
-    XDP(37, "xdp"),
+    XDP(BpfAttachType.BPF_XDP, "xdp"),
     /** {@code BPF_SK_SKB_VERDICT}. */
-    SK_SKB_VERDICT(38, "sk_skb_verdict"),
+    SK_SKB_VERDICT(BpfAttachType.BPF_SK_SKB_VERDICT, "sk_skb_verdict"),
     /** {@code BPF_SK_REUSEPORT_SELECT}. */
-    SK_REUSEPORT_SELECT(39, "sk_reuseport_select"),
+    SK_REUSEPORT_SELECT(BpfAttachType.BPF_SK_REUSEPORT_SELECT, "sk_reuseport_select"),
     /** {@code BPF_SK_REUSEPORT_SELECT_OR_MIGRATE}. */
-    SK_REUSEPORT_SELECT_OR_MIGRATE(40, "sk_reuseport_select_or_migrate"),
+    SK_REUSEPORT_SELECT_OR_MIGRATE(BpfAttachType.BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, "sk_reuseport_select_or_migrate"),
     /** {@code BPF_PERF_EVENT}. */
-    PERF_EVENT(41, "perf_event"),
+    PERF_EVENT(BpfAttachType.BPF_PERF_EVENT, "perf_event"),
     /** {@code BPF_TRACE_KPROBE_MULTI}. */
-    TRACE_KPROBE_MULTI(42, "trace_kprobe_multi"),
+    TRACE_KPROBE_MULTI(BpfAttachType.BPF_TRACE_KPROBE_MULTI, "trace_kprobe_multi"),
     /** {@code BPF_LSM_CGROUP}. */
-    LSM_CGROUP(43, "lsm_cgroup"),
+    LSM_CGROUP(BpfAttachType.BPF_LSM_CGROUP, "lsm_cgroup"),
     /** {@code BPF_STRUCT_OPS}. */
-    STRUCT_OPS(44, "struct_ops"),
+    STRUCT_OPS(BpfAttachType.BPF_STRUCT_OPS, "struct_ops"),
     /** {@code BPF_NETFILTER}. */
-    NETFILTER(45, "netfilter"),
+    NETFILTER(BpfAttachType.BPF_NETFILTER, "netfilter"),
     /** {@code BPF_TCX_INGRESS}. */
-    TCX_INGRESS(46, "tcx_ingress"),
+    TCX_INGRESS(BpfAttachType.BPF_TCX_INGRESS, "tcx_ingress"),
     /** {@code BPF_TCX_EGRESS}. */
-    TCX_EGRESS(47, "tcx_egress"),
+    TCX_EGRESS(BpfAttachType.BPF_TCX_EGRESS, "tcx_egress"),
     /** {@code BPF_TRACE_UPROBE_MULTI}. */
-    TRACE_UPROBE_MULTI(48, "trace_uprobe_multi"),
+    TRACE_UPROBE_MULTI(BpfAttachType.BPF_TRACE_UPROBE_MULTI, "trace_uprobe_multi"),
     /** {@code BPF_CGROUP_UNIX_CONNECT}. */
-    CGROUP_UNIX_CONNECT(49, "cgroup_unix_connect"),
+    CGROUP_UNIX_CONNECT(BpfAttachType.BPF_CGROUP_UNIX_CONNECT, "cgroup_unix_connect"),
     /** {@code BPF_CGROUP_UNIX_SENDMSG}. */
-    CGROUP_UNIX_SENDMSG(50, "cgroup_unix_sendmsg"),
+    CGROUP_UNIX_SENDMSG(BpfAttachType.BPF_CGROUP_UNIX_SENDMSG, "cgroup_unix_sendmsg"),
     /** {@code BPF_CGROUP_UNIX_RECVMSG}. */
-    CGROUP_UNIX_RECVMSG(51, "cgroup_unix_recvmsg"),
+    CGROUP_UNIX_RECVMSG(BpfAttachType.BPF_CGROUP_UNIX_RECVMSG, "cgroup_unix_recvmsg"),
     /** {@code BPF_CGROUP_UNIX_GETPEERNAME}. */
-    CGROUP_UNIX_GETPEERNAME(52, "cgroup_unix_getpeername"),
+    CGROUP_UNIX_GETPEERNAME(BpfAttachType.BPF_CGROUP_UNIX_GETPEERNAME, "cgroup_unix_getpeername"),
     /** {@code BPF_CGROUP_UNIX_GETSOCKNAME}. */
-    CGROUP_UNIX_GETSOCKNAME(53, "cgroup_unix_getsockname"),
+    CGROUP_UNIX_GETSOCKNAME(BpfAttachType.BPF_CGROUP_UNIX_GETSOCKNAME, "cgroup_unix_getsockname"),
     /** {@code BPF_NETKIT_PRIMARY}. */
-    NETKIT_PRIMARY(54, "netkit_primary"),
+    NETKIT_PRIMARY(BpfAttachType.BPF_NETKIT_PRIMARY, "netkit_primary"),
     /** {@code BPF_NETKIT_PEER}. */
-    NETKIT_PEER(55, "netkit_peer"),
+    NETKIT_PEER(BpfAttachType.BPF_NETKIT_PEER, "netkit_peer"),
     /** {@code BPF_TRACE_KPROBE_SESSION}. */
-    TRACE_KPROBE_SESSION(56, "trace_kprobe_session"),
+    TRACE_KPROBE_SESSION(BpfAttachType.BPF_TRACE_KPROBE_SESSION, "trace_kprobe_session"),
     /** The last attach type of Linux 6.18. */
-    TRACE_UPROBE_SESSION(57, "trace_uprobe_session"),
+    TRACE_UPROBE_SESSION(BpfAttachType.BPF_TRACE_UPROBE_SESSION, "trace_uprobe_session"),
     /** Newer than Linux 6.18 (fentry/fexit session programs, libbpf {@code fsession+}). */
-    TRACE_FSESSION(58, "trace_fsession"),
+    TRACE_FSESSION(BpfAttachType.BPF_TRACE_FSESSION, "trace_fsession"),
     /** Newer than Linux 6.18 (libbpf {@code fentry.multi+}). */
-    TRACE_FENTRY_MULTI(59, "trace_fentry_multi"),
+    TRACE_FENTRY_MULTI(BpfAttachType.BPF_TRACE_FENTRY_MULTI, "trace_fentry_multi"),
     /** Newer than Linux 6.18 (libbpf {@code fexit.multi+}). */
-    TRACE_FEXIT_MULTI(60, "trace_fexit_multi"),
+    TRACE_FEXIT_MULTI(BpfAttachType.BPF_TRACE_FEXIT_MULTI, "trace_fexit_multi"),
     /** Newer than Linux 6.18 (libbpf {@code fsession.multi+}). */
-    TRACE_FSESSION_MULTI(61, "trace_fsession_multi");
+    TRACE_FSESSION_MULTI(BpfAttachType.BPF_TRACE_FSESSION_MULTI, "trace_fsession_multi");
 
     /** The number of attach types Linux 6.18 defines ({@code __MAX_BPF_ATTACH_TYPE} there). */
-    public static final int MAX_LINUX_6_18 = 58;
+    public static final int MAX_LINUX_6_18 = BpfAttachType.BPF_TRACE_UPROBE_SESSION + 1;
 
     private static final AttachType[] BY_VALUE = values();
 

@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.uapi.BpfInsn;
 import java.nio.ByteOrder;
 
 /**
@@ -9,16 +10,12 @@ import java.nio.ByteOrder;
 public final class Instructions {
     public static final int SIZE = 8;
 
-    public static final int BPF_LD_IMM64 = 0x18;
-    public static final int BPF_CALL = 0x85;
-    public static final int BPF_EXIT = 0x95;
-
-    public static final int BPF_PSEUDO_MAP_FD = 1;
-    public static final int BPF_PSEUDO_MAP_VALUE = 2;
-    public static final int BPF_PSEUDO_BTF_ID = 3;
-    public static final int BPF_PSEUDO_CALL = 1;
-    public static final int BPF_PSEUDO_KFUNC_CALL = 2;
-    public static final int BPF_PSEUDO_FUNC = 4;
+    /** The opcode of the first half of a 16-byte 64-bit immediate load ({@code lddw}). */
+    public static final int OP_LD_IMM64 = BpfInsn.BPF_LD | BpfInsn.BPF_IMM | BpfInsn.BPF_DW;
+    /** The opcode of a call (helper, kfunc or BPF-to-BPF). */
+    public static final int OP_CALL = BpfInsn.BPF_JMP | BpfInsn.BPF_CALL;
+    /** The opcode of {@code exit}. */
+    public static final int OP_EXIT = BpfInsn.BPF_JMP | BpfInsn.BPF_EXIT;
 
     private Instructions() {
     }

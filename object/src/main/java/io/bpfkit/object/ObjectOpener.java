@@ -9,6 +9,8 @@ import io.bpfkit.elf.ElfFile;
 import io.bpfkit.elf.ElfRelocation;
 import io.bpfkit.elf.ElfSection;
 import io.bpfkit.elf.ElfSymbol;
+import io.bpfkit.uapi.BpfFlags;
+import io.bpfkit.uapi.BpfInsn;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -33,10 +35,8 @@ final class ObjectOpener {
     /** Where clang puts variables declared {@code __arena} (address space 1), as libbpf's ARENA_SEC. */
     static final String ARENA = ".addr_space.1";
 
-    static final long BPF_F_RDONLY_PROG = 1L << 7;
     private static final int STV_INTERNAL = 1;
     private static final int STV_HIDDEN = 2;
-    static final long BPF_F_MMAPABLE = 1L << 10;
     /** Far above what the kernel takes as an array value: a hostile size fails here, not in an allocation. */
     static final long MAX_DATA_SECTION = 1L << 30;
 
@@ -339,7 +339,8 @@ final class ObjectOpener {
                 : internalMapName(s.name());
         MapSpec m = new MapSpec(name, MapSpec.Definition.DATA_SECTION, s.name(), 0)
                 .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)
-                .flags((mmapable ? BPF_F_MMAPABLE : 0) | (s.name().startsWith(".rodata") ? BPF_F_RDONLY_PROG : 0));
+                .flags((mmapable ? BpfFlags.BPF_F_MMAPABLE : 0)
+                        | (s.name().startsWith(".rodata") ? BpfFlags.BPF_F_RDONLY_PROG : 0));
         if (!s.isNoBits()) {
             m.initialData(s.data().toArray(ValueLayout.JAVA_BYTE));
         }
@@ -522,7 +523,7 @@ final class ObjectOpener {
         }
         MapSpec m = new MapSpec(internalMapName(KCONFIG), MapSpec.Definition.KCONFIG, KCONFIG, 0)
                 .type(MapType.ARRAY).keySize(4).valueSize(size).maxEntries(1)
-                .flags(BPF_F_MMAPABLE | BPF_F_RDONLY_PROG);
+                .flags(BpfFlags.BPF_F_MMAPABLE | BpfFlags.BPF_F_RDONLY_PROG);
         BtfType.Datasec ds = datasecs.get(KCONFIG);
         m.btfTypes(0, null, ds == null ? 0 : ds.id(), "datasec " + KCONFIG);
         m.variables(externs.stream().filter(v -> v.section().equals(KCONFIG)).toList());
@@ -663,7 +664,7 @@ final class ObjectOpener {
             if (sym.name().isEmpty()) {
                 throw new ObjectFormatException(rel.name(), at, where + " names an undefined symbol without a name");
             }
-            if (opcode == Instructions.BPF_CALL) {
+            if (opcode == Instructions.OP_CALL) {
                 return new Relocation(insn, Relocation.Kind.EXTERN_CALL, sym.name(), sym.name(), 0);
             }
             requireLdImm64(rel, at, where, code, insn, opcode);
@@ -674,8 +675,8 @@ final class ObjectOpener {
                     + "' in section " + sym.sectionIndex() + ", which does not exist");
         }
         ElfSection target = elf.section(sym.sectionIndex());
-        if (opcode == Instructions.BPF_CALL) {
-            if (src != Instructions.BPF_PSEUDO_CALL) {
+        if (opcode == Instructions.OP_CALL) {
+            if (src != BpfInsn.BPF_PSEUDO_CALL) {
                 throw new ObjectFormatException(rel.name(), at, where + ": a call relocation must be a bpf-to-bpf"
                         + " call (src_reg 1), found src_reg " + src);
             }
@@ -710,7 +711,7 @@ final class ObjectOpener {
     }
 
     private void requireLdImm64(ElfSection rel, long at, String where, byte[] code, int insn, int opcode) {
-        if (opcode != Instructions.BPF_LD_IMM64) {
+        if (opcode != Instructions.OP_LD_IMM64) {
             throw new ObjectFormatException(rel.name(), at, where + ": expected ld_imm64 (0x18), found opcode 0x"
                     + Integer.toHexString(opcode));
         }

@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.uapi.BpfProgType;
 import java.util.Optional;
 
 /**
@@ -19,71 +20,71 @@ import java.util.Optional;
  */
 public enum ProgramType {
     /** No type: the section name was not recognised. The kernel refuses to load it. */
-    UNSPEC(0, "unspec"),
+    UNSPEC(BpfProgType.BPF_PROG_TYPE_UNSPEC, "unspec"),
     /** {@code BPF_PROG_TYPE_SOCKET_FILTER}. */
-    SOCKET_FILTER(1, "socket_filter"),
+    SOCKET_FILTER(BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter"),
     /** {@code BPF_PROG_TYPE_KPROBE}. */
-    KPROBE(2, "kprobe"),
+    KPROBE(BpfProgType.BPF_PROG_TYPE_KPROBE, "kprobe"),
     /** {@code BPF_PROG_TYPE_SCHED_CLS}. */
-    SCHED_CLS(3, "sched_cls"),
+    SCHED_CLS(BpfProgType.BPF_PROG_TYPE_SCHED_CLS, "sched_cls"),
     /** {@code BPF_PROG_TYPE_SCHED_ACT}. */
-    SCHED_ACT(4, "sched_act"),
+    SCHED_ACT(BpfProgType.BPF_PROG_TYPE_SCHED_ACT, "sched_act"),
     /** {@code BPF_PROG_TYPE_TRACEPOINT}. */
-    TRACEPOINT(5, "tracepoint"),
+    TRACEPOINT(BpfProgType.BPF_PROG_TYPE_TRACEPOINT, "tracepoint"),
     /** {@code BPF_PROG_TYPE_XDP}. */
-    XDP(6, "xdp"),
+    XDP(BpfProgType.BPF_PROG_TYPE_XDP, "xdp"),
     /** {@code BPF_PROG_TYPE_PERF_EVENT}. */
-    PERF_EVENT(7, "perf_event"),
+    PERF_EVENT(BpfProgType.BPF_PROG_TYPE_PERF_EVENT, "perf_event"),
     /** {@code BPF_PROG_TYPE_CGROUP_SKB}. */
-    CGROUP_SKB(8, "cgroup_skb"),
+    CGROUP_SKB(BpfProgType.BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb"),
     /** {@code BPF_PROG_TYPE_CGROUP_SOCK}. */
-    CGROUP_SOCK(9, "cgroup_sock"),
+    CGROUP_SOCK(BpfProgType.BPF_PROG_TYPE_CGROUP_SOCK, "cgroup_sock"),
     /** {@code BPF_PROG_TYPE_LWT_IN}. */
-    LWT_IN(10, "lwt_in"),
+    LWT_IN(BpfProgType.BPF_PROG_TYPE_LWT_IN, "lwt_in"),
     /** {@code BPF_PROG_TYPE_LWT_OUT}. */
-    LWT_OUT(11, "lwt_out"),
+    LWT_OUT(BpfProgType.BPF_PROG_TYPE_LWT_OUT, "lwt_out"),
     /** {@code BPF_PROG_TYPE_LWT_XMIT}. */
-    LWT_XMIT(12, "lwt_xmit"),
+    LWT_XMIT(BpfProgType.BPF_PROG_TYPE_LWT_XMIT, "lwt_xmit"),
     /** {@code BPF_PROG_TYPE_SOCK_OPS}. */
-    SOCK_OPS(13, "sock_ops"),
+    SOCK_OPS(BpfProgType.BPF_PROG_TYPE_SOCK_OPS, "sock_ops"),
     /** {@code BPF_PROG_TYPE_SK_SKB}. */
-    SK_SKB(14, "sk_skb"),
+    SK_SKB(BpfProgType.BPF_PROG_TYPE_SK_SKB, "sk_skb"),
     /** {@code BPF_PROG_TYPE_CGROUP_DEVICE}. */
-    CGROUP_DEVICE(15, "cgroup_device"),
+    CGROUP_DEVICE(BpfProgType.BPF_PROG_TYPE_CGROUP_DEVICE, "cgroup_device"),
     /** {@code BPF_PROG_TYPE_SK_MSG}. */
-    SK_MSG(16, "sk_msg"),
+    SK_MSG(BpfProgType.BPF_PROG_TYPE_SK_MSG, "sk_msg"),
     /** {@code BPF_PROG_TYPE_RAW_TRACEPOINT}. */
-    RAW_TRACEPOINT(17, "raw_tracepoint"),
+    RAW_TRACEPOINT(BpfProgType.BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint"),
     /** {@code BPF_PROG_TYPE_CGROUP_SOCK_ADDR}. */
-    CGROUP_SOCK_ADDR(18, "cgroup_sock_addr"),
+    CGROUP_SOCK_ADDR(BpfProgType.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup_sock_addr"),
     /** {@code BPF_PROG_TYPE_LWT_SEG6LOCAL}. */
-    LWT_SEG6LOCAL(19, "lwt_seg6local"),
+    LWT_SEG6LOCAL(BpfProgType.BPF_PROG_TYPE_LWT_SEG6LOCAL, "lwt_seg6local"),
     /** {@code BPF_PROG_TYPE_LIRC_MODE2}. */
-    LIRC_MODE2(20, "lirc_mode2"),
+    LIRC_MODE2(BpfProgType.BPF_PROG_TYPE_LIRC_MODE2, "lirc_mode2"),
     /** {@code BPF_PROG_TYPE_SK_REUSEPORT}. */
-    SK_REUSEPORT(21, "sk_reuseport"),
+    SK_REUSEPORT(BpfProgType.BPF_PROG_TYPE_SK_REUSEPORT, "sk_reuseport"),
     /** {@code BPF_PROG_TYPE_FLOW_DISSECTOR}. */
-    FLOW_DISSECTOR(22, "flow_dissector"),
+    FLOW_DISSECTOR(BpfProgType.BPF_PROG_TYPE_FLOW_DISSECTOR, "flow_dissector"),
     /** {@code BPF_PROG_TYPE_CGROUP_SYSCTL}. */
-    CGROUP_SYSCTL(23, "cgroup_sysctl"),
+    CGROUP_SYSCTL(BpfProgType.BPF_PROG_TYPE_CGROUP_SYSCTL, "cgroup_sysctl"),
     /** {@code BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE}. */
-    RAW_TRACEPOINT_WRITABLE(24, "raw_tracepoint_writable"),
+    RAW_TRACEPOINT_WRITABLE(BpfProgType.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, "raw_tracepoint_writable"),
     /** {@code BPF_PROG_TYPE_CGROUP_SOCKOPT}. */
-    CGROUP_SOCKOPT(25, "cgroup_sockopt"),
+    CGROUP_SOCKOPT(BpfProgType.BPF_PROG_TYPE_CGROUP_SOCKOPT, "cgroup_sockopt"),
     /** {@code BPF_PROG_TYPE_TRACING}. */
-    TRACING(26, "tracing"),
+    TRACING(BpfProgType.BPF_PROG_TYPE_TRACING, "tracing"),
     /** {@code BPF_PROG_TYPE_STRUCT_OPS}. */
-    STRUCT_OPS(27, "struct_ops"),
+    STRUCT_OPS(BpfProgType.BPF_PROG_TYPE_STRUCT_OPS, "struct_ops"),
     /** {@code BPF_PROG_TYPE_EXT}. */
-    EXT(28, "ext"),
+    EXT(BpfProgType.BPF_PROG_TYPE_EXT, "ext"),
     /** {@code BPF_PROG_TYPE_LSM}. */
-    LSM(29, "lsm"),
+    LSM(BpfProgType.BPF_PROG_TYPE_LSM, "lsm"),
     /** {@code BPF_PROG_TYPE_SK_LOOKUP}. */
-    SK_LOOKUP(30, "sk_lookup"),
+    SK_LOOKUP(BpfProgType.BPF_PROG_TYPE_SK_LOOKUP, "sk_lookup"),
     /** {@code BPF_PROG_TYPE_SYSCALL}. */
-    SYSCALL(31, "syscall"),
+    SYSCALL(BpfProgType.BPF_PROG_TYPE_SYSCALL, "syscall"),
     /** {@code BPF_PROG_TYPE_NETFILTER}. */
-    NETFILTER(32, "netfilter");
+    NETFILTER(BpfProgType.BPF_PROG_TYPE_NETFILTER, "netfilter");
 
     private static final ProgramType[] BY_VALUE = values();
 

@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.uapi.BpfFlags;
 import java.util.Objects;
 
 /**
@@ -57,10 +58,6 @@ public record SectionDef(
         boolean autoAttach,
         boolean needsAttachBtfId) {
 
-    /** {@code BPF_F_SLEEPABLE}: the program may sleep (page faults, sleepable helpers). */
-    public static final int BPF_F_SLEEPABLE = 1 << 4;
-    /** {@code BPF_F_XDP_HAS_FRAGS}: the XDP program handles multi-buffer (fragmented) packets. */
-    public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
 
     /** Checks the invariants: non-null names and kinds, no target together with a target error. */
     public SectionDef {
@@ -92,12 +89,12 @@ public record SectionDef(
 
     /** Whether the program is loaded sleepable ({@link #BPF_F_SLEEPABLE}). */
     public boolean sleepable() {
-        return (progFlags & BPF_F_SLEEPABLE) != 0;
+        return (progFlags & BpfFlags.BPF_F_SLEEPABLE) != 0;
     }
 
     /** Whether the XDP program is loaded with {@link #BPF_F_XDP_HAS_FRAGS}. */
     public boolean xdpFrags() {
-        return (progFlags & BPF_F_XDP_HAS_FRAGS) != 0;
+        return (progFlags & BpfFlags.BPF_F_XDP_HAS_FRAGS) != 0;
     }
 
     /**

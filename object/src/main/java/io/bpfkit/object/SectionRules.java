@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.uapi.BpfFlags;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -328,10 +329,10 @@ public final class SectionRules {
         Rule rule = found.get();
         int progFlags = 0;
         if (rule.has(Flag.SLEEPABLE)) {
-            progFlags |= SectionDef.BPF_F_SLEEPABLE;
+            progFlags |= BpfFlags.BPF_F_SLEEPABLE;
         }
         if (rule.has(Flag.XDP_FRAGS) && rule.programType() == ProgramType.XDP) {
-            progFlags |= SectionDef.BPF_F_XDP_HAS_FRAGS;
+            progFlags |= BpfFlags.BPF_F_XDP_HAS_FRAGS;
         }
         Parsed parsed = parseTarget(rule, name);
         boolean autoAttach = rule.attachKind().autoAttach() && parsed.target != null;

@@ -7,6 +7,7 @@ import io.bpfkit.elf.ElfFile;
 import io.bpfkit.elf.ElfRelocation;
 import io.bpfkit.elf.ElfSection;
 import io.bpfkit.elf.ElfSymbol;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -24,8 +25,6 @@ import java.util.Set;
 final class StructOpsReader {
     static final String SECTION = ".struct_ops";
     static final String LINK_SECTION = ".struct_ops.link";
-    /** {@code BPF_F_LINK}: the map is registered through a BPF link. */
-    static final long BPF_F_LINK = 1L << 13;
     private static final Set<String> SECTIONS = Set.of(SECTION, LINK_SECTION, "?" + SECTION, "?" + LINK_SECTION);
     /** Section indexes from here on are special (SHN_ABS, SHN_COMMON, ...), never a program's. */
     private static final int SHN_LORESERVE = 0xff00;
@@ -104,7 +103,7 @@ final class StructOpsReader {
             }
             MapSpec m = new MapSpec(var, MapSpec.Definition.STRUCT_OPS, s.name(), v.offset())
                     .type(MapType.STRUCT_OPS).keySize(4).valueSize(st.size()).maxEntries(1)
-                    .flags(link ? BPF_F_LINK : 0)
+                    .flags(link ? BpfFlags.BPF_F_LINK : 0)
                     .autocreate(!optional)
                     .btfTypes(0, null, typeId, "struct " + st.name());
             variables.add(new Variable(m, st, v.offset(), data, new LinkedHashMap<>()));

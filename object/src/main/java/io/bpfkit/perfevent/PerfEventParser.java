@@ -1,5 +1,6 @@
 package io.bpfkit.perfevent;
 
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,33 +45,33 @@ public final class PerfEventParser {
     private static final PerfEventParser SYSTEM = new PerfEventParser(SYSFS_PMUS);
 
     private static final Map<String, Long> HARDWARE = names(
-            "cycles", PerfEventAttr.HW_CPU_CYCLES, "cpu-cycles", PerfEventAttr.HW_CPU_CYCLES,
-            "instructions", PerfEventAttr.HW_INSTRUCTIONS,
-            "cache-references", PerfEventAttr.HW_CACHE_REFERENCES,
-            "cache-misses", PerfEventAttr.HW_CACHE_MISSES,
-            "branches", PerfEventAttr.HW_BRANCH_INSTRUCTIONS,
-            "branch-instructions", PerfEventAttr.HW_BRANCH_INSTRUCTIONS,
-            "branch-misses", PerfEventAttr.HW_BRANCH_MISSES,
-            "bus-cycles", PerfEventAttr.HW_BUS_CYCLES,
-            "stalled-cycles-frontend", PerfEventAttr.HW_STALLED_CYCLES_FRONTEND,
-            "idle-cycles-frontend", PerfEventAttr.HW_STALLED_CYCLES_FRONTEND,
-            "stalled-cycles-backend", PerfEventAttr.HW_STALLED_CYCLES_BACKEND,
-            "idle-cycles-backend", PerfEventAttr.HW_STALLED_CYCLES_BACKEND,
-            "ref-cycles", PerfEventAttr.HW_REF_CPU_CYCLES);
+            "cycles", Perf.PERF_COUNT_HW_CPU_CYCLES, "cpu-cycles", Perf.PERF_COUNT_HW_CPU_CYCLES,
+            "instructions", Perf.PERF_COUNT_HW_INSTRUCTIONS,
+            "cache-references", Perf.PERF_COUNT_HW_CACHE_REFERENCES,
+            "cache-misses", Perf.PERF_COUNT_HW_CACHE_MISSES,
+            "branches", Perf.PERF_COUNT_HW_BRANCH_INSTRUCTIONS,
+            "branch-instructions", Perf.PERF_COUNT_HW_BRANCH_INSTRUCTIONS,
+            "branch-misses", Perf.PERF_COUNT_HW_BRANCH_MISSES,
+            "bus-cycles", Perf.PERF_COUNT_HW_BUS_CYCLES,
+            "stalled-cycles-frontend", Perf.PERF_COUNT_HW_STALLED_CYCLES_FRONTEND,
+            "idle-cycles-frontend", Perf.PERF_COUNT_HW_STALLED_CYCLES_FRONTEND,
+            "stalled-cycles-backend", Perf.PERF_COUNT_HW_STALLED_CYCLES_BACKEND,
+            "idle-cycles-backend", Perf.PERF_COUNT_HW_STALLED_CYCLES_BACKEND,
+            "ref-cycles", Perf.PERF_COUNT_HW_REF_CPU_CYCLES);
 
     private static final Map<String, Long> SOFTWARE = names(
-            "cpu-clock", PerfEventAttr.SW_CPU_CLOCK,
-            "task-clock", PerfEventAttr.SW_TASK_CLOCK,
-            "page-faults", PerfEventAttr.SW_PAGE_FAULTS, "faults", PerfEventAttr.SW_PAGE_FAULTS,
-            "context-switches", PerfEventAttr.SW_CONTEXT_SWITCHES, "cs", PerfEventAttr.SW_CONTEXT_SWITCHES,
-            "cpu-migrations", PerfEventAttr.SW_CPU_MIGRATIONS, "migrations", PerfEventAttr.SW_CPU_MIGRATIONS,
-            "minor-faults", PerfEventAttr.SW_PAGE_FAULTS_MIN,
-            "major-faults", PerfEventAttr.SW_PAGE_FAULTS_MAJ,
-            "alignment-faults", PerfEventAttr.SW_ALIGNMENT_FAULTS,
-            "emulation-faults", PerfEventAttr.SW_EMULATION_FAULTS,
-            "dummy", PerfEventAttr.SW_DUMMY,
-            "bpf-output", PerfEventAttr.SW_BPF_OUTPUT,
-            "cgroup-switches", PerfEventAttr.SW_CGROUP_SWITCHES);
+            "cpu-clock", Perf.PERF_COUNT_SW_CPU_CLOCK,
+            "task-clock", Perf.PERF_COUNT_SW_TASK_CLOCK,
+            "page-faults", Perf.PERF_COUNT_SW_PAGE_FAULTS, "faults", Perf.PERF_COUNT_SW_PAGE_FAULTS,
+            "context-switches", Perf.PERF_COUNT_SW_CONTEXT_SWITCHES, "cs", Perf.PERF_COUNT_SW_CONTEXT_SWITCHES,
+            "cpu-migrations", Perf.PERF_COUNT_SW_CPU_MIGRATIONS, "migrations", Perf.PERF_COUNT_SW_CPU_MIGRATIONS,
+            "minor-faults", Perf.PERF_COUNT_SW_PAGE_FAULTS_MIN,
+            "major-faults", Perf.PERF_COUNT_SW_PAGE_FAULTS_MAJ,
+            "alignment-faults", Perf.PERF_COUNT_SW_ALIGNMENT_FAULTS,
+            "emulation-faults", Perf.PERF_COUNT_SW_EMULATION_FAULTS,
+            "dummy", Perf.PERF_COUNT_SW_DUMMY,
+            "bpf-output", Perf.PERF_COUNT_SW_BPF_OUTPUT,
+            "cgroup-switches", Perf.PERF_COUNT_SW_CGROUP_SWITCHES);
 
     /** perf's cache names and their {@code PERF_COUNT_HW_CACHE_*} ids. */
     private static final Map<String, Long> CACHES = names(
@@ -221,19 +222,19 @@ public final class PerfEventParser {
     private static Resolved builtIn(String event) {
         Long hw = HARDWARE.get(event.toLowerCase(Locale.ROOT));
         if (hw != null) {
-            return new Resolved("hardware", PerfEventAttr.TYPE_HARDWARE, new long[] {hw, 0, 0, 0});
+            return new Resolved("hardware", Perf.PERF_TYPE_HARDWARE, new long[] {hw, 0, 0, 0});
         }
         Long sw = SOFTWARE.get(event.toLowerCase(Locale.ROOT));
         if (sw != null) {
-            return new Resolved("software", PerfEventAttr.TYPE_SOFTWARE, new long[] {sw, 0, 0, 0});
+            return new Resolved("software", Perf.PERF_TYPE_SOFTWARE, new long[] {sw, 0, 0, 0});
         }
         if (event.matches("r[0-9a-fA-F]{1,16}")) {
             long raw = Long.parseUnsignedLong(event.substring(1), 16);
-            return new Resolved("raw", PerfEventAttr.TYPE_RAW, new long[] {raw, 0, 0, 0});
+            return new Resolved("raw", Perf.PERF_TYPE_RAW, new long[] {raw, 0, 0, 0});
         }
         Long cache = cacheConfig(event);
         if (cache != null) {
-            return new Resolved("hardware cache", PerfEventAttr.TYPE_HW_CACHE, new long[] {cache, 0, 0, 0});
+            return new Resolved("hardware cache", Perf.PERF_TYPE_HW_CACHE, new long[] {cache, 0, 0, 0});
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package io.bpfkit.perfevent;
 
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.util.Objects;
 
@@ -33,8 +34,8 @@ public record PerfEventSpec(String text, String pmu, int type, long config, long
 
     /** True for the hardware-dependent types: what a machine without a PMU cannot open. */
     public boolean needsHardwarePmu() {
-        return type == PerfEventAttr.TYPE_HARDWARE || type == PerfEventAttr.TYPE_HW_CACHE
-                || type == PerfEventAttr.TYPE_RAW;
+        return type == Perf.PERF_TYPE_HARDWARE || type == Perf.PERF_TYPE_HW_CACHE
+                || type == Perf.PERF_TYPE_RAW;
     }
 
     @Override

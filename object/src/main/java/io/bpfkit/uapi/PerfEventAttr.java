@@ -16,67 +16,12 @@ import java.util.Map;
  *
  * <pre>{@code
  * PerfEventAttr a = new PerfEventAttr()
- *         .type(PerfEventAttr.TYPE_SOFTWARE).config(PerfEventAttr.SW_CPU_CLOCK)
+ *         .type(Perf.PERF_TYPE_SOFTWARE).config(Perf.PERF_COUNT_SW_CPU_CLOCK)
  *         .disabled(true).excludeHv(true);
  * List<Link> links = Attach.perfEventPerCpu(prog, a);   // io.bpfkit.link
  * }</pre>
  */
 public final class PerfEventAttr {
-    /** {@code PERF_ATTR_SIZE_VER8}: up to {@code config3}, the size this class writes. */
-    public static final int PERF_ATTR_SIZE_VER8 = 136;
-
-    public static final int TYPE_HARDWARE = 0;
-    public static final int TYPE_SOFTWARE = 1;
-    public static final int TYPE_TRACEPOINT = 2;
-    public static final int TYPE_HW_CACHE = 3;
-    public static final int TYPE_RAW = 4;
-    public static final int TYPE_BREAKPOINT = 5;
-
-    public static final long HW_CPU_CYCLES = 0;
-    public static final long HW_INSTRUCTIONS = 1;
-    public static final long HW_CACHE_REFERENCES = 2;
-    public static final long HW_CACHE_MISSES = 3;
-    public static final long HW_BRANCH_INSTRUCTIONS = 4;
-    public static final long HW_BRANCH_MISSES = 5;
-    public static final long HW_BUS_CYCLES = 6;
-    public static final long HW_STALLED_CYCLES_FRONTEND = 7;
-    public static final long HW_STALLED_CYCLES_BACKEND = 8;
-    public static final long HW_REF_CPU_CYCLES = 9;
-
-    public static final long SW_CPU_CLOCK = 0;
-    public static final long SW_TASK_CLOCK = 1;
-    public static final long SW_PAGE_FAULTS = 2;
-    public static final long SW_CONTEXT_SWITCHES = 3;
-    public static final long SW_CPU_MIGRATIONS = 4;
-    public static final long SW_PAGE_FAULTS_MIN = 5;
-    public static final long SW_PAGE_FAULTS_MAJ = 6;
-    public static final long SW_ALIGNMENT_FAULTS = 7;
-    public static final long SW_EMULATION_FAULTS = 8;
-    public static final long SW_DUMMY = 9;
-    public static final long SW_BPF_OUTPUT = 10;
-    public static final long SW_CGROUP_SWITCHES = 11;
-
-
-    /** {@code read_format} bits. */
-    public static final long FORMAT_TOTAL_TIME_ENABLED = 1;
-    public static final long FORMAT_TOTAL_TIME_RUNNING = 1 << 1;
-    public static final long FORMAT_ID = 1 << 2;
-    public static final long FORMAT_GROUP = 1 << 3;
-    public static final long FORMAT_LOST = 1 << 4;
-
-    /** {@code sample_type} bits (the common ones). */
-    public static final long SAMPLE_IP = 1;
-    public static final long SAMPLE_TID = 1 << 1;
-    public static final long SAMPLE_TIME = 1 << 2;
-    public static final long SAMPLE_ADDR = 1 << 3;
-    public static final long SAMPLE_READ = 1 << 4;
-    public static final long SAMPLE_CALLCHAIN = 1 << 5;
-    public static final long SAMPLE_ID = 1 << 6;
-    public static final long SAMPLE_CPU = 1 << 7;
-    public static final long SAMPLE_PERIOD = 1 << 8;
-    public static final long SAMPLE_STREAM_ID = 1 << 9;
-    public static final long SAMPLE_RAW = 1 << 10;
-
     // Bits of the flags word (bit fields after read_format, in declaration order).
     public static final long FLAG_DISABLED = 1L;
     public static final long FLAG_INHERIT = 1L << 1;
@@ -160,7 +105,7 @@ public final class PerfEventAttr {
     private static final VarHandle CONFIG3 = vh("config3");
 
     private int type;
-    private int size = PERF_ATTR_SIZE_VER8;
+    private int size = Perf.PERF_ATTR_SIZE_VER8;
     private long config;
     private long samplePeriod;
     private long sampleType;

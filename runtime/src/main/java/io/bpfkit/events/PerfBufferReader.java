@@ -12,6 +12,8 @@ import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.PerfEvents;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.BpfFlags;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,8 +42,8 @@ public final class PerfBufferReader extends PollingReader {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long DATA_HEAD = 1024;
     private static final long DATA_TAIL = 1032;
-    private static final int RECORD_LOST = 2;
-    private static final int RECORD_SAMPLE = 9;
+    private static final int RECORD_LOST = Perf.PERF_RECORD_LOST;
+    private static final int RECORD_SAMPLE = Perf.PERF_RECORD_SAMPLE;
     private static final int MAX_RECORD = 0xffff;
 
     private final List<OwnedFd> eventFds = new ArrayList<>();
@@ -76,14 +78,14 @@ public final class PerfBufferReader extends PollingReader {
         this.dataAt = new long[cpus.length];
         this.scratch = arena.allocate(MAX_RECORD + 8, 8);
         try {
-            PerfEventAttr attr = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
-                    .config(PerfEventAttr.SW_BPF_OUTPUT).sampleType(PerfEventAttr.SAMPLE_RAW).samplePeriod(1)
+            PerfEventAttr attr = new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE)
+                    .config(Perf.PERF_COUNT_SW_BPF_OUTPUT).sampleType(Perf.PERF_SAMPLE_RAW).samplePeriod(1)
                     .wakeupEvents(1);
             try (Arena tmp = Arena.ofConfined()) {
                 MemorySegment key = tmp.allocate(ValueLayout.JAVA_INT);
                 MemorySegment value = tmp.allocate(ValueLayout.JAVA_INT);
                 for (int i = 0; i < cpus.length; i++) {
-                    OwnedFd ev = PerfEvents.open(attr, -1, cpus[i], null, PerfEvents.FLAG_FD_CLOEXEC,
+                    OwnedFd ev = PerfEvents.open(attr, -1, cpus[i], null, Perf.PERF_FLAG_FD_CLOEXEC,
                             "bpf-output cpu " + cpus[i] + " for " + mapName);
                     eventFds.add(ev);
                     MemorySegment ring = Syscalls.mmap(ev.get(), page + dataSize,
@@ -95,7 +97,7 @@ public final class PerfBufferReader extends PollingReader {
                     PerfEvents.enable(ev);
                     key.set(ValueLayout.JAVA_INT, 0, cpus[i]);
                     value.set(ValueLayout.JAVA_INT, 0, ev.get());
-                    MapCalls.of(map).update(key, value, Bpf.BPF_ANY);
+                    MapCalls.of(map).update(key, value, BpfFlags.BPF_ANY);
                     watch(ev.get(), i);
                 }
             }

@@ -12,6 +12,7 @@ import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.MapInfo;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -47,9 +48,9 @@ import java.util.function.IntSupplier;
 public final class RingBufferReader extends PollingReader {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final int BUSY = 1 << 31;
-    private static final int DISCARD = 1 << 30;
-    private static final int HEADER = 8;
+    private static final int BUSY = BpfFlags.BPF_RINGBUF_BUSY_BIT;
+    private static final int DISCARD = BpfFlags.BPF_RINGBUF_DISCARD_BIT;
+    private static final int HEADER = BpfFlags.BPF_RINGBUF_HDR_SZ;
 
     private final Ring[] rings;
 

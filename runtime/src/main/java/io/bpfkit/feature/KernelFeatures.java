@@ -10,6 +10,11 @@ import io.bpfkit.sys.LinkCreateAttr;
 import io.bpfkit.sys.MapCreateAttr;
 import io.bpfkit.sys.ProgLoadAttr;
 import io.bpfkit.sys.ProgLoadResult;
+import io.bpfkit.uapi.BpfAttachType;
+import io.bpfkit.uapi.BpfFlags;
+import io.bpfkit.uapi.BpfInsn;
+import io.bpfkit.uapi.BpfMapType;
+import io.bpfkit.uapi.BpfProgType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -40,19 +45,19 @@ import java.util.function.Predicate;
  */
 public final class KernelFeatures {
     /** {@code BPF_PROG_TYPE_SCHED_CLS}. */
-    private static final int SCHED_CLS = 3;
+    private static final int SCHED_CLS = BpfProgType.BPF_PROG_TYPE_SCHED_CLS;
     /** {@code BPF_PROG_TYPE_TRACEPOINT}. */
-    private static final int TRACEPOINT = 5;
+    private static final int TRACEPOINT = BpfProgType.BPF_PROG_TYPE_TRACEPOINT;
     /** {@code BPF_TCX_INGRESS}. */
-    private static final int BPF_TCX_INGRESS = 46;
+    private static final int BPF_TCX_INGRESS = BpfAttachType.BPF_TCX_INGRESS;
     /** {@code BPF_XDP}. */
-    private static final int BPF_XDP = 37;
+    private static final int BPF_XDP = BpfAttachType.BPF_XDP;
     /** {@code BPF_TRACE_UPROBE_MULTI}. */
-    private static final int BPF_TRACE_UPROBE_MULTI = 48;
+    private static final int BPF_TRACE_UPROBE_MULTI = BpfAttachType.BPF_TRACE_UPROBE_MULTI;
     /** {@code BPF_PROG_TYPE_KPROBE}. */
-    private static final int KPROBE = 2;
+    private static final int KPROBE = BpfProgType.BPF_PROG_TYPE_KPROBE;
     /** {@code BPF_PERF_EVENT}. */
-    private static final int BPF_PERF_EVENT = 41;
+    private static final int BPF_PERF_EVENT = BpfAttachType.BPF_PERF_EVENT;
     /** An interface index no interface has. */
     private static final int NO_SUCH_IFINDEX = Integer.MAX_VALUE;
 
@@ -147,9 +152,9 @@ public final class KernelFeatures {
     }
 
     /** {@code BPF_MAP_TYPE_ARENA}. */
-    private static final int MAP_TYPE_ARENA = 33;
+    private static final int MAP_TYPE_ARENA = BpfMapType.BPF_MAP_TYPE_ARENA;
     /** {@code BPF_F_MMAPABLE}. */
-    private static final int BPF_F_MMAPABLE = 1 << 10;
+    private static final int BPF_F_MMAPABLE = BpfFlags.BPF_F_MMAPABLE;
 
     /**
      * An arena map of one page, mmap-able anywhere (map_extra 0), as libbpf's
@@ -247,7 +252,7 @@ public final class KernelFeatures {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment insns = arena.allocate(16, 8);
             insns.set(ValueLayout.JAVA_BYTE, 0, (byte) 0xb7); // BPF_ALU64 | BPF_MOV | BPF_K: r0 = 0
-            insns.set(ValueLayout.JAVA_BYTE, 8, (byte) 0x95); // BPF_JMP | BPF_EXIT
+            insns.set(ValueLayout.JAVA_BYTE, 8, (byte) (BpfInsn.BPF_JMP | BpfInsn.BPF_EXIT));
             ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(progType, insns).license("GPL")
                     .name("probe").build());
             if (!r.ok()) {

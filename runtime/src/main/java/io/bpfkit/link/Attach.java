@@ -19,6 +19,7 @@ import io.bpfkit.sys.LinkCreateAttr;
 import io.bpfkit.sys.PerfEvents;
 import io.bpfkit.sys.Sockets;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -63,9 +64,9 @@ public final class Attach {
     /** A tracepoint with a BPF cookie ({@code bpf_get_attach_cookie}; links only) and a chosen {@link PerfLinkMode}. */
     public static Link tracepoint(BpfProgram prog, String category, String name, PerfLinkMode mode, long cookie) {
         long id = Tracefs.tracepointId(category, name);
-        PerfEventAttr attr = new PerfEventAttr().type(PerfEventAttr.TYPE_TRACEPOINT).config(id);
+        PerfEventAttr attr = new PerfEventAttr().type(Perf.PERF_TYPE_TRACEPOINT).config(id);
         String what = "tracepoint " + category + ":" + name;
-        OwnedFd event = PerfEvents.open(attr, -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, category + ":" + name);
+        OwnedFd event = PerfEvents.open(attr, -1, 0, null, Perf.PERF_FLAG_FD_CLOEXEC, category + ":" + name);
         return onPerfEvent(prog, event, what, mode, cookie);
     }
 
@@ -88,7 +89,7 @@ public final class Attach {
             PerfEventAttr attr = new PerfEventAttr().type(Tracefs.pmuType("uprobe"))
                     .config(o.retprobe() ? 1L << Tracefs.formatBit("uprobe", "retprobe") : 0)
                     .config1(path.address()).config2(offset);
-            event = PerfEvents.open(attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, null, PerfEvents.FLAG_FD_CLOEXEC,
+            event = PerfEvents.open(attr, pid > 0 ? pid : -1, pid > 0 ? -1 : 0, null, Perf.PERF_FLAG_FD_CLOEXEC,
                     what);
         }
         return onPerfEvent(prog, event, what, PerfLinkMode.AUTO, o.cookie());
@@ -108,7 +109,7 @@ public final class Attach {
             PerfEventAttr attr = new PerfEventAttr().type(Tracefs.pmuType("kprobe"))
                     .config(retprobe ? 1L << Tracefs.formatBit("kprobe", "retprobe") : 0)
                     .config1(name.address()).config2(offset);
-            event = PerfEvents.open(attr, -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, what);
+            event = PerfEvents.open(attr, -1, 0, null, Perf.PERF_FLAG_FD_CLOEXEC, what);
         }
         return onPerfEvent(prog, event, what, PerfLinkMode.AUTO, 0);
     }
@@ -127,7 +128,7 @@ public final class Attach {
      */
     public static Link perfEvent(BpfProgram prog, PerfEventAttr attr, int pid, int cpu) {
         String what = "perf event " + attr + (pid >= 0 ? " pid " + pid : "") + (cpu >= 0 ? " cpu " + cpu : "");
-        OwnedFd event = PerfEvents.open(attr, pid, cpu, null, PerfEvents.FLAG_FD_CLOEXEC, what);
+        OwnedFd event = PerfEvents.open(attr, pid, cpu, null, Perf.PERF_FLAG_FD_CLOEXEC, what);
         return onPerfEvent(prog, event, what, PerfLinkMode.AUTO, 0);
     }
 

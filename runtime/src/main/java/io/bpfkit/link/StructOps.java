@@ -13,6 +13,7 @@ import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.LinkCreateAttr;
 import io.bpfkit.sys.MapCalls;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -58,7 +59,7 @@ public final class StructOps {
             MemorySegment v = arena.allocate(value.length, 8);
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
             try {
-                MapCalls.of(fd).update(key, v, Bpf.BPF_ANY);
+                MapCalls.of(fd).update(key, v, BpfFlags.BPF_ANY);
             } catch (KernelException e) {
                 // A link map's value is fixed once a link used it: EBUSY means it is ready already.
                 if (!ops.link() || e.errno() != Errno.EBUSY) {

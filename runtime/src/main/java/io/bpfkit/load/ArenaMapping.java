@@ -7,6 +7,7 @@ import io.bpfkit.object.MapSpec;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,7 +30,7 @@ record ArenaMapping(MemorySegment segment, Arena arena) implements AutoCloseable
      * {@code BPF_F_SEGV_ON_FAULT}: user-space access to a page no program allocated gets
      * SIGSEGV instead of a fresh zeroed page.
      */
-    static final long BPF_F_SEGV_ON_FAULT = 1L << 17;
+    static final long BPF_F_SEGV_ON_FAULT = BpfFlags.BPF_F_SEGV_ON_FAULT;
 
     /** libbpf's {@code bpf_map_mmap_sz} of an arena: one page per entry. */
     static long size(MapSpec m) {

@@ -37,6 +37,8 @@ import io.bpfkit.sys.MapCreateAttr;
 import io.bpfkit.sys.ProgLoadAttr;
 import io.bpfkit.sys.ProgLoadResult;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.BpfFlags;
+import io.bpfkit.uapi.BpfInsn;
 import io.bpfkit.uapi.MapInfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -491,7 +493,7 @@ final class ObjectLoader {
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
                 MemorySegment value = arena.allocate(data.length);
                 MemorySegment.copy(data, 0, value, ValueLayout.JAVA_BYTE, 0, data.length);
-                MapCalls.of(fd).update(key, value, Bpf.BPF_ANY);
+                MapCalls.of(fd).update(key, value, BpfFlags.BPF_ANY);
             }
         }
         if (m.isReadOnlyData()) {
@@ -569,13 +571,13 @@ final class ObjectLoader {
             int i = r.instruction();
             switch (r.kind()) {
                 case MAP -> {
-                    Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_MAP_FD, order);
+                    Instructions.setSrcReg(insns, i, BpfInsn.BPF_PSEUDO_MAP_FD, order);
                     Instructions.setImm(insns, i, mapFd(r.target(), lp).get(), order);
                 }
                 case DATA -> {
                     int off = Instructions.imm(insns, i, order) + (int) r.symbolValue();
                     Instructions.setImm(insns, i + 1, off, order);
-                    Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_MAP_VALUE, order);
+                    Instructions.setSrcReg(insns, i, BpfInsn.BPF_PSEUDO_MAP_VALUE, order);
                     Instructions.setImm(insns, i, mapFd(r.target(), lp).get(), order);
                 }
                 case CALL, FUNCTION_POINTER -> {
@@ -594,7 +596,7 @@ final class ObjectLoader {
         if (ext.section().equals(".kconfig")) {
             MapSpec kconfig = spec.maps().stream().filter(m -> m.definition() == MapSpec.Definition.KCONFIG)
                     .findFirst().orElseThrow();
-            Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_MAP_VALUE, order);
+            Instructions.setSrcReg(insns, i, BpfInsn.BPF_PSEUDO_MAP_VALUE, order);
             Instructions.setImm(insns, i, mapFd(kconfig.name(), lp).get(), order);
             Instructions.setImm(insns, i + 1, (int) ext.offset(), order);
             return;
@@ -602,7 +604,7 @@ final class ObjectLoader {
         ExternResolver.Ksym k = ksyms.get(ext.name());
         if (k.kind() == ExternResolver.Ksym.Kind.BTF_VAR || k.kind() == ExternResolver.Ksym.Kind.KFUNC) {
             // A typed variable, or a kfunc's address (as bpf_ksym_exists takes it): its BTF id.
-            Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_BTF_ID, order);
+            Instructions.setSrcReg(insns, i, BpfInsn.BPF_PSEUDO_BTF_ID, order);
             Instructions.setImm(insns, i, k.btfId(), order);
             Instructions.setImm(insns, i + 1, k.module() == null ? 0 : moduleBtfFd(k.module()).get(), order);
         } else {
@@ -620,7 +622,7 @@ final class ObjectLoader {
                     + "', which is not a kfunc declared __ksym");
         }
         if (k.kind() == ExternResolver.Ksym.Kind.MISSING_KFUNC) {
-            insns[i * Instructions.SIZE] = (byte) Instructions.BPF_CALL;
+            insns[i * Instructions.SIZE] = (byte) Instructions.OP_CALL;
             insns[i * Instructions.SIZE + 1] = 0;
             Instructions.setOffset(insns, i, (short) 0, order);
             Instructions.setImm(insns, i, ExternResolver.POISON_KFUNC_BASE + k.index(), order);
@@ -628,7 +630,7 @@ final class ObjectLoader {
                     "weak kfunc '" + r.target() + "' is not in the kernel"));
             return;
         }
-        Instructions.setSrcReg(insns, i, Instructions.BPF_PSEUDO_KFUNC_CALL, order);
+        Instructions.setSrcReg(insns, i, BpfInsn.BPF_PSEUDO_KFUNC_CALL, order);
         Instructions.setImm(insns, i, k.btfId(), order);
         Instructions.setOffset(insns, i, (short) (k.module() == null ? 0 : fdArraySlot(k.module())), order);
     }
@@ -823,7 +825,7 @@ final class ObjectLoader {
                     }
                     key.set(ValueLayout.JAVA_INT, 0, slot.index());
                     value.set(ValueLayout.JAVA_INT, 0, target.get());
-                    MapCalls.of(outer.fd()).update(key, value, Bpf.BPF_ANY);
+                    MapCalls.of(outer.fd()).update(key, value, BpfFlags.BPF_ANY);
                 }
             }
         }

@@ -9,6 +9,7 @@ import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.Instructions;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.Relocation;
+import io.bpfkit.uapi.BpfInsn;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ final class ProgramLinker {
             for (Relocation r : p.relocations()) {
                 relocations.add(new Relocation(r.instruction() + start, r.kind(), r.symbol(), r.target(), r.symbolValue()));
                 if (r.kind() == Relocation.Kind.FUNCTION_POINTER) {
-                    Instructions.setSrcReg(insns, r.instruction() + start, Instructions.BPF_PSEUDO_FUNC, order);
+                    Instructions.setSrcReg(insns, r.instruction() + start, BpfInsn.BPF_PSEUDO_FUNC, order);
                 }
             }
             for (BtfExt.FuncInfo f : p.extInfo().funcInfo()) {
@@ -204,14 +205,14 @@ final class ProgramLinker {
     }
 
     private boolean isSubprogramCall(byte[] insns, int i) {
-        return Instructions.opcode(insns, i) == Instructions.BPF_CALL
-                && Instructions.srcReg(insns, i, order) == Instructions.BPF_PSEUDO_CALL
+        return Instructions.opcode(insns, i) == Instructions.OP_CALL
+                && Instructions.srcReg(insns, i, order) == BpfInsn.BPF_PSEUDO_CALL
                 && Instructions.dstReg(insns, i, order) == 0 && Instructions.offset(insns, i, order) == 0;
     }
 
     private boolean isPseudoFunc(byte[] insns, int i) {
-        return Instructions.opcode(insns, i) == Instructions.BPF_LD_IMM64
-                && Instructions.srcReg(insns, i, order) == Instructions.BPF_PSEUDO_FUNC;
+        return Instructions.opcode(insns, i) == Instructions.OP_LD_IMM64
+                && Instructions.srcReg(insns, i, order) == BpfInsn.BPF_PSEUDO_FUNC;
     }
 
     private void setImm(byte[] insns, int i, int imm) {

@@ -15,6 +15,7 @@ import io.bpfkit.object.ProgramType;
 import io.bpfkit.object.StructOpsSpec;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapCreateAttr;
+import io.bpfkit.uapi.BpfFlags;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ import java.util.function.Function;
 final class StructOpsLoader {
     static final String VALUE_PREFIX = "bpf_struct_ops_";
     /** {@code BPF_F_VTYPE_BTF_OBJ_FD}: {@code value_type_btf_obj_fd} names the module BTF of the value type. */
-    static final int BPF_F_VTYPE_BTF_OBJ_FD = 1 << 15;
+    static final int BPF_F_VTYPE_BTF_OBJ_FD = BpfFlags.BPF_F_VTYPE_BTF_OBJ_FD;
 
     /** What a struct_ops program is loaded with. */
     record Binding(int structTypeId, int memberIndex, String module) {

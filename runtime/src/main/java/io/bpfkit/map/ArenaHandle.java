@@ -7,6 +7,7 @@ import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,7 +24,7 @@ import java.util.Map;
  */
 final class ArenaHandle extends MapHandle implements BpfArena {
     /** {@code BPF_F_SEGV_ON_FAULT}: user access to a page no program allocated is a SIGSEGV. */
-    private static final int BPF_F_SEGV_ON_FAULT = 1 << 17;
+    private static final int BPF_F_SEGV_ON_FAULT = BpfFlags.BPF_F_SEGV_ON_FAULT;
 
     private final Map<String, GlobalVariable> globals = new LinkedHashMap<>();
     private final MemorySegment segment;

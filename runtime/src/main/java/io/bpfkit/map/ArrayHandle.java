@@ -5,6 +5,7 @@ import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.map.BpfArray;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Optional;
@@ -29,7 +30,7 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
         super(ref, types(MapType.ARRAY), Codecs.int32(), values);
         this.length = ref.maxEntries();
         this.stride = PerCpuCodec.roundUp8(valueSize);
-        this.memory = (ref.info().mapFlags() & Bpf.BPF_F_MMAPABLE) != 0 ? map(!frozen(ref)) : null;
+        this.memory = (ref.info().mapFlags() & BpfFlags.BPF_F_MMAPABLE) != 0 ? map(!frozen(ref)) : null;
     }
 
     private MapMemory map(boolean writable) {
@@ -105,7 +106,7 @@ final class ArrayHandle<V> extends KeyValueHandle<Integer, V> implements BpfArra
         try {
             s.key.set(ValueLayout.JAVA_INT, 0, index);
             encodeValue(value, s);
-            update(s, fd, Bpf.BPF_ANY);
+            update(s, fd, BpfFlags.BPF_ANY);
         } finally {
             scratch.release(s);
         }

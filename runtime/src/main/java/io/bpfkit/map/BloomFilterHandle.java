@@ -4,6 +4,7 @@ import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfBloomFilter;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.uapi.BpfFlags;
 
 /**
  * {@code BPF_MAP_TYPE_BLOOM_FILTER}: add is an update without key; a test is a lookup without
@@ -26,7 +27,7 @@ final class BloomFilterHandle<V> extends MapHandle implements BpfBloomFilter<V> 
         Scratch s = scratch.take();
         try {
             values.encode(value, s.value, 0);
-            calls.update(s.attrAddress, s.callState, fd, 0L, s.valueAddress, Bpf.BPF_ANY);
+            calls.update(s.attrAddress, s.callState, fd, 0L, s.valueAddress, BpfFlags.BPF_ANY);
         } finally {
             scratch.release(s);
         }

@@ -3,6 +3,7 @@ package io.bpfkit.map;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.MapCalls;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.ValueLayout;
 import java.util.OptionalInt;
 
@@ -36,7 +37,7 @@ final class FdSlots {
         try {
             keys.encode(key, s.key, 0);
             s.value.set(ValueLayout.JAVA_INT, 0, objectFd);
-            calls.update(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress, Bpf.BPF_ANY);
+            calls.update(s.attrAddress, s.callState, fd, s.keyAddress, s.valueAddress, BpfFlags.BPF_ANY);
         } finally {
             scratch.release(s);
         }

@@ -5,6 +5,7 @@ import io.bpfkit.api.map.BpfGlobals;
 import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
             throw new IllegalArgumentException("map '" + ref.name() + "' is not a global data section (.bss, "
                     + ".data, .rodata, ...); use BpfMaps.array for an array map");
         }
-        if ((ref.info().mapFlags() & Bpf.BPF_F_MMAPABLE) == 0) {
+        if ((ref.info().mapFlags() & BpfFlags.BPF_F_MMAPABLE) == 0) {
             throw new IllegalArgumentException("the map of section " + ref.name() + " was created without "
                     + "BPF_F_MMAPABLE, so its variables cannot be reached in memory (the kernel predates mmap-able "
                     + "arrays, or the map was reused from an old pin)");

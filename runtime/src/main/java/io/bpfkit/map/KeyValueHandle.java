@@ -1,6 +1,6 @@
 package io.bpfkit.map;
 
-import static io.bpfkit.sys.Bpf.BPF_MAP_LOOKUP_BATCH;
+import static io.bpfkit.uapi.BpfCmd.BPF_MAP_LOOKUP_BATCH;
 
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
@@ -10,6 +10,7 @@ import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -124,7 +125,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
 
     @Override
     public void put(K key, V value) {
-        write(key, value, Bpf.BPF_ANY);
+        write(key, value, BpfFlags.BPF_ANY);
     }
 
     @Override
@@ -155,9 +156,9 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
 
     static long flags(UpdateFlag flag) {
         return switch (flag) {
-            case ANY -> Bpf.BPF_ANY;
-            case NO_EXIST -> Bpf.BPF_NOEXIST;
-            case EXIST -> Bpf.BPF_EXIST;
+            case ANY -> BpfFlags.BPF_ANY;
+            case NO_EXIST -> BpfFlags.BPF_NOEXIST;
+            case EXIST -> BpfFlags.BPF_EXIST;
         };
     }
 
@@ -407,7 +408,7 @@ class KeyValueHandle<K, V> extends MapHandle implements BpfKeyValueMap<K, V> {
         }
         for (int i = 0; i < n; i++) {
             calls.update(s.attrAddress, s.callState, fd, k.address() + i * keySize, v.address() + i * valueSize,
-                    Bpf.BPF_ANY);
+                    BpfFlags.BPF_ANY);
         }
         return n;
     }

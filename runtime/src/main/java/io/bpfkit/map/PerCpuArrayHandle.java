@@ -5,6 +5,7 @@ import io.bpfkit.api.map.BpfPerCpuArray;
 import io.bpfkit.api.map.PerCpuValues;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.ValueLayout;
 
 /** {@code BPF_MAP_TYPE_PERCPU_ARRAY}: values through a {@link PerCpuCodec}. */
@@ -46,7 +47,7 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
         Scratch s = keyed(index);
         try {
             perCpu.encode(values, s.value, 0);
-            update(s, fd, Bpf.BPF_ANY);
+            update(s, fd, BpfFlags.BPF_ANY);
         } finally {
             scratch.release(s);
         }
@@ -60,7 +61,7 @@ final class PerCpuArrayHandle<V> extends KeyValueHandle<Integer, PerCpuValues<V>
             for (int c = 0; c < perCpu.cpus(); c++) {
                 perCpu.encodeOne(value, s.value, c * perCpu.stride());
             }
-            update(s, fd, Bpf.BPF_ANY);
+            update(s, fd, BpfFlags.BPF_ANY);
         } finally {
             scratch.release(s);
         }

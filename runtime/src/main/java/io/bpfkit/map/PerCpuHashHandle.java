@@ -6,6 +6,7 @@ import io.bpfkit.api.map.BpfPerCpuHashMap;
 import io.bpfkit.api.map.PerCpuValues;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.uapi.BpfFlags;
 
 /** {@code BPF_MAP_TYPE_PERCPU_HASH}: values through a {@link PerCpuCodec}. */
 class PerCpuHashHandle<K, V> extends KeyValueHandle<K, PerCpuValues<V>> implements BpfPerCpuHashMap<K, V> {
@@ -25,7 +26,7 @@ class PerCpuHashHandle<K, V> extends KeyValueHandle<K, PerCpuValues<V>> implemen
             for (int c = 0; c < perCpu.cpus(); c++) {
                 perCpu.encodeOne(value, s.value, c * perCpu.stride());
             }
-            update(s, fd, Bpf.BPF_ANY);
+            update(s, fd, BpfFlags.BPF_ANY);
         } finally {
             scratch.release(s);
         }

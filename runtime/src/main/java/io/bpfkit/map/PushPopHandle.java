@@ -6,6 +6,7 @@ import io.bpfkit.api.map.BpfQueue;
 import io.bpfkit.api.map.BpfStack;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Bpf;
+import io.bpfkit.uapi.BpfFlags;
 
 /** Queue and stack maps: no key; push is an update, pop a lookup-and-delete, peek a lookup. */
 abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
@@ -25,7 +26,7 @@ abstract class PushPopHandle<V> extends MapHandle implements BpfPushPopMap<V> {
 
     @Override
     public void pushOverwriting(V value) {
-        push(value, Bpf.BPF_EXIST);
+        push(value, BpfFlags.BPF_EXIST);
     }
 
     private boolean push(V value, long flags) {

@@ -8,6 +8,7 @@ import io.bpfkit.api.map.BpfUserRingBuffer;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -31,9 +32,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class UserRingBufferHandle<R> extends MapHandle implements BpfUserRingBuffer<R> {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final int BUSY = 1 << 31;
-    private static final int DISCARD = 1 << 30;
-    private static final long HEADER = 8;
+    private static final int BUSY = BpfFlags.BPF_RINGBUF_BUSY_BIT;
+    private static final int DISCARD = BpfFlags.BPF_RINGBUF_DISCARD_BIT;
+    private static final long HEADER = BpfFlags.BPF_RINGBUF_HDR_SZ;
     /** The kernel's limit on a dynptr's size ({@code DYNPTR_MAX_SIZE}): a larger sample stops every drain. */
     private static final long DYNPTR_MAX = (1L << 24) - 1;
     /** The longest single epoll wait, so that close() never waits long for a blocked producer. */

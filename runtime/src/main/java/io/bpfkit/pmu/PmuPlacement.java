@@ -13,6 +13,8 @@ import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapCalls;
 import io.bpfkit.sys.PerfEvents;
+import io.bpfkit.uapi.BpfFlags;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -134,7 +136,7 @@ public final class PmuPlacement {
             if (events[i] != null) {
                 key.set(ValueLayout.JAVA_INT, 0, c.index() * cpus + possible[i]);
                 value.set(ValueLayout.JAVA_INT, 0, events[i].get());
-                MapCalls.of(map).update(key, value, Bpf.BPF_ANY);
+                MapCalls.of(map).update(key, value, BpfFlags.BPF_ANY);
             }
         }
         return new PmuCounterSet(m.name(), c.index(), c.event(), counted.text(), possible, events);
@@ -158,7 +160,7 @@ public final class PmuPlacement {
     }
 
     private static OwnedFd open(PerfEventSpec event, int cpu, Consumer<OwnedFd> own) {
-        OwnedFd fd = PerfEvents.open(counterAttr(event), -1, cpu, null, PerfEvents.FLAG_FD_CLOEXEC, event.text());
+        OwnedFd fd = PerfEvents.open(counterAttr(event), -1, cpu, null, Perf.PERF_FLAG_FD_CLOEXEC, event.text());
         own.accept(fd);
         return fd;
     }
@@ -200,7 +202,7 @@ public final class PmuPlacement {
                 .config1(event.config1())
                 .config2(event.config2())
                 .config3(event.config3())
-                .readFormat(PerfEventAttr.FORMAT_TOTAL_TIME_ENABLED | PerfEventAttr.FORMAT_TOTAL_TIME_RUNNING)
+                .readFormat(Perf.PERF_FORMAT_TOTAL_TIME_ENABLED | Perf.PERF_FORMAT_TOTAL_TIME_RUNNING)
                 .excludeUser(event.excludeUser())
                 .excludeKernel(event.excludeKernel())
                 .excludeHv(event.excludeHv())

@@ -5,6 +5,7 @@ import io.bpfkit.load.LoadedProgram;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.sys.TestRunResult;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -140,7 +141,7 @@ public final class TestRun {
                 b.ctxOut(ctxOut);
             }
             if (cpu >= 0) {
-                b.flags(Bpf.BPF_F_TEST_RUN_ON_CPU).cpu(cpu);
+                b.flags(BpfFlags.BPF_F_TEST_RUN_ON_CPU).cpu(cpu);
             }
             TestRunResult r = Bpf.progTestRun(program.fd(), b.build());
             byte[] out = dataOut == null ? new byte[0]

@@ -34,7 +34,10 @@ import static io.bpfkit.uapi.BpfLayouts.TEST_RUN;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.BpfCmd;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.BpfLayouts;
+import io.bpfkit.uapi.BpfLinkType;
 import io.bpfkit.uapi.BtfInfo;
 import io.bpfkit.uapi.LinkInfo;
 import io.bpfkit.uapi.MapInfo;
@@ -70,109 +73,9 @@ import java.util.HexFormat;
  * }</pre>
  */
 public final class Bpf {
-    // ---- enum bpf_cmd ---------------------------------------------------------------------
-    public static final int BPF_MAP_CREATE = 0;
-    public static final int BPF_MAP_LOOKUP_ELEM = 1;
-    public static final int BPF_MAP_UPDATE_ELEM = 2;
-    public static final int BPF_MAP_DELETE_ELEM = 3;
-    public static final int BPF_MAP_GET_NEXT_KEY = 4;
-    public static final int BPF_PROG_LOAD = 5;
-    public static final int BPF_OBJ_PIN = 6;
-    public static final int BPF_OBJ_GET = 7;
-    public static final int BPF_PROG_ATTACH = 8;
-    public static final int BPF_PROG_DETACH = 9;
-    public static final int BPF_PROG_TEST_RUN = 10;
-    public static final int BPF_PROG_GET_NEXT_ID = 11;
-    public static final int BPF_MAP_GET_NEXT_ID = 12;
-    public static final int BPF_PROG_GET_FD_BY_ID = 13;
-    public static final int BPF_MAP_GET_FD_BY_ID = 14;
-    public static final int BPF_OBJ_GET_INFO_BY_FD = 15;
-    public static final int BPF_PROG_QUERY = 16;
-    public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
-    public static final int BPF_BTF_LOAD = 18;
-    public static final int BPF_BTF_GET_FD_BY_ID = 19;
-    public static final int BPF_TASK_FD_QUERY = 20;
-    public static final int BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21;
-    public static final int BPF_MAP_FREEZE = 22;
-    public static final int BPF_BTF_GET_NEXT_ID = 23;
-    public static final int BPF_MAP_LOOKUP_BATCH = 24;
-    public static final int BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25;
-    public static final int BPF_MAP_UPDATE_BATCH = 26;
-    public static final int BPF_MAP_DELETE_BATCH = 27;
-    public static final int BPF_LINK_CREATE = 28;
-    public static final int BPF_LINK_UPDATE = 29;
-    public static final int BPF_LINK_GET_FD_BY_ID = 30;
-    public static final int BPF_LINK_GET_NEXT_ID = 31;
-    public static final int BPF_ENABLE_STATS = 32;
-    public static final int BPF_ITER_CREATE = 33;
-    public static final int BPF_LINK_DETACH = 34;
-    public static final int BPF_PROG_BIND_MAP = 35;
-    public static final int BPF_TOKEN_CREATE = 36;
-    public static final int BPF_PROG_STREAM_READ_BY_FD = 37;
-
-    // ---- flags ----------------------------------------------------------------------------
-    /** Update: create or replace. */
-    public static final long BPF_ANY = 0;
-    /** Update: only create. */
-    public static final long BPF_NOEXIST = 1;
-    /** Update: only replace. */
-    public static final long BPF_EXIST = 2;
-    /** Lookup/update under the value's bpf_spin_lock. */
-    public static final long BPF_F_LOCK = 4;
-
-    public static final int BPF_F_NO_PREALLOC = 1;
-    public static final int BPF_F_NO_COMMON_LRU = 1 << 1;
-    public static final int BPF_F_NUMA_NODE = 1 << 2;
-    public static final int BPF_F_RDONLY = 1 << 3;
-    public static final int BPF_F_WRONLY = 1 << 4;
-    public static final int BPF_F_STACK_BUILD_ID = 1 << 5;
-    public static final int BPF_F_ZERO_SEED = 1 << 6;
-    public static final int BPF_F_RDONLY_PROG = 1 << 7;
-    public static final int BPF_F_WRONLY_PROG = 1 << 8;
-    public static final int BPF_F_CLONE = 1 << 9;
-    public static final int BPF_F_MMAPABLE = 1 << 10;
-    public static final int BPF_F_PRESERVE_ELEMS = 1 << 11;
-    public static final int BPF_F_INNER_MAP = 1 << 12;
-    public static final int BPF_F_LINK = 1 << 13;
-    public static final int BPF_F_PATH_FD = 1 << 14;
-    public static final int BPF_F_VTYPE_BTF_OBJ_FD = 1 << 15;
-    public static final int BPF_F_TOKEN_FD = 1 << 16;
-    public static final int BPF_F_SEGV_ON_FAULT = 1 << 17;
-    public static final int BPF_F_NO_USER_CONV = 1 << 18;
-
-    /** Program load flags. */
-    public static final int BPF_F_STRICT_ALIGNMENT = 1;
-    public static final int BPF_F_ANY_ALIGNMENT = 1 << 1;
-    public static final int BPF_F_TEST_RND_HI32 = 1 << 2;
-    public static final int BPF_F_TEST_STATE_FREQ = 1 << 3;
-    public static final int BPF_F_SLEEPABLE = 1 << 4;
-    public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
-    public static final int BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6;
-
-    /** Attach flags. */
-    public static final int BPF_F_ALLOW_OVERRIDE = 1;
-    public static final int BPF_F_ALLOW_MULTI = 1 << 1;
-    public static final int BPF_F_REPLACE = 1 << 2;
-    public static final int BPF_F_BEFORE = 1 << 3;
-    public static final int BPF_F_AFTER = 1 << 4;
-    public static final int BPF_F_ID = 1 << 5;
-    public static final int BPF_F_PREORDER = 1 << 6;
-
-    /** Query flag: effective programs (inherited from ancestor cgroups too). */
-    public static final int BPF_F_QUERY_EFFECTIVE = 1;
-
-    /** Test run flags. */
-    public static final int BPF_F_TEST_RUN_ON_CPU = 1;
-    public static final int BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
-
-    /** {@code BPF_ENABLE_STATS} type: run_time_ns and run_cnt. */
-    public static final int BPF_STATS_RUN_TIME = 0;
-
-    /** {@code BPF_OBJ_NAME_LEN}: names are at most 15 bytes and a NUL. */
-    public static final int BPF_OBJ_NAME_LEN = 16;
-
-    private static final int LINK_TYPE_RAW_TRACEPOINT = 1;
-    private static final int LINK_TYPE_TRACING = 2;
+    // Commands and flags: io.bpfkit.uapi.BpfCmd and BpfFlags, generated from the kernel.
+    private static final int LINK_TYPE_RAW_TRACEPOINT = BpfLinkType.BPF_LINK_TYPE_RAW_TRACEPOINT;
+    private static final int LINK_TYPE_TRACING = BpfLinkType.BPF_LINK_TYPE_TRACING;
     private static final int PROG_LOAD_EAGAIN_RETRIES = 5;
 
     private Bpf() {
@@ -421,7 +324,7 @@ public final class Bpf {
             return;
         }
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        int n = Math.min(b.length, BPF_OBJ_NAME_LEN - 1);
+        int n = Math.min(b.length, BpfFlags.BPF_OBJ_NAME_LEN - 1);
         MemorySegment.copy(b, 0, attr, ValueLayout.JAVA_BYTE, offset, n);
         attr.set(ValueLayout.JAVA_BYTE, offset + n, (byte) 0);
     }
@@ -479,7 +382,7 @@ public final class Bpf {
                 MC_EXCL_PROG_HASH.set(attr, 0L, addr(a.exclProgHash(), "excl_prog_hash"));
                 MC_EXCL_PROG_HASH_SIZE.set(attr, 0L, (int) a.exclProgHash().byteSize());
             }
-            long r = Syscalls.bpfRaw(BPF_MAP_CREATE, attr, MAP_CREATE.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_MAP_CREATE, attr, MAP_CREATE.byteSize());
             String op = "BPF_MAP_CREATE of map '" + (a.name() == null ? "" : a.name()) + "'";
             if (r < 0) {
                 throw Syscalls.error(op, (int) -r, mapCreateHint((int) -r, a));
@@ -562,7 +465,7 @@ public final class Bpf {
             long r = -Errno.EAGAIN;
             for (int attempt = 0; attempt < PROG_LOAD_EAGAIN_RETRIES && r == -Errno.EAGAIN; attempt++) {
                 PL_LOG_TRUE_SIZE.set(attr, 0L, 0);
-                r = Syscalls.bpfRaw(BPF_PROG_LOAD, attr, PROG_LOAD.byteSize());
+                r = Syscalls.bpfRaw(BpfCmd.BPF_PROG_LOAD, attr, PROG_LOAD.byteSize());
             }
             int logTrueSize = (int) PL_LOG_TRUE_SIZE.get(attr, 0L);
             String log = logBuf != null && logBuf.byteSize() > 0 ? cString(logBuf, 0, logBuf.byteSize()) : "";
@@ -645,7 +548,7 @@ public final class Bpf {
             }
             BL_FLAGS.set(attr, 0L, btfFlags);
             BL_TOKEN_FD.set(attr, 0L, tokenFd);
-            long r = Syscalls.bpfRaw(BPF_BTF_LOAD, attr, BTF_LOAD.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_BTF_LOAD, attr, BTF_LOAD.byteSize());
             int logTrueSize = (int) BL_LOG_TRUE_SIZE.get(attr, 0L);
             String log = logBuf != null && logBuf.byteSize() > 0 ? cString(logBuf, 0, logBuf.byteSize()) : "";
             if (r < 0) {
@@ -663,7 +566,7 @@ public final class Bpf {
             MemorySegment attr = arena.allocate(OBJ);
             OBJ_PATHNAME.set(attr, 0L, arena.allocateFrom(path).address());
             OBJ_BPF_FD.set(attr, 0L, fd.get());
-            long r = Syscalls.bpfRaw(BPF_OBJ_PIN, attr, OBJ.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_OBJ_PIN, attr, OBJ.byteSize());
             if (r < 0) {
                 int errno = (int) -r;
                 throw Syscalls.error("BPF_OBJ_PIN of " + describe(fd) + " at " + path, errno, switch (errno) {
@@ -688,7 +591,7 @@ public final class Bpf {
             MemorySegment attr = arena.allocate(OBJ);
             OBJ_PATHNAME.set(attr, 0L, arena.allocateFrom(path).address());
             OBJ_FILE_FLAGS.set(attr, 0L, fileFlags);
-            long r = Syscalls.bpfRaw(BPF_OBJ_GET, attr, OBJ.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_OBJ_GET, attr, OBJ.byteSize());
             if (r < 0) {
                 int errno = (int) -r;
                 throw Syscalls.error("BPF_OBJ_GET of " + path, errno, switch (errno) {
@@ -716,7 +619,7 @@ public final class Bpf {
             INFO_BPF_FD.set(attr, 0L, fd.get());
             INFO_INFO_LEN.set(attr, 0L, (int) info.byteSize());
             INFO_INFO.set(attr, 0L, addr(info, "info"));
-            long r = Syscalls.bpfRaw(BPF_OBJ_GET_INFO_BY_FD, attr, INFO.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_OBJ_GET_INFO_BY_FD, attr, INFO.byteSize());
             if (r < 0) {
                 throw Syscalls.error("BPF_OBJ_GET_INFO_BY_FD of " + describe(fd), (int) -r);
             }
@@ -734,7 +637,7 @@ public final class Bpf {
             return new ProgInfo((int) PI_TYPE.get(i, 0L), (int) PI_ID.get(i, 0L), HexFormat.of().formatHex(tag),
                     (int) PI_JITED_PROG_LEN.get(i, 0L), (int) PI_XLATED_PROG_LEN.get(i, 0L),
                     (long) PI_LOAD_TIME.get(i, 0L), (int) PI_CREATED_BY_UID.get(i, 0L),
-                    (int) PI_NR_MAP_IDS.get(i, 0L), cString(i, PI_NAME, BPF_OBJ_NAME_LEN),
+                    (int) PI_NR_MAP_IDS.get(i, 0L), cString(i, PI_NAME, BpfFlags.BPF_OBJ_NAME_LEN),
                     (int) PI_IFINDEX.get(i, 0L), ((int) PI_GPL_COMPATIBLE.get(i, 0L) & 1) != 0,
                     (int) PI_BTF_ID.get(i, 0L), (int) PI_NR_FUNC_INFO.get(i, 0L), (int) PI_NR_LINE_INFO.get(i, 0L),
                     (long) PI_RUN_TIME_NS.get(i, 0L), (long) PI_RUN_CNT.get(i, 0L),
@@ -781,7 +684,7 @@ public final class Bpf {
             objGetInfo(map, i);
             return new MapInfo((int) MI_TYPE.get(i, 0L), (int) MI_ID.get(i, 0L), (int) MI_KEY_SIZE.get(i, 0L),
                     (int) MI_VALUE_SIZE.get(i, 0L), (int) MI_MAX_ENTRIES.get(i, 0L), (int) MI_MAP_FLAGS.get(i, 0L),
-                    cString(i, MI_NAME, BPF_OBJ_NAME_LEN), (int) MI_IFINDEX.get(i, 0L),
+                    cString(i, MI_NAME, BpfFlags.BPF_OBJ_NAME_LEN), (int) MI_IFINDEX.get(i, 0L),
                     (int) MI_BTF_VMLINUX_VALUE_TYPE_ID.get(i, 0L), (int) MI_BTF_ID.get(i, 0L),
                     (int) MI_BTF_KEY_TYPE_ID.get(i, 0L), (int) MI_BTF_VALUE_TYPE_ID.get(i, 0L),
                     (int) MI_BTF_VMLINUX_ID.get(i, 0L), (long) MI_MAP_EXTRA.get(i, 0L));
@@ -857,22 +760,22 @@ public final class Bpf {
 
     /** {@code BPF_PROG_GET_FD_BY_ID}. */
     public static Fd progGetFdById(int id) {
-        return fdById(BPF_PROG_GET_FD_BY_ID, "BPF_PROG_GET_FD_BY_ID", "prog", id, 0);
+        return fdById(BpfCmd.BPF_PROG_GET_FD_BY_ID, "BPF_PROG_GET_FD_BY_ID", "prog", id, 0);
     }
 
     /** {@code BPF_MAP_GET_FD_BY_ID} with {@code open_flags} ({@link #BPF_F_RDONLY}, ...). */
     public static Fd mapGetFdById(int id, int openFlags) {
-        return fdById(BPF_MAP_GET_FD_BY_ID, "BPF_MAP_GET_FD_BY_ID", "map", id, openFlags);
+        return fdById(BpfCmd.BPF_MAP_GET_FD_BY_ID, "BPF_MAP_GET_FD_BY_ID", "map", id, openFlags);
     }
 
     /** {@code BPF_BTF_GET_FD_BY_ID}. */
     public static Fd btfGetFdById(int id) {
-        return fdById(BPF_BTF_GET_FD_BY_ID, "BPF_BTF_GET_FD_BY_ID", "btf", id, 0);
+        return fdById(BpfCmd.BPF_BTF_GET_FD_BY_ID, "BPF_BTF_GET_FD_BY_ID", "btf", id, 0);
     }
 
     /** {@code BPF_LINK_GET_FD_BY_ID}. */
     public static Fd linkGetFdById(int id) {
-        return fdById(BPF_LINK_GET_FD_BY_ID, "BPF_LINK_GET_FD_BY_ID", "link", id, 0);
+        return fdById(BpfCmd.BPF_LINK_GET_FD_BY_ID, "BPF_LINK_GET_FD_BY_ID", "link", id, 0);
     }
 
     private static int nextId(int cmd, String cmdName, int startId) {
@@ -890,22 +793,22 @@ public final class Bpf {
 
     /** {@code BPF_PROG_GET_NEXT_ID}: the next program id after {@code startId}, or 0 at the end. */
     public static int progGetNextId(int startId) {
-        return nextId(BPF_PROG_GET_NEXT_ID, "BPF_PROG_GET_NEXT_ID", startId);
+        return nextId(BpfCmd.BPF_PROG_GET_NEXT_ID, "BPF_PROG_GET_NEXT_ID", startId);
     }
 
     /** {@code BPF_MAP_GET_NEXT_ID}: the next map id after {@code startId}, or 0 at the end. */
     public static int mapGetNextId(int startId) {
-        return nextId(BPF_MAP_GET_NEXT_ID, "BPF_MAP_GET_NEXT_ID", startId);
+        return nextId(BpfCmd.BPF_MAP_GET_NEXT_ID, "BPF_MAP_GET_NEXT_ID", startId);
     }
 
     /** {@code BPF_BTF_GET_NEXT_ID}: the next BTF id after {@code startId}, or 0 at the end. */
     public static int btfGetNextId(int startId) {
-        return nextId(BPF_BTF_GET_NEXT_ID, "BPF_BTF_GET_NEXT_ID", startId);
+        return nextId(BpfCmd.BPF_BTF_GET_NEXT_ID, "BPF_BTF_GET_NEXT_ID", startId);
     }
 
     /** {@code BPF_LINK_GET_NEXT_ID}: the next link id after {@code startId}, or 0 at the end. */
     public static int linkGetNextId(int startId) {
-        return nextId(BPF_LINK_GET_NEXT_ID, "BPF_LINK_GET_NEXT_ID", startId);
+        return nextId(BpfCmd.BPF_LINK_GET_NEXT_ID, "BPF_LINK_GET_NEXT_ID", startId);
     }
 
     // ---- BPF_PROG_TEST_RUN ----------------------------------------------------------------
@@ -935,7 +838,7 @@ public final class Bpf {
             TR_FLAGS.set(attr, 0L, t.flags());
             TR_CPU.set(attr, 0L, t.cpu());
             TR_BATCH_SIZE.set(attr, 0L, t.batchSize());
-            long r = Syscalls.bpfRaw(BPF_PROG_TEST_RUN, attr, TEST_RUN.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_PROG_TEST_RUN, attr, TEST_RUN.byteSize());
             if (r < 0) {
                 int errno = (int) -r;
                 throw Syscalls.error("BPF_PROG_TEST_RUN of " + describe(prog), errno, switch (errno) {
@@ -1002,7 +905,7 @@ public final class Bpf {
                 }
                 case LinkCreateAttr.Raw v -> MemorySegment.copy(v.tail(), 0, attr, LC_UNION, v.tail().byteSize());
             }
-            long r = Syscalls.bpfRaw(BPF_LINK_CREATE, attr, LINK_CREATE.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_LINK_CREATE, attr, LINK_CREATE.byteSize());
             String name = a.name() == null ? "" : a.name();
             int fd = checkedFd(r, "BPF_LINK_CREATE of program '" + name + "' (attach type " + a.attachType() + ")",
                     attachHint((int) -r));
@@ -1031,7 +934,7 @@ public final class Bpf {
             LU_NEW_PROG_FD.set(attr, 0L, newProg.get());
             LU_FLAGS.set(attr, 0L, flags);
             LU_OLD_PROG_FD.set(attr, 0L, oldProg == null ? 0 : oldProg.get());
-            checkedFd(Syscalls.bpfRaw(BPF_LINK_UPDATE, attr, LINK_UPDATE.byteSize()),
+            checkedFd(Syscalls.bpfRaw(BpfCmd.BPF_LINK_UPDATE, attr, LINK_UPDATE.byteSize()),
                     "BPF_LINK_UPDATE of " + describe(link) + " to " + describe(newProg), null);
         }
     }
@@ -1041,7 +944,7 @@ public final class Bpf {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(LINK_DETACH);
             LD_LINK_FD.set(attr, 0L, link.get());
-            checkedFd(Syscalls.bpfRaw(BPF_LINK_DETACH, attr, LINK_DETACH.byteSize()),
+            checkedFd(Syscalls.bpfRaw(BpfCmd.BPF_LINK_DETACH, attr, LINK_DETACH.byteSize()),
                     "BPF_LINK_DETACH of " + describe(link), null);
         }
     }
@@ -1056,7 +959,7 @@ public final class Bpf {
             RT_NAME.set(attr, 0L, name == null ? 0L : arena.allocateFrom(name).address());
             RT_PROG_FD.set(attr, 0L, prog.get());
             RT_COOKIE.set(attr, 0L, cookie);
-            long r = Syscalls.bpfRaw(BPF_RAW_TRACEPOINT_OPEN, attr, RAW_TRACEPOINT.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_RAW_TRACEPOINT_OPEN, attr, RAW_TRACEPOINT.byteSize());
             int fd = checkedFd(r, "BPF_RAW_TRACEPOINT_OPEN of " + describe(prog)
                     + (name == null ? "" : " on '" + name + "'"), r == -Errno.ENOENT
                             ? "no raw tracepoint '" + name + "' in this kernel"
@@ -1088,7 +991,7 @@ public final class Bpf {
             PA_REPLACE_BPF_FD.set(attr, 0L, replaceFd);
             PA_RELATIVE_FD.set(attr, 0L, relativeFdOrId);
             PA_EXPECTED_REVISION.set(attr, 0L, expectedRevision);
-            long r = Syscalls.bpfRaw(BPF_PROG_ATTACH, attr, PROG_ATTACH.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_PROG_ATTACH, attr, PROG_ATTACH.byteSize());
             checkedFd(r, "BPF_PROG_ATTACH of " + describe(prog) + " (attach type " + attachType + ")",
                     attachHint((int) -r));
         }
@@ -1101,7 +1004,7 @@ public final class Bpf {
             PA_TARGET_FD.set(attr, 0L, targetFd);
             PA_ATTACH_BPF_FD.set(attr, 0L, prog == null ? 0 : prog.get());
             PA_ATTACH_TYPE.set(attr, 0L, attachType);
-            long r = Syscalls.bpfRaw(BPF_PROG_DETACH, attr, PROG_ATTACH.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_PROG_DETACH, attr, PROG_ATTACH.byteSize());
             checkedFd(r, "BPF_PROG_DETACH" + (prog == null ? "" : " of " + describe(prog)) + " (attach type "
                     + attachType + ")", r == -Errno.ENOENT ? "nothing of that type is attached there" : null);
         }
@@ -1117,7 +1020,7 @@ public final class Bpf {
             Q_QUERY_FLAGS.set(attr, 0L, queryFlags);
             Q_PROG_IDS.set(attr, 0L, capacity > 0 ? ids.address() : 0L);
             Q_PROG_CNT.set(attr, 0L, capacity);
-            long r = Syscalls.bpfRaw(BPF_PROG_QUERY, attr, QUERY.byteSize());
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_PROG_QUERY, attr, QUERY.byteSize());
             int count = (int) Q_PROG_CNT.get(attr, 0L);
             if (r < 0 && !(r == -Errno.ENOSPC && capacity > 0)) {
                 throw Syscalls.error("BPF_PROG_QUERY of fd " + targetFd + " (attach type " + attachType + ")",
@@ -1135,7 +1038,7 @@ public final class Bpf {
             MemorySegment attr = arena.allocate(ITER_CREATE);
             IC_LINK_FD.set(attr, 0L, link.get());
             IC_FLAGS.set(attr, 0L, 0);
-            int fd = checkedFd(Syscalls.bpfRaw(BPF_ITER_CREATE, attr, ITER_CREATE.byteSize()),
+            int fd = checkedFd(Syscalls.bpfRaw(BpfCmd.BPF_ITER_CREATE, attr, ITER_CREATE.byteSize()),
                     "BPF_ITER_CREATE of " + describe(link), null);
             return Fd.of(fd, "iter", link.name());
         }
@@ -1148,7 +1051,7 @@ public final class Bpf {
             BM_PROG_FD.set(attr, 0L, prog.get());
             BM_MAP_FD.set(attr, 0L, map.get());
             BM_FLAGS.set(attr, 0L, flags);
-            checkedFd(Syscalls.bpfRaw(BPF_PROG_BIND_MAP, attr, PROG_BIND_MAP.byteSize()),
+            checkedFd(Syscalls.bpfRaw(BpfCmd.BPF_PROG_BIND_MAP, attr, PROG_BIND_MAP.byteSize()),
                     "BPF_PROG_BIND_MAP of " + describe(map) + " to " + describe(prog), null);
         }
     }
@@ -1161,7 +1064,7 @@ public final class Bpf {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ENABLE_STATS);
             ES_TYPE.set(attr, 0L, type);
-            int fd = checkedFd(Syscalls.bpfRaw(BPF_ENABLE_STATS, attr, ENABLE_STATS.byteSize()),
+            int fd = checkedFd(Syscalls.bpfRaw(BpfCmd.BPF_ENABLE_STATS, attr, ENABLE_STATS.byteSize()),
                     "BPF_ENABLE_STATS of type " + type, null);
             return Fd.of(fd, "stats", null);
         }

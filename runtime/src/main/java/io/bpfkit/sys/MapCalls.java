@@ -5,6 +5,8 @@ import static io.bpfkit.uapi.BpfLayouts.MAP_ELEM;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.BpfCmd;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.BpfLayouts;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -38,8 +40,8 @@ import java.util.Objects;
  *     MemorySegment key = arena.allocate(4), value = arena.allocate(8);
  *     key.set(ValueLayout.JAVA_INT, 0, 7);
  *     value.set(ValueLayout.JAVA_LONG, 0, 42);
- *     counts.update(key, value, Bpf.BPF_ANY);
- *     boolean added = counts.update(key, value, Bpf.BPF_NOEXIST);   // false: key 7 exists
+ *     counts.update(key, value, BpfFlags.BPF_ANY);
+ *     boolean added = counts.update(key, value, BpfFlags.BPF_NOEXIST);   // false: key 7 exists
  *     boolean found = counts.lookup(key, value);                     // true, value holds 42
  * }
  * }</pre>
@@ -136,7 +138,7 @@ public final class MapCalls {
      * @return false when the key is absent (or the queue empty, or the bloom filter says no)
      */
     public boolean lookup(long attr, MemorySegment callState, int fd, long key, long value) {
-        return found(Bpf.BPF_MAP_LOOKUP_ELEM, sys.elem(Bpf.BPF_MAP_LOOKUP_ELEM, attr, callState, fd, key, value, 0L));
+        return found(BpfCmd.BPF_MAP_LOOKUP_ELEM, sys.elem(BpfCmd.BPF_MAP_LOOKUP_ELEM, attr, callState, fd, key, value, 0L));
     }
 
     /**
@@ -146,7 +148,7 @@ public final class MapCalls {
      * @return false when the key is absent or the queue empty
      */
     public boolean lookupAndDelete(long attr, MemorySegment callState, int fd, long key, long value) {
-        int cmd = Bpf.BPF_MAP_LOOKUP_AND_DELETE_ELEM;
+        int cmd = BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM;
         return found(cmd, sys.elem(cmd, attr, callState, fd, key, value, 0L));
     }
 
@@ -156,7 +158,7 @@ public final class MapCalls {
      * @return false when the key was absent
      */
     public boolean delete(long attr, MemorySegment callState, int fd, long key) {
-        return found(Bpf.BPF_MAP_DELETE_ELEM, sys.elem(Bpf.BPF_MAP_DELETE_ELEM, attr, callState, fd, key, 0L, 0L));
+        return found(BpfCmd.BPF_MAP_DELETE_ELEM, sys.elem(BpfCmd.BPF_MAP_DELETE_ELEM, attr, callState, fd, key, 0L, 0L));
     }
 
     /**
@@ -166,44 +168,44 @@ public final class MapCalls {
      * @return false when {@code key} was the last
      */
     public boolean nextKey(long attr, MemorySegment callState, int fd, long key, long nextKey) {
-        int cmd = Bpf.BPF_MAP_GET_NEXT_KEY;
+        int cmd = BpfCmd.BPF_MAP_GET_NEXT_KEY;
         return found(cmd, sys.elem(cmd, attr, callState, fd, key, nextKey, 0L));
     }
 
     /**
-     * {@code BPF_MAP_UPDATE_ELEM} with {@link Bpf#BPF_ANY}, {@link Bpf#BPF_NOEXIST} or
-     * {@link Bpf#BPF_EXIST}.
+     * {@code BPF_MAP_UPDATE_ELEM} with {@link BpfFlags#BPF_ANY}, {@link BpfFlags#BPF_NOEXIST} or
+     * {@link BpfFlags#BPF_EXIST}.
      *
      * @return false when the flag's condition does not hold: the key exists ({@code BPF_NOEXIST})
      *         or is absent ({@code BPF_EXIST}); a full map throws (E2BIG)
      */
     public boolean update(long attr, MemorySegment callState, int fd, long key, long value, long flags) {
-        long r = flags == Bpf.BPF_ANY ? sys.updateAny(attr, callState, fd, key, value)
-                : sys.elem(Bpf.BPF_MAP_UPDATE_ELEM, attr, callState, fd, key, value, flags);
+        long r = flags == BpfFlags.BPF_ANY ? sys.updateAny(attr, callState, fd, key, value)
+                : sys.elem(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, key, value, flags);
         if (r >= 0) {
             return true;
         }
-        if ((r == -Errno.EEXIST && flags == Bpf.BPF_NOEXIST) || (r == -Errno.ENOENT && flags == Bpf.BPF_EXIST)) {
+        if ((r == -Errno.EEXIST && flags == BpfFlags.BPF_NOEXIST) || (r == -Errno.ENOENT && flags == BpfFlags.BPF_EXIST)) {
             return false;
         }
-        throw failure(Bpf.BPF_MAP_UPDATE_ELEM, r, flags, -1, -1);
+        throw failure(BpfCmd.BPF_MAP_UPDATE_ELEM, r, flags, -1, -1);
     }
 
     /**
-     * {@code BPF_MAP_UPDATE_ELEM} without a key: a queue's or stack's push ({@link Bpf#BPF_EXIST}:
+     * {@code BPF_MAP_UPDATE_ELEM} without a key: a queue's or stack's push ({@link BpfFlags#BPF_EXIST}:
      * dropping the oldest element when full), a bloom filter's add.
      *
      * @return false when the queue or stack is full (E2BIG, {@code BPF_ANY} only)
      */
     public boolean push(long attr, MemorySegment callState, int fd, long value, long flags) {
-        long r = sys.elem(Bpf.BPF_MAP_UPDATE_ELEM, attr, callState, fd, 0L, value, flags);
+        long r = sys.elem(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, 0L, value, flags);
         if (r >= 0) {
             return true;
         }
-        if (r == -Errno.E2BIG && flags == Bpf.BPF_ANY) {
+        if (r == -Errno.E2BIG && flags == BpfFlags.BPF_ANY) {
             return false;
         }
-        throw failure(Bpf.BPF_MAP_UPDATE_ELEM, r, flags, -1, -1);
+        throw failure(BpfCmd.BPF_MAP_UPDATE_ELEM, r, flags, -1, -1);
     }
 
     /** The answer of a command for which ENOENT means "absent": true for found. */
@@ -255,14 +257,14 @@ public final class MapCalls {
      */
     public int updateBatch(MemorySegment attr, int fd, long keys, long values, int count, long elemFlags,
             boolean mayBeUnsupported) {
-        long r = sys.batch(Bpf.BPF_MAP_UPDATE_BATCH, attr, fd, 0L, 0L, keys, values, count, elemFlags);
+        long r = sys.batch(BpfCmd.BPF_MAP_UPDATE_BATCH, attr, fd, 0L, 0L, keys, values, count, elemFlags);
         if (r >= 0) {
             return BATCH_DONE;
         }
         if (mayBeUnsupported && batchCount(attr) == 0 && unsupported(r)) {
             return BATCH_UNSUPPORTED;
         }
-        throw failure(Bpf.BPF_MAP_UPDATE_BATCH, r, elemFlags, batchCount(attr), count);
+        throw failure(BpfCmd.BPF_MAP_UPDATE_BATCH, r, elemFlags, batchCount(attr), count);
     }
 
     /**
@@ -274,7 +276,7 @@ public final class MapCalls {
      */
     public int deleteBatch(MemorySegment attr, int fd, long keys, int count, long elemFlags,
             boolean mayBeUnsupported) {
-        long r = sys.batch(Bpf.BPF_MAP_DELETE_BATCH, attr, fd, 0L, 0L, keys, 0L, count, elemFlags);
+        long r = sys.batch(BpfCmd.BPF_MAP_DELETE_BATCH, attr, fd, 0L, 0L, keys, 0L, count, elemFlags);
         if (r >= 0) {
             return BATCH_DONE;
         }
@@ -284,7 +286,7 @@ public final class MapCalls {
         if (mayBeUnsupported && batchCount(attr) == 0 && unsupported(r)) {
             return BATCH_UNSUPPORTED;
         }
-        throw failure(Bpf.BPF_MAP_DELETE_BATCH, r, elemFlags, batchCount(attr), count);
+        throw failure(BpfCmd.BPF_MAP_DELETE_BATCH, r, elemFlags, batchCount(attr), count);
     }
 
     /** Whether a batch command's errno says the kernel lacks it for this map. */
@@ -316,7 +318,7 @@ public final class MapCalls {
             return update(scratch(), Syscalls.captureState(), fd.get(), k, v, flags);
         }
         if (!push(scratch(), Syscalls.captureState(), fd.get(), v, flags)) { // only a handle takes "full" as an answer
-            throw failure(Bpf.BPF_MAP_UPDATE_ELEM, -Errno.E2BIG, flags, -1, -1);
+            throw failure(BpfCmd.BPF_MAP_UPDATE_ELEM, -Errno.E2BIG, flags, -1, -1);
         }
         return true;
     }
@@ -338,9 +340,9 @@ public final class MapCalls {
 
     /** {@code BPF_MAP_FREEZE}: user space can no longer write the map (programs still can). */
     public void freeze() {
-        long r = sys.elem(Bpf.BPF_MAP_FREEZE, scratch(), Syscalls.captureState(), fd.get(), 0L, 0L, 0L);
+        long r = sys.elem(BpfCmd.BPF_MAP_FREEZE, scratch(), Syscalls.captureState(), fd.get(), 0L, 0L, 0L);
         if (r < 0) {
-            throw failure(Bpf.BPF_MAP_FREEZE, r, 0L, -1, -1);
+            throw failure(BpfCmd.BPF_MAP_FREEZE, r, 0L, -1, -1);
         }
     }
 
@@ -353,13 +355,13 @@ public final class MapCalls {
      */
     public BatchResult lookupBatch(MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
             MemorySegment values, int count, long elemFlags) {
-        return lookupBatch(Bpf.BPF_MAP_LOOKUP_BATCH, inBatch, outBatch, keys, values, count, elemFlags);
+        return lookupBatch(BpfCmd.BPF_MAP_LOOKUP_BATCH, inBatch, outBatch, keys, values, count, elemFlags);
     }
 
     /** As {@link #lookupBatch(MemorySegment, MemorySegment, MemorySegment, MemorySegment, int, long)}, deleting what it returns. */
     public BatchResult lookupAndDeleteBatch(MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
             MemorySegment values, int count, long elemFlags) {
-        return lookupBatch(Bpf.BPF_MAP_LOOKUP_AND_DELETE_BATCH, inBatch, outBatch, keys, values, count, elemFlags);
+        return lookupBatch(BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH, inBatch, outBatch, keys, values, count, elemFlags);
     }
 
     private BatchResult lookupBatch(int cmd, MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
@@ -419,8 +421,8 @@ public final class MapCalls {
     }
 
     private String hint(int cmd, int errno, long flags, int count) {
-        boolean update = cmd == Bpf.BPF_MAP_UPDATE_ELEM || cmd == Bpf.BPF_MAP_UPDATE_BATCH;
-        if (cmd == Bpf.BPF_MAP_FREEZE) {
+        boolean update = cmd == BpfCmd.BPF_MAP_UPDATE_ELEM || cmd == BpfCmd.BPF_MAP_UPDATE_BATCH;
+        if (cmd == BpfCmd.BPF_MAP_FREEZE) {
             return switch (errno) {
                 case Errno.EBUSY -> "the map is already frozen, mapped writable (by a handle on a mapped array or "
                         + "global data section, or another process) or being updated";
@@ -432,15 +434,15 @@ public final class MapCalls {
         return switch (errno) {
             case Errno.E2BIG -> "the map is full (max_entries " + (maxEntries > 0
                     ? Integer.toUnsignedString(maxEntries) + " " : "") + "reached)";
-            case Errno.EEXIST -> "the key exists already" + (flags == Bpf.BPF_NOEXIST ? " (BPF_NOEXIST)" : "");
-            case Errno.ENOENT -> update && flags == Bpf.BPF_EXIST ? "the key does not exist (BPF_EXIST)"
+            case Errno.EEXIST -> "the key exists already" + (flags == BpfFlags.BPF_NOEXIST ? " (BPF_NOEXIST)" : "");
+            case Errno.ENOENT -> update && flags == BpfFlags.BPF_EXIST ? "the key does not exist (BPF_EXIST)"
                     : "no such element";
             case Errno.EPERM -> "the map is frozen or read-only for user space, or this needs root / CAP_BPF";
             case Errno.EINVAL -> update && invalidHint != null ? invalidHint
                     : "a key, value or flag this map type does not accept" + (update ? " (" + flagName(flags) + ")"
                             : "");
             case Errno.EBUSY -> "the element is in use by a program on this CPU, or the map is busy";
-            case Errno.ENOSPC -> cmd == Bpf.BPF_MAP_LOOKUP_BATCH || cmd == Bpf.BPF_MAP_LOOKUP_AND_DELETE_BATCH
+            case Errno.ENOSPC -> cmd == BpfCmd.BPF_MAP_LOOKUP_BATCH || cmd == BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH
                     ? "count (" + count + ") is smaller than one hash bucket; retry with more room" : null;
             case Errno.EINTR -> "interrupted by a signal; the call may be repeated";
             case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "this map type does not support the operation";
@@ -449,11 +451,11 @@ public final class MapCalls {
     }
 
     private static String flagName(long flags) {
-        long lock = flags & Bpf.BPF_F_LOCK;
-        String base = switch ((int) (flags & ~Bpf.BPF_F_LOCK)) {
-            case (int) Bpf.BPF_ANY -> "BPF_ANY";
-            case (int) Bpf.BPF_NOEXIST -> "BPF_NOEXIST";
-            case (int) Bpf.BPF_EXIST -> "BPF_EXIST";
+        long lock = flags & BpfFlags.BPF_F_LOCK;
+        String base = switch ((int) (flags & ~BpfFlags.BPF_F_LOCK)) {
+            case (int) BpfFlags.BPF_ANY -> "BPF_ANY";
+            case (int) BpfFlags.BPF_NOEXIST -> "BPF_NOEXIST";
+            case (int) BpfFlags.BPF_EXIST -> "BPF_EXIST";
             default -> "flags " + flags;
         };
         return lock != 0 ? base + " | BPF_F_LOCK" : base;
@@ -462,16 +464,16 @@ public final class MapCalls {
     /** The name of a map command, as errors print it. */
     static String commandName(int cmd) {
         return switch (cmd) {
-            case Bpf.BPF_MAP_LOOKUP_ELEM -> "BPF_MAP_LOOKUP_ELEM";
-            case Bpf.BPF_MAP_UPDATE_ELEM -> "BPF_MAP_UPDATE_ELEM";
-            case Bpf.BPF_MAP_DELETE_ELEM -> "BPF_MAP_DELETE_ELEM";
-            case Bpf.BPF_MAP_GET_NEXT_KEY -> "BPF_MAP_GET_NEXT_KEY";
-            case Bpf.BPF_MAP_LOOKUP_AND_DELETE_ELEM -> "BPF_MAP_LOOKUP_AND_DELETE_ELEM";
-            case Bpf.BPF_MAP_FREEZE -> "BPF_MAP_FREEZE";
-            case Bpf.BPF_MAP_LOOKUP_BATCH -> "BPF_MAP_LOOKUP_BATCH";
-            case Bpf.BPF_MAP_LOOKUP_AND_DELETE_BATCH -> "BPF_MAP_LOOKUP_AND_DELETE_BATCH";
-            case Bpf.BPF_MAP_UPDATE_BATCH -> "BPF_MAP_UPDATE_BATCH";
-            case Bpf.BPF_MAP_DELETE_BATCH -> "BPF_MAP_DELETE_BATCH";
+            case BpfCmd.BPF_MAP_LOOKUP_ELEM -> "BPF_MAP_LOOKUP_ELEM";
+            case BpfCmd.BPF_MAP_UPDATE_ELEM -> "BPF_MAP_UPDATE_ELEM";
+            case BpfCmd.BPF_MAP_DELETE_ELEM -> "BPF_MAP_DELETE_ELEM";
+            case BpfCmd.BPF_MAP_GET_NEXT_KEY -> "BPF_MAP_GET_NEXT_KEY";
+            case BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM -> "BPF_MAP_LOOKUP_AND_DELETE_ELEM";
+            case BpfCmd.BPF_MAP_FREEZE -> "BPF_MAP_FREEZE";
+            case BpfCmd.BPF_MAP_LOOKUP_BATCH -> "BPF_MAP_LOOKUP_BATCH";
+            case BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH -> "BPF_MAP_LOOKUP_AND_DELETE_BATCH";
+            case BpfCmd.BPF_MAP_UPDATE_BATCH -> "BPF_MAP_UPDATE_BATCH";
+            case BpfCmd.BPF_MAP_DELETE_BATCH -> "BPF_MAP_DELETE_BATCH";
             default -> "bpf command " + cmd;
         };
     }
@@ -493,8 +495,8 @@ public final class MapCalls {
          */
         @Override
         public long updateAny(long attr, MemorySegment callState, int fd, long key, long value) {
-            fill(attr, fd, key, value, Bpf.BPF_ANY);
-            return Syscalls.bpfRawUsuallySucceeding(Bpf.BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE, callState);
+            fill(attr, fd, key, value, BpfFlags.BPF_ANY);
+            return Syscalls.bpfRawUsuallySucceeding(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE, callState);
         }
 
         private static void fill(long attr, int fd, long key, long value, long flags) {

@@ -1,6 +1,7 @@
 package io.bpfkit.sys;
 
 import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -9,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <pre>{@code
  * MapCreateAttr a = MapCreateAttr.builder(2, 4, 8, 16)     // BPF_MAP_TYPE_ARRAY
- *         .name("counts").mapFlags(Bpf.BPF_F_MMAPABLE).build();
+ *         .name("counts").mapFlags(BPF_F_MMAPABLE).build();
  * try (Fd map = Bpf.mapCreate(a)) { ... }
  * }</pre>
  *

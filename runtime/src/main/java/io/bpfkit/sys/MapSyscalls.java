@@ -1,5 +1,7 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.uapi.BpfCmd;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -16,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * <pre>{@code
  * MapSyscalls full = new MapSyscalls() {
  *     public long elem(int cmd, long attr, MemorySegment callState, int fd, long key, long value, long flags) {
- *         return cmd == Bpf.BPF_MAP_UPDATE_ELEM ? -Errno.E2BIG : -Errno.ENOENT;
+ *         return cmd == BPF_MAP_UPDATE_ELEM ? -Errno.E2BIG : -Errno.ENOENT;
  *     }
  *     public long batch(int cmd, MemorySegment attr, int fd, long inBatch, long outBatch, long keys,
  *             long values, int count, long elemFlags) {
@@ -44,7 +46,7 @@ public interface MapSyscalls {
      * errno capture unless the call fails (an update that creates or replaces rarely does).
      */
     default long updateAny(long attr, MemorySegment callState, int fd, long key, long value) {
-        return elem(Bpf.BPF_MAP_UPDATE_ELEM, attr, callState, fd, key, value, Bpf.BPF_ANY);
+        return elem(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, key, value, BpfFlags.BPF_ANY);
     }
 
     /**

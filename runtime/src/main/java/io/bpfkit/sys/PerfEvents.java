@@ -1,6 +1,7 @@
 package io.bpfkit.sys;
 
 import io.bpfkit.api.OwnedFd;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,9 +12,9 @@ import java.lang.foreign.ValueLayout;
  * events, enabling them, attaching BPF programs to them, reading their counts.
  *
  * <pre>{@code
- * PerfEventAttr a = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
- *         .config(PerfEventAttr.SW_CPU_CLOCK).disabled(true);
- * try (Fd ev = PerfEvents.open(a, 0, -1, null, PerfEvents.FLAG_FD_CLOEXEC, "cpu-clock")) {
+ * PerfEventAttr a = new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE)
+ *         .config(Perf.PERF_COUNT_SW_CPU_CLOCK).disabled(true);
+ * try (Fd ev = PerfEvents.open(a, 0, -1, null, Perf.PERF_FLAG_FD_CLOEXEC, "cpu-clock")) {
  *     PerfEvents.enable(ev);
  *     ... work ...
  *     long nanos = PerfEvents.readCount(ev);
@@ -21,38 +22,6 @@ import java.lang.foreign.ValueLayout;
  * }</pre>
  */
 public final class PerfEvents {
-    /** {@code PERF_FLAG_FD_NO_GROUP}. */
-    public static final long FLAG_FD_NO_GROUP = 1;
-    /** {@code PERF_FLAG_FD_OUTPUT}. */
-    public static final long FLAG_FD_OUTPUT = 1 << 1;
-    /** {@code PERF_FLAG_PID_CGROUP}: pid is a cgroup fd. */
-    public static final long FLAG_PID_CGROUP = 1 << 2;
-    /** {@code PERF_FLAG_FD_CLOEXEC}. */
-    public static final long FLAG_FD_CLOEXEC = 1 << 3;
-
-    /** {@code PERF_EVENT_IOC_ENABLE}. */
-    public static final long IOC_ENABLE = 0x2400;
-    /** {@code PERF_EVENT_IOC_DISABLE}. */
-    public static final long IOC_DISABLE = 0x2401;
-    /** {@code PERF_EVENT_IOC_REFRESH}. */
-    public static final long IOC_REFRESH = 0x2402;
-    /** {@code PERF_EVENT_IOC_RESET}. */
-    public static final long IOC_RESET = 0x2403;
-    /** {@code PERF_EVENT_IOC_PERIOD}: {@code _IOW('$', 4, __u64)}. */
-    public static final long IOC_PERIOD = 0x40082404L;
-    /** {@code PERF_EVENT_IOC_SET_OUTPUT}. */
-    public static final long IOC_SET_OUTPUT = 0x2405;
-    /** {@code PERF_EVENT_IOC_SET_FILTER}: {@code _IOW('$', 6, char *)}. */
-    public static final long IOC_SET_FILTER = 0x40082406L;
-    /** {@code PERF_EVENT_IOC_ID}: {@code _IOR('$', 7, __u64 *)}. */
-    public static final long IOC_ID = 0x80082407L;
-    /** {@code PERF_EVENT_IOC_SET_BPF}: {@code _IOW('$', 8, __u32)}. */
-    public static final long IOC_SET_BPF = 0x40042408L;
-    /** {@code PERF_EVENT_IOC_PAUSE_OUTPUT}: {@code _IOW('$', 9, __u32)}. */
-    public static final long IOC_PAUSE_OUTPUT = 0x40042409L;
-    /** ioctl argument: apply to the whole group. */
-    public static final long IOC_FLAG_GROUP = 1;
-
     private PerfEvents() {
     }
 
@@ -75,29 +44,29 @@ public final class PerfEvents {
 
     /** {@code PERF_EVENT_IOC_ENABLE}. */
     public static void enable(OwnedFd event) {
-        Syscalls.ioctl(event.get(), IOC_ENABLE, 0L, "PERF_EVENT_IOC_ENABLE of " + event);
+        Syscalls.ioctl(event.get(), Perf.PERF_EVENT_IOC_ENABLE, 0L, "PERF_EVENT_IOC_ENABLE of " + event);
     }
 
     /** {@code PERF_EVENT_IOC_DISABLE}. */
     public static void disable(OwnedFd event) {
-        Syscalls.ioctl(event.get(), IOC_DISABLE, 0L, "PERF_EVENT_IOC_DISABLE of " + event);
+        Syscalls.ioctl(event.get(), Perf.PERF_EVENT_IOC_DISABLE, 0L, "PERF_EVENT_IOC_DISABLE of " + event);
     }
 
     /** {@code PERF_EVENT_IOC_RESET}. */
     public static void reset(OwnedFd event) {
-        Syscalls.ioctl(event.get(), IOC_RESET, 0L, "PERF_EVENT_IOC_RESET of " + event);
+        Syscalls.ioctl(event.get(), Perf.PERF_EVENT_IOC_RESET, 0L, "PERF_EVENT_IOC_RESET of " + event);
     }
 
     /** {@code PERF_EVENT_IOC_SET_BPF}: runs {@code prog} on each overflow (kprobe/tracepoint/perf_event programs). */
     public static void setBpf(OwnedFd event, OwnedFd prog) {
-        Syscalls.ioctl(event.get(), IOC_SET_BPF, prog.get(), "PERF_EVENT_IOC_SET_BPF of " + prog + " on " + event);
+        Syscalls.ioctl(event.get(), Perf.PERF_EVENT_IOC_SET_BPF, prog.get(), "PERF_EVENT_IOC_SET_BPF of " + prog + " on " + event);
     }
 
     /** {@code PERF_EVENT_IOC_ID}: the event's unique id. */
     public static long id(OwnedFd event) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            Syscalls.ioctl(event.get(), IOC_ID, out, "PERF_EVENT_IOC_ID of " + event);
+            Syscalls.ioctl(event.get(), Perf.PERF_EVENT_IOC_ID, out, "PERF_EVENT_IOC_ID of " + event);
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
     }

@@ -442,7 +442,7 @@ class CoreRelocatorTest {
         assertEquals(0, Instructions.imm(code, 3, le));
         assertEquals(16, Instructions.offset(code, 4, le));
         assertEquals(0x79, Instructions.opcode(code, 4), "u32 load widened to u64 (unsigned both sides)");
-        assertEquals(Instructions.BPF_CALL, Instructions.opcode(code, 5));
+        assertEquals(Instructions.OP_CALL, Instructions.opcode(code, 5));
         assertEquals(CoreRelocator.POISON_HELPER_ID, Instructions.imm(code, 5, le));
         assertEquals(1, dead.size());
         assertEquals(5, dead.get(0).instruction());
@@ -480,7 +480,7 @@ class CoreRelocatorTest {
         p.relocator().apply("prog", code, ByteOrder.LITTLE_ENDIAN,
                 List.of(new BtfExt.CoreRelocation(0, le, "0", CoreReloKind.ENUMVAL_VALUE)));
         for (int i = 0; i < 2; i++) {
-            assertEquals(Instructions.BPF_CALL, Instructions.opcode(code, i));
+            assertEquals(Instructions.OP_CALL, Instructions.opcode(code, i));
             assertEquals(CoreRelocator.POISON_HELPER_ID, Instructions.imm(code, i, ByteOrder.LITTLE_ENDIAN));
         }
     }

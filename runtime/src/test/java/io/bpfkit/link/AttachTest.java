@@ -22,6 +22,7 @@ import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TargetLibrary;
 import io.bpfkit.testing.Tools;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -183,8 +184,8 @@ class AttachTest {
     @Test
     void perfEventSamplingOnASoftwareClockPerCpuAndPerTask() {
         try (LoadedObject obj = Events.load()) {
-            PerfEventAttr clock = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
-                    .config(PerfEventAttr.SW_CPU_CLOCK).samplePeriod(200_000);
+            PerfEventAttr clock = new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE)
+                    .config(Perf.PERF_COUNT_SW_CPU_CLOCK).samplePeriod(200_000);
             List<Link> perCpu = Attach.perfEventPerCpu(program(obj, "on_sample"), clock);
             try {
                 spin(300);
@@ -196,8 +197,8 @@ class AttachTest {
             spin(50);
             assertEquals(sampled, count(obj, Events.PERF), "no samples once detached");
 
-            PerfEventAttr task = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
-                    .config(PerfEventAttr.SW_TASK_CLOCK).samplePeriod(200_000);
+            PerfEventAttr task = new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE)
+                    .config(Perf.PERF_COUNT_SW_TASK_CLOCK).samplePeriod(200_000);
             try (Link mine = Attach.perfEvent(program(obj, "on_sample"), task, 0, -1)) {
                 spin(100); // this thread runs: its task clock overflows every 0.2 ms
                 assertTrue(count(obj, Events.PERF) > sampled, "samples of this thread");

@@ -24,6 +24,7 @@ import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.Libc;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.uapi.BpfFlags;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -97,7 +98,7 @@ class TracingAttachTest {
         try (LoadedObject obj = BpfLoader.load(TestObjects.openForThisProcess("sleepable.bpf.o"));
              BpfGlobals bss = BpfMaps.globals(obj, ".bss"); Arena arena = Arena.ofConfined()) {
             LoadedProgram p = obj.program("copy_user_string").orElseThrow();
-            assertEquals(Bpf.BPF_F_SLEEPABLE, p.spec().flags() & Bpf.BPF_F_SLEEPABLE, "fentry.s loads sleepable");
+            assertEquals(BpfFlags.BPF_F_SLEEPABLE, p.spec().flags() & BpfFlags.BPF_F_SLEEPABLE, "fentry.s loads sleepable");
             obj.own(AutoAttach.attach(p));
             MemorySegment text = arena.allocateFrom("from user space");
             bss.setLong("user_ptr", text.address());

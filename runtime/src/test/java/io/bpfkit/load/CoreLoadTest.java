@@ -19,6 +19,7 @@ import io.bpfkit.sys.Syscalls;
 import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -44,8 +45,8 @@ class CoreLoadTest {
     /** Attaches a tracepoint program to this thread's events (perf_event_open pid 0 + SET_BPF). */
     static Fd attachTracepoint(LoadedObject obj, String program, String category, String event) throws IOException {
         long id = Long.parseLong(Files.readString(TRACING.resolve(category).resolve(event).resolve("id")).strip());
-        Fd ev = PerfEvents.open(new PerfEventAttr().type(PerfEventAttr.TYPE_TRACEPOINT).config(id).samplePeriod(1),
-                0, -1, null, PerfEvents.FLAG_FD_CLOEXEC, category + ":" + event);
+        Fd ev = PerfEvents.open(new PerfEventAttr().type(Perf.PERF_TYPE_TRACEPOINT).config(id).samplePeriod(1),
+                0, -1, null, Perf.PERF_FLAG_FD_CLOEXEC, category + ":" + event);
         PerfEvents.setBpf(ev, obj.program(program).orElseThrow().fd());
         PerfEvents.enable(ev);
         return ev;
@@ -196,8 +197,8 @@ class CoreLoadTest {
             // A tracepoint takes a program once: one event, on CPU 0, and the exec pinned there.
             java.util.List<Fd> events = new java.util.ArrayList<>();
             try {
-                Fd ev = PerfEvents.open(new PerfEventAttr().type(PerfEventAttr.TYPE_TRACEPOINT).config(id)
-                        .samplePeriod(1), -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, "sched:sched_process_exec");
+                Fd ev = PerfEvents.open(new PerfEventAttr().type(Perf.PERF_TYPE_TRACEPOINT).config(id)
+                        .samplePeriod(1), -1, 0, null, Perf.PERF_FLAG_FD_CLOEXEC, "sched:sched_process_exec");
                 events.add(ev);
                 PerfEvents.setBpf(ev, obj.program("core_exec").orElseThrow().fd());
                 PerfEvents.enable(ev);

@@ -21,6 +21,7 @@ import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.PinRoot;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.MapInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -102,7 +103,7 @@ class LoaderTest {
             KernelException frozen = assertThrows(KernelException.class, () -> {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment k = arena.allocate(ValueLayout.JAVA_INT);
-                    MapCalls.of(obj.map("globals.rodata").orElseThrow().fd()).update(k, arena.allocate(40), Bpf.BPF_ANY);
+                    MapCalls.of(obj.map("globals.rodata").orElseThrow().fd()).update(k, arena.allocate(40), BpfFlags.BPF_ANY);
                 }
             });
             assertEquals("EPERM", frozen.errnoName(), ".rodata is frozen after load");

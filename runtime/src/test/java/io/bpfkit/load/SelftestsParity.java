@@ -12,6 +12,7 @@ import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.ProgramType;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.testing.PinRoot;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.MapInfo;
 import io.bpfkit.uapi.ProgInfo;
 import java.io.IOException;
@@ -102,7 +103,7 @@ public final class SelftestsParity {
             }
             AttachType attach = p.expectedAttachType();
             // libbpf adds these only as it loads (from the section): not in its program's flags
-            int flags = p.flags() & ~(Bpf.BPF_F_SLEEPABLE | Bpf.BPF_F_XDP_HAS_FRAGS);
+            int flags = p.flags() & ~(BpfFlags.BPF_F_SLEEPABLE | BpfFlags.BPF_F_XDP_HAS_FRAGS);
             out.append("prog ").append(p.name()).append(" sec=").append(p.section()).append(" type=")
                     .append(p.type().libbpfName()).append(" attach=").append(attach == null ? 0 : attach.value())
                     .append(" flags=0x").append(Integer.toHexString(flags)).append(" autoload=")

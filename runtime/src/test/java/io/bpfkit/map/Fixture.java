@@ -9,6 +9,7 @@ import io.bpfkit.object.BpfObjects;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.TestRunAttr;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -78,7 +79,7 @@ final class Fixture {
                 b.ctxIn(ctx);
             }
             if (cpu >= 0) {
-                b.flags(Bpf.BPF_F_TEST_RUN_ON_CPU).cpu(cpu);
+                b.flags(BpfFlags.BPF_F_TEST_RUN_ON_CPU).cpu(cpu);
             }
             return Bpf.progTestRun(obj.program(program).orElseThrow().fd(), b.build()).retval();
         }

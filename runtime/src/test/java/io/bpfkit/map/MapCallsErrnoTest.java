@@ -20,6 +20,8 @@ import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.FakeMapSyscalls;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.MapCalls;
+import io.bpfkit.uapi.BpfCmd;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.MapInfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -98,8 +100,8 @@ class MapCallsErrnoTest {
     @Test
     void epermNamesTheCallAndWhatToDo() {
         FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 4)
-                .failNext(Bpf.BPF_MAP_LOOKUP_ELEM, Errno.EPERM)
-                .failNext(Bpf.BPF_MAP_DELETE_ELEM, Errno.EPERM);
+                .failNext(BpfCmd.BPF_MAP_LOOKUP_ELEM, Errno.EPERM)
+                .failNext(BpfCmd.BPF_MAP_DELETE_ELEM, Errno.EPERM);
         BpfHashMap<Integer, Long> m = hash(4, fake);
         KernelException lookup = fails("BPF_MAP_LOOKUP_ELEM of map 'counts'", "EPERM", () -> m.get(1));
         assertTrue(lookup.getMessage().contains("CAP_BPF"), lookup.getMessage());
@@ -109,8 +111,8 @@ class MapCallsErrnoTest {
 
     @Test
     void eintrIsNotAnAbsentKey() {
-        FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 4).failNext(Bpf.BPF_MAP_LOOKUP_ELEM, Errno.EINTR)
-                .failNext(Bpf.BPF_MAP_UPDATE_ELEM, Errno.EINTR);
+        FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 4).failNext(BpfCmd.BPF_MAP_LOOKUP_ELEM, Errno.EINTR)
+                .failNext(BpfCmd.BPF_MAP_UPDATE_ELEM, Errno.EINTR);
         BpfHashMap<Integer, Long> m = hash(4, fake);
         assertEquals(Errno.EINTR, fails("BPF_MAP_LOOKUP_ELEM of map 'counts'", "EINTR", () -> m.get(1)).errno());
         fails("BPF_MAP_UPDATE_ELEM of map 'counts'", "EINTR", () -> m.put(1, 1L));
@@ -120,7 +122,7 @@ class MapCallsErrnoTest {
     @Test
     void einvalOnAnUpdateNamesTheFlag() {
         BpfHashMap<Integer, Long> m = hash(4, new FakeMapSyscalls(4, 8, 4)
-                .failNext(Bpf.BPF_MAP_UPDATE_ELEM, Errno.EINVAL));
+                .failNext(BpfCmd.BPF_MAP_UPDATE_ELEM, Errno.EINVAL));
         KernelException e = assertThrows(KernelException.class, () -> m.put(1, 1L, UpdateFlag.NO_EXIST));
         assertTrue(e.getMessage().contains("(BPF_NOEXIST)"), e.getMessage());
     }
@@ -144,7 +146,7 @@ class MapCallsErrnoTest {
         m.close();
         assertThrows(IllegalStateException.class, () -> m.get(1));
         assertThrows(IllegalStateException.class, () -> m.put(1, 1L));
-        assertEquals(0, fake.calls(Bpf.BPF_MAP_LOOKUP_ELEM) + fake.calls(Bpf.BPF_MAP_UPDATE_ELEM));
+        assertEquals(0, fake.calls(BpfCmd.BPF_MAP_LOOKUP_ELEM) + fake.calls(BpfCmd.BPF_MAP_UPDATE_ELEM));
     }
 
     @Test
@@ -161,9 +163,9 @@ class MapCallsErrnoTest {
         assertEquals(2L, q.pop());
         assertEquals(3L, q.pop());
         assertNull(q.pop());
-        fake.failNext(Bpf.BPF_MAP_UPDATE_ELEM, Errno.ENOMEM);
+        fake.failNext(BpfCmd.BPF_MAP_UPDATE_ELEM, Errno.ENOMEM);
         fails("BPF_MAP_UPDATE_ELEM of map 'counts'", "ENOMEM", () -> q.push(4L));
-        fake.failNext(Bpf.BPF_MAP_UPDATE_ELEM, Errno.E2BIG);
+        fake.failNext(BpfCmd.BPF_MAP_UPDATE_ELEM, Errno.E2BIG);
         assertThrows(KernelException.class, () -> q.pushOverwriting(4L), "E2BIG with BPF_EXIST is an error");
     }
 
@@ -179,17 +181,17 @@ class MapCallsErrnoTest {
     @Test
     void batchCommandsMissingFallBackToSingleCalls() {
         FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 16)
-                .failNext(Bpf.BPF_MAP_UPDATE_BATCH, Errno.EINVAL);
+                .failNext(BpfCmd.BPF_MAP_UPDATE_BATCH, Errno.EINVAL);
         BpfHashMap<Integer, Long> m = hash(16, fake);
         Map<Integer, Long> want = filled(m, 10);
-        assertEquals(10, fake.calls(Bpf.BPF_MAP_UPDATE_ELEM), "putAll wrote one by one");
+        assertEquals(10, fake.calls(BpfCmd.BPF_MAP_UPDATE_ELEM), "putAll wrote one by one");
         // a handle that saw EINVAL from a batch uses single calls for everything bulk
         assertEquals(want, new TreeMap<>(m.snapshot()));
-        assertEquals(0, fake.calls(Bpf.BPF_MAP_LOOKUP_BATCH));
-        assertTrue(fake.calls(Bpf.BPF_MAP_GET_NEXT_KEY) > 10);
+        assertEquals(0, fake.calls(BpfCmd.BPF_MAP_LOOKUP_BATCH));
+        assertTrue(fake.calls(BpfCmd.BPF_MAP_GET_NEXT_KEY) > 10);
         assertFalse(((KeyValueHandle<?, ?>) m).usesBatch());
         assertEquals(3, m.deleteAll(List.of(1, 2, 99, 3)));
-        assertEquals(0, fake.calls(Bpf.BPF_MAP_DELETE_BATCH));
+        assertEquals(0, fake.calls(BpfCmd.BPF_MAP_DELETE_BATCH));
         assertEquals(7, fake.size());
     }
 
@@ -198,10 +200,10 @@ class MapCallsErrnoTest {
         FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 16);
         BpfHashMap<Integer, Long> m = hash(16, fake);
         Map<Integer, Long> want = filled(m, 10);
-        fake.failNext(Bpf.BPF_MAP_LOOKUP_BATCH, Errno.EOPNOTSUPP);
+        fake.failNext(BpfCmd.BPF_MAP_LOOKUP_BATCH, Errno.EOPNOTSUPP);
         assertEquals(want, new TreeMap<>(m.snapshot()));
-        assertEquals(1, fake.calls(Bpf.BPF_MAP_LOOKUP_BATCH));
-        assertEquals(11, fake.calls(Bpf.BPF_MAP_GET_NEXT_KEY), "ten keys and the end");
+        assertEquals(1, fake.calls(BpfCmd.BPF_MAP_LOOKUP_BATCH));
+        assertEquals(11, fake.calls(BpfCmd.BPF_MAP_GET_NEXT_KEY), "ten keys and the end");
     }
 
     @Test
@@ -209,9 +211,9 @@ class MapCallsErrnoTest {
         FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 16);
         BpfHashMap<Integer, Long> m = hash(16, fake);
         Map<Integer, Long> want = filled(m, 10);
-        fake.failNext(Bpf.BPF_MAP_LOOKUP_BATCH, Errno.ENOSPC).failNext(Bpf.BPF_MAP_LOOKUP_BATCH, Errno.ENOSPC);
+        fake.failNext(BpfCmd.BPF_MAP_LOOKUP_BATCH, Errno.ENOSPC).failNext(BpfCmd.BPF_MAP_LOOKUP_BATCH, Errno.ENOSPC);
         assertEquals(want, new TreeMap<>(m.snapshot()));
-        assertEquals(3, fake.calls(Bpf.BPF_MAP_LOOKUP_BATCH));
+        assertEquals(3, fake.calls(BpfCmd.BPF_MAP_LOOKUP_BATCH));
         assertTrue(((KeyValueHandle<?, ?>) m).usesBatch());
     }
 
@@ -220,7 +222,7 @@ class MapCallsErrnoTest {
         FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 4);
         BpfHashMap<Integer, Long> m = hash(4, fake);
         filled(m, 4); // the first batch (chunk = max_entries = 4) is full, so a second follows
-        fake.failNext(Bpf.BPF_MAP_LOOKUP_BATCH, 0).failNext(Bpf.BPF_MAP_LOOKUP_BATCH, Errno.EINVAL);
+        fake.failNext(BpfCmd.BPF_MAP_LOOKUP_BATCH, 0).failNext(BpfCmd.BPF_MAP_LOOKUP_BATCH, Errno.EINVAL);
         fails("BPF_MAP_LOOKUP_BATCH of map 'counts'", "EINVAL", m::snapshot);
     }
 
@@ -238,7 +240,7 @@ class MapCallsErrnoTest {
         BpfHashMap<Integer, Long> m = hash(16, fake);
         filled(m, 6);
         assertEquals(4, m.deleteAll(List.of(0, 1, 42, 2, 43, 3)));
-        assertEquals(3, fake.calls(Bpf.BPF_MAP_DELETE_BATCH), "restarted after each absent key");
+        assertEquals(3, fake.calls(BpfCmd.BPF_MAP_DELETE_BATCH), "restarted after each absent key");
         assertEquals(Map.of(4, 40L, 5, 50L), m.snapshot());
     }
 
@@ -251,8 +253,8 @@ class MapCallsErrnoTest {
             MemorySegment value = arena.allocate(8);
             key.set(JAVA_INT, 0, 5);
             value.set(JAVA_LONG, 0, 55);
-            assertTrue(calls.update(key, value, Bpf.BPF_NOEXIST));
-            assertFalse(calls.update(key, value, Bpf.BPF_NOEXIST));
+            assertTrue(calls.update(key, value, BpfFlags.BPF_NOEXIST));
+            assertFalse(calls.update(key, value, BpfFlags.BPF_NOEXIST));
             value.set(JAVA_LONG, 0, 0);
             assertTrue(calls.lookup(key, value));
             assertEquals(55L, value.get(JAVA_LONG, 0));
@@ -263,7 +265,7 @@ class MapCallsErrnoTest {
             MemorySegment out = arena.allocate(8);
             MemorySegment keys = arena.allocate(4 * 8);
             MemorySegment values = arena.allocate(8 * 8);
-            fake.failNext(Bpf.BPF_MAP_LOOKUP_BATCH, Errno.ENOSPC);
+            fake.failNext(BpfCmd.BPF_MAP_LOOKUP_BATCH, Errno.ENOSPC);
             KernelException room = fails("BPF_MAP_LOOKUP_BATCH of map 'raw'", "ENOSPC",
                     () -> calls.lookupBatch(null, out, keys, values, 1, 0));
             assertTrue(room.getMessage().contains("count (1) is smaller than one hash bucket"), room.getMessage());
@@ -272,7 +274,7 @@ class MapCallsErrnoTest {
             assertTrue(calls.lookupAndDelete(key, value));
             assertFalse(calls.lookupAndDelete(key, value));
 
-            fake.failNext(Bpf.BPF_MAP_GET_NEXT_KEY, Errno.EBADF);
+            fake.failNext(BpfCmd.BPF_MAP_GET_NEXT_KEY, Errno.EBADF);
             fails("BPF_MAP_GET_NEXT_KEY of map 'raw'", "EBADF", () -> calls.nextKey(null, next));
         }
     }

@@ -134,7 +134,7 @@ class TypedMapsKernelTest {
             }
             // a read-only descriptor cannot be mapped at all: the handle reads through the kernel
             try (BpfArray<Long> readOnly = BpfMaps.array(MapRef.owning(io.bpfkit.sys.Bpf.mapGetFdById(id,
-                    io.bpfkit.sys.Bpf.BPF_F_RDONLY)), Codecs.int64())) {
+                    io.bpfkit.uapi.BpfFlags.BPF_F_RDONLY)), Codecs.int64())) {
                 assertTrue(readOnly.mapped().isEmpty());
                 assertEquals(700L, readOnly.get(2));
             }
@@ -144,7 +144,7 @@ class TypedMapsKernelTest {
     @Test
     void anArrayProgramsMayOnlyReadIsMappedReadOnlyAndWrittenThroughTheKernel() {
         var attr = io.bpfkit.sys.MapCreateAttr.builder(2, 4, 8, 4).name("ro_prog")
-                .mapFlags(io.bpfkit.sys.Bpf.BPF_F_MMAPABLE | io.bpfkit.sys.Bpf.BPF_F_RDONLY_PROG).build();
+                .mapFlags(io.bpfkit.uapi.BpfFlags.BPF_F_MMAPABLE | io.bpfkit.uapi.BpfFlags.BPF_F_RDONLY_PROG).build();
         try (BpfArray<Long> array = BpfMaps.array(MapRef.owning(io.bpfkit.sys.Bpf.mapCreate(attr)), Codecs.int64())) {
             assertTrue(array.mapped().orElseThrow().isReadOnly(), "the kernel refuses a writable mapping (EACCES)");
             array.set(3, 33L);

@@ -12,6 +12,7 @@ import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.CoreReloKind;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.uapi.BpfFlags;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
@@ -186,7 +187,7 @@ class ObjectOpenerTest {
         Relocation fp = loop.relocations().stream().filter(r -> r.kind() == Relocation.Kind.FUNCTION_POINTER)
                 .findFirst().orElseThrow();
         assertEquals(".text", fp.target());
-        assertEquals(Instructions.BPF_LD_IMM64, Instructions.opcode(loop.instructions(), fp.instruction()));
+        assertEquals(Instructions.OP_LD_IMM64, Instructions.opcode(loop.instructions(), fp.instruction()));
         Relocation data = loop.relocations().stream().filter(r -> r.kind() == Relocation.Kind.DATA)
                 .findFirst().orElseThrow();
         assertEquals("programs.bss", data.target());
@@ -200,7 +201,7 @@ class ObjectOpenerTest {
         assertEquals("sys_enter", btf.attachTo());
         assertEquals("/proc/self/exe:bpfkit_uprobe_target", program(spec, "up_self").attachTo());
         assertTrue(program(spec, "up_sleepable").sectionDef().sleepable());
-        assertEquals(SectionDef.BPF_F_SLEEPABLE, program(spec, "up_sleepable").flags());
+        assertEquals(BpfFlags.BPF_F_SLEEPABLE, program(spec, "up_sleepable").flags());
         assertNull(program(spec, "up_manual").attachTo());
         assertEquals(AttachType.TRACE_ITER, program(spec, "dump_task").expectedAttachType());
     }

@@ -20,6 +20,7 @@ import io.bpfkit.object.SectionDef.TracingMulti;
 import io.bpfkit.object.SectionDef.Uprobe;
 import io.bpfkit.object.SectionDef.UprobeMulti;
 import io.bpfkit.object.SectionDef.Usdt;
+import io.bpfkit.uapi.BpfFlags;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,8 +40,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SectionRulesTest {
 
-    private static final int S = SectionDef.BPF_F_SLEEPABLE;
-    private static final int F = SectionDef.BPF_F_XDP_HAS_FRAGS;
+    private static final int S = BpfFlags.BPF_F_SLEEPABLE;
+    private static final int F = BpfFlags.BPF_F_XDP_HAS_FRAGS;
 
     /** One resolved name and everything it must give. */
     record Case(String section, String rule, ProgramType type, AttachType attach, int flags,

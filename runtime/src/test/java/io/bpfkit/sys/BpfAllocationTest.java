@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.testing.Allocations;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class BpfAllocationTest {
             double update = bytesPerCall(i -> {
                 key.set(JAVA_INT, 0, i & 1023);
                 value.set(JAVA_LONG, 0, i);
-                calls.update(key, value, Bpf.BPF_ANY);
+                calls.update(key, value, BpfFlags.BPF_ANY);
             });
             double lookup = bytesPerCall(i -> {
                 key.set(JAVA_INT, 0, i & 1023);

@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.MapInfo;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -57,7 +59,7 @@ class BpfMapTest {
             new Case(PERCPU_HASH, 4, 8, 64, 0, "percpu_hash"),
             new Case(PERCPU_ARRAY, 4, 8, 64, 0, "percpu_array"),
             new Case(LRU_HASH, 4, 8, 64, 0, "lru_hash"),
-            new Case(LPM_TRIE, 8, 8, 64, Bpf.BPF_F_NO_PREALLOC, "lpm"),
+            new Case(LPM_TRIE, 8, 8, 64, BpfFlags.BPF_F_NO_PREALLOC, "lpm"),
             new Case(QUEUE, 0, 8, 64, 0, "queue"),
             new Case(STACK, 0, 8, 64, 0, "stack"),
             new Case(BLOOM_FILTER, 0, 8, 64, 0, "bloom"),
@@ -95,16 +97,16 @@ class BpfMapTest {
             for (int k = 1; k <= 5; k++) {
                 key.set(JAVA_INT, 0, k);
                 value.set(JAVA_LONG, 0, k * 100L);
-                MapCalls.of(m).update(key, value, Bpf.BPF_NOEXIST);
+                MapCalls.of(m).update(key, value, BpfFlags.BPF_NOEXIST);
             }
             key.set(JAVA_INT, 0, 3);
             assertTrue(MapCalls.of(m).lookup(key, value));
             assertEquals(300L, value.get(JAVA_LONG, 0));
 
             // NOEXIST on an existing key, EXIST on a missing one: answers, not errors
-            assertFalse(MapCalls.of(m).update(key, value, Bpf.BPF_NOEXIST), "key 3 exists");
+            assertFalse(MapCalls.of(m).update(key, value, BpfFlags.BPF_NOEXIST), "key 3 exists");
             key.set(JAVA_INT, 0, 99);
-            assertFalse(MapCalls.of(m).update(key, value, Bpf.BPF_EXIST), "key 99 is absent");
+            assertFalse(MapCalls.of(m).update(key, value, BpfFlags.BPF_EXIST), "key 99 is absent");
             assertFalse(MapCalls.of(m).lookup(key, value), "absent key");
             assertFalse(MapCalls.of(m).delete(key), "deleting an absent key");
 
@@ -134,10 +136,10 @@ class BpfMapTest {
             // full map: E2BIG
             try (Fd small = create(HASH, 4, 8, 1, 0, "small")) {
                 key.set(JAVA_INT, 0, 1);
-                MapCalls.of(small).update(key, value, Bpf.BPF_ANY);
+                MapCalls.of(small).update(key, value, BpfFlags.BPF_ANY);
                 key.set(JAVA_INT, 0, 2);
                 KernelException full = assertThrows(KernelException.class,
-                        () -> MapCalls.of(small).update(key, value, Bpf.BPF_ANY));
+                        () -> MapCalls.of(small).update(key, value, BpfFlags.BPF_ANY));
                 assertEquals("E2BIG", full.errnoName());
                 assertTrue(full.getMessage().startsWith("BPF_MAP_UPDATE_ELEM of map 'small' failed: E2BIG"),
                         full.getMessage());
@@ -155,7 +157,7 @@ class BpfMapTest {
             for (int cpu = 0; cpu < n; cpu++) {
                 values.set(JAVA_INT, 8L * cpu, 10 + cpu);
             }
-            MapCalls.of(m).update(key, values, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, values, BpfFlags.BPF_ANY);
             MemorySegment back = arena.allocate(8L * n, 8);
             assertTrue(MapCalls.of(m).lookup(key, back));
             for (int cpu = 0; cpu < n; cpu++) {
@@ -174,7 +176,7 @@ class BpfMapTest {
             for (int k = 0; k < 10; k++) { // more than max_entries: the LRU evicts
                 key.set(JAVA_INT, 0, k);
                 value.set(JAVA_LONG, 0, k);
-                MapCalls.of(lru).update(key, value, Bpf.BPF_ANY);
+                MapCalls.of(lru).update(key, value, BpfFlags.BPF_ANY);
             }
             key.set(JAVA_INT, 0, 9);
             assertTrue(MapCalls.of(lru).lookup(key, value));
@@ -183,7 +185,7 @@ class BpfMapTest {
             for (int cpu = 0; cpu < n; cpu++) {
                 value.set(JAVA_LONG, 8L * cpu, 1000L + cpu);
             }
-            MapCalls.of(pch).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(pch).update(key, value, BpfFlags.BPF_ANY);
             MemorySegment back = arena.allocate(8L * n, 8);
             assertTrue(MapCalls.of(pch).lookup(key, back));
             assertEquals(1000L + n - 1, back.get(JAVA_LONG, 8L * (n - 1)));
@@ -192,18 +194,18 @@ class BpfMapTest {
 
     @Test
     void lpmTrieMatchesTheLongestPrefix() {
-        try (Arena arena = Arena.ofConfined(); Fd m = create(LPM_TRIE, 8, 8, 16, Bpf.BPF_F_NO_PREALLOC, "lpm")) {
+        try (Arena arena = Arena.ofConfined(); Fd m = create(LPM_TRIE, 8, 8, 16, BpfFlags.BPF_F_NO_PREALLOC, "lpm")) {
             MemorySegment key = arena.allocate(8);
             MemorySegment value = arena.allocate(8);
             // 10.0.0.0/8 -> 8, 10.1.0.0/16 -> 16
             key.set(JAVA_INT, 0, 8);
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {10, 0, 0, 0}));
             value.set(JAVA_LONG, 0, 8);
-            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY);
             key.set(JAVA_INT, 0, 16);
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {10, 1, 0, 0}));
             value.set(JAVA_LONG, 0, 16);
-            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY);
 
             key.set(JAVA_INT, 0, 32);
             key.asSlice(4).copyFrom(MemorySegment.ofArray(new byte[] {10, 1, 2, 3}));
@@ -224,8 +226,8 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(8);
             for (long v = 1; v <= 3; v++) {
                 value.set(JAVA_LONG, 0, v);
-                MapCalls.of(q).update(null, value, Bpf.BPF_ANY);
-                MapCalls.of(s).update(null, value, Bpf.BPF_ANY);
+                MapCalls.of(q).update(null, value, BpfFlags.BPF_ANY);
+                MapCalls.of(s).update(null, value, BpfFlags.BPF_ANY);
             }
             // peek
             assertTrue(MapCalls.of(q).lookup(null, value));
@@ -254,7 +256,7 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(8);
             for (long v = 0; v < 50; v++) {
                 value.set(JAVA_LONG, 0, v * 7919);
-                MapCalls.of(b).update(null, value, Bpf.BPF_ANY);
+                MapCalls.of(b).update(null, value, BpfFlags.BPF_ANY);
             }
             for (long v = 0; v < 50; v++) {
                 value.set(JAVA_LONG, 0, v * 7919);
@@ -274,8 +276,8 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(4);
             key.set(JAVA_INT, 0, 1);
             value.set(JAVA_INT, 0, inner.get());
-            MapCalls.of(outer).update(key, value, Bpf.BPF_ANY);
-            MapCalls.of(hom).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(outer).update(key, value, BpfFlags.BPF_ANY);
+            MapCalls.of(hom).update(key, value, BpfFlags.BPF_ANY);
             // user space reads back the inner map's id
             assertTrue(MapCalls.of(outer).lookup(key, value));
             assertEquals(Bpf.mapInfo(inner).id(), value.get(JAVA_INT, 0));
@@ -289,13 +291,13 @@ class BpfMapTest {
     void perfEventArrayTakesPerfEventDescriptors() {
         try (Arena arena = Arena.ofConfined();
                 Fd m = create(PERF_EVENT_ARRAY, 4, 4, Cpus.possibleCount(), 0, "pmu");
-                Fd ev = PerfEvents.open(new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
-                        .config(PerfEventAttr.SW_CPU_CLOCK), -1, 0, null, PerfEvents.FLAG_FD_CLOEXEC, "cpu-clock")) {
+                Fd ev = PerfEvents.open(new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE)
+                        .config(Perf.PERF_COUNT_SW_CPU_CLOCK), -1, 0, null, Perf.PERF_FLAG_FD_CLOEXEC, "cpu-clock")) {
             MemorySegment key = arena.allocate(4);
             MemorySegment value = arena.allocate(4);
             key.set(JAVA_INT, 0, 0);
             value.set(JAVA_INT, 0, ev.get());
-            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY);
             assertTrue(MapCalls.of(m).delete(key));
         }
     }
@@ -310,7 +312,7 @@ class BpfMapTest {
                 keys.setAtIndex(JAVA_INT, i, i + 1);
                 values.setAtIndex(JAVA_LONG, i, (i + 1) * 11L);
             }
-            BatchResult up = MapCalls.of(m).updateBatch(keys, values, n, Bpf.BPF_ANY);
+            BatchResult up = MapCalls.of(m).updateBatch(keys, values, n, BpfFlags.BPF_ANY);
             assertEquals(new BatchResult(n, true), up);
 
             // read back in chunks of 16
@@ -367,7 +369,7 @@ class BpfMapTest {
             for (int i = 0; i < 8; i++) {
                 key.set(JAVA_INT, 0, i);
                 value.set(JAVA_LONG, 0, -i);
-                MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+                MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY);
             }
             MemorySegment out = arena.allocate(4);
             MemorySegment k = arena.allocate(4L * 8, 8);
@@ -387,9 +389,9 @@ class BpfMapTest {
             MemorySegment key = arena.allocate(4);
             MemorySegment value = arena.allocate(8);
             value.set(JAVA_LONG, 0, 5);
-            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY);
             MapCalls.of(m).freeze();
-            KernelException e = assertThrows(KernelException.class, () -> MapCalls.of(m).update(key, value, Bpf.BPF_ANY));
+            KernelException e = assertThrows(KernelException.class, () -> MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY));
             assertEquals("EPERM", e.errnoName());
             assertTrue(e.getMessage().contains("frozen"), e.getMessage());
             assertTrue(MapCalls.of(m).lookup(key, value), "still readable");
@@ -408,7 +410,7 @@ class BpfMapTest {
             MemorySegment value = arena.allocate(8);
             key.set(JAVA_INT, 0, 1);
             value.set(JAVA_LONG, 0, 77);
-            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY);
             Bpf.objPin(m, pin.toString());
             try {
                 assertTrue(Files.exists(pin));
@@ -421,9 +423,9 @@ class BpfMapTest {
                     assertTrue(MapCalls.of(again).lookup(key, value));
                     assertEquals(77L, value.get(JAVA_LONG, 0));
                 }
-                try (Fd ro = Bpf.objGet(pin.toString(), Bpf.BPF_F_RDONLY, "map")) {
+                try (Fd ro = Bpf.objGet(pin.toString(), BpfFlags.BPF_F_RDONLY, "map")) {
                     KernelException e = assertThrows(KernelException.class,
-                            () -> MapCalls.of(ro).update(key, value, Bpf.BPF_ANY));
+                            () -> MapCalls.of(ro).update(key, value, BpfFlags.BPF_ANY));
                     assertEquals("EPERM", e.errnoName());
                 }
             } finally {
@@ -458,7 +460,7 @@ class BpfMapTest {
     void mmapableArrayIsSharedWithLookups() {
         int entries = 512;
         try (Arena arena = Arena.ofConfined();
-                Fd m = create(ARRAY, 4, 8, entries, Bpf.BPF_F_MMAPABLE, "mmapped")) {
+                Fd m = create(ARRAY, 4, 8, entries, BpfFlags.BPF_F_MMAPABLE, "mmapped")) {
             long size = Math.max(Syscalls.pageSize(), 8L * entries);
             MemorySegment mem = Syscalls.mmap(m.get(), size, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
                     Syscalls.MAP_SHARED, 0, arena, "mmap of " + m);
@@ -472,7 +474,7 @@ class BpfMapTest {
             // and the other way round
             key.set(JAVA_INT, 0, 7);
             value.set(JAVA_LONG, 0, -1L);
-            MapCalls.of(m).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(m).update(key, value, BpfFlags.BPF_ANY);
             assertEquals(-1L, mem.getAtIndex(JAVA_LONG, 7));
             // a mapped map cannot be frozen
             assertEquals("EBUSY", assertThrows(KernelException.class, () -> MapCalls.of(m).freeze()).errnoName());

@@ -19,8 +19,10 @@ import io.bpfkit.testing.HostFeatures;
 import io.bpfkit.testing.Kallsyms;
 import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.BtfInfo;
 import io.bpfkit.uapi.LinkInfo;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import io.bpfkit.uapi.ProgInfo;
 import java.io.IOException;
@@ -146,7 +148,7 @@ class BpfProgTest {
                     notSleepable.exception().getMessage());
 
             ProgLoadAttr a = ProgLoadAttr.builder(SYSCALL, Insns.returning(42).toSegment(arena)).license("GPL")
-                    .name("sys42").progFlags(Bpf.BPF_F_SLEEPABLE).build();
+                    .name("sys42").progFlags(BpfFlags.BPF_F_SLEEPABLE).build();
             try (Fd prog = Bpf.progLoad(a).orThrow()) {
                 assertEquals(42, Bpf.progTestRun(prog, TestRunAttr.NONE).retval());
                 assertEquals(SYSCALL, Bpf.progInfo(prog).type());
@@ -366,9 +368,9 @@ class BpfProgTest {
     void perfEventLinkRunsOnSamples() {
         try (Arena arena = Arena.ofConfined(); Fd map = counterMap("perf_count");
                 Fd prog = loadOk(arena, PERF_EVENT, Insns.countInto(map.get()), "on_sample");
-                Fd event = PerfEvents.open(new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
-                        .config(PerfEventAttr.SW_TASK_CLOCK).samplePeriod(100_000), 0, -1, null,
-                        PerfEvents.FLAG_FD_CLOEXEC, "task-clock");
+                Fd event = PerfEvents.open(new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE)
+                        .config(Perf.PERF_COUNT_SW_TASK_CLOCK).samplePeriod(100_000), 0, -1, null,
+                        Perf.PERF_FLAG_FD_CLOEXEC, "task-clock");
                 Fd link = Bpf.linkCreate(new LinkCreateAttr(prog.get(), event.get(), BPF_PERF_EVENT, 0,
                         new LinkCreateAttr.PerfEvent(5L), "on_sample"))) {
             assertEquals("link fd " + link.get() + " (on_sample)", link.toString());
@@ -408,7 +410,7 @@ class BpfProgTest {
                 Bpf.linkUpdate(link, allow2, null, 0);
                 assertEquals(id2, Bpf.linkInfo(link).progId());
                 KernelException wrongOld = assertThrows(KernelException.class,
-                        () -> Bpf.linkUpdate(link, allow, allow, Bpf.BPF_F_REPLACE));
+                        () -> Bpf.linkUpdate(link, allow, allow, BpfFlags.BPF_F_REPLACE));
                 assertEquals("EPERM", wrongOld.errnoName());
 
                 // not an iterator link
@@ -421,10 +423,10 @@ class BpfProgTest {
             }
 
             // legacy attach, query, detach
-            Bpf.progAttach(cg.get(), allow, BPF_CGROUP_INET_EGRESS, Bpf.BPF_F_ALLOW_MULTI);
-            Bpf.progAttach(cg.get(), allow2, BPF_CGROUP_INET_EGRESS, Bpf.BPF_F_ALLOW_MULTI);
+            Bpf.progAttach(cg.get(), allow, BPF_CGROUP_INET_EGRESS, BpfFlags.BPF_F_ALLOW_MULTI);
+            Bpf.progAttach(cg.get(), allow2, BPF_CGROUP_INET_EGRESS, BpfFlags.BPF_F_ALLOW_MULTI);
             QueryResult q = Bpf.progQuery(cg.get(), BPF_CGROUP_INET_EGRESS, 0, 8);
-            assertEquals(Bpf.BPF_F_ALLOW_MULTI, q.attachFlags());
+            assertEquals(BpfFlags.BPF_F_ALLOW_MULTI, q.attachFlags());
             assertArrayEquals(new int[] {id1, id2}, q.progIds());
             QueryResult countOnly = Bpf.progQuery(cg.get(), BPF_CGROUP_INET_EGRESS, 0, 0);
             assertEquals(2, countOnly.count());
@@ -592,7 +594,7 @@ class BpfProgTest {
             MemorySegment value = arena.allocate(4);
             key.set(JAVA_INT, 0, 2);
             value.set(JAVA_INT, 0, prog.get());
-            MapCalls.of(progs).update(key, value, Bpf.BPF_ANY);
+            MapCalls.of(progs).update(key, value, BpfFlags.BPF_ANY);
             assertTrue(MapCalls.of(progs).lookup(key, value));
             assertEquals(Bpf.progInfo(prog).id(), value.get(JAVA_INT, 0));
         }
@@ -604,7 +606,7 @@ class BpfProgTest {
                 Fd prog = loadOk(arena, SOCKET_FILTER, Insns.returning(0), "stats")) {
             Bpf.progBindMap(prog, map, 0);
             assertArrayEquals(new int[] {Bpf.mapInfo(map).id()}, Bpf.progMapIds(prog));
-            try (Fd stats = Bpf.enableStats(Bpf.BPF_STATS_RUN_TIME)) {
+            try (Fd stats = Bpf.enableStats(BpfFlags.BPF_STATS_RUN_TIME)) {
                 assertEquals("stats", stats.kind());
                 Bpf.progTestRun(prog, TestRunAttr.builder().dataIn(arena.allocate(64)).repeat(10).build());
                 assertTrue(Bpf.progInfo(prog).runCnt() >= 10, Bpf.progInfo(prog).toString());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.testing.KernelTest;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,10 +32,10 @@ class BpfSyscallsTest {
 
     @Test
     void softwareCpuClockCountsThisProcess() {
-        PerfEventAttr a = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE).config(PerfEventAttr.SW_CPU_CLOCK)
-                .disabled(true).readFormat(PerfEventAttr.FORMAT_TOTAL_TIME_ENABLED
-                        | PerfEventAttr.FORMAT_TOTAL_TIME_RUNNING);
-        try (Fd ev = PerfEvents.open(a, 0, -1, null, PerfEvents.FLAG_FD_CLOEXEC, "cpu-clock")) {
+        PerfEventAttr a = new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE).config(Perf.PERF_COUNT_SW_CPU_CLOCK)
+                .disabled(true).readFormat(Perf.PERF_FORMAT_TOTAL_TIME_ENABLED
+                        | Perf.PERF_FORMAT_TOTAL_TIME_RUNNING);
+        try (Fd ev = PerfEvents.open(a, 0, -1, null, Perf.PERF_FLAG_FD_CLOEXEC, "cpu-clock")) {
             assertEquals("perf event fd " + ev.get() + " (cpu-clock)", ev.toString());
             assertEquals(0, PerfEvents.readTimed(ev).value(), "disabled");
             PerfEvents.enable(ev);
@@ -52,9 +53,9 @@ class BpfSyscallsTest {
             PerfEvents.reset(ev);
             assertEquals(0, PerfEvents.readTimed(ev).value(), "reset");
         }
-        PerfEventAttr plain = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE)
-                .config(PerfEventAttr.SW_TASK_CLOCK);
-        try (Fd ev = PerfEvents.open(plain, 0, -1, null, PerfEvents.FLAG_FD_CLOEXEC, "task-clock")) {
+        PerfEventAttr plain = new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE)
+                .config(Perf.PERF_COUNT_SW_TASK_CLOCK);
+        try (Fd ev = PerfEvents.open(plain, 0, -1, null, Perf.PERF_FLAG_FD_CLOEXEC, "task-clock")) {
             spin(5_000_000L);
             assertTrue(PerfEvents.readCount(ev) > 0);
             KernelException notty = assertThrows(KernelException.class,
@@ -65,8 +66,8 @@ class BpfSyscallsTest {
 
     @Test
     void hardwareEventsWorkOrFailWithAHint() {
-        PerfEventAttr a = new PerfEventAttr().type(PerfEventAttr.TYPE_HARDWARE).config(PerfEventAttr.HW_CPU_CYCLES);
-        try (Fd ev = PerfEvents.open(a, 0, -1, null, PerfEvents.FLAG_FD_CLOEXEC, "cycles")) {
+        PerfEventAttr a = new PerfEventAttr().type(Perf.PERF_TYPE_HARDWARE).config(Perf.PERF_COUNT_HW_CPU_CYCLES);
+        try (Fd ev = PerfEvents.open(a, 0, -1, null, Perf.PERF_FLAG_FD_CLOEXEC, "cycles")) {
             assertTrue(ev.get() > 2); // a machine with a PMU
         } catch (KernelException e) {
             assertTrue(e.errnoName().equals("ENOENT") || e.errnoName().equals("EOPNOTSUPP"), e.getMessage());
@@ -75,7 +76,7 @@ class BpfSyscallsTest {
                 assertTrue(e.getMessage().contains("PMU"), e.getMessage());
             }
         }
-        PerfEventAttr bad = new PerfEventAttr().type(PerfEventAttr.TYPE_SOFTWARE).config(1000);
+        PerfEventAttr bad = new PerfEventAttr().type(Perf.PERF_TYPE_SOFTWARE).config(1000);
         KernelException e = assertThrows(KernelException.class,
                 () -> PerfEvents.open(bad, 0, -1, null, 0, "nonsense"));
         assertTrue(e.errnoName().equals("ENOENT") || e.errnoName().equals("EINVAL"), e.getMessage());

@@ -1,5 +1,7 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.uapi.BpfCmd;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -19,7 +21,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 2);
- * fake.failNext(Bpf.BPF_MAP_LOOKUP_ELEM, Errno.EPERM);
+ * fake.failNext(BPF_MAP_LOOKUP_ELEM, Errno.EPERM);
  * }</pre>
  */
 public final class FakeMapSyscalls implements MapSyscalls {
@@ -79,7 +81,7 @@ public final class FakeMapSyscalls implements MapSyscalls {
         if (failed != 0) {
             return failed;
         }
-        if (cmd == Bpf.BPF_MAP_FREEZE) {
+        if (cmd == BpfCmd.BPF_MAP_FREEZE) {
             if (frozen) {
                 return -Errno.EBUSY;
             }
@@ -91,12 +93,12 @@ public final class FakeMapSyscalls implements MapSyscalls {
 
     private long queueElem(int cmd, long value, long flags) {
         switch (cmd) {
-            case Bpf.BPF_MAP_UPDATE_ELEM -> {
+            case BpfCmd.BPF_MAP_UPDATE_ELEM -> {
                 if (frozen) {
                     return -Errno.EPERM;
                 }
                 if (queue.size() >= maxEntries) {
-                    if (flags != Bpf.BPF_EXIST) {
+                    if (flags != BpfFlags.BPF_EXIST) {
                         return -Errno.E2BIG;
                     }
                     queue.poll();
@@ -104,8 +106,8 @@ public final class FakeMapSyscalls implements MapSyscalls {
                 queue.add(read(value, valueSize));
                 return 0;
             }
-            case Bpf.BPF_MAP_LOOKUP_ELEM, Bpf.BPF_MAP_LOOKUP_AND_DELETE_ELEM -> {
-                byte[] head = cmd == Bpf.BPF_MAP_LOOKUP_ELEM ? queue.peek() : queue.poll();
+            case BpfCmd.BPF_MAP_LOOKUP_ELEM, BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM -> {
+                byte[] head = cmd == BpfCmd.BPF_MAP_LOOKUP_ELEM ? queue.peek() : queue.poll();
                 if (head == null) {
                     return -Errno.ENOENT;
                 }
@@ -121,21 +123,21 @@ public final class FakeMapSyscalls implements MapSyscalls {
     private long hashElem(int cmd, long keyAddress, long value, long flags) {
         ByteBuffer key = keyAddress == 0 ? null : ByteBuffer.wrap(read(keyAddress, keySize));
         switch (cmd) {
-            case Bpf.BPF_MAP_LOOKUP_ELEM, Bpf.BPF_MAP_LOOKUP_AND_DELETE_ELEM -> {
-                byte[] v = cmd == Bpf.BPF_MAP_LOOKUP_ELEM ? elements.get(key) : elements.remove(key);
+            case BpfCmd.BPF_MAP_LOOKUP_ELEM, BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM -> {
+                byte[] v = cmd == BpfCmd.BPF_MAP_LOOKUP_ELEM ? elements.get(key) : elements.remove(key);
                 if (v == null) {
                     return -Errno.ENOENT;
                 }
                 write(value, v);
                 return 0;
             }
-            case Bpf.BPF_MAP_UPDATE_ELEM -> {
+            case BpfCmd.BPF_MAP_UPDATE_ELEM -> {
                 return update(key, read(value, valueSize), flags);
             }
-            case Bpf.BPF_MAP_DELETE_ELEM -> {
+            case BpfCmd.BPF_MAP_DELETE_ELEM -> {
                 return elements.remove(key) == null ? -Errno.ENOENT : 0;
             }
-            case Bpf.BPF_MAP_GET_NEXT_KEY -> {
+            case BpfCmd.BPF_MAP_GET_NEXT_KEY -> {
                 Iterator<ByteBuffer> it = elements.keySet().iterator();
                 if (key != null && elements.containsKey(key)) {
                     while (!it.next().equals(key)) {
@@ -159,10 +161,10 @@ public final class FakeMapSyscalls implements MapSyscalls {
             return -Errno.EPERM;
         }
         boolean exists = elements.containsKey(key);
-        if (flags == Bpf.BPF_NOEXIST && exists) {
+        if (flags == BpfFlags.BPF_NOEXIST && exists) {
             return -Errno.EEXIST;
         }
-        if (flags == Bpf.BPF_EXIST && !exists) {
+        if (flags == BpfFlags.BPF_EXIST && !exists) {
             return -Errno.ENOENT;
         }
         if (!exists && elements.size() >= maxEntries) {
@@ -187,21 +189,21 @@ public final class FakeMapSyscalls implements MapSyscalls {
         int done = 0;
         long r = 0;
         switch (cmd) {
-            case Bpf.BPF_MAP_LOOKUP_BATCH, Bpf.BPF_MAP_LOOKUP_AND_DELETE_BATCH -> {
+            case BpfCmd.BPF_MAP_LOOKUP_BATCH, BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH -> {
                 int start = inBatch == 0 ? 0 : MEMORY.get(ValueLayout.JAVA_INT_UNALIGNED, inBatch);
                 List<Map.Entry<ByteBuffer, byte[]>> all = new ArrayList<>(elements.entrySet());
                 for (int i = start; i < all.size() && done < count; i++, done++) {
                     write(keys + (long) done * keySize, all.get(i).getKey().array());
                     write(values + (long) done * valueSize, all.get(i).getValue());
-                    if (cmd == Bpf.BPF_MAP_LOOKUP_AND_DELETE_BATCH) {
+                    if (cmd == BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH) {
                         elements.remove(all.get(i).getKey());
                     }
                 }
-                int next = cmd == Bpf.BPF_MAP_LOOKUP_BATCH ? start + done : start;
+                int next = cmd == BpfCmd.BPF_MAP_LOOKUP_BATCH ? start + done : start;
                 MEMORY.set(ValueLayout.JAVA_INT_UNALIGNED, outBatch, next);
                 r = done < count ? -Errno.ENOENT : 0;
             }
-            case Bpf.BPF_MAP_UPDATE_BATCH -> {
+            case BpfCmd.BPF_MAP_UPDATE_BATCH -> {
                 for (; done < count; done++) {
                     r = update(ByteBuffer.wrap(read(keys + (long) done * keySize, keySize)),
                             read(values + (long) done * valueSize, valueSize), elemFlags);
@@ -210,7 +212,7 @@ public final class FakeMapSyscalls implements MapSyscalls {
                     }
                 }
             }
-            case Bpf.BPF_MAP_DELETE_BATCH -> {
+            case BpfCmd.BPF_MAP_DELETE_BATCH -> {
                 for (; done < count; done++) {
                     if (elements.remove(ByteBuffer.wrap(read(keys + (long) done * keySize, keySize))) == null) {
                         r = -Errno.ENOENT;

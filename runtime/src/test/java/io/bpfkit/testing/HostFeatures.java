@@ -5,6 +5,7 @@ import io.bpfkit.load.KernelConfig;
 import io.bpfkit.sys.Errno;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.PerfEvents;
+import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,9 +41,9 @@ public final class HostFeatures {
     public static Feature hardwarePmu() {
         return cached("hardwarePmu", () -> {
             String name = "hardware PMU";
-            PerfEventAttr cycles = new PerfEventAttr().type(PerfEventAttr.TYPE_HARDWARE)
-                    .config(PerfEventAttr.HW_CPU_CYCLES);
-            try (Fd fd = PerfEvents.open(cycles, 0, -1, null, PerfEvents.FLAG_FD_CLOEXEC, "cycles")) {
+            PerfEventAttr cycles = new PerfEventAttr().type(Perf.PERF_TYPE_HARDWARE)
+                    .config(Perf.PERF_COUNT_HW_CPU_CYCLES);
+            try (Fd fd = PerfEvents.open(cycles, 0, -1, null, Perf.PERF_FLAG_FD_CLOEXEC, "cycles")) {
                 return Feature.present(name, "perf_event_open of cycles: fd " + fd.get(), "cycles");
             } catch (KernelException e) {
                 return switch (e.errno()) {

@@ -13,6 +13,7 @@ import io.bpfkit.sys.LinkCreateAttr;
 import io.bpfkit.sys.ProgLoadAttr;
 import io.bpfkit.sys.ProgLoadResult;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.uapi.BpfFlags;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -111,7 +112,7 @@ public final class KernelProbes {
     /** As {@link #trampoline}, for a sleepable fentry program ({@code BPF_F_SLEEPABLE}). */
     public static Probe sleepableTrampoline(String function) {
         return cached("fentry.s " + function, () -> btfProgram("fentry.s on " + function, ProgramType.TRACING,
-                AttachType.TRACE_FENTRY, function, Bpf.BPF_F_SLEEPABLE));
+                AttachType.TRACE_FENTRY, function, BpfFlags.BPF_F_SLEEPABLE));
     }
 
     /**
@@ -466,7 +467,7 @@ public final class KernelProbes {
         return cached("arena", () -> {
             String feature = "arena maps";
             try (Fd map = Bpf.mapCreate(io.bpfkit.sys.MapCreateAttr.builder(io.bpfkit.object.MapType.ARENA.value(),
-                    0, 0, 1).mapFlags(Bpf.BPF_F_MMAPABLE).name("probe_arena").build())) {
+                    0, 0, 1).mapFlags(BpfFlags.BPF_F_MMAPABLE).name("probe_arena").build())) {
                 return Probe.yes(feature, "BPF_MAP_CREATE of an arena made one");
             } catch (KernelException e) {
                 return Probe.no(feature, "create", e.errno(), "BPF_MAP_CREATE of an arena refused with " + e.errnoName());

@@ -55,7 +55,7 @@ class BpfLayoutDifferentialTest {
         Tools.assumePresent(gcc != null, "no C compiler (gcc) on this machine (Debian: apt-get install gcc)");
         Tools.assumePresent(Files.exists(Path.of("/usr/include/linux/bpf.h")),
                 "no kernel UAPI headers (/usr/include/linux/bpf.h; Debian: linux-libc-dev)");
-        List<String> lines = new ArrayList<>(Files.readAllLines(SOURCE));
+        List<String> lines = withUapiNames(Files.readAllLines(SOURCE));
         Path src = tmp.resolve("attr_offsets.c");
         Path exe = tmp.resolve("attr_offsets");
         for (int round = 0; ; round++) {
@@ -114,6 +114,28 @@ class BpfLayoutDifferentialTest {
         }
         System.out.println("attr_offsets: " + members.size() + " members, " + constants.size() + " constants, "
                 + bits.size() + " bit fields compared; not in the installed headers (skipped): " + skipped);
+    }
+
+    /** {@code lines} with the marker line replaced by a {@code K()} line per name of names.txt. */
+    private static List<String> withUapiNames(List<String> lines) throws IOException {
+        List<UapiGenerator.ClassSpec> classes = UapiGenerator.parse(
+                Files.readAllLines(Path.of("..").resolve(UapiGenerator.NAMES)));
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            if (!line.strip().equals("/* @UAPI_NAMES@ */")) {
+                out.add(line);
+                continue;
+            }
+            for (UapiGenerator.ClassSpec cs : classes) {
+                for (UapiGenerator.Name n : cs.names()) {
+                    out.add("    K(" + cs.name() + ", " + n.name() + ", " + n.name() + ");");
+                }
+            }
+        }
+        if (out.size() == lines.size()) {
+            throw new AssertionError(SOURCE + " has no /* @UAPI_NAMES@ */ line");
+        }
+        return out;
     }
 
     /** The name of an entry line as the output and the skip list spell it. */
@@ -190,7 +212,7 @@ class BpfLayoutDifferentialTest {
                 }
             }
         }
-        assertEquals(BpfLayouts.PERF_EVENT_ATTR.byteSize(), PerfEventAttr.PERF_ATTR_SIZE_VER8);
+        assertEquals(BpfLayouts.PERF_EVENT_ATTR.byteSize(), Perf.PERF_ATTR_SIZE_VER8);
     }
 
     @Test
