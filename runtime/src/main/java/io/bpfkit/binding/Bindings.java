@@ -1,6 +1,7 @@
 package io.bpfkit.binding;
 
 import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
@@ -59,8 +60,9 @@ public final class Bindings {
     /**
      * Sets global {@code variable} in its data section before load.
      *
-     * @throws IllegalArgumentException when the value does not fit (a string too long, an array
-     *     of another length)
+     * @throws CodecException when the value does not fit (a string too long, an array of another
+     *     length)
+     * @throws IllegalArgumentException when {@code value} is null
      */
     public static <T> void setGlobal(BpfObjectSpec spec, String variable, Codec<T> codec, T value) {
         GlobalVariable v = BindingCheck.variable(spec, variable);
@@ -132,12 +134,32 @@ public final class Bindings {
     // ---- codec pieces ---------------------------------------------------------------------
 
     /**
-     * {@code value}, or an {@link IllegalArgumentException} naming {@code where}: a C struct
-     * member always has a value.
+     * {@code value}, or an {@link IllegalArgumentException} naming {@code where}: the record
+     * or global value itself, a null argument.
      */
     public static <T> T nonNull(T value, String where) {
         if (value == null) {
             throw new IllegalArgumentException(where + " is null: a C value cannot be");
+        }
+        return value;
+    }
+
+    /**
+     * {@code value}, or a {@link CodecException} naming member {@code where}: a C struct member
+     * always has a value.
+     */
+    public static <T> T member(T value, String where) {
+        if (value == null) {
+            throw CodecException.nullMember(where);
+        }
+        return value;
+    }
+
+    /** Element {@code index} of array member {@code where}, refused when null. */
+    public static <T> T member(T[] array, int index, String where) {
+        T value = array[index];
+        if (value == null) {
+            throw CodecException.nullMember(where + "[" + index + "]");
         }
         return value;
     }
@@ -151,49 +173,49 @@ public final class Bindings {
 
     private static void checkLength(int actual, int expected, String where) {
         if (actual != expected) {
-            throw new IllegalArgumentException(where + " must have " + expected + " elements (@Size), not " + actual);
+            throw CodecException.wrongLength(where, expected, actual);
         }
     }
 
     public static void write(byte[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I8, o, n);
     }
 
     public static void write(short[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I16, o, n);
     }
 
     public static void write(int[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I32, o, n);
     }
 
     public static void write(long[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I64, o, n);
     }
 
     public static void write(float[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, F32, o, n);
     }
 
     public static void write(double[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, F64, o, n);
     }
 
     /** {@code _Bool[n]}: 1 for true, 0 for false. */
     public static void write(boolean[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         Codecs.encodeBooleans(a, t, o);
     }
 
     /** Checks an array of records before its elements are written one by one. */
     public static <T> T[] checked(T[] a, int n, String where) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         return a;
     }
 
