@@ -3,6 +3,7 @@ package io.bpfkit.binding;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.CodecException;
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.check.BindingCheck;
@@ -12,7 +13,6 @@ import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,6 +43,7 @@ public final class Bindings {
      * @param in the resource, or null when there is none; closed here
      * @param name the object's name; empty: the resource's file name
      * @throws LoadException when the resource is not on the class path
+     * @throws ObjectFormatException when it cannot be read, or holds no valid object
      */
     public static BpfObjectSpec openResource(InputStream in, Class<?> anchor, String resource, String name) {
         String objectName = name.isEmpty() ? resource.substring(resource.lastIndexOf('/') + 1) : name;
@@ -53,22 +54,21 @@ public final class Bindings {
         try (in) {
             return BpfObjects.open(in, objectName);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading class-path resource " + resource, e);
+            throw new ObjectFormatException(resource, null, -1, "cannot close the class-path resource: "
+                    + e.getMessage(), e);
         }
     }
 
     /**
      * Sets global {@code variable} in its data section before load.
      *
+     * @throws LoadException when the object has no such variable
      * @throws CodecException when the value does not fit (a string too long, an array of another
      *     length)
      * @throws IllegalArgumentException when {@code value} is null
      */
     public static <T> void setGlobal(BpfObjectSpec spec, String variable, Codec<T> codec, T value) {
-        GlobalVariable v = BindingCheck.variable(spec, variable);
-        if (v == null) {
-            throw new IllegalArgumentException("object '" + spec.name() + "' has no global variable '" + variable + "'");
-        }
+        GlobalVariable v = variable(spec, variable);
         MapSpec section = spec.dataMap(v.section()).orElseThrow();
         byte[] bytes = new byte[Math.toIntExact(codec.size())];
         try (Arena arena = Arena.ofConfined()) {
@@ -79,28 +79,59 @@ public final class Bindings {
         section.setVariable(variable, bytes);
     }
 
-    /** Sets map {@code map}'s {@code max_entries} before load. */
+    /**
+     * The global {@code variable} of {@code spec}.
+     *
+     * @throws LoadException when the object has none of that name
+     */
+    static GlobalVariable variable(BpfObjectSpec spec, String variable) {
+        GlobalVariable v = BindingCheck.variable(spec, variable);
+        if (v == null) {
+            throw new LoadException("global '" + variable + "'", "object '" + spec.name() + "' has no such variable");
+        }
+        return v;
+    }
+
+    /**
+     * Sets map {@code map}'s {@code max_entries} before load.
+     *
+     * @throws IllegalArgumentException when {@code maxEntries} is below 1 or above 2^32 - 1
+     * @throws LoadException when the object has no such map
+     */
     public static void maxEntries(BpfObjectSpec spec, String map, long maxEntries) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("map '" + map + "': max entries must be at least 1, not " + maxEntries);
         }
-        spec.map(map).orElseThrow(() -> new IllegalArgumentException("object has no map '" + map + "'"))
-                .maxEntries(maxEntries);
+        map(spec, map).maxEntries(maxEntries);
     }
 
-    /** Chooses whether program {@code program} loads. */
+    /**
+     * Chooses whether program {@code program} loads.
+     *
+     * @throws LoadException when the object has no such program, or it is a subprogram
+     */
     public static void autoload(BpfObjectSpec spec, String program, boolean autoload) {
-        spec.program(program).orElseThrow(() -> new IllegalArgumentException("object has no program '" + program
-                + "'")).autoload(autoload);
+        spec.program(program).orElseThrow(() -> new LoadException("program '" + program + "'", "object '"
+                + spec.name() + "' has no such program")).autoload(autoload);
     }
 
-    /** Declares counter {@code counter} of PERF_EVENT_ARRAY map {@code map}. */
+    /**
+     * Declares counter {@code counter} of PERF_EVENT_ARRAY map {@code map}.
+     *
+     * @throws IllegalArgumentException when {@code event} is null or blank
+     * @throws LoadException when the object has no such map, it is no PERF_EVENT_ARRAY, or the
+     *     counter would leave a gap
+     */
     public static void pmuEvent(BpfObjectSpec spec, String map, int counter, String event, String fallback) {
         if (event == null || event.isBlank()) {
             throw new IllegalArgumentException("map '" + map + "' counter " + counter + ": the perf event is empty");
         }
-        spec.map(map).orElseThrow(() -> new IllegalArgumentException("object has no map '" + map + "'"))
-                .pmuCounter(counter, event, fallback == null || fallback.isEmpty() ? null : fallback);
+        map(spec, map).pmuCounter(counter, event, fallback == null || fallback.isEmpty() ? null : fallback);
+    }
+
+    private static MapSpec map(BpfObjectSpec spec, String map) {
+        return spec.map(map).orElseThrow(() -> new LoadException("map '" + map + "'", "object '" + spec.name()
+                + "' has no such map"));
     }
 
     // ---- loaded handles -------------------------------------------------------------------

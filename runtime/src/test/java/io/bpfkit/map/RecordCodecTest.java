@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.CodecException;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.annotation.CStruct;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
@@ -136,8 +137,8 @@ class RecordCodecTest {
         assertSameLayout(RecordCodec.of(Inner.class).layout(), struct("inner"));
         assertEquals(8, RecordCodec.of(Stats.class).layout().byteAlignment());
         // and the check handles run at creation agrees, nested struct and arrays included
-        LayoutCheck.check("stats", RecordCodec.of(Stats.class), 64, BTF, struct("stats").id(), true);
-        LayoutCheck.check("mixed", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
+        LayoutCheck.check("stats", "value", RecordCodec.of(Stats.class), 64, BTF, struct("stats").id(), true);
+        LayoutCheck.check("mixed", "value", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
     }
 
     @Test
@@ -258,45 +259,45 @@ class RecordCodecTest {
 
     @Test
     void mismatchesNameBothSides() {
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(Swapped.class), 64, BTF, struct("stats").id(), true));
-        assertEquals("map 'stats' value does not match the object's struct stats: member 1 of record Swapped is "
+        assertEquals("map 'stats': value does not match the object's struct stats: member 1 of record Swapped is "
                 + "'small', struct stats has 'flags' there", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(Missing.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().contains("member 8 of record Missing is 'notOk', struct stats has 'ok' there"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(WrongArray.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().contains("record WrongArray.hist has 2 elements (@Size), the object's __u32[3] has 3"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' key", Codecs.int64(), 4,
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "key", Codecs.int64(), 4,
                 BTF, 0, true));
-        assertTrue(e.getMessage().contains("map 'x' key is 4 bytes") && e.getMessage().contains("8 bytes"),
+        assertTrue(e.getMessage().contains("map 'x': key is 4 bytes") && e.getMessage().contains("8 bytes"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value", Codecs.int64(), 56,
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value", Codecs.int64(), 56,
                 BTF, struct("mixed").id(), true));
-        assertEquals("map 'x' value is 56 bytes (BTF type struct mixed), but the codec Codecs.int64() is 8 bytes",
+        assertEquals("map 'x': value is 56 bytes (BTF type struct mixed), but the codec Codecs.int64() is 8 bytes",
                 e.getMessage());
     }
 
     /** A record member's signedness against the BTF int's encoding, as bindings check it. */
     @Test
     void recordSignednessIsCheckedAgainstBtf() {
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(SignedCalls.class), 64, BTF, struct("stats").id(), true));
-        assertEquals("map 'stats' value does not match the object's struct stats: record SignedCalls.calls is __s64 "
+        assertEquals("map 'stats': value does not match the object's struct stats: record SignedCalls.calls is __s64 "
                 + "(signed: add @Unsigned), the object has __u64 (BTF int encoding: unsigned)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(NestedSigned.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().endsWith("record NestedSigned.inner.b is __s16 (signed: add @Unsigned), the "
                 + "object has __u16 (BTF int encoding: unsigned)"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(SignedHist.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().endsWith("record SignedHist.hist[] is __s32 (signed: add @Unsigned), the object "
                 + "has __u32 (BTF int encoding: unsigned)"), e.getMessage());
         // struct mixed has __s8 d and a __u8 a: bytes have no signedness rule (char and __u8 alike)
-        LayoutCheck.check("bss_mixed", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
+        LayoutCheck.check("bss_mixed", "value", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
         var layout = assertThrows(LayoutException.class, () -> RecordCodec.of(UnsignedFloat.class));
         assertEquals("UnsignedFloat.f: @Unsigned is for integers, not float", layout.getMessage());
     }
@@ -306,22 +307,22 @@ class RecordCodecTest {
     void primitiveCodecSignednessIsCheckedAgainstBtf() {
         int s32 = BTF.find("int", BtfKind.INT).orElseThrow().id();
         int u32 = BTF.find("unsigned int", BtfKind.INT).orElseThrow().id();
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' key", Codecs.uint32(),
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "key", Codecs.uint32(),
                 4, BTF, s32, true));
-        assertEquals("map 'x' key does not match the object's int: Codecs.uint32() is __u32 (unsigned), the object "
+        assertEquals("map 'x': key does not match the object's int: Codecs.uint32() is __u32 (unsigned), the object "
                 + "has int (BTF int encoding: signed)", e.getMessage());
-        LayoutCheck.check("map 'x' key", Codecs.uint32(), 4, BTF, u32, true);
-        LayoutCheck.check("map 'x' key", Codecs.int32(), 4, BTF, u32, true);
-        LayoutCheck.check("map 'x' key", Codecs.int32(), 4, BTF, s32, true);
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' key", Codecs.float32(),
+        LayoutCheck.check("map 'x'", "key", Codecs.uint32(), 4, BTF, u32, true);
+        LayoutCheck.check("map 'x'", "key", Codecs.int32(), 4, BTF, u32, true);
+        LayoutCheck.check("map 'x'", "key", Codecs.int32(), 4, BTF, s32, true);
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "key", Codecs.float32(),
                 4, BTF, s32, true));
         assertTrue(e.getMessage().endsWith("Codecs.float32() is float, the object has int"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value", Codecs.int32(),
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value", Codecs.int32(),
                 4, BTF, struct("small").id(), true));
         assertTrue(e.getMessage().endsWith("Codecs.int32() is an integer (Java __s32/__u32), the object has struct "
                 + "small"), e.getMessage());
         // LPM keys: the key struct is the program's own, sizes only
-        LayoutCheck.check("map 'x' key", Codecs.uint32(), 4, BTF, s32, false);
+        LayoutCheck.check("map 'x'", "key", Codecs.uint32(), 4, BTF, s32, false);
     }
 
     /** A hand-written codec: its layout's named members are compared, integers of either signedness. */
@@ -349,8 +350,8 @@ class RecordCodecTest {
                 return "pair codec";
             }
         };
-        LayoutCheck.check("map 'x' value", pair, 8, BTF, struct("inner").id(), true);
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value", pair, 8, BTF,
+        LayoutCheck.check("map 'x'", "value", pair, 8, BTF, struct("inner").id(), true);
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value", pair, 8, BTF,
                 struct("small").id(), true));
         assertTrue(e.getMessage().endsWith("pair codec is 8 bytes (Java struct pair), struct small is 4 bytes"),
                 e.getMessage());
@@ -361,10 +362,10 @@ class RecordCodecTest {
     void cStructNamesAreCheckedAtRunTime() {
         assertEquals("inner", RecordCodec.of(Pair.class).ctype().cName());
         assertEquals("struct inner", RecordCodec.of(Pair.class).ctype().spelling());
-        LayoutCheck.check("map 'x' value", RecordCodec.of(Pair.class), 8, BTF, struct("inner").id(), true);
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value",
+        LayoutCheck.check("map 'x'", "value", RecordCodec.of(Pair.class), 8, BTF, struct("inner").id(), true);
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value",
                 RecordCodec.of(WrongName.class), 8, BTF, struct("inner").id(), true));
-        assertEquals("map 'x' value does not match the object's struct inner: record WrongName: "
+        assertEquals("map 'x': value does not match the object's struct inner: record WrongName: "
                 + "@CStruct(\"small\") but the object has struct inner", e.getMessage());
     }
 
