@@ -293,7 +293,7 @@ public final class BindingCheck {
         try {
             PerfEventParser.parseOffline(event);
             return null;
-        } catch (IllegalArgumentException e) {
+        } catch (LoadException | IllegalArgumentException e) {
             return "map '" + map + "' counter " + counter + ": " + e.getMessage();
         }
     }

@@ -3,7 +3,6 @@ package io.bpfkit.object;
 import io.bpfkit.api.ObjectFormatException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,12 +49,16 @@ public final class BpfObjects {
         return open(bytes, fileName, objectName(fileName));
     }
 
-    /** Opens an object read from a stream (a class-path resource, for example). */
+    /**
+     * Opens an object read from a stream (a class-path resource, for example).
+     *
+     * @throws ObjectFormatException when the stream cannot be read, or holds no valid object
+     */
     public static BpfObjectSpec open(InputStream in, String fileName) {
         try {
             return open(in.readNBytes((int) Math.min(MAX_OBJECT_SIZE, Integer.MAX_VALUE - 8)), fileName);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + fileName, e);
+            throw new ObjectFormatException(fileName, null, -1, "cannot read: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.api.LoadException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -326,17 +327,17 @@ public final class MapSpec {
      * Replaces the initial bytes: {@link #valueSize()} bytes for global data; for an arena map,
      * as many bytes as its {@code __arena} globals take.
      *
-     * @throws IllegalArgumentException when the size differs, or an arena map has no globals
+     * @throws LoadException when the size differs, or an arena map has no globals
      */
     public MapSpec initialData(byte[] data) {
         if (mapType() == MapType.ARENA) {
             if (data != null && (initialData == null || data.length != initialData.length)) {
-                throw new IllegalArgumentException("map " + name + ": initial data is " + data.length + " bytes, "
+                throw new LoadException(element(), "initial data is " + data.length + " bytes, "
                         + (initialData == null ? "but the object has no __arena globals (.addr_space.1) to initialize"
                         : "the __arena globals (.addr_space.1) take " + initialData.length));
             }
         } else if (data != null && data.length != valueSize) {
-            throw new IllegalArgumentException("map " + name + ": initial data is " + data.length
+            throw new LoadException(element(), "initial data is " + data.length
                     + " bytes, the value size is " + valueSize);
         }
         this.initialData = data == null ? null : data.clone();
@@ -372,14 +373,14 @@ public final class MapSpec {
      * Sets the initial bytes of one variable of a global data map (or an {@code __arena} global
      * of an arena map), before load.
      *
-     * @throws IllegalArgumentException when the map has no such variable or the size differs
+     * @throws LoadException when the map has no such variable or the size differs
      */
     public MapSpec setVariable(String variableName, byte[] value) {
-        GlobalVariable v = variable(variableName).orElseThrow(() -> new IllegalArgumentException(
-                "map " + name + " has no variable '" + variableName + "'; it has " + variables.stream()
+        GlobalVariable v = variable(variableName).orElseThrow(() -> new LoadException(element(),
+                "has no variable '" + variableName + "'; it has " + variables.stream()
                         .map(GlobalVariable::name).toList()));
         if (value.length != v.size()) {
-            throw new IllegalArgumentException("variable " + variableName + " in " + name + " is " + v.size()
+            throw new LoadException(element(), "variable " + variableName + " is " + v.size()
                     + " bytes (" + v.type() + "), the new value is " + value.length);
         }
         if (initialData == null) {
@@ -400,11 +401,11 @@ public final class MapSpec {
     /**
      * The counter {@code index}, for adjusting its event before load.
      *
-     * @throws IllegalArgumentException when the map declares no such counter
+     * @throws LoadException when the map declares no such counter
      */
     public PmuCounterSpec pmuCounter(int index) {
         if (index < 0 || index >= pmuCounters.size()) {
-            throw new IllegalArgumentException("map " + name + " has " + (pmuCounters.isEmpty() ? "no PMU counters"
+            throw new LoadException(element(), "has " + (pmuCounters.isEmpty() ? "no PMU counters"
                     : "PMU counters 0.." + (pmuCounters.size() - 1)) + ", not counter " + index
                     + "; add one with pmuCounter(index, event, fallback)");
         }
@@ -416,16 +417,15 @@ public final class MapSpec {
      * online CPU, or {@code fallback} where this machine has no PMU for it. Counters are
      * numbered from 0 without gaps.
      *
-     * @throws IllegalArgumentException when the map is not a PERF_EVENT_ARRAY or the index
-     *     leaves a gap
+     * @throws LoadException when the map is not a PERF_EVENT_ARRAY or the index leaves a gap
      */
     public MapSpec pmuCounter(int index, String event, String fallback) {
         if (mapType() != MapType.PERF_EVENT_ARRAY) {
-            throw new IllegalArgumentException("map " + name + " is " + (mapType() == null ? "type " + type
+            throw new LoadException(element(), "is " + (mapType() == null ? "type " + type
                     : mapType().libbpfName()) + ": PMU counters need a perf_event_array map");
         }
         if (index < 0 || index > pmuCounters.size()) {
-            throw new IllegalArgumentException("map " + name + ": PMU counter " + index + " would leave a gap (it has "
+            throw new LoadException(element(), "PMU counter " + index + " would leave a gap (it has "
                     + pmuCounters.size() + " counters; the next is " + pmuCounters.size() + ")");
         }
         PmuCounterSpec c = new PmuCounterSpec(index, event, fallback);
@@ -459,22 +459,27 @@ public final class MapSpec {
      * Replaces the struct_ops variable of this STRUCT_OPS map before load, e.g. with
      * {@link StructOpsSpec#withProgram} or {@link StructOpsSpec#withData}.
      *
-     * @throws IllegalArgumentException when this is not a STRUCT_OPS map or the struct differs
+     * @throws LoadException when this is not a STRUCT_OPS map or the struct differs
      */
     public MapSpec structOps(StructOpsSpec structOps) {
         Objects.requireNonNull(structOps, "structOps");
         if (this.structOps != null && (this.structOps.typeId() != structOps.typeId()
                 || this.structOps.link() != structOps.link())) {
-            throw new IllegalArgumentException("map " + name + " holds struct " + this.structOps.structName()
+            throw new LoadException(element(), "holds struct " + this.structOps.structName()
                     + (this.structOps.link() ? " (a link)" : "") + "; the new variable is struct "
                     + structOps.structName() + (structOps.link() ? " (a link)" : ""));
         }
         if (mapType() != MapType.STRUCT_OPS || structOps.data().length != valueSize) {
-            throw new IllegalArgumentException("map " + name + " is not a STRUCT_OPS map of " + structOps.data().length
+            throw new LoadException(element(), "is not a STRUCT_OPS map of " + structOps.data().length
                     + " bytes (it is " + this + ")");
         }
         this.structOps = structOps;
         return this;
+    }
+
+    /** This map as a {@link LoadException} names it. */
+    private String element() {
+        return "map '" + name + "'";
     }
 
     private long checkU32(long v, String what) {

@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.api.LoadException;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
@@ -237,9 +238,15 @@ public final class ProgramSpec {
         return autoload;
     }
 
+    /**
+     * Chooses whether the next load includes this program.
+     *
+     * @throws LoadException when turning on a subprogram of {@code .text}, which loads with its
+     *     callers only
+     */
     public ProgramSpec autoload(boolean autoload) {
         if (subprogram && autoload) {
-            throw new IllegalArgumentException(name + " is a subprogram of .text; it loads with its callers");
+            throw new LoadException("program '" + name + "'", "is a subprogram of .text; it loads with its callers");
         }
         this.autoload = autoload;
         return this;

@@ -1,5 +1,6 @@
 package io.bpfkit.object;
 
+import io.bpfkit.api.LoadException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,7 +68,7 @@ public record StructOpsSpec(String structName, int typeId, byte[] data, List<Fun
      * {@code program} instead (a struct_ops program of the object; the loader checks it). A
      * program no created map uses any more is then not loaded, as with libbpf.
      *
-     * @throws IllegalArgumentException when {@code member} names no program here
+     * @throws LoadException when {@code member} names no program here
      */
     public StructOpsSpec withProgram(String member, String program) {
         Objects.requireNonNull(program, "program");
@@ -82,7 +83,7 @@ public record StructOpsSpec(String structName, int typeId, byte[] data, List<Fun
             }
         }
         if (!found) {
-            throw new IllegalArgumentException("struct " + structName + ": member '" + member + "' names no program"
+            throw new LoadException("struct " + structName, "member '" + member + "' names no program"
                     + " in the object; the members that do: " + functionPointers.stream().map(FunctionPointer::member)
                     .toList());
         }
@@ -93,11 +94,11 @@ public record StructOpsSpec(String structName, int typeId, byte[] data, List<Fun
      * The same with other initial bytes (the data members the loader copies into the kernel's
      * value, e.g. a congestion control's {@code name}); function pointer bytes are ignored.
      *
-     * @throws IllegalArgumentException when {@code data} is not the struct's size
+     * @throws LoadException when {@code data} is not the struct's size
      */
     public StructOpsSpec withData(byte[] data) {
         if (data.length != this.data.length) {
-            throw new IllegalArgumentException("struct " + structName + " is " + this.data.length
+            throw new LoadException("struct " + structName, "is " + this.data.length
                     + " bytes; the new data is " + data.length);
         }
         return new StructOpsSpec(structName, typeId, data, functionPointers, link);

@@ -1,5 +1,6 @@
 package io.bpfkit.perfevent;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
 import java.io.IOException;
@@ -106,8 +107,9 @@ public final class PerfEventParser {
     /**
      * Resolves {@code text}.
      *
-     * @throws IllegalArgumentException naming what is wrong: an unknown event, PMU, term or
-     *     modifier, a value too wide for its format bits
+     * @throws LoadException naming what is wrong: an unknown event, PMU, term or modifier, a
+     *     value too wide for its format bits
+     * @throws IllegalArgumentException when {@code text} is null or blank
      */
     public PerfEventSpec parse(String text) {
         String[] parts = split(text);
@@ -124,12 +126,13 @@ public final class PerfEventParser {
      * <pre>{@code
      * PerfEventParser.parseOffline("instructions:u");   // the spec
      * PerfEventParser.parseOffline("cpu/event=0x3c/");  // empty: needs sysfs
-     * PerfEventParser.parseOffline("cylces");           // IllegalArgumentException: did you mean 'cycles'?
+     * PerfEventParser.parseOffline("cylces");           // LoadException: did you mean 'cycles'?
      * }</pre>
      *
-     * @throws IllegalArgumentException for what no machine accepts: an empty name, malformed
-     *     {@code pmu/terms/}, an unknown modifier, or a misspelling of a built-in event (a name
-     *     one or two letters away from one), naming the built-in events
+     * @throws LoadException for what no machine accepts: malformed {@code pmu/terms/}, an
+     *     unknown modifier, or a misspelling of a built-in event (a name one or two letters away
+     *     from one), naming the built-in events
+     * @throws IllegalArgumentException when {@code text} is null or blank
      */
     public static Optional<PerfEventSpec> parseOffline(String text) {
         String[] parts = split(text);
@@ -143,7 +146,7 @@ public final class PerfEventParser {
         } else {
             String near = misspelled(event);
             if (near != null) {
-                throw new IllegalArgumentException("unknown perf event '" + text + "': did you mean '" + near
+                throw new LoadException("perf event '" + text + "'", "unknown event: did you mean '" + near
                         + "'? Built-in events: hardware " + HARDWARE.keySet() + ", software " + SOFTWARE.keySet()
                         + ", caches as L1-dcache-load-misses, raw as r003c; PMU events as cpu/event=0x3c/");
             }
@@ -283,7 +286,7 @@ public final class PerfEventParser {
 
     private static void checkSysfsSyntax(String text, String event) {
         if (!event.endsWith("/") || event.indexOf('/') == event.length() - 1 || event.startsWith("/")) {
-            throw new IllegalArgumentException("perf event '" + text + "': expected pmu/terms/, e.g. cpu/event=0x3c/");
+            throw new LoadException("perf event '" + text + "'", "expected pmu/terms/, e.g. cpu/event=0x3c/");
         }
     }
 
@@ -298,17 +301,17 @@ public final class PerfEventParser {
                     }
                 });
             } catch (IOException e) {
-                throw new IllegalArgumentException("perf event '" + text + "': cannot list " + pmus + ": " + e.getMessage(), e);
+                throw new LoadException("perf event '" + text + "'", "cannot list " + pmus + ": " + e.getMessage(), e);
             }
         }
         if (owners.size() == 1) {
             return sysfs(text, owners.getFirst() + "/" + event + "/");
         }
         if (owners.size() > 1) {
-            throw new IllegalArgumentException("perf event '" + text + "' is defined by several PMUs " + owners
+            throw new LoadException("perf event '" + text + "'", "is defined by several PMUs " + owners
                     + ": write it as " + owners.getFirst() + "/" + event + "/");
         }
-        throw new IllegalArgumentException("unknown perf event '" + text + "': not a hardware, cache, software or raw "
+        throw new LoadException("perf event '" + text + "'", "unknown event: not a hardware, cache, software or raw "
                 + "(rNNNN) event, and no PMU in " + pmus + " has an event of that name");
     }
 
@@ -343,7 +346,7 @@ public final class PerfEventParser {
             default -> {
                 Path format = dir.resolve("format").resolve(name);
                 if (name.isEmpty() || name.contains("..") || name.contains("/") || !Files.isRegularFile(format)) {
-                    throw new IllegalArgumentException("perf event '" + text + "': PMU '" + pmu + "' has no term or event '"
+                    throw new LoadException("perf event '" + text + "'", "PMU '" + pmu + "' has no term or event '"
                             + name + "' (see " + dir.resolve("format") + " and " + dir.resolve("events") + ")");
                 }
                 placeBits(text, name, read(text, format), value, config);
@@ -355,7 +358,7 @@ public final class PerfEventParser {
     static void placeBits(String text, String term, String format, long value, long[] config) {
         int colon = format.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("perf event '" + text + "': format of '" + term + "' is not field:bits: "
+            throw new LoadException("perf event '" + text + "'", "format of '" + term + "' is not field:bits: "
                     + format);
         }
         int word = switch (format.substring(0, colon).strip()) {
@@ -363,7 +366,7 @@ public final class PerfEventParser {
             case "config1" -> 1;
             case "config2" -> 2;
             case "config3" -> 3;
-            default -> throw new IllegalArgumentException("perf event '" + text + "': format of '" + term
+            default -> throw new LoadException("perf event '" + text + "'", "format of '" + term
                     + "' names an unknown field: " + format);
         };
         long remaining = value;
@@ -375,11 +378,11 @@ public final class PerfEventParser {
                 lo = Integer.parseInt(ends[0].strip());
                 hi = ends.length > 1 ? Integer.parseInt(ends[1].strip()) : lo;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("perf event '" + text + "': bad bit range in format of '" + term
+                throw new LoadException("perf event '" + text + "'", "bad bit range in format of '" + term
                         + "': " + format, e);
             }
             if (lo < 0 || hi > 63 || hi < lo || ends.length > 2) {
-                throw new IllegalArgumentException("perf event '" + text + "': bad bit range in format of '" + term
+                throw new LoadException("perf event '" + text + "'", "bad bit range in format of '" + term
                         + "': " + format);
             }
             int width = hi - lo + 1;
@@ -388,7 +391,7 @@ public final class PerfEventParser {
             remaining = width == 64 ? 0 : remaining >>> width;
         }
         if (remaining != 0) {
-            throw new IllegalArgumentException("perf event '" + text + "': value 0x" + Long.toHexString(value)
+            throw new LoadException("perf event '" + text + "'", "value 0x" + Long.toHexString(value)
                     + " of '" + term + "' does not fit its bits (" + format + ")");
         }
     }
@@ -400,17 +403,17 @@ public final class PerfEventParser {
             }
             return Long.parseUnsignedLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("perf event '" + text + "': term '" + term + "' needs a number", e);
+            throw new LoadException("perf event '" + text + "'", "term '" + term + "' needs a number", e);
         }
     }
 
     private Path pmuDir(String text, String pmu) {
         if (pmu.isEmpty() || pmu.contains("..") || pmu.contains("/")) {
-            throw new IllegalArgumentException("perf event '" + text + "': bad PMU name '" + pmu + "'");
+            throw new LoadException("perf event '" + text + "'", "bad PMU name '" + pmu + "'");
         }
         Path dir = pmus.resolve(pmu);
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("perf event '" + text + "': no PMU '" + pmu + "' on this machine ("
+            throw new LoadException("perf event '" + text + "'", "no PMU '" + pmu + "' on this machine ("
                     + pmus + " has " + listPmus() + ")");
         }
         return dir;
@@ -429,7 +432,7 @@ public final class PerfEventParser {
         try {
             return Integer.parseInt(type);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("perf event '" + text + "': PMU '" + pmu + "' has type '" + type + "'", e);
+            throw new LoadException("perf event '" + text + "'", "PMU '" + pmu + "' has type '" + type + "'", e);
         }
     }
 
@@ -437,9 +440,9 @@ public final class PerfEventParser {
         try {
             return Files.readString(file).strip();
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("perf event '" + text + "': " + file + " is missing", e);
+            throw new LoadException("perf event '" + text + "'", "" + file + " is missing", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("perf event '" + text + "': cannot read " + file + ": " + e.getMessage(), e);
+            throw new LoadException("perf event '" + text + "'", "cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -454,12 +457,12 @@ public final class PerfEventParser {
                 case 'k' -> kernel = true;
                 case 'h' -> hv = true;
                 case 'p' -> precise++;
-                default -> throw new IllegalArgumentException("perf event '" + text + "': unknown modifier '" + c
+                default -> throw new LoadException("perf event '" + text + "'", "unknown modifier '" + c
                         + "' (bpfkit knows u, k, h and p)");
             }
         }
         if (precise > 3) {
-            throw new IllegalArgumentException("perf event '" + text + "': at most three p modifiers");
+            throw new LoadException("perf event '" + text + "'", "at most three p modifiers");
         }
         boolean any = user || kernel || hv;
         // perf: naming any privilege level counts only the levels named

@@ -78,7 +78,7 @@ final class CodecWriter {
             CodeBlock off = CodeBlock.of("offset + $LL", c.offset());
             CType t = c.type().ctype();
             switch (t) {
-                case CType.Chars ch -> m.addStatement("$T.encodeCString($T.nonNull($L, $S), $L, target, $L)", CODECS,
+                case CType.Chars ch -> m.addStatement("$T.encodeCString($T.member($L, $S), $L, target, $L)", CODECS,
                         BINDINGS, get, where, ch.length(), off);
                 case CType.Array a when a.element() instanceof CType.Struct -> {
                     RecordModel inner = c.element().record();
@@ -86,13 +86,13 @@ final class CodecWriter {
                     m.addStatement("$T[] $L = $T.checked($L, $L, $S)", inner.type(), local, BINDINGS, get, a.length(),
                                     where)
                             .beginControlFlow("for (int i = 0; i < $L; i++)", a.length())
-                            .addStatement("$T.INSTANCE.encode($T.nonNull($L[i], $S), target, $L + i * $LL)",
-                                    inner.codec(), BINDINGS, local, where + "[]", off, a.element().size())
+                            .addStatement("$T.INSTANCE.encode($T.member($L, i, $S), target, $L + i * $LL)",
+                                    inner.codec(), BINDINGS, local, where, off, a.element().size())
                             .endControlFlow();
                 }
                 case CType.Array a -> m.addStatement("$T.write($L, $L, $S, target, $L)", BINDINGS, get, a.length(),
                         where, off);
-                case CType.Struct s -> m.addStatement("$T.INSTANCE.encode($T.nonNull($L, $S), target, $L)",
+                case CType.Struct s -> m.addStatement("$T.INSTANCE.encode($T.member($L, $S), target, $L)",
                         c.type().record().codec(), BINDINGS, get, where, off);
                 case CType.Bool bl -> m.addStatement("target.set($T.JAVA_BYTE, $L, $L ? (byte) 1 : (byte) 0)",
                         ValueLayout.class, off, unboxed(c.type(), get, where));
@@ -108,7 +108,7 @@ final class CodecWriter {
     }
 
     private static CodeBlock unboxed(ValueType t, CodeBlock get, String where) {
-        return t.isPrimitive() ? get : CodeBlock.of("$T.nonNull($L, $S)", BINDINGS, get, where);
+        return t.isPrimitive() ? get : CodeBlock.of("$T.member($L, $S)", BINDINGS, get, where);
     }
 
     private static MethodSpec decode(RecordModel r, List<MethodSpec> helpers) {

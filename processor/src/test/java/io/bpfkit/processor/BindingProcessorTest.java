@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
+import io.bpfkit.map.RecordCodec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,6 +17,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -236,12 +239,51 @@ class BindingProcessorTest {
             assertEquals(0, s.get(ValueLayout.JAVA_BYTE, 7), "tail padding zeroed");
             assertEquals(k, key.decode(s, 0));
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+    }
+
+    /**
+     * A value that does not fit its C form fails alike through the generated codec and through
+     * {@code RecordCodec}, made from the same record at run time: the same exception type and
+     * the same message.
+     */
+    @Test
+    void generatedAndRuntimeCodecsRefuseTheSameValuesAlike() throws Exception {
+        Compiler.Result r = Compiler.compile(work, sources("t/Flows.java", FLOWS), objectDir());
+        assertTrue(r.success(), r::describe);
+        ClassLoader loader = r.loader();
+        Codec<Object> generated = codec(loader, "t.FlowsBinding$FlowStatsCodec");
+        @SuppressWarnings("unchecked")
+        Codec<Object> reflective = (Codec<Object>) (Codec<?>) RecordCodec.of(loader.loadClass("t.FlowStats")
+                .asSubclass(Record.class));
+        Object inner = construct(loader, "t.Inner", (short) -2, 77);
+        Map<String, Object> refused = new LinkedHashMap<>();
+        refused.put("FlowStats.hist must have 3 elements (@Size), not 2",
+                construct(loader, "t.FlowStats", 1L, 1, inner, "c", new int[2]));
+        refused.put("FlowStats.inner is null: a C struct member has a value",
+                construct(loader, "t.FlowStats", 1L, 1, null, "c", new int[3]));
+        refused.put("FlowStats.comm is null: a C struct member has a value",
+                construct(loader, "t.FlowStats", 1L, 1, inner, null, new int[3]));
+        refused.put("FlowStats.hist is null: a C struct member has a value",
+                construct(loader, "t.FlowStats", 1L, 1, inner, "c", null));
+        refused.put("string of 16 UTF-8 bytes does not fit in char[16] with its NUL: 'sixteen-letters!'",
+                construct(loader, "t.FlowStats", 1L, 1, inner, "sixteen-letters!", new int[3]));
+        for (Map.Entry<String, Object> c : refused.entrySet()) {
             try (Arena arena = Arena.ofConfined()) {
-                stats.encode(construct(loader, "t.FlowStats", 1L, 1, inner, "c", new int[2]), arena.allocate(48), 0);
+                MemorySegment s = arena.allocate(48);
+                CodecException viaGenerated = assertThrows(CodecException.class,
+                        () -> generated.encode(c.getValue(), s, 0));
+                CodecException viaReflection = assertThrows(CodecException.class,
+                        () -> reflective.encode(c.getValue(), s, 0));
+                assertEquals(c.getKey(), viaGenerated.getMessage());
+                assertEquals(c.getKey(), viaReflection.getMessage());
             }
-        });
-        assertEquals("FlowStats.hist must have 3 elements (@Size), not 2", e.getMessage());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(48);
+            var generatedNull = assertThrows(IllegalArgumentException.class, () -> generated.encode(null, s, 0));
+            var reflectiveNull = assertThrows(IllegalArgumentException.class, () -> reflective.encode(null, s, 0));
+            assertEquals(generatedNull.getMessage(), reflectiveNull.getMessage());
+        }
     }
 
     @Test

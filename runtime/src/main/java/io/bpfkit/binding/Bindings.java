@@ -1,7 +1,9 @@
 package io.bpfkit.binding;
 
 import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.LoadException;
+import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.check.BindingCheck;
@@ -11,7 +13,6 @@ import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -42,6 +43,7 @@ public final class Bindings {
      * @param in the resource, or null when there is none; closed here
      * @param name the object's name; empty: the resource's file name
      * @throws LoadException when the resource is not on the class path
+     * @throws ObjectFormatException when it cannot be read, or holds no valid object
      */
     public static BpfObjectSpec openResource(InputStream in, Class<?> anchor, String resource, String name) {
         String objectName = name.isEmpty() ? resource.substring(resource.lastIndexOf('/') + 1) : name;
@@ -52,21 +54,21 @@ public final class Bindings {
         try (in) {
             return BpfObjects.open(in, objectName);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading class-path resource " + resource, e);
+            throw new ObjectFormatException(resource, null, -1, "cannot close the class-path resource: "
+                    + e.getMessage(), e);
         }
     }
 
     /**
      * Sets global {@code variable} in its data section before load.
      *
-     * @throws IllegalArgumentException when the value does not fit (a string too long, an array
-     *     of another length)
+     * @throws LoadException when the object has no such variable
+     * @throws CodecException when the value does not fit (a string too long, an array of another
+     *     length)
+     * @throws IllegalArgumentException when {@code value} is null
      */
     public static <T> void setGlobal(BpfObjectSpec spec, String variable, Codec<T> codec, T value) {
-        GlobalVariable v = BindingCheck.variable(spec, variable);
-        if (v == null) {
-            throw new IllegalArgumentException("object '" + spec.name() + "' has no global variable '" + variable + "'");
-        }
+        GlobalVariable v = variable(spec, variable);
         MapSpec section = spec.dataMap(v.section()).orElseThrow();
         byte[] bytes = new byte[Math.toIntExact(codec.size())];
         try (Arena arena = Arena.ofConfined()) {
@@ -77,28 +79,59 @@ public final class Bindings {
         section.setVariable(variable, bytes);
     }
 
-    /** Sets map {@code map}'s {@code max_entries} before load. */
+    /**
+     * The global {@code variable} of {@code spec}.
+     *
+     * @throws LoadException when the object has none of that name
+     */
+    static GlobalVariable variable(BpfObjectSpec spec, String variable) {
+        GlobalVariable v = BindingCheck.variable(spec, variable);
+        if (v == null) {
+            throw new LoadException("global '" + variable + "'", "object '" + spec.name() + "' has no such variable");
+        }
+        return v;
+    }
+
+    /**
+     * Sets map {@code map}'s {@code max_entries} before load.
+     *
+     * @throws IllegalArgumentException when {@code maxEntries} is below 1 or above 2^32 - 1
+     * @throws LoadException when the object has no such map
+     */
     public static void maxEntries(BpfObjectSpec spec, String map, long maxEntries) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("map '" + map + "': max entries must be at least 1, not " + maxEntries);
         }
-        spec.map(map).orElseThrow(() -> new IllegalArgumentException("object has no map '" + map + "'"))
-                .maxEntries(maxEntries);
+        map(spec, map).maxEntries(maxEntries);
     }
 
-    /** Chooses whether program {@code program} loads. */
+    /**
+     * Chooses whether program {@code program} loads.
+     *
+     * @throws LoadException when the object has no such program, or it is a subprogram
+     */
     public static void autoload(BpfObjectSpec spec, String program, boolean autoload) {
-        spec.program(program).orElseThrow(() -> new IllegalArgumentException("object has no program '" + program
-                + "'")).autoload(autoload);
+        spec.program(program).orElseThrow(() -> new LoadException("program '" + program + "'", "object '"
+                + spec.name() + "' has no such program")).autoload(autoload);
     }
 
-    /** Declares counter {@code counter} of PERF_EVENT_ARRAY map {@code map}. */
+    /**
+     * Declares counter {@code counter} of PERF_EVENT_ARRAY map {@code map}.
+     *
+     * @throws IllegalArgumentException when {@code event} is null or blank
+     * @throws LoadException when the object has no such map, it is no PERF_EVENT_ARRAY, or the
+     *     counter would leave a gap
+     */
     public static void pmuEvent(BpfObjectSpec spec, String map, int counter, String event, String fallback) {
         if (event == null || event.isBlank()) {
             throw new IllegalArgumentException("map '" + map + "' counter " + counter + ": the perf event is empty");
         }
-        spec.map(map).orElseThrow(() -> new IllegalArgumentException("object has no map '" + map + "'"))
-                .pmuCounter(counter, event, fallback == null || fallback.isEmpty() ? null : fallback);
+        map(spec, map).pmuCounter(counter, event, fallback == null || fallback.isEmpty() ? null : fallback);
+    }
+
+    private static MapSpec map(BpfObjectSpec spec, String map) {
+        return spec.map(map).orElseThrow(() -> new LoadException("map '" + map + "'", "object '" + spec.name()
+                + "' has no such map"));
     }
 
     // ---- loaded handles -------------------------------------------------------------------
@@ -132,12 +165,32 @@ public final class Bindings {
     // ---- codec pieces ---------------------------------------------------------------------
 
     /**
-     * {@code value}, or an {@link IllegalArgumentException} naming {@code where}: a C struct
-     * member always has a value.
+     * {@code value}, or an {@link IllegalArgumentException} naming {@code where}: the record
+     * or global value itself, a null argument.
      */
     public static <T> T nonNull(T value, String where) {
         if (value == null) {
             throw new IllegalArgumentException(where + " is null: a C value cannot be");
+        }
+        return value;
+    }
+
+    /**
+     * {@code value}, or a {@link CodecException} naming member {@code where}: a C struct member
+     * always has a value.
+     */
+    public static <T> T member(T value, String where) {
+        if (value == null) {
+            throw CodecException.nullMember(where);
+        }
+        return value;
+    }
+
+    /** Element {@code index} of array member {@code where}, refused when null. */
+    public static <T> T member(T[] array, int index, String where) {
+        T value = array[index];
+        if (value == null) {
+            throw CodecException.nullMember(where + "[" + index + "]");
         }
         return value;
     }
@@ -151,49 +204,49 @@ public final class Bindings {
 
     private static void checkLength(int actual, int expected, String where) {
         if (actual != expected) {
-            throw new IllegalArgumentException(where + " must have " + expected + " elements (@Size), not " + actual);
+            throw CodecException.wrongLength(where, expected, actual);
         }
     }
 
     public static void write(byte[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I8, o, n);
     }
 
     public static void write(short[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I16, o, n);
     }
 
     public static void write(int[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I32, o, n);
     }
 
     public static void write(long[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, I64, o, n);
     }
 
     public static void write(float[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, F32, o, n);
     }
 
     public static void write(double[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         MemorySegment.copy(a, 0, t, F64, o, n);
     }
 
     /** {@code _Bool[n]}: 1 for true, 0 for false. */
     public static void write(boolean[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         Codecs.encodeBooleans(a, t, o);
     }
 
     /** Checks an array of records before its elements are written one by one. */
     public static <T> T[] checked(T[] a, int n, String where) {
-        checkLength(nonNull(a, where).length, n, where);
+        checkLength(member(a, where).length, n, where);
         return a;
     }
 

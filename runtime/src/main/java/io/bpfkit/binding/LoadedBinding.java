@@ -1,8 +1,8 @@
 package io.bpfkit.binding;
 
 import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.map.BpfGlobals;
-import io.bpfkit.check.BindingCheck;
 import io.bpfkit.link.AutoAttach;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.load.LoadedProgram;
@@ -51,13 +51,13 @@ public final class LoadedBinding implements AutoCloseable {
         return p;
     }
 
-    /** The bytes of global {@code variable} in its section's shared mapping. */
+    /**
+     * The bytes of global {@code variable} in its section's shared mapping.
+     *
+     * @throws LoadException when the object has no such variable
+     */
     public MemorySegment variable(String variable) {
-        GlobalVariable v = BindingCheck.variable(object.spec(), variable);
-        if (v == null) {
-            throw new IllegalArgumentException("object '" + object.spec().name() + "' has no global variable '"
-                    + variable + "'");
-        }
+        GlobalVariable v = Bindings.variable(object.spec(), variable);
         // .rodata is mapped PROT_READ and its handle hands out read-only views: a write is an
         // exception, not a SIGSEGV
         return globals(v.section()).variable(variable);

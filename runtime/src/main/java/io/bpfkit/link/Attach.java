@@ -3,6 +3,7 @@ package io.bpfkit.link;
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.feature.KernelFeature;
@@ -223,15 +224,15 @@ public final class Attach {
      * }
      * }</pre>
      *
-     * @throws IllegalArgumentException when {@code prog} is not an freplace program loaded with a
-     *     program function as its attach target
+     * @throws LoadException when {@code prog} is not an freplace program loaded with a program
+     *     function as its attach target
      */
     public static Link freplace(BpfProgram prog) {
         LoadedProgram p = loaded(prog);
         if (!(p.spec().attachTarget() instanceof AttachTarget.ProgramFunction target)
                 || p.spec().sectionDef().attachKind() != AttachKind.FREPLACE) {
-            throw new IllegalArgumentException("program '" + prog.name() + "' is not an freplace program loaded"
-                    + " with a program function as its attach target");
+            throw new LoadException("program '" + prog.name() + "'", "is not an freplace program loaded with a"
+                    + " program function as its attach target");
         }
         return freplace(prog, target.program(), target.function());
     }

@@ -2,6 +2,7 @@ package io.bpfkit.link;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.btf.Btf;
@@ -127,6 +128,9 @@ public final class AutoAttach {
      * As {@link #attach(LoadedProgram, int)}, with the direction for tc sections that name none
      * ({@code tc}, {@code classifier}); for those that do, {@code direction} must agree or be
      * null.
+     *
+     * @throws LoadException when {@code direction} is given for an XDP program, or differs from
+     *     the one the section names
      */
     public static Link attach(LoadedProgram prog, int ifindex, TcDirection direction) {
         return attach(prog, ifindex, direction, KernelFeatures.running());
@@ -138,7 +142,7 @@ public final class AutoAttach {
         switch (d.attachKind()) {
             case XDP -> {
                 if (direction != null) {
-                    throw new IllegalArgumentException("program '" + prog.name() + "' (section '" + section
+                    throw new LoadException("program '" + prog.name() + "'", "(section '" + section
                             + "') is an XDP program: it has no tc direction");
                 }
                 return Attach.xdp(prog, ifindex, XdpMode.DEFAULT, XdpLinkMode.AUTO, features);
@@ -147,7 +151,7 @@ public final class AutoAttach {
                 TcDirection named = d.expectedAttachType() == AttachType.TCX_EGRESS ? TcDirection.EGRESS
                         : TcDirection.INGRESS;
                 if (direction != null && direction != named) {
-                    throw new IllegalArgumentException("program '" + prog.name() + "' (section '" + section
+                    throw new LoadException("program '" + prog.name() + "'", "(section '" + section
                             + "') runs on " + TcAttach.lower(named) + ", not " + TcAttach.lower(direction));
                 }
                 return d.prefix().startsWith("tcx/") ? Attach.tcx(prog, ifindex, named, features)

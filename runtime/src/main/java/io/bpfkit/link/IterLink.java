@@ -1,5 +1,6 @@
 package io.bpfkit.link;
 
+import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfLink;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.sys.Bpf;
@@ -7,7 +8,6 @@ import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,7 @@ public final class IterLink implements BpfLink {
         try (InputStream in = open()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new BpfException("reading iterator link '" + link.name() + "': " + e.getMessage(), e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.bpfkit.load;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.BpfLink;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.pmu.PmuCounter;
 import io.bpfkit.object.BpfObjectSpec;
@@ -130,12 +131,12 @@ public final class LoadedObject implements AutoCloseable {
     /**
      * Counter {@code index} of map {@code map}.
      *
-     * @throws IllegalArgumentException when the map has no such counter
+     * @throws LoadException when the map has no such counter
      */
     public PmuCounter pmuCounter(String map, int index) {
         List<PmuCounter> counters = pmuCounters(map);
         if (index < 0 || index >= counters.size()) {
-            throw new IllegalArgumentException("map '" + map + "' has " + counters.size() + " PMU counters, not counter "
+            throw new LoadException("map '" + map + "'", "has " + counters.size() + " PMU counters, not counter "
                     + index + (maps.containsKey(map) ? "" : " (the object has no map of that name)"));
         }
         return counters.get(index);

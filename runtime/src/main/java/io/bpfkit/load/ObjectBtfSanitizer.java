@@ -1,5 +1,6 @@
 package io.bpfkit.load;
 
+import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfPatch;
@@ -51,7 +52,13 @@ public final class ObjectBtfSanitizer {
         this.patch = new BtfPatch(btf);
     }
 
-    /** The patch that makes {@code spec}'s BTF loadable on a kernel with {@code features}. */
+    /**
+     * The patch that makes {@code spec}'s BTF loadable on a kernel with {@code features}.
+     *
+     * @throws IllegalArgumentException when {@code spec} has no BTF (callers sanitize only BTF)
+     * @throws ObjectFormatException when the {@code .ksyms} or {@code .kconfig} DATASEC lists a
+     *     type that is no extern of the object
+     */
     public static BtfPatch sanitize(BpfObjectSpec spec, BtfFeatures features) {
         Btf btf = spec.btf().orElseThrow(() -> new IllegalArgumentException("object " + spec.name() + " has no BTF"));
         ObjectBtfSanitizer s = new ObjectBtfSanitizer(btf);
@@ -112,7 +119,7 @@ public final class ObjectBtfSanitizer {
                     patch.word(id, 0, VAR_GLOBAL_ALLOCATED);
                     patch.sizeOrType(id, intId);
                 }
-                default -> throw new IllegalArgumentException("DATASEC " + KSYMS + " lists type [" + id + "], a "
+                default -> throw new ObjectFormatException(".BTF", -1, "DATASEC " + KSYMS + " lists type [" + id + "], a "
                         + btf.kind(id) + ", where a VAR or FUNC is expected");
             }
             patch.word(ksyms.id(), 3 * i, slotType);
@@ -181,8 +188,8 @@ public final class ObjectBtfSanitizer {
             int id = e.type();
             GlobalVariable v = placed.get(btf.name(id));
             if (!(btf.type(id) instanceof BtfType.Var) || v == null) {
-                throw new IllegalArgumentException("DATASEC " + KCONFIG + " lists type [" + id + "] '" + btf.name(id)
-                        + "', which is not a kconfig extern of the object");
+                throw new ObjectFormatException(".BTF", -1, "DATASEC " + KCONFIG + " lists type [" + id + "] '"
+                        + btf.name(id) + "', which is not a kconfig extern of the object");
             }
             patch.word(id, 0, VAR_GLOBAL_ALLOCATED);
             entries.add(new BtfType.DatasecEntry(id, v.offset(), e.size()));

@@ -1,6 +1,8 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.LoadException;
+import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfArena;
 import io.bpfkit.object.GlobalVariable;
@@ -35,7 +37,7 @@ final class ArenaHandle extends MapHandle implements BpfArena {
         super(ref, types(MapType.ARENA));
         if ((ref.info().mapFlags() & BPF_F_SEGV_ON_FAULT) != 0) {
             // A read of a page no program allocated would kill the JVM with SIGSEGV.
-            throw new IllegalArgumentException("arena " + what() + " has flag BPF_F_SEGV_ON_FAULT: user-space reads"
+            throw new LoadException("arena " + what(), "has flag BPF_F_SEGV_ON_FAULT: user-space reads"
                     + " of pages no program allocated end the process with SIGSEGV, so bpfkit hands out no view"
                     + " of its memory");
         }
@@ -68,8 +70,8 @@ final class ArenaHandle extends MapHandle implements BpfArena {
                     Syscalls.MAP_SHARED | (address != 0 ? Syscalls.MAP_FIXED_NOREPLACE : 0), ref.fd().get(), 0, arena,
                     what);
             if (address != 0 && m.address() != address) {
-                throw new IllegalStateException(what + ": mapped at 0x" + Long.toHexString(m.address())
-                        + " instead, on a kernel that predates MAP_FIXED_NOREPLACE");
+                throw new UnsupportedFeatureException("MAP_FIXED_NOREPLACE", what + ": mapped at 0x"
+                        + Long.toHexString(m.address()) + " instead, so the kernel ignored the flag (Linux 4.17 has it)");
             }
             return m;
         } catch (KernelException e) {
@@ -124,7 +126,7 @@ final class ArenaHandle extends MapHandle implements BpfArena {
         checkOpen();
         GlobalVariable v = globals.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("arena " + what() + " has no __arena global '" + name + "'; it has "
+            throw new LoadException("arena " + what(), "has no __arena global '" + name + "'; it has "
                     + (globals.isEmpty() ? "none known (the object's spec is not at hand for a pinned arena)"
                     : globals.keySet()));
         }
@@ -134,7 +136,7 @@ final class ArenaHandle extends MapHandle implements BpfArena {
     private long at(String name, long size) {
         GlobalVariable v = find(name);
         if (v.size() != size) {
-            throw new IllegalArgumentException("__arena global '" + name + "' is " + v.size() + " bytes (" + v.type()
+            throw new LoadException("__arena global '" + name + "'", "is " + v.size() + " bytes (" + v.type()
                     + "), not " + size);
         }
         return v.offset();

@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfArena;
 import io.bpfkit.api.map.BpfArray;
@@ -34,8 +35,13 @@ import java.util.function.Supplier;
  * the map's key and value sizes, and, where the object has BTF, that the codecs fit the BTF
  * types as a binding's declarations must: a record's members (names, offsets, sizes, the
  * signedness {@code @Unsigned} gives), {@code Codecs.uintN()} only on unsigned integers
- * ({@code Codecs.intN()} carry either); a mismatch is an {@link IllegalArgumentException}
- * naming both sides.
+ * ({@code Codecs.intN()} carry either); a mismatch is a {@link LoadException} naming both
+ * sides, as a generated binding throws for the same mismatch.
+ *
+ * <p>Every factory throws {@link LoadException} when the object or map does not fit what is
+ * asked: no map of that name, a map of another type, a codec of another size or C type than
+ * the map's key or value, a ring too small for a record; and {@link io.bpfkit.api.KernelException}
+ * when the kernel refuses a call made to set the handle up (e.g. mapping a map into memory).
  *
  * <pre>{@code
  * try (LoadedObject obj = BpfLoader.load(spec)) {
@@ -213,6 +219,9 @@ public final class BpfMaps {
     /**
      * The producer side of a user ring buffer ({@code BPF_MAP_TYPE_USER_RINGBUF}), its samples
      * {@code records} encodes; the handle maps the ring and unmaps it on close.
+     *
+     * @throws LoadException when the object has no such map, it is no user ring buffer, a record
+     *     does not fit the ring, or its descriptor is read-only
      */
     public static <R> BpfUserRingBuffer<R> userRingBuffer(LoadedObject obj, String name, Codec<R> records) {
         return userRingBuffer(MapRef.of(obj, name), records);
@@ -233,13 +242,16 @@ public final class BpfMaps {
     /**
      * The variables of global data section {@code section} ({@code .bss}, {@code .data},
      * {@code .rodata}, {@code .data.NAME}, ...), mapped into memory.
+     *
+     * @throws LoadException when the object has no such section, or its map cannot be mapped
+     *     (created without {@code BPF_F_MMAPABLE}, or open read-only)
      */
     public static BpfGlobals globals(LoadedObject obj, String section) {
         String map = obj.maps().values().stream()
                 .filter(m -> m.spec().isGlobalData() && m.spec().section().equals(section))
                 .map(io.bpfkit.load.LoadedMap::name).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("object '" + obj.spec().name()
-                        + "' has no global data section " + section + "; it has " + obj.maps().values().stream()
+                .orElseThrow(() -> new LoadException("section " + section, "object '" + obj.spec().name()
+                        + "' has no such global data section; it has " + obj.maps().values().stream()
                         .filter(m -> m.spec().isGlobalData()).map(m -> m.spec().section()).toList()));
         MapRef ref = MapRef.of(obj, map);
         return checked(ref, () -> new GlobalsHandle(ref), null, null, false);
@@ -255,6 +267,9 @@ public final class BpfMaps {
      * BpfArena arena = BpfMaps.arena(loaded, "arena");
      * long counter = arena.getLong("counter");
      * }</pre>
+     *
+     * @throws LoadException when the object has no such map, it is no arena, or it has
+     *     {@code BPF_F_SEGV_ON_FAULT} (a read of an unallocated page would end the process)
      */
     public static BpfArena arena(LoadedObject obj, String name) {
         MapRef ref = MapRef.of(obj, name);
@@ -297,11 +312,11 @@ public final class BpfMaps {
             String what = "map '" + ref.name() + "'";
             boolean withBtf = ref.btf() != null && (ref.spec() == null || !ref.spec().isGlobalData());
             if (keys != null) {
-                LayoutCheck.check(what + " key", keys, ref.keySize(), withBtf ? ref.btf() : null,
+                LayoutCheck.check(what, "key", keys, ref.keySize(), withBtf ? ref.btf() : null,
                         withBtf ? ref.keyTypeId() : 0, compareMembers);
             }
             if (values != null) {
-                LayoutCheck.check(what + " value", values, ref.valueSize(), withBtf ? ref.btf() : null,
+                LayoutCheck.check(what, "value", values, ref.valueSize(), withBtf ? ref.btf() : null,
                         withBtf ? ref.valueTypeId() : 0, compareMembers);
             }
             return make.get();

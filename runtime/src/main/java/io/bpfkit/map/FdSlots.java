@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.MapCalls;
@@ -22,7 +23,7 @@ final class FdSlots {
         this.map = map;
         this.keys = (Codec<Object>) keys;
         if (keys.size() != map.ref.keySize() || map.ref.valueSize() != 4) {
-            throw new IllegalArgumentException(map.what() + " has " + map.ref.keySize() + "-byte keys and "
+            throw new LoadException(map.what(), "has " + map.ref.keySize() + "-byte keys and "
                     + map.ref.valueSize() + "-byte values; the key codec " + keys + " is " + keys.size()
                     + " bytes (values must be 4-byte descriptors)");
         }

@@ -1,10 +1,10 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.BpfGlobals;
 import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapType;
-import io.bpfkit.sys.Bpf;
 import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,11 +25,11 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
     GlobalsHandle(MapRef ref) {
         super(ref, types(MapType.ARRAY));
         if (ref.spec() == null || !ref.spec().isGlobalData()) {
-            throw new IllegalArgumentException("map '" + ref.name() + "' is not a global data section (.bss, "
+            throw new LoadException("map '" + ref.name() + "'", "is not a global data section (.bss, "
                     + ".data, .rodata, ...); use BpfMaps.array for an array map");
         }
         if ((ref.info().mapFlags() & BpfFlags.BPF_F_MMAPABLE) == 0) {
-            throw new IllegalArgumentException("the map of section " + ref.name() + " was created without "
+            throw new LoadException("section " + ref.name(), "its map was created without "
                     + "BPF_F_MMAPABLE, so its variables cannot be reached in memory (the kernel predates mmap-able "
                     + "arrays, or the map was reused from an old pin)");
         }
@@ -38,7 +38,7 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
         }
         this.memory = MapMemory.map(ref, ref.valueSize(), !ref.spec().isReadOnlyData(), "section " + ref.name());
         if (memory == null) {
-            throw new IllegalArgumentException("the map of section " + ref.name() + " was opened read-only "
+            throw new LoadException("section " + ref.name(), "its map was opened read-only "
                     + "(BPF_F_RDONLY), and the kernel maps BPF maps only through descriptors open for writing");
         }
         this.segment = memory.segment();
@@ -75,7 +75,7 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
         fdNumber();
         GlobalVariable v = variables.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("section " + section() + " has no variable '" + name + "'; it has "
+            throw new LoadException("section " + section(), "has no variable '" + name + "'; it has "
                     + variables.keySet());
         }
         return v;
@@ -85,7 +85,7 @@ final class GlobalsHandle extends MapHandle implements BpfGlobals {
     private long at(String name, long size, boolean write) {
         GlobalVariable v = find(name);
         if (v.size() != size) {
-            throw new IllegalArgumentException("variable '" + name + "' in " + section() + " is " + v.size()
+            throw new LoadException("variable '" + name + "' in " + section(), "is " + v.size()
                     + " bytes (" + v.type() + "), not " + size);
         }
         if (write && !memory.writable()) {

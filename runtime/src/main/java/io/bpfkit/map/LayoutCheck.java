@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.btf.Btf;
@@ -19,7 +20,7 @@ import java.util.Map;
  * size, and, where the map has BTF, the C type the codec stands for against the BTF type, with
  * the comparison bindings use ({@link BindingCheck#mismatch}): kinds, array lengths, struct
  * members (names, offsets, sizes, nested structs) and the signedness of integers. A mismatch
- * names both sides.
+ * is a {@link LoadException} on the map, as a binding's is, naming both sides.
  *
  * <p>The C type of a codec: a {@link RecordCodec}'s struct ({@code @Unsigned} components are
  * unsigned, the others signed, as in bindings); {@code Codecs.uint8()}..{@code uint64()} are
@@ -40,16 +41,20 @@ final class LayoutCheck {
     }
 
     /**
-     * @param what e.g. {@code map 'counts' value}
+     * @param map the map, as {@code map 'counts'}: the element of the {@link LoadException}
+     * @param part what of it the codec stands for: {@code key}, {@code value}
      * @param mapSize the size the map has for it
      * @param btfTypeId the BTF type of it, 0 when unknown
      * @param compareTypes whether to compare with BTF beyond the size (not for LPM keys, whose
      *     struct is the program's own)
+     * @throws LoadException when the codec does not fit: the object does not have what was asked
+     *     for, as a binding whose declarations do not fit the object
      */
-    static void check(String what, Codec<?> codec, long mapSize, Btf btf, int btfTypeId, boolean compareTypes) {
+    static void check(String map, String part, Codec<?> codec, long mapSize, Btf btf, int btfTypeId,
+            boolean compareTypes) {
         boolean withBtf = btf != null && btfTypeId != 0;
         if (codec.size() != mapSize) {
-            throw new IllegalArgumentException(what + " is " + mapSize + " bytes"
+            throw new LoadException(map, part + " is " + mapSize + " bytes"
                     + (withBtf ? " (BTF type " + BindingCheck.cName(btf, btfTypeId) + ")" : "") + ", but the codec "
                     + describe(codec) + " is " + codec.size() + " bytes");
         }
@@ -57,9 +62,9 @@ final class LayoutCheck {
             return;
         }
         CType java = ctype(codec);
-        String mismatch = java == null ? null : BindingCheck.mismatch(what, java, javaName(codec), btf, btfTypeId);
+        String mismatch = java == null ? null : BindingCheck.mismatch(part, java, javaName(codec), btf, btfTypeId);
         if (mismatch != null) {
-            throw new IllegalArgumentException(mismatch);
+            throw new LoadException(map, mismatch);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.LpmKey;
 import java.lang.foreign.MemoryLayout;
@@ -38,7 +39,7 @@ final class LpmKeyCodec<K> implements Codec<LpmKey<K>> {
     @Override
     public void encode(LpmKey<K> key, MemorySegment target, long offset) {
         if (key.prefixLength() > maxPrefix) {
-            throw new IllegalArgumentException("prefix length " + key.prefixLength() + " is longer than the "
+            throw new CodecException("prefix length " + key.prefixLength() + " is longer than the "
                     + maxPrefix + " bits of the key data");
         }
         target.set(ValueLayout.JAVA_INT_UNALIGNED, offset, key.prefixLength());

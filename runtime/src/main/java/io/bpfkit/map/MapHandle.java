@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.map.BpfMap;
 import io.bpfkit.api.map.MapInfo;
@@ -27,7 +28,7 @@ abstract class MapHandle implements BpfMap {
         this.calls = ref.calls();
         MapType t = ref.type();
         if (t == null || !types.contains(t)) {
-            throw new IllegalArgumentException("map '" + ref.name() + "' has type "
+            throw new LoadException("map '" + ref.name() + "'", "has type "
                     + (t == null ? Integer.toString(ref.info().type()) : t.libbpfName()) + ", not "
                     + String.join(" or ", types.stream().map(MapType::libbpfName).toList()) + ": "
                     + (t == null ? "bpfkit has no handle for it" : "use " + suggest(t)));

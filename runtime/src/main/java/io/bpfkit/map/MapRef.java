@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.load.LoadedMap;
@@ -82,11 +83,11 @@ public final class MapRef {
      * The map {@code name} of a loaded object (for global data, the section name such as
      * {@code .bss}); the object keeps owning its descriptor.
      *
-     * @throws IllegalArgumentException when the object has no such map
+     * @throws LoadException when the object has no such map
      */
     public static MapRef of(LoadedObject object, String name) {
-        LoadedMap m = object.map(name).orElseThrow(() -> new IllegalArgumentException("object '"
-                + object.spec().name() + "' has no map '" + name + "'; it has " + object.maps().keySet()));
+        LoadedMap m = object.map(name).orElseThrow(() -> new LoadException("map '" + name + "'", "object '"
+                + object.spec().name() + "' has no such map; it has " + object.maps().keySet()));
         return new MapRef(m.fd(), false, m.spec(), object.spec().btf().orElse(null));
     }
 

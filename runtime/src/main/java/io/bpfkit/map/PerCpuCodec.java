@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.map.PerCpuValues;
 import java.lang.foreign.MemoryLayout;
@@ -58,7 +59,7 @@ final class PerCpuCodec<V> implements Codec<PerCpuValues<V>> {
     @Override
     public void encode(PerCpuValues<V> value, MemorySegment target, long offset) {
         if (value.cpus() != cpus) {
-            throw new IllegalArgumentException("per-CPU value has " + value.cpus() + " values; this machine has "
+            throw new CodecException("per-CPU value has " + value.cpus() + " values; this machine has "
                     + cpus + " possible CPUs");
         }
         for (int c = 0; c < cpus; c++) {

@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.annotation.CStruct;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Size;
@@ -39,6 +40,11 @@ import java.util.List;
  *               //          char comm[16]; int hist[3]; [4 pad] }
  * }</pre>
  *
+ * <p>Encoding a record whose members do not fit their C form (a null member, an array of
+ * another length than its {@code @Size}, a string too long for its array) throws a
+ * {@link CodecException} naming the member, with the message the codec a binding generates for
+ * the same record gives; encoding {@code null} itself is an {@link IllegalArgumentException}.
+ *
  * @param <R> the record type
  */
 public final class RecordCodec<R extends Record> implements Codec<R> {
@@ -68,9 +74,10 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     /**
      * The codec of {@code type}, built on first use.
      *
-     * @throws IllegalArgumentException when {@link RecordLayout} finds no C layout for it (a
-     *     component type without one, an array or string without {@link Size}, {@link Unsigned} on
-     *     a non-integer, a record that contains itself), or the record is not accessible
+     * @throws io.bpfkit.check.LayoutException (a {@link CodecException}) when {@link RecordLayout}
+     *     finds no C layout for it: a component type without one, an array or string without
+     *     {@link Size}, {@link Unsigned} on a non-integer, a record that contains itself
+     * @throws CodecException when the record is not accessible to bpfkit
      */
     @SuppressWarnings("unchecked")
     public static <R extends Record> RecordCodec<R> of(Class<R> type) {
@@ -100,8 +107,7 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     @Override
     public void encode(R value, MemorySegment target, long offset) {
         if (value == null) {
-            throw new IllegalArgumentException("a null " + type.getSimpleName() + " cannot be encoded: a C struct "
-                    + "has a value");
+            throw new IllegalArgumentException(type.getSimpleName() + " is null: a C value cannot be");
         }
         try {
             encoder.invokeExact((Object) value, target, offset);
@@ -163,16 +169,13 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     private static RecordHandles.Member member(Class<?> owner, RecordComponent c, CType ctype) {
         Class<?> t = c.getType();
         String where = owner.getSimpleName() + "." + c.getName();
-        String isNull = "component '" + c.getName() + "' of " + owner.getSimpleName() + " is null: a C struct member "
-                + "has a value";
         return switch (ctype) {
-            case CType.Chars ch -> RecordHandles.string(ch.length(), isNull);
+            case CType.Chars ch -> RecordHandles.string(ch.length(), where);
             case CType.Array a when a.element() instanceof CType.Struct ->
-                    RecordHandles.recordArray(of(t.getComponentType().asSubclass(Record.class)), a.length(), where,
-                            isNull);
-            case CType.Array a -> RecordHandles.primitiveArray(t.getComponentType(), a.length(), where, isNull);
-            case CType.Struct s -> RecordHandles.record(of(t.asSubclass(Record.class)), isNull);
-            default -> RecordHandles.scalar(t, isNull);
+                    RecordHandles.recordArray(of(t.getComponentType().asSubclass(Record.class)), a.length(), where);
+            case CType.Array a -> RecordHandles.primitiveArray(t.getComponentType(), a.length(), where);
+            case CType.Struct s -> RecordHandles.record(of(t.asSubclass(Record.class)), where);
+            default -> RecordHandles.scalar(t, where);
         };
     }
 
@@ -196,8 +199,8 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
         }
     }
 
-    private static IllegalArgumentException inaccessible(Class<?> type, Exception e) {
-        return new IllegalArgumentException("record " + type.getName() + " is not accessible to bpfkit: make it "
+    private static CodecException inaccessible(Class<?> type, Exception e) {
+        return new CodecException("record " + type.getName() + " is not accessible to bpfkit: make it "
                 + "public, or open its package to io.bpfkit.runtime (" + e + ")", e);
     }
 }

@@ -1,5 +1,6 @@
 package io.bpfkit.map;
 
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.check.CType;
 import java.lang.foreign.MemorySegment;
@@ -69,14 +70,14 @@ final class RecordHandles {
 
     /**
      * A primitive of type {@code javaType} ({@code int.class}, ...), or its box
-     * ({@code Integer.class}, refused when null with {@code nullMessage}).
+     * ({@code Integer.class}, refused when null as member {@code where}).
      */
-    static Member scalar(Class<?> javaType, String nullMessage) {
+    static Member scalar(Class<?> javaType, String where) {
         Class<?> primitive = MethodType.methodType(javaType).unwrap().returnType();
         if (primitive != javaType) {
-            Member unboxed = scalar(primitive, nullMessage);
+            Member unboxed = scalar(primitive, where);
             return new Member(present(unboxed.writer().asType(unboxed.writer().type().changeParameterType(2,
-                    javaType)), nullMessage), unboxed.reader().asType(unboxed.reader().type()
+                    javaType)), where), unboxed.reader().asType(unboxed.reader().type()
                     .changeReturnType(javaType)));
         }
         ValueLayout layout = unaligned(javaType);
@@ -91,15 +92,15 @@ final class RecordHandles {
     }
 
     /** A {@code char[length]} holding a NUL-terminated string. */
-    static Member string(int length, String nullMessage) {
+    static Member string(int length, String where) {
         MethodHandle write = MethodHandles.permuteArguments(MethodHandles.insertArguments(ENCODE_STRING, 1, length),
                 MethodType.methodType(void.class, MemorySegment.class, long.class, String.class), 2, 0, 1);
-        return new Member(present(write, nullMessage),
+        return new Member(present(write, where),
                 MethodHandles.insertArguments(DECODE_STRING, 2, length));
     }
 
     /** An array of {@code length} primitives of type {@code elementType}. */
-    static Member primitiveArray(Class<?> elementType, int length, String where, String nullMessage) {
+    static Member primitiveArray(Class<?> elementType, int length, String where) {
         Class<?> arrayType = elementType.arrayType();
         MethodHandle write;
         MethodHandle read;
@@ -119,11 +120,11 @@ final class RecordHandles {
             read = MethodHandles.foldArguments(r, 0, fresh)
                     .asType(MethodType.methodType(arrayType, MemorySegment.class, long.class));
         }
-        return new Member(present(write, nullMessage), read);
+        return new Member(present(write, where), read);
     }
 
     /** An array of {@code length} records of {@code codec}. */
-    static Member recordArray(RecordCodec<?> codec, int length, String where, String nullMessage) {
+    static Member recordArray(RecordCodec<?> codec, int length, String where) {
         Class<?> arrayType = codec.type().arrayType();
         long stride = codec.size();
         MethodHandle write = MethodHandles.insertArguments(WRITE_RECORDS, 3, length, stride, where,
@@ -134,16 +135,16 @@ final class RecordHandles {
         MethodHandle read = MethodHandles.foldArguments(MethodHandles.insertArguments(READ_RECORDS, 3, stride,
                 codec.memberDecoder()), 0, fresh)
                 .asType(MethodType.methodType(arrayType, MemorySegment.class, long.class));
-        return new Member(present(write, nullMessage), read);
+        return new Member(present(write, where), read);
     }
 
     /** A nested record. */
-    static Member record(RecordCodec<?> codec, String nullMessage) {
+    static Member record(RecordCodec<?> codec, String where) {
         Class<?> t = codec.type();
         MethodHandle write = codec.memberEncoder()
                 .asType(MethodType.methodType(void.class, MemorySegment.class, long.class, t));
         MethodHandle read = codec.memberDecoder().asType(MethodType.methodType(t, MemorySegment.class, long.class));
-        return new Member(present(write, nullMessage), read);
+        return new Member(present(write, where), read);
     }
 
     // ---- records --------------------------------------------------------------------------
@@ -212,10 +213,10 @@ final class RecordHandles {
                 MethodHandles.insertArguments(ADD, 1, offset));
     }
 
-    /** {@code write} refusing a null value (argument 2) with {@code message}. */
-    private static MethodHandle present(MethodHandle write, String message) {
+    /** {@code write} refusing a null value (argument 2) of member {@code where}. */
+    private static MethodHandle present(MethodHandle write, String where) {
         Class<?> t = write.type().parameterType(2);
-        return MethodHandles.filterArguments(write, 2, MethodHandles.insertArguments(PRESENT, 1, message)
+        return MethodHandles.filterArguments(write, 2, MethodHandles.insertArguments(PRESENT, 1, where)
                 .asType(MethodType.methodType(t, t)));
     }
 
@@ -250,9 +251,9 @@ final class RecordHandles {
         return offset + delta;
     }
 
-    private static Object present(Object value, String message) {
+    private static Object present(Object value, String where) {
         if (value == null) {
-            throw new IllegalArgumentException(message);
+            throw CodecException.nullMember(where);
         }
         return value;
     }
@@ -294,7 +295,7 @@ final class RecordHandles {
         checkLength(v.length, length, where);
         for (int i = 0; i < length; i++) {
             if (v[i] == null) {
-                throw new IllegalArgumentException(where + "[" + i + "] is null: a C struct member has a value");
+                throw CodecException.nullMember(where + "[" + i + "]");
             }
             encoder.invokeExact(s, o + i * stride, v[i]);
         }
@@ -310,7 +311,7 @@ final class RecordHandles {
 
     private static void checkLength(int actual, int length, String where) {
         if (actual != length) {
-            throw new IllegalArgumentException(where + " must have " + length + " elements (@Size), not " + actual);
+            throw CodecException.wrongLength(where, length, actual);
         }
     }
 }

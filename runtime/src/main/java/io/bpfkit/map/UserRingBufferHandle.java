@@ -1,6 +1,7 @@
 package io.bpfkit.map;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.api.RingBufferFullException;
 import io.bpfkit.api.codec.Codec;
@@ -61,18 +62,18 @@ final class UserRingBufferHandle<R> extends MapHandle implements BpfUserRingBuff
         this.size = Integer.toUnsignedLong(ref.maxEntries());
         long page = Syscalls.pageSize();
         if (Long.bitCount(size) != 1 || size % page != 0) {
-            throw new IllegalArgumentException(what() + " has size " + size
+            throw new LoadException(what(), "has size " + size
                     + ": a user ring buffer is a power of two times the page size (" + page + ")");
         }
         this.mask = size - 1;
         this.maxSample = Math.min(size - HEADER, DYNPTR_MAX);
         if (codec.size() > maxSample) {
-            throw new IllegalArgumentException(what() + ": a record of " + codec.size() + " bytes (" + codec.layout()
+            throw new LoadException(what(), "a record of " + codec.size() + " bytes (" + codec.layout()
                     + ") does not fit a ring of " + size + " bytes, whose largest sample is " + maxSample + " bytes");
         }
         int fd = fdNumber();
         if ((Syscalls.fileStatusFlags(fd) & Syscalls.O_ACCMODE) != Syscalls.O_RDWR) {
-            throw new IllegalArgumentException(what() + " is open read-only (" + ref.fd()
+            throw new LoadException(what(), "is open read-only (" + ref.fd()
                     + "): producing into a user ring buffer needs a read-write descriptor");
         }
         try {

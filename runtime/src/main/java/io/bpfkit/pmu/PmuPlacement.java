@@ -154,7 +154,7 @@ public final class PmuPlacement {
     private PerfEventSpec parse(String element, String event) {
         try {
             return parser.parse(event);
-        } catch (IllegalArgumentException e) {
+        } catch (LoadException | IllegalArgumentException e) {
             throw new LoadException(element, e.getMessage(), e);
         }
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.NetlinkException;
 import io.bpfkit.api.UnsupportedFeatureException;
 import io.bpfkit.feature.KernelFeature;
@@ -191,7 +192,7 @@ class TcAttachTest {
                 assertEquals("tcx", u.feature());
                 BpfException e = assertThrows(BpfException.class, () -> AutoAttach.attach(f.program("tc_count"), LO));
                 assertTrue(e.getMessage().contains("names no direction"), e.getMessage());
-                IllegalArgumentException wrongWay = assertThrows(IllegalArgumentException.class,
+                LoadException wrongWay = assertThrows(LoadException.class,
                         () -> AutoAttach.attach(f.program("tc_ingress_count"), LO, TcDirection.EGRESS));
                 assertTrue(wrongWay.getMessage().contains("runs on ingress, not egress"), wrongWay.getMessage());
                 e = assertThrows(BpfException.class, () -> AutoAttach.attach(f.program("tc_ingress_count")));

@@ -111,7 +111,7 @@ class ArenaTest {
             IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
                     () -> arena.at(arena.address() + 4 * page - 8, 16));
             assertTrue(outside.getMessage().contains("not inside arena"), outside.getMessage());
-            IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> arena.getInt("counter"));
+            LoadException size = assertThrows(LoadException.class, () -> arena.getInt("counter"));
             assertTrue(size.getMessage().contains("is 8 bytes"), size.getMessage());
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.map.BpfGlobals;
 import io.bpfkit.load.BpfLoader;
 import io.bpfkit.load.LoadedObject;
@@ -74,11 +75,11 @@ class GlobalsKernelTest {
             assertThrows(IllegalArgumentException.class,
                     () -> rodata.variable("ro_limit").set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 1));
             assertEquals(77, rodata.getInt("ro_limit"));
-            var e2 = assertThrows(IllegalArgumentException.class, () -> bss.getInt("bss_hits"));
+            var e2 = assertThrows(LoadException.class, () -> bss.getInt("bss_hits"));
             assertTrue(e2.getMessage().contains("8 bytes"), e2.getMessage());
-            var e3 = assertThrows(IllegalArgumentException.class, () -> bss.getInt("nope"));
+            var e3 = assertThrows(LoadException.class, () -> bss.getInt("nope"));
             assertTrue(e3.getMessage().contains("bss_hits"), e3.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> BpfMaps.globals(obj, ".data.nope"));
+            assertThrows(LoadException.class, () -> BpfMaps.globals(obj, ".data.nope"));
         }
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.CodecException;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.annotation.CStruct;
 import io.bpfkit.api.codec.Codec;
 import io.bpfkit.api.codec.Codecs;
@@ -16,6 +18,7 @@ import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.BtfType;
 import io.bpfkit.check.BindingCheck;
 import io.bpfkit.check.CType;
+import io.bpfkit.check.LayoutException;
 import io.bpfkit.map.Fixture.Inner;
 import io.bpfkit.map.Fixture.Stats;
 import io.bpfkit.testing.Allocations;
@@ -134,8 +137,8 @@ class RecordCodecTest {
         assertSameLayout(RecordCodec.of(Inner.class).layout(), struct("inner"));
         assertEquals(8, RecordCodec.of(Stats.class).layout().byteAlignment());
         // and the check handles run at creation agrees, nested struct and arrays included
-        LayoutCheck.check("stats", RecordCodec.of(Stats.class), 64, BTF, struct("stats").id(), true);
-        LayoutCheck.check("mixed", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
+        LayoutCheck.check("stats", "value", RecordCodec.of(Stats.class), 64, BTF, struct("stats").id(), true);
+        LayoutCheck.check("mixed", "value", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
     }
 
     @Test
@@ -178,16 +181,16 @@ class RecordCodecTest {
             c.encode(back, again, 0);
             assertEquals(-1, again.mismatch(seg.asSlice(3, c.size())), "same bytes from the decoded value");
             assertEquals(0, again.get(ValueLayout.JAVA_SHORT_UNALIGNED, at - 3 + 6), "padding of inners[0]");
-            var e = assertThrows(IllegalArgumentException.class, () -> c.encode(new Everything((byte) 0, (short) 0,
+            var e = assertThrows(CodecException.class, () -> c.encode(new Everything((byte) 0, (short) 0,
                     0, 0, 0, 0, false, new byte[2], new short[2], new int[2], new long[2], new float[2], new double[2],
                     new boolean[2], new Inner[2], new Inner(0, (short) 0), ""), seg, 0));
             assertEquals("Everything.zs must have 3 elements (@Size), not 2", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> c.encode(new Everything((byte) 0, (short) 0,
+            e = assertThrows(CodecException.class, () -> c.encode(new Everything((byte) 0, (short) 0,
                     0, 0, 0, 0, false, new byte[2], new short[2], new int[2], new long[2], new float[2], new double[2],
                     new boolean[3], new Inner[2], new Inner(0, (short) 0), ""), seg, 0));
             assertEquals("Everything.inners[0] is null: a C struct member has a value", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> c.encode(null, seg, 0));
-            assertTrue(e.getMessage().contains("null Everything"), e.getMessage());
+            var nullValue = assertThrows(IllegalArgumentException.class, () -> c.encode(null, seg, 0));
+            assertEquals("Everything is null: a C value cannot be", nullValue.getMessage());
         }
         assertEquals(CType.struct("Everything", null,
                 CType.member("b", CType.integer(1, false)), CType.member("s", CType.integer(2, false)),
@@ -256,47 +259,47 @@ class RecordCodecTest {
 
     @Test
     void mismatchesNameBothSides() {
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(Swapped.class), 64, BTF, struct("stats").id(), true));
-        assertEquals("map 'stats' value does not match the object's struct stats: member 1 of record Swapped is "
+        assertEquals("map 'stats': value does not match the object's struct stats: member 1 of record Swapped is "
                 + "'small', struct stats has 'flags' there", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(Missing.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().contains("member 8 of record Missing is 'notOk', struct stats has 'ok' there"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(WrongArray.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().contains("record WrongArray.hist has 2 elements (@Size), the object's __u32[3] has 3"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' key", Codecs.int64(), 4,
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "key", Codecs.int64(), 4,
                 BTF, 0, true));
-        assertTrue(e.getMessage().contains("map 'x' key is 4 bytes") && e.getMessage().contains("8 bytes"),
+        assertTrue(e.getMessage().contains("map 'x': key is 4 bytes") && e.getMessage().contains("8 bytes"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value", Codecs.int64(), 56,
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value", Codecs.int64(), 56,
                 BTF, struct("mixed").id(), true));
-        assertEquals("map 'x' value is 56 bytes (BTF type struct mixed), but the codec Codecs.int64() is 8 bytes",
+        assertEquals("map 'x': value is 56 bytes (BTF type struct mixed), but the codec Codecs.int64() is 8 bytes",
                 e.getMessage());
     }
 
     /** A record member's signedness against the BTF int's encoding, as bindings check it. */
     @Test
     void recordSignednessIsCheckedAgainstBtf() {
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(SignedCalls.class), 64, BTF, struct("stats").id(), true));
-        assertEquals("map 'stats' value does not match the object's struct stats: record SignedCalls.calls is __s64 "
+        assertEquals("map 'stats': value does not match the object's struct stats: record SignedCalls.calls is __s64 "
                 + "(signed: add @Unsigned), the object has __u64 (BTF int encoding: unsigned)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(NestedSigned.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().endsWith("record NestedSigned.inner.b is __s16 (signed: add @Unsigned), the "
                 + "object has __u16 (BTF int encoding: unsigned)"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'stats' value",
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'stats'", "value",
                 RecordCodec.of(SignedHist.class), 64, BTF, struct("stats").id(), true));
         assertTrue(e.getMessage().endsWith("record SignedHist.hist[] is __s32 (signed: add @Unsigned), the object "
                 + "has __u32 (BTF int encoding: unsigned)"), e.getMessage());
         // struct mixed has __s8 d and a __u8 a: bytes have no signedness rule (char and __u8 alike)
-        LayoutCheck.check("bss_mixed", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
-        e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(UnsignedFloat.class));
-        assertEquals("UnsignedFloat.f: @Unsigned is for integers, not float", e.getMessage());
+        LayoutCheck.check("bss_mixed", "value", RecordCodec.of(Mixed.class), 56, BTF, struct("mixed").id(), true);
+        var layout = assertThrows(LayoutException.class, () -> RecordCodec.of(UnsignedFloat.class));
+        assertEquals("UnsignedFloat.f: @Unsigned is for integers, not float", layout.getMessage());
     }
 
     /** Built-in codecs: uintN() promise the unsigned range; intN() carry the bits of either signedness. */
@@ -304,22 +307,22 @@ class RecordCodecTest {
     void primitiveCodecSignednessIsCheckedAgainstBtf() {
         int s32 = BTF.find("int", BtfKind.INT).orElseThrow().id();
         int u32 = BTF.find("unsigned int", BtfKind.INT).orElseThrow().id();
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' key", Codecs.uint32(),
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "key", Codecs.uint32(),
                 4, BTF, s32, true));
-        assertEquals("map 'x' key does not match the object's int: Codecs.uint32() is __u32 (unsigned), the object "
+        assertEquals("map 'x': key does not match the object's int: Codecs.uint32() is __u32 (unsigned), the object "
                 + "has int (BTF int encoding: signed)", e.getMessage());
-        LayoutCheck.check("map 'x' key", Codecs.uint32(), 4, BTF, u32, true);
-        LayoutCheck.check("map 'x' key", Codecs.int32(), 4, BTF, u32, true);
-        LayoutCheck.check("map 'x' key", Codecs.int32(), 4, BTF, s32, true);
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' key", Codecs.float32(),
+        LayoutCheck.check("map 'x'", "key", Codecs.uint32(), 4, BTF, u32, true);
+        LayoutCheck.check("map 'x'", "key", Codecs.int32(), 4, BTF, u32, true);
+        LayoutCheck.check("map 'x'", "key", Codecs.int32(), 4, BTF, s32, true);
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "key", Codecs.float32(),
                 4, BTF, s32, true));
         assertTrue(e.getMessage().endsWith("Codecs.float32() is float, the object has int"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value", Codecs.int32(),
+        e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value", Codecs.int32(),
                 4, BTF, struct("small").id(), true));
         assertTrue(e.getMessage().endsWith("Codecs.int32() is an integer (Java __s32/__u32), the object has struct "
                 + "small"), e.getMessage());
         // LPM keys: the key struct is the program's own, sizes only
-        LayoutCheck.check("map 'x' key", Codecs.uint32(), 4, BTF, s32, false);
+        LayoutCheck.check("map 'x'", "key", Codecs.uint32(), 4, BTF, s32, false);
     }
 
     /** A hand-written codec: its layout's named members are compared, integers of either signedness. */
@@ -347,8 +350,8 @@ class RecordCodecTest {
                 return "pair codec";
             }
         };
-        LayoutCheck.check("map 'x' value", pair, 8, BTF, struct("inner").id(), true);
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value", pair, 8, BTF,
+        LayoutCheck.check("map 'x'", "value", pair, 8, BTF, struct("inner").id(), true);
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value", pair, 8, BTF,
                 struct("small").id(), true));
         assertTrue(e.getMessage().endsWith("pair codec is 8 bytes (Java struct pair), struct small is 4 bytes"),
                 e.getMessage());
@@ -359,10 +362,10 @@ class RecordCodecTest {
     void cStructNamesAreCheckedAtRunTime() {
         assertEquals("inner", RecordCodec.of(Pair.class).ctype().cName());
         assertEquals("struct inner", RecordCodec.of(Pair.class).ctype().spelling());
-        LayoutCheck.check("map 'x' value", RecordCodec.of(Pair.class), 8, BTF, struct("inner").id(), true);
-        var e = assertThrows(IllegalArgumentException.class, () -> LayoutCheck.check("map 'x' value",
+        LayoutCheck.check("map 'x'", "value", RecordCodec.of(Pair.class), 8, BTF, struct("inner").id(), true);
+        var e = assertThrows(LoadException.class, () -> LayoutCheck.check("map 'x'", "value",
                 RecordCodec.of(WrongName.class), 8, BTF, struct("inner").id(), true));
-        assertEquals("map 'x' value does not match the object's struct inner: record WrongName: "
+        assertEquals("map 'x': value does not match the object's struct inner: record WrongName: "
                 + "@CStruct(\"small\") but the object has struct inner", e.getMessage());
     }
 
@@ -375,8 +378,8 @@ class RecordCodecTest {
             MemorySegment seg = a.allocate(c.size());
             c.encode(new Boxed(-7, (short) -1), seg, 0);
             assertEquals(new Boxed(-7, (short) -1), c.decode(seg, 0));
-            var e = assertThrows(IllegalArgumentException.class, () -> c.encode(new Boxed(null, (short) 1), seg, 0));
-            assertEquals("component 'a' of Boxed is null: a C struct member has a value", e.getMessage());
+            var e = assertThrows(CodecException.class, () -> c.encode(new Boxed(null, (short) 1), seg, 0));
+            assertEquals("Boxed.a is null: a C struct member has a value", e.getMessage());
         }
     }
 
@@ -389,19 +392,19 @@ class RecordCodecTest {
 
     @Test
     void recordsWithoutACLayoutAreRefused() {
-        var e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(NoSize.class));
+        CodecException e = assertThrows(LayoutException.class, () -> RecordCodec.of(NoSize.class));
         assertTrue(e.getMessage().contains("NoSize.values") && e.getMessage().contains("@Size"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(StringNoSize.class));
-        e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(Loop.class));
+        assertThrows(LayoutException.class, () -> RecordCodec.of(StringNoSize.class));
+        e = assertThrows(LayoutException.class, () -> RecordCodec.of(Loop.class));
         assertTrue(e.getMessage().contains("contains itself"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(Unsupported.class));
+        e = assertThrows(LayoutException.class, () -> RecordCodec.of(Unsupported.class));
         assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
         try (Arena a = Arena.ofConfined()) {
             MemorySegment seg = a.allocate(64);
-            e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(Stats.class)
+            e = assertThrows(CodecException.class, () -> RecordCodec.of(Stats.class)
                     .encode(new Stats(1, 2, (short) 3, 4, new byte[3], null, new int[3], "x", true), seg, 0));
-            assertTrue(e.getMessage().contains("'inner'"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.of(Stats.class)
+            assertEquals("Stats.inner is null: a C struct member has a value", e.getMessage());
+            e = assertThrows(CodecException.class, () -> RecordCodec.of(Stats.class)
                     .encode(new Stats(1, 2, (short) 3, 4, new byte[4], new Inner(1, (short) 2), new int[3], "x",
                             true), seg, 0));
             assertTrue(e.getMessage().contains("Stats.tag must have 3 elements"), e.getMessage());

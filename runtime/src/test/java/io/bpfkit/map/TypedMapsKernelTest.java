@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.CodecException;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.map.BpfArray;
 import io.bpfkit.api.map.BpfArrayOfMaps;
@@ -28,9 +30,14 @@ import io.bpfkit.api.map.LpmKey;
 import io.bpfkit.api.map.MapInfo;
 import io.bpfkit.api.map.PerCpuValues;
 import io.bpfkit.api.map.UpdateFlag;
+import io.bpfkit.check.BindingCheck;
+import io.bpfkit.check.CType;
+import io.bpfkit.check.Declared;
+import io.bpfkit.check.HandleKind;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.map.Fixture.Small;
 import io.bpfkit.map.Fixture.Stats;
+import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.PinRoot;
@@ -245,7 +252,7 @@ class TypedMapsKernelTest {
             assertEquals(new PerCpuValues<>(values), array.get(3));
             array.setOnEveryCpu(2, new Small(4));
             assertEquals(4L * possible, array.get(2).sum(Small::x));
-            assertThrows(IllegalArgumentException.class, () -> array.set(1, PerCpuValues.of(possible + 1,
+            assertThrows(CodecException.class, () -> array.set(1, PerCpuValues.of(possible + 1,
                     new Small(1))));
             for (int cpu : online) { // and the program adds to what user space wrote
                 runOn(obj, "per_cpu", cpu);
@@ -287,7 +294,7 @@ class TypedMapsKernelTest {
             assertEquals(3, lpm.snapshot().size());
             lpm.clear();
             assertNull(lpm.longestMatch(new byte[] {10, 1, 2, 3}));
-            assertThrows(IllegalArgumentException.class, () -> lpm.put(new LpmKey<>(33, new byte[4]), 1));
+            assertThrows(CodecException.class, () -> lpm.put(new LpmKey<>(33, new byte[4]), 1));
         }
     }
 
@@ -424,21 +431,65 @@ class TypedMapsKernelTest {
     @Test
     void wrongTypeOrSizeIsRefusedNamingBothSides() {
         try (LoadedObject obj = Fixture.load()) {
-            var e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "array_u64", Codecs.int32(),
+            var e = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "array_u64", Codecs.int32(),
                     Codecs.int64()));
             assertTrue(e.getMessage().contains("has type array, not hash") && e.getMessage().contains("BpfMaps.array"),
                     e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
+            e = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
                     Codecs.int64()));
-            assertTrue(e.getMessage().contains("map 'stats' value is 64 bytes (BTF type struct stats)")
+            assertTrue(e.getMessage().contains("map 'stats': value is 64 bytes (BTF type struct stats)")
                     && e.getMessage().contains("Codecs.int64() is 8 bytes"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
+            e = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
                     RecordCodec.of(RecordCodecTest.Swapped.class)));
             assertTrue(e.getMessage().contains("member 1 of record Swapped is 'small', struct stats has 'flags' there"),
                     e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "nope", Codecs.int32(),
+            e = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "nope", Codecs.int32(),
                     Codecs.int64()));
-            assertTrue(e.getMessage().contains("no map 'nope'"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("map 'nope': object '") && e.getMessage().contains("has no such map"),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * The same mismatch through a binding (its check at open, {@link BindingCheck#requireValid})
+     * and through {@link BpfMaps} on the loaded object: both a {@link LoadException} naming the
+     * map, the part and the same difference.
+     */
+    @Test
+    void bindingAndBpfMapsRefuseTheSameMismatchAlike() {
+        BpfObjectSpec spec = Fixture.spec();
+        CType key = CType.integer(4, false);
+        try (LoadedObject obj = Fixture.load()) {
+            LoadException viaBinding = assertThrows(LoadException.class, () -> BindingCheck.requireValid(spec,
+                    List.of(new Declared.MapHandle("stats()", "stats", HandleKind.HASH, key,
+                            RecordCodec.of(RecordCodecTest.SignedCalls.class).ctype())), "t.Probe"));
+            LoadException viaMaps = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "stats",
+                    Codecs.int32(), RecordCodec.of(RecordCodecTest.SignedCalls.class)));
+            String difference = "value does not match the object's struct stats: ";
+            String member = "SignedCalls.calls is __s64 (signed: add @Unsigned), the object has __u64 (BTF int "
+                    + "encoding: unsigned)";
+            for (LoadException e : List.of(viaBinding, viaMaps)) {
+                assertTrue(e.getMessage().contains("map 'stats'") && e.getMessage().contains(difference)
+                        && e.getMessage().endsWith(member), e.getMessage());
+            }
+
+            viaBinding = assertThrows(LoadException.class, () -> BindingCheck.requireValid(spec,
+                    List.of(new Declared.MapHandle("stats()", "stats", HandleKind.HASH, key,
+                            CType.integer(8, false))), "t.Probe"));
+            viaMaps = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
+                    Codecs.int64()));
+            for (LoadException e : List.of(viaBinding, viaMaps)) {
+                assertTrue(e.getMessage().contains("map 'stats'") && e.getMessage().contains("value")
+                        && e.getMessage().contains(" 8 bytes") && e.getMessage().contains(" 64 bytes"), e.getMessage());
+            }
+
+            viaBinding = assertThrows(LoadException.class, () -> BindingCheck.requireValid(spec,
+                    List.of(new Declared.MapHandle("nope()", "nope", HandleKind.HASH, key, key)), "t.Probe"));
+            viaMaps = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "nope", Codecs.int32(),
+                    Codecs.int32()));
+            for (LoadException e : List.of(viaBinding, viaMaps)) {
+                assertTrue(e.getMessage().contains("map 'nope'") && e.getMessage().contains("has no"), e.getMessage());
+            }
         }
     }
 
@@ -450,20 +501,20 @@ class TypedMapsKernelTest {
     @Test
     void signednessMismatchIsRefused() {
         try (LoadedObject obj = Fixture.load()) {
-            var e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
+            var e = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "stats", Codecs.int32(),
                     RecordCodec.of(RecordCodecTest.SignedCalls.class)));
-            assertEquals("map 'stats' value does not match the object's struct stats: record SignedCalls.calls is "
+            assertEquals("map 'stats': value does not match the object's struct stats: record SignedCalls.calls is "
                     + "__s64 (signed: add @Unsigned), the object has __u64 (BTF int encoding: unsigned)", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "signed_vals", Codecs.uint32(),
+            e = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "signed_vals", Codecs.uint32(),
                     Codecs.int64()));
-            assertEquals("map 'signed_vals' key does not match the object's __s32: Codecs.uint32() is __u32 "
+            assertEquals("map 'signed_vals': key does not match the object's __s32: Codecs.uint32() is __u32 "
                     + "(unsigned), the object has __s32 (BTF int encoding: signed)", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(obj, "signed_vals", Codecs.int32(),
+            e = assertThrows(LoadException.class, () -> BpfMaps.hash(obj, "signed_vals", Codecs.int32(),
                     Codecs.uint64()));
-            assertTrue(e.getMessage().startsWith("map 'signed_vals' value does not match the object's __s64"),
+            assertTrue(e.getMessage().startsWith("map 'signed_vals': value does not match the object's __s64"),
                     e.getMessage());
             // per-CPU and array handles check their values the same way
-            e = assertThrows(IllegalArgumentException.class, () -> BpfMaps.perCpuArray(obj, "pcpu_array",
+            e = assertThrows(LoadException.class, () -> BpfMaps.perCpuArray(obj, "pcpu_array",
                     RecordCodec.of(SignedSmall.class)));
             assertTrue(e.getMessage().contains("record SignedSmall.x is __s32 (signed: add @Unsigned)"), e.getMessage());
             try (BpfHashMap<Integer, Long> ok = BpfMaps.hash(obj, "signed_vals", Codecs.int32(), Codecs.int64())) {
@@ -522,7 +573,7 @@ class TypedMapsKernelTest {
                     RecordCodec.of(Stats.class))) {
                 assertTrue(ok.snapshot().isEmpty());
             }
-            var mismatch = assertThrows(IllegalArgumentException.class, () -> BpfMaps.hash(
+            var mismatch = assertThrows(LoadException.class, () -> BpfMaps.hash(
                     BpfMaps.openPinned(path + "-stats"), Codecs.int32(), RecordCodec.of(RecordCodecTest.Swapped.class)));
             assertTrue(mismatch.getMessage().contains("struct stats has 'flags' there"), mismatch.getMessage());
         } finally {

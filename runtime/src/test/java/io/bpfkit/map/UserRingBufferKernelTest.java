@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.RingBufferFullException;
 import io.bpfkit.api.codec.Codecs;
 import io.bpfkit.api.codec.Unsigned;
@@ -226,10 +227,10 @@ class UserRingBufferKernelTest {
             assertThrows(IllegalArgumentException.class, () -> urb.submit(new Command(0, 0, 0), Duration.ofMillis(-1)));
             assertEquals(0, urb.pendingBytes(), "nothing reserved by refused calls");
 
-            IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
+            LoadException wrongType = assertThrows(LoadException.class,
                     () -> BpfMaps.userRingBuffer(obj, bssMap(obj), Codecs.int64()));
             assertTrue(wrongType.getMessage().contains("not user_ringbuf"), wrongType.getMessage());
-            IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+            LoadException tooBig = assertThrows(LoadException.class,
                     () -> BpfMaps.userRingBuffer(obj, "urb", Codecs.bytes((int) RING)));
             assertTrue(tooBig.getMessage().contains("does not fit a ring of " + RING), tooBig.getMessage());
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.LoadException;
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.BtfKind;
 import io.bpfkit.btf.CoreReloKind;
@@ -176,7 +177,7 @@ class ObjectOpenerTest {
             assertFalse(p.autoload(), sub);
             assertEquals(".text", p.section());
         }
-        assertThrows(IllegalArgumentException.class, () -> program(spec, "count_hit").autoload(true));
+        assertThrows(LoadException.class, () -> program(spec, "count_hit").autoload(true));
 
         ProgramSpec loop = program(spec, "run_loop");
         assertEquals(ProgramType.SYSCALL, loop.type());
@@ -278,10 +279,10 @@ class ObjectOpenerTest {
         ro.setVariable("ro_u32", new byte[] {1, 2, 3, 4});
         assertArrayEquals(new byte[] {1, 2, 3, 4}, java.util.Arrays.copyOfRange(ro.initialData(), 4, 8));
         assertArrayEquals(before, spec.dataMap(".rodata").orElseThrow().initialData(), "the original is untouched");
-        IllegalArgumentException wrongSize = assertThrows(IllegalArgumentException.class,
+        LoadException wrongSize = assertThrows(LoadException.class,
                 () -> ro.setVariable("ro_u32", new byte[8]));
         assertTrue(wrongSize.getMessage().contains("4 bytes"), wrongSize.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ro.setVariable("nope", new byte[4]));
+        assertThrows(LoadException.class, () -> ro.setVariable("nope", new byte[4]));
 
         MapSpec data = copy.dataMap(".data").orElseThrow();
         data.maxEntries(7).flags(0);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.LoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,9 +95,9 @@ class PerfEventParserTest {
         PerfEventSpec sysfsU = parser.parse("cpu/event=0x3c/:u");
         assertTrue(sysfsU.excludeKernel());
         assertEquals(0x3c, sysfsU.config());
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> parser.parse("cycles:x"));
+        LoadException bad = assertThrows(LoadException.class, () -> parser.parse("cycles:x"));
         assertTrue(bad.getMessage().contains("unknown modifier 'x'"), bad.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> parser.parse("cycles:pppp"));
+        assertThrows(LoadException.class, () -> parser.parse("cycles:pppp"));
     }
 
     @Test
@@ -128,20 +129,21 @@ class PerfEventParserTest {
 
     @Test
     void errorsNameWhatIsWrong() {
-        assertMessage("unknown perf event 'cyclez'", "cyclez");
+        assertMessage("perf event 'cyclez': unknown event", "cyclez");
         assertMessage("no PMU 'nope'", "nope/event=1/");
         assertMessage("has no term or event 'bogus'", "cpu/bogus=1/");
         assertMessage("does not fit its bits", "cpu/event=0x100/");
         assertMessage("needs a number", "cpu/event=zz/");
         assertMessage("several PMUs [uncore_a, uncore_b]", "clockticks");
         assertMessage("expected pmu/terms/", "cpu/event=1");
-        assertMessage("empty perf event name", " ");
+        assertEquals("empty perf event name", assertThrows(IllegalArgumentException.class,
+                () -> parser.parse(" ")).getMessage(), "no name at all: an argument error");
         assertMessage("bad PMU name", "../x/event=1/");
         assertMessage("has no term or event '..'", "cpu/../");
     }
 
     private static void assertMessage(String expected, String text) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parser.parse(text));
+        LoadException e = assertThrows(LoadException.class, () -> parser.parse(text));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
@@ -159,23 +161,23 @@ class PerfEventParserTest {
 
     @Test
     void offlineRefusesMisspellingsBadModifiersAndMalformedPmuEvents() {
-        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+        LoadException typo = assertThrows(LoadException.class,
                 () -> PerfEventParser.parseOffline("cylces"));
-        assertTrue(typo.getMessage().startsWith("unknown perf event 'cylces': did you mean 'cycles'? Built-in "
+        assertTrue(typo.getMessage().startsWith("perf event 'cylces': unknown event: did you mean 'cycles'? Built-in "
                 + "events: hardware [branch-instructions, branch-misses, branches, "), typo.getMessage());
         assertTrue(typo.getMessage().contains("software [alignment-faults, bpf-output, cgroup-switches, context-switches, "),
                 typo.getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("instructons"))
+        assertTrue(assertThrows(LoadException.class, () -> PerfEventParser.parseOffline("instructons"))
                 .getMessage().contains("did you mean 'instructions'?"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("cpu-clok:u"))
+        assertTrue(assertThrows(LoadException.class, () -> PerfEventParser.parseOffline("cpu-clok:u"))
                 .getMessage().contains("did you mean 'cpu-clock'?"));
         assertEquals("perf event 'cycles:x': unknown modifier 'x' (bpfkit knows u, k, h and p)",
-                assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("cycles:x"))
+                assertThrows(LoadException.class, () -> PerfEventParser.parseOffline("cycles:x"))
                         .getMessage());
         assertEquals("perf event 'cpu/event=0x3c': expected pmu/terms/, e.g. cpu/event=0x3c/",
-                assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline("cpu/event=0x3c"))
+                assertThrows(LoadException.class, () -> PerfEventParser.parseOffline("cpu/event=0x3c"))
                         .getMessage());
-        assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline(" "));
+        assertThrows(IllegalArgumentException.class, () -> PerfEventParser.parseOffline(" ")); // no name at all
     }
 
     @Test
@@ -183,9 +185,9 @@ class PerfEventParserTest {
         long[] config = new long[4];
         PerfEventParser.placeBits("t", "x", "config2:0-1,8-9,63", 0b11111, config);
         assertEquals(0b11L | 0b11L << 8 | 1L << 63, config[2]);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(LoadException.class,
                 () -> PerfEventParser.placeBits("t", "x", "config:0-64", 1, new long[4]));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(LoadException.class,
                 () -> PerfEventParser.placeBits("t", "x", "period:0-3", 1, new long[4]));
     }
 }

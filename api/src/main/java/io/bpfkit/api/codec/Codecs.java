@@ -1,5 +1,6 @@
 package io.bpfkit.api.codec;
 
+import io.bpfkit.api.CodecException;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,6 +22,9 @@ import java.util.Objects;
  * Codec<String> comm = Codecs.cString(16);      // char comm[16]
  * Codec<byte[]> addr = Codecs.bytes(4);         // __u8 addr[4]
  * }</pre>
+ *
+ * <p>A value that does not fit its C form (a {@code uintN} value out of range, a string too
+ * long for its array, a byte array of another length) is a {@link CodecException}.
  */
 public final class Codecs {
     private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
@@ -190,6 +194,9 @@ public final class Codecs {
 
     /**
      * {@code __u8[length]}: encodes an array of exactly {@code length} bytes; decodes a new array.
+     * Encoding an array of another length throws {@link CodecException}.
+     *
+     * @throws IllegalArgumentException when {@code length} is below 1
      */
     public static Codec<byte[]> bytes(int length) {
         checkLength(length);
@@ -202,7 +209,7 @@ public final class Codecs {
 
             public void encode(byte[] v, MemorySegment s, long o) {
                 if (v.length != length) {
-                    throw new IllegalArgumentException("expected " + length + " bytes, got " + v.length);
+                    throw new CodecException("expected " + length + " bytes, got " + v.length);
                 }
                 MemorySegment.copy(v, 0, s, I8, o, length);
             }
@@ -252,12 +259,12 @@ public final class Codecs {
     /**
      * Writes {@code v} as a NUL-padded {@code char[length]}.
      *
-     * @throws IllegalArgumentException when its UTF-8 bytes do not fit with a NUL
+     * @throws CodecException when its UTF-8 bytes do not fit with a NUL
      */
     public static void encodeCString(String v, int length, MemorySegment s, long o) {
         byte[] b = v.getBytes(StandardCharsets.UTF_8);
         if (b.length >= length) {
-            throw new IllegalArgumentException("string of " + b.length + " UTF-8 bytes does not fit in char["
+            throw new CodecException("string of " + b.length + " UTF-8 bytes does not fit in char["
                     + length + "] with its NUL: '" + v + "'");
         }
         MemorySegment.copy(b, 0, s, I8, o, b.length);
@@ -300,7 +307,7 @@ public final class Codecs {
     private static long checkUnsigned(Number v, long max, String type) {
         long x = v.longValue();
         if (x < 0 || x > max) {
-            throw new IllegalArgumentException(v + " is out of range for " + type + " (0 .. " + max + ")");
+            throw new CodecException(v + " is out of range for " + type + " (0 .. " + max + ")");
         }
         return x;
     }

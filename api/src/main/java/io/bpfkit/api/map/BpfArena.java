@@ -19,6 +19,9 @@ import java.util.List;
  * long page = arena.getLong("page_ptr");                // a pointer a program stored
  * MemorySegment p = arena.at(page, 16);                 // what it points to
  * }</pre>
+ *
+ * <p>A name the object has no {@code __arena} global of, or a global of another size than the
+ * accessor, is a {@link io.bpfkit.api.LoadException}.
  */
 public interface BpfArena extends BpfMap {
 

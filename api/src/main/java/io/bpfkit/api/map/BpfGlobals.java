@@ -10,6 +10,10 @@ import java.util.List;
  * map: reads and writes are memory accesses, no system call, and programs see them at once.
  * {@code .rodata} is frozen at load: it reads fine, and a write is refused with
  * {@link IllegalStateException} (set read-only variables on the spec, before load).
+ * A name the section has no variable of, or a variable of another size than the accessor or
+ * codec, is a {@link io.bpfkit.api.LoadException}, as a binding's {@code @Global} that does
+ * not fit the object is; a value that does not fit its C form is a
+ * {@link io.bpfkit.api.CodecException}.
  *
  * <pre>{@code
  * BpfGlobals bss = BpfMaps.globals(loaded, ".bss");

@@ -19,6 +19,10 @@ import java.util.function.BiConsumer;
  * Map<Integer, Long> copy = counts.snapshot();
  * }</pre>
  *
+ * <p>Every method that writes a key or value throws {@link io.bpfkit.api.CodecException} when
+ * it does not fit its C form (a string too long for its array, an array of another length, a
+ * null struct member, an unsigned value out of range), before any system call.
+ *
  * @param <K> the key type
  * @param <V> the value type
  */
@@ -30,7 +34,12 @@ public interface BpfKeyValueMap<K, V> extends BpfMap {
     /** Whether the map has {@code key}. */
     boolean contains(K key);
 
-    /** Creates or replaces the element ({@link UpdateFlag#ANY}). */
+    /**
+     * Creates or replaces the element ({@link UpdateFlag#ANY}).
+     *
+     * @throws io.bpfkit.api.CodecException when the key or value does not fit its C form
+     * @throws io.bpfkit.api.KernelException when the kernel refuses, e.g. E2BIG when the map is full
+     */
     void put(K key, V value);
 
     /**
@@ -38,6 +47,7 @@ public interface BpfKeyValueMap<K, V> extends BpfMap {
      *
      * @return true when written; false when the key existed ({@link UpdateFlag#NO_EXIST}) or did
      *     not ({@link UpdateFlag#EXIST})
+     * @throws io.bpfkit.api.CodecException when the key or value does not fit its C form
      * @throws io.bpfkit.api.KernelException for other refusals, e.g. E2BIG when the map is full
      */
     boolean put(K key, V value, UpdateFlag flag);
