@@ -1,7 +1,7 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.BpfException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,7 +54,7 @@ public final class Cpus {
         try {
             return parseList(Files.readString(p));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + p, e);
+            throw new BpfException("cannot read " + p + ": " + e.getMessage(), e);
         }
     }
 
@@ -79,10 +79,10 @@ public final class Cpus {
                 lo = Integer.parseInt(dash < 0 ? r : r.substring(0, dash));
                 hi = dash < 0 ? lo : Integer.parseInt(r.substring(dash + 1));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a CPU list: '" + text + "'", e);
+                throw new BpfException("not a CPU list: '" + text + "'", e);
             }
             if (lo < 0 || hi < lo || hi > 1 << 20) {
-                throw new IllegalArgumentException("not a CPU range: '" + r + "' in '" + text + "'");
+                throw new BpfException("not a CPU range: '" + r + "' in '" + text + "'");
             }
             for (int c = lo; c <= hi; c++) {
                 if (n == out.length) {

@@ -1,5 +1,6 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.BpfException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -77,7 +78,7 @@ public final class NetlinkSocket implements AutoCloseable {
             MemorySegment.copy(message, 0, data, ValueLayout.JAVA_BYTE, 0, message.length);
             long sent = Sockets.sendMessage(fd, sockaddrKernel(arena), data, 0, operation);
             if (sent != message.length) {
-                throw new IllegalStateException(operation + ": sendmsg sent " + sent + " of " + message.length
+                throw new BpfException(operation + ": sendmsg sent " + sent + " of " + message.length
                         + " bytes on " + what);
             }
         }

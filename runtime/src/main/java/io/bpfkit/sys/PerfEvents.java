@@ -1,5 +1,6 @@
 package io.bpfkit.sys;
 
+import io.bpfkit.api.BpfException;
 import io.bpfkit.api.OwnedFd;
 import io.bpfkit.uapi.Perf;
 import io.bpfkit.uapi.PerfEventAttr;
@@ -88,7 +89,7 @@ public final class PerfEvents {
             MemorySegment buf = arena.allocate(ValueLayout.JAVA_LONG);
             long n = Syscalls.read(event.get(), buf, "read of " + event);
             if (n != 8) {
-                throw new IllegalStateException("read of " + event + " returned " + n + " bytes, expected 8");
+                throw new BpfException("read of " + event + " returned " + n + " bytes, expected 8");
             }
             return buf.get(ValueLayout.JAVA_LONG, 0);
         }
@@ -114,7 +115,7 @@ public final class PerfEvents {
     public static Count readTimed(OwnedFd event, MemorySegment scratch, String operation) {
         long n = Syscalls.read(event.get(), scratch, operation);
         if (n < 24) {
-            throw new IllegalStateException(operation + " returned " + n
+            throw new BpfException(operation + " returned " + n
                     + " bytes: was it opened with TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING?");
         }
         return new Count(scratch.getAtIndex(ValueLayout.JAVA_LONG, 0), scratch.getAtIndex(ValueLayout.JAVA_LONG, 1),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.BpfException;
 import org.junit.jupiter.api.Test;
 
 /** CPU list parsing (pure) and the lists of this machine. */
@@ -16,9 +17,9 @@ class BpfCpusTest {
         assertArrayEquals(new int[] {0}, Cpus.parseList("0"));
         assertArrayEquals(new int[] {0, 2, 3, 4, 8}, Cpus.parseList("8,2-4,0"));
         assertArrayEquals(new int[0], Cpus.parseList("\n"));
-        assertThrows(IllegalArgumentException.class, () -> Cpus.parseList("0-"));
-        assertThrows(IllegalArgumentException.class, () -> Cpus.parseList("3-1"));
-        assertThrows(IllegalArgumentException.class, () -> Cpus.parseList("a,b"));
+        assertThrows(BpfException.class, () -> Cpus.parseList("0-"));
+        assertThrows(BpfException.class, () -> Cpus.parseList("3-1"));
+        assertThrows(BpfException.class, () -> Cpus.parseList("a,b"));
     }
 
     @Test
