@@ -1,17 +1,37 @@
 package io.bpfkit.uapi;
 
 import static io.bpfkit.uapi.BpfLayouts.PERF_EVENT_ATTR;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_COMM;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_DISABLED;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_ENABLE_ON_EXEC;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_EXCLUDE_HV;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_EXCLUDE_IDLE;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_EXCLUDE_KERNEL;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_EXCLUDE_USER;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_EXCLUSIVE;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_FREQ;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_INHERIT;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_INHERIT_THREAD;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_MMAP;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_PINNED;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_REMOVE_ON_EXEC;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_SAMPLE_ID_ALL;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_USE_CLOCKID;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_WATERMARK;
+import static io.bpfkit.uapi.PerfEventFlags.FLAG_WRITE_BACKWARD;
+import static io.bpfkit.uapi.PerfEventFlags.PRECISE_IP_SHIFT;
+import static io.bpfkit.uapi.PerfEventFlags.PRECISE_IP_WIDTH;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.util.Map;
 
 /**
  * {@code struct perf_event_attr}, built in Java and written to native memory for
  * {@code perf_event_open(2)} (the runtime opens it). Not thread-safe; a plain mutable
- * builder. The bit fields of the flags word are the {@code FLAG_*} constants, also settable by
+ * builder. The bit fields of the flags word are the {@code FLAG_*} constants of
+ * {@link PerfEventFlags} (generated from the kernel's BTF), also settable by
  * name with the boolean setters.
  *
  * <pre>{@code
@@ -22,61 +42,6 @@ import java.util.Map;
  * }</pre>
  */
 public final class PerfEventAttr {
-    // Bits of the flags word (bit fields after read_format, in declaration order).
-    public static final long FLAG_DISABLED = 1L;
-    public static final long FLAG_INHERIT = 1L << 1;
-    public static final long FLAG_PINNED = 1L << 2;
-    public static final long FLAG_EXCLUSIVE = 1L << 3;
-    public static final long FLAG_EXCLUDE_USER = 1L << 4;
-    public static final long FLAG_EXCLUDE_KERNEL = 1L << 5;
-    public static final long FLAG_EXCLUDE_HV = 1L << 6;
-    public static final long FLAG_EXCLUDE_IDLE = 1L << 7;
-    public static final long FLAG_MMAP = 1L << 8;
-    public static final long FLAG_COMM = 1L << 9;
-    public static final long FLAG_FREQ = 1L << 10;
-    public static final long FLAG_INHERIT_STAT = 1L << 11;
-    public static final long FLAG_ENABLE_ON_EXEC = 1L << 12;
-    public static final long FLAG_TASK = 1L << 13;
-    public static final long FLAG_WATERMARK = 1L << 14;
-    /** {@code precise_ip} is two bits, 15 and 16. */
-    public static final int PRECISE_IP_SHIFT = 15;
-    public static final long FLAG_MMAP_DATA = 1L << 17;
-    public static final long FLAG_SAMPLE_ID_ALL = 1L << 18;
-    public static final long FLAG_EXCLUDE_HOST = 1L << 19;
-    public static final long FLAG_EXCLUDE_GUEST = 1L << 20;
-    public static final long FLAG_EXCLUDE_CALLCHAIN_KERNEL = 1L << 21;
-    public static final long FLAG_EXCLUDE_CALLCHAIN_USER = 1L << 22;
-    public static final long FLAG_MMAP2 = 1L << 23;
-    public static final long FLAG_COMM_EXEC = 1L << 24;
-    public static final long FLAG_USE_CLOCKID = 1L << 25;
-    public static final long FLAG_CONTEXT_SWITCH = 1L << 26;
-    public static final long FLAG_WRITE_BACKWARD = 1L << 27;
-    public static final long FLAG_NAMESPACES = 1L << 28;
-    public static final long FLAG_KSYMBOL = 1L << 29;
-    public static final long FLAG_BPF_EVENT = 1L << 30;
-    public static final long FLAG_AUX_OUTPUT = 1L << 31;
-    public static final long FLAG_CGROUP = 1L << 32;
-    public static final long FLAG_TEXT_POKE = 1L << 33;
-    public static final long FLAG_BUILD_ID = 1L << 34;
-    public static final long FLAG_INHERIT_THREAD = 1L << 35;
-    public static final long FLAG_REMOVE_ON_EXEC = 1L << 36;
-    public static final long FLAG_SIGTRAP = 1L << 37;
-
-    /** The bit (lowest, for precise_ip) of each C bit field name, for tests and tools. */
-    public static final Map<String, Integer> FLAG_BITS = Map.ofEntries(
-            Map.entry("disabled", 0), Map.entry("inherit", 1), Map.entry("pinned", 2), Map.entry("exclusive", 3),
-            Map.entry("exclude_user", 4), Map.entry("exclude_kernel", 5), Map.entry("exclude_hv", 6),
-            Map.entry("exclude_idle", 7), Map.entry("mmap", 8), Map.entry("comm", 9), Map.entry("freq", 10),
-            Map.entry("inherit_stat", 11), Map.entry("enable_on_exec", 12), Map.entry("task", 13),
-            Map.entry("watermark", 14), Map.entry("precise_ip", PRECISE_IP_SHIFT), Map.entry("mmap_data", 17),
-            Map.entry("sample_id_all", 18), Map.entry("exclude_host", 19), Map.entry("exclude_guest", 20),
-            Map.entry("exclude_callchain_kernel", 21), Map.entry("exclude_callchain_user", 22),
-            Map.entry("mmap2", 23), Map.entry("comm_exec", 24), Map.entry("use_clockid", 25),
-            Map.entry("context_switch", 26), Map.entry("write_backward", 27), Map.entry("namespaces", 28),
-            Map.entry("ksymbol", 29), Map.entry("bpf_event", 30), Map.entry("aux_output", 31),
-            Map.entry("cgroup", 32), Map.entry("text_poke", 33), Map.entry("build_id", 34),
-            Map.entry("inherit_thread", 35), Map.entry("remove_on_exec", 36), Map.entry("sigtrap", 37));
-
     private static VarHandle vh(String name) {
         return PERF_EVENT_ATTR.varHandle(MemoryLayout.PathElement.groupElement(name));
     }
@@ -173,7 +138,7 @@ public final class PerfEventAttr {
         return this;
     }
 
-    /** The whole flags word ({@code FLAG_*} bits). */
+    /** The whole flags word (the {@code FLAG_*} bits of {@link PerfEventFlags}). */
     public PerfEventAttr flags(long v) {
         flags = v;
         return this;
@@ -253,7 +218,7 @@ public final class PerfEventAttr {
         if (v < 0 || v > 3) {
             throw new IllegalArgumentException("precise_ip is 0..3");
         }
-        flags = (flags & ~(3L << PRECISE_IP_SHIFT)) | ((long) v << PRECISE_IP_SHIFT);
+        flags = (flags & ~(((1L << PRECISE_IP_WIDTH) - 1) << PRECISE_IP_SHIFT)) | ((long) v << PRECISE_IP_SHIFT);
         return this;
     }
 

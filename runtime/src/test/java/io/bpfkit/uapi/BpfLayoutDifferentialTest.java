@@ -235,7 +235,7 @@ class BpfLayoutDifferentialTest {
     void bitFieldsSitWhereTheCompilerPutsThem() {
         long flagsWord = 8 * BpfLayouts.PERF_EVENT_ATTR.byteOffset(MemoryLayout.PathElement.groupElement("flags"));
         List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, Integer> b : PerfEventAttr.FLAG_BITS.entrySet()) {
+        for (Map.Entry<String, Integer> b : PerfEventFlags.FLAG_BITS.entrySet()) {
             String key = "perf_event_attr " + b.getKey();
             Integer c = bits.get(key);
             if (c == null) {
