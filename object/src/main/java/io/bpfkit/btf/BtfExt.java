@@ -375,8 +375,9 @@ public final class BtfExt {
             return new BtfExt(be, freeze(funcs), freeze(lines), freeze(relos));
         }
 
+        /** Immutable lists, so that a program spanning a whole section shares them as they are. */
         private static <T> Map<String, List<T>> freeze(Map<String, List<T>> m) {
-            m.replaceAll((k, v) -> Collections.unmodifiableList(v));
+            m.replaceAll((k, v) -> List.copyOf(v));
             return Collections.unmodifiableMap(m);
         }
 
