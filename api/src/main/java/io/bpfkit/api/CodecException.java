@@ -39,11 +39,15 @@ public class CodecException extends BpfException {
     }
 
     /**
-     * An array of another length than its C array.
+     * Refuses an array of another length than its C array: the one check generated codecs and
+     * run-time record codecs share.
      *
      * @param where the member, as {@code Record.component}
+     * @throws CodecException when {@code actual != expected}
      */
-    public static CodecException wrongLength(String where, int expected, int actual) {
-        return new CodecException(where + " must have " + expected + " elements (@Size), not " + actual);
+    public static void requireLength(String where, int expected, int actual) {
+        if (actual != expected) {
+            throw new CodecException(where + " must have " + expected + " elements (@Size), not " + actual);
+        }
     }
 }

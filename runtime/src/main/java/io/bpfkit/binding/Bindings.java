@@ -202,51 +202,45 @@ public final class Bindings {
         }
     }
 
-    private static void checkLength(int actual, int expected, String where) {
-        if (actual != expected) {
-            throw CodecException.wrongLength(where, expected, actual);
-        }
-    }
-
     public static void write(byte[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         MemorySegment.copy(a, 0, t, I8, o, n);
     }
 
     public static void write(short[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         MemorySegment.copy(a, 0, t, I16, o, n);
     }
 
     public static void write(int[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         MemorySegment.copy(a, 0, t, I32, o, n);
     }
 
     public static void write(long[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         MemorySegment.copy(a, 0, t, I64, o, n);
     }
 
     public static void write(float[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         MemorySegment.copy(a, 0, t, F32, o, n);
     }
 
     public static void write(double[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         MemorySegment.copy(a, 0, t, F64, o, n);
     }
 
     /** {@code _Bool[n]}: 1 for true, 0 for false. */
     public static void write(boolean[] a, int n, String where, MemorySegment t, long o) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         Codecs.encodeBooleans(a, t, o);
     }
 
     /** Checks an array of records before its elements are written one by one. */
     public static <T> T[] checked(T[] a, int n, String where) {
-        checkLength(member(a, where).length, n, where);
+        CodecException.requireLength(where, n, member(a, where).length);
         return a;
     }
 

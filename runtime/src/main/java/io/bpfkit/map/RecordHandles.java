@@ -276,12 +276,12 @@ final class RecordHandles {
 
     private static void writeArray(MemorySegment s, long o, int actual, Object array, ValueLayout layout, int length,
             String where) {
-        checkLength(actual, length, where);
+        CodecException.requireLength(where, length, actual);
         MemorySegment.copy(array, 0, s, layout, o, length);
     }
 
     private static void writeBooleans(boolean[] a, int length, String where, MemorySegment s, long o) {
-        checkLength(a.length, length, where);
+        CodecException.requireLength(where, length, a.length);
         Codecs.encodeBooleans(a, s, o);
     }
 
@@ -292,7 +292,7 @@ final class RecordHandles {
 
     private static void writeRecords(MemorySegment s, long o, Object[] v, int length, long stride, String where,
             MethodHandle encoder) throws Throwable {
-        checkLength(v.length, length, where);
+        CodecException.requireLength(where, length, v.length);
         for (int i = 0; i < length; i++) {
             if (v[i] == null) {
                 throw CodecException.nullMember(where + "[" + i + "]");
@@ -307,11 +307,5 @@ final class RecordHandles {
             fresh[i] = (Object) decoder.invokeExact(s, o + i * stride);
         }
         return fresh;
-    }
-
-    private static void checkLength(int actual, int length, String where) {
-        if (actual != length) {
-            throw CodecException.wrongLength(where, length, actual);
-        }
     }
 }
