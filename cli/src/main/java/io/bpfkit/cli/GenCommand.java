@@ -3,10 +3,9 @@ package io.bpfkit.cli;
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.gen.BindingGenerator;
-import io.bpfkit.object.BpfObjectSpec;
-import io.bpfkit.object.BpfObjects;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -59,9 +58,14 @@ final class GenCommand {
             err.println("bpfkit gen: --interface " + name + " is not a Java class name");
             return Main.USAGE;
         }
-        BpfObjectSpec spec;
+        BindingGenerator.Generated g;
         try {
-            spec = BpfObjects.open(object);
+            g = BindingGenerator.generate(Files.readAllBytes(object), object.getFileName().toString(),
+                    new BindingGenerator.Options(pkg, name, resource != null ? resource
+                            : object.getFileName().toString()));
+        } catch (IOException e) {
+            err.println("bpfkit: " + object + ": cannot read: " + e);
+            return Main.FAILED;
         } catch (ObjectFormatException e) {
             err.println("bpfkit: " + e.inFile(object.toString()).getMessage());
             return Main.FAILED;
@@ -69,8 +73,6 @@ final class GenCommand {
             err.println("bpfkit: " + object + ": " + e.getMessage());
             return Main.FAILED;
         }
-        BindingGenerator.Generated g = BindingGenerator.generate(spec,
-                new BindingGenerator.Options(pkg, name, resource != null ? resource : object.getFileName().toString()));
         for (String note : g.notes()) {
             err.println("bpfkit gen: " + object.getFileName() + ": " + note);
         }

@@ -180,6 +180,24 @@ class GenCommandTest {
     }
 
     @Test
+    void anObjectWithBtfMapsAndNoBtfStillGetsItsPrograms() throws Exception {
+        Path stripped = work.resolve("stripped/maps_btf.bpf.o");
+        Files.createDirectories(stripped.getParent());
+        Path tool = Stream.of("llvm-objcopy-19", "llvm-objcopy", "objcopy").map(GenCommandTest::onPath)
+                .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+        Process p = new ProcessBuilder(tool.toString(), "--remove-section=.BTF", "--remove-section=.BTF.ext",
+                TestObjects.path("maps_btf.bpf.o").toString(), stripped.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        Run r = run("gen", stripped.toString(), "--package", "s", "-o", "-");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("the object has no BTF") && r.err().contains("only its programs are written"),
+                r.err());
+        assertTrue(r.err().contains("map 'hash_typed': a BTF-defined map, whose type, key and value only BTF holds"),
+                r.err());
+        assertTrue(r.out().contains("BpfProgram useMaps();"), r.out());
+    }
+
+    @Test
     void badArgumentsAndFilesAreRefusedWithTheReason() throws Exception {
         assertEquals(Main.USAGE, run("gen").code());
         assertEquals(Main.USAGE, run("gen", "x.o", "--package", "not a package").code());

@@ -14,13 +14,20 @@ import io.bpfkit.btf.BtfKind;
 import io.bpfkit.check.BindingCheck;
 import io.bpfkit.check.HandleKind;
 import io.bpfkit.check.JavaType;
+import io.bpfkit.api.BpfException;
+import io.bpfkit.elf.ElfFile;
+import io.bpfkit.elf.ElfSection;
+import io.bpfkit.elf.ElfSymbol;
 import io.bpfkit.object.BpfObjectSpec;
+import io.bpfkit.object.BpfObjects;
 import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.MapSpec;
 import io.bpfkit.object.MapType;
 import io.bpfkit.object.PmuCounterSpec;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.object.SectionDef;
+import io.bpfkit.object.SectionRules;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -115,6 +122,32 @@ public final class BindingGenerator {
         return new Writer(spec, options).write();
     }
 
+    /**
+     * The interface of the object {@code bytes}, read from file {@code fileName}. An object
+     * without BTF whose maps are BTF-defined ({@code .maps}) cannot be opened; its interface
+     * then holds what the ELF file alone tells (the programs and their sections), and
+     * {@link Generated#notes()} names what is missing.
+     *
+     * @throws io.bpfkit.api.BpfException when the file is no BPF object
+     */
+    public static Generated generate(byte[] bytes, String fileName, Options options) {
+        Objects.requireNonNull(options, "options");
+        try {
+            return generate(BpfObjects.open(bytes, fileName), options);
+        } catch (BpfException e) {
+            ElfFile elf;
+            try {
+                elf = ElfFile.parse(MemorySegment.ofArray(bytes));
+            } catch (RuntimeException notElf) {
+                throw e;
+            }
+            if (elf.section(".BTF").isPresent()) {
+                throw e;
+            }
+            return new Writer(elf, fileName, options, e.getMessage()).write();
+        }
+    }
+
     /** {@code runqlat.bpf.o} to {@code Runqlat}: the default interface name for an object file. */
     public static String interfaceName(String objectFileName) {
         String base = objectFileName.replaceFirst("(\\.bpf)?\\.o$", "");
@@ -127,6 +160,7 @@ public final class BindingGenerator {
         private final String interfaceName;
         private final ClassName iface;
         private final String resource;
+        private final String objectName;
         private final Names methods = new Names(Set.of());
         private final Names recordNames;
         private final BtfTypes types;
@@ -136,13 +170,28 @@ public final class BindingGenerator {
         private final List<MethodSpec> globalMethods = new ArrayList<>();
         private final List<MethodSpec> pmuMethods = new ArrayList<>();
 
+        /** What the ELF file alone tells, when the object cannot be opened without its BTF. */
+        private final ElfFile elfOnly;
+        private final String openError;
+
         Writer(BpfObjectSpec spec, Options o) {
+            this(spec, spec.name(), null, o, null);
+        }
+
+        Writer(ElfFile elf, String fileName, Options o, String openError) {
+            this(null, fileName.replaceFirst("(\\.bpf)?\\.o$", ""), elf, o, openError);
+        }
+
+        private Writer(BpfObjectSpec spec, String name, ElfFile elf, Options o, String openError) {
             this.spec = spec;
-            this.btf = spec.btf().orElse(null);
+            this.elfOnly = elf;
+            this.openError = openError;
+            this.btf = spec == null ? null : spec.btf().orElse(null);
             this.interfaceName = o.interfaceName() != null && !o.interfaceName().isBlank() ? o.interfaceName()
-                    : interfaceName(spec.name());
+                    : interfaceName(name);
             this.iface = ClassName.get(o.packageName(), interfaceName);
-            this.resource = o.resource() != null && !o.resource().isBlank() ? o.resource() : spec.name() + ".bpf.o";
+            this.resource = o.resource() != null && !o.resource().isBlank() ? o.resource() : name + ".bpf.o";
+            this.objectName = name;
             Set<String> reserved = new HashSet<>(RESERVED_TYPES);
             reserved.add(interfaceName);
             this.recordNames = new Names(reserved);
@@ -150,34 +199,16 @@ public final class BindingGenerator {
         }
 
         Generated write() {
-            if (btf == null) {
-                notes.add("the object has no BTF (.BTF section; stripped, or built without -g): map keys and values "
-                        + "are typed by their sizes alone (no records, no signedness), and global variables, ring "
-                        + "buffer records and struct layouts cannot be written");
-            }
-            for (MapSpec m : spec.maps()) {
-                if (!m.isGlobalData() && m.definition() != MapSpec.Definition.INNER) {
-                    map(m);
-                }
-            }
-            for (ProgramSpec p : spec.programs()) {
-                if (!p.isSubprogram()) {
-                    program(p);
-                }
-            }
-            if (btf != null) {
-                Set<String> seen = new HashSet<>();
-                for (GlobalVariable v : spec.globals()) {
-                    if (BindingCheck.variable(spec, v.name()) == v && seen.add(v.name())) {
-                        global(v);
-                    }
-                }
+            if (elfOnly != null) {
+                writeFromElf();
+            } else {
+                writeFromSpec();
             }
             TypeSpec.Builder b = TypeSpec.interfaceBuilder(iface).addModifiers(Modifier.PUBLIC)
                     .addSuperinterface(AutoCloseable.class)
                     .addAnnotation(AnnotationSpec.builder(BPF_OBJECT).addMember("value", "$S", resource).build())
                     .addJavadoc("The programs, maps and globals of {@code $L}, generated by {@code bpfkit gen} from its "
-                            + "BTF.\n", spec.name());
+                            + "BTF.\n", objectName);
             if (!notes.isEmpty()) {
                 b.addJavadoc("\n<p>Not generated:\n<ul>\n");
                 for (String n : notes) {
@@ -200,6 +231,59 @@ public final class BindingGenerator {
             String source = JavaFile.builder(iface.packageName(), b.build()).skipJavaLangImports(true)
                     .indent("    ").build().toString();
             return new Generated(iface.packageName(), interfaceName, source, List.copyOf(notes));
+        }
+
+        private void writeFromSpec() {
+            if (btf == null) {
+                notes.add("the object has no BTF (.BTF section; stripped, or built without -g): map keys and values "
+                        + "are typed by their sizes alone (no records, no signedness), and global variables, ring "
+                        + "buffer records and struct layouts cannot be written");
+            }
+            for (MapSpec m : spec.maps()) {
+                if (!m.isGlobalData() && m.definition() != MapSpec.Definition.INNER) {
+                    map(m);
+                }
+            }
+            for (ProgramSpec p : spec.programs()) {
+                if (!p.isSubprogram()) {
+                    program(p.name(), p.section(), p.sectionDef());
+                }
+            }
+            if (btf != null) {
+                Set<String> seen = new HashSet<>();
+                for (GlobalVariable v : spec.globals()) {
+                    if (BindingCheck.variable(spec, v.name()) == v && seen.add(v.name())) {
+                        global(v);
+                    }
+                }
+            }
+        }
+
+        /**
+         * An object that cannot be opened without its BTF: its programs from the symbol table and
+         * section names; its maps and globals named in the notes, since only BTF describes them.
+         */
+        private void writeFromElf() {
+            notes.add("the object has no BTF (.BTF section; stripped, or built without -g), and it cannot be opened "
+                    + "without it (" + openError + "): its maps, their key and value types and its global variables "
+                    + "are described only there, so only its programs are written, and the binding will not load this "
+                    + "object; generate from the object clang -g builds");
+            List<ElfSection> sections = elfOnly.sections();
+            for (ElfSymbol sym : elfOnly.symbols()) {
+                if (sym.sectionIndex() <= 0 || sym.sectionIndex() >= sections.size()) {
+                    continue;
+                }
+                ElfSection section = sections.get(sym.sectionIndex());
+                if (sym.type() == ElfFile.STT_OBJECT && section.name().equals(".maps")) {
+                    notes.add("map '" + sym.name() + "': a BTF-defined map, whose type, key and value only BTF holds");
+                } else if (sym.type() == ElfFile.STT_OBJECT && section.name().matches("\\.(rodata|data|bss)(\\..*)?")) {
+                    notes.add("global '" + sym.name() + "' (" + section.name() + ", " + sym.size() + " bytes): its "
+                            + "type is in BTF only");
+                } else if (sym.type() == ElfFile.STT_FUNC && sym.isGlobal() && section.isExecutable()
+                        && !section.name().equals(".text")) {
+                    program(sym.name(), section.name(), SectionRules.resolve(section.name()));
+                }
+            }
         }
 
         // ---- maps ---------------------------------------------------------------------------
@@ -403,21 +487,20 @@ public final class BindingGenerator {
 
         // ---- programs -----------------------------------------------------------------------
 
-        private void program(ProgramSpec p) {
-            SectionDef def = p.sectionDef();
+        private void program(String name, String section, SectionDef def) {
             if (!def.known()) {
-                notes.add("program '" + p.name() + "': section '" + p.section() + "' names no program type bpfkit "
+                notes.add("program '" + name + "': section '" + section + "' names no program type bpfkit "
                         + "(or libbpf) knows");
                 return;
             }
-            String method = methods.claim(Names.camel(p.name()), "Program");
-            AnnotationSpec.Builder a = AnnotationSpec.builder(PROGRAM).addMember("value", "$S", p.name());
+            String method = methods.claim(Names.camel(name), "Program");
+            AnnotationSpec.Builder a = AnnotationSpec.builder(PROGRAM).addMember("value", "$S", name);
             if (def.autoAttachable()) {
                 a.addMember("autoAttach", "true");
             }
             programMethods.add(MethodSpec.methodBuilder(method).addModifiers(Modifier.PUBLIC, Modifier.ABSTRACT)
                     .addAnnotation(a.build()).returns(BPF_PROGRAM)
-                    .addJavadoc("Program {@code $L}, {@code SEC(\"$L\")}$L.\n", p.name(), escape(p.section()),
+                    .addJavadoc("Program {@code $L}, {@code SEC(\"$L\")}$L.\n", name, escape(section),
                             def.autoAttachable() ? ", attached by {@code load()}" : "")
                     .build());
         }
