@@ -45,6 +45,7 @@ public final class Main {
             case "btf" -> BtfCommand.run(rest, out, err);
             case "load" -> LoadCommand.run(rest, out, err);
             case "gen" -> GenCommand.run(rest, out, err);
+            case "new" -> NewCommand.run(rest, out, err);
             default -> {
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
@@ -69,6 +70,8 @@ public final class Main {
                 "  gen OBJECT [--package P] [--interface NAME] [-o DIR|-]",
                 "                                 the @BpfObject interface and records of an object, from",
                 "                                 its BTF: a source file under DIR (default: .)",
+                "  new DIR [--package P]          a Maven project to start from: one .bpf.c, its interface,",
+                "                                 a main and a JUnit test (mvn verify builds and runs it)",
                 "  help                           this text",
                 "",
                 "example tools (each takes --help):",
