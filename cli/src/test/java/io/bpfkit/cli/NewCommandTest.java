@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bpfkit new} as a new user meets it: the project it writes passes {@code mvn verify}
- * (clang, the processor's check, the kernel test with TestRun), offline, with the bpfkit
+ * (clang, the processor's check, the kernel test with TestRun), and again with its interface
+ * from {@code bpfkit:generate} instead of the hand-written one, offline, with the bpfkit
  * artifacts of this build in a private local repository (target/it-repo, never ~/.m2, which
  * other builds share) over the build's own local repository for everything else.
  */
@@ -43,9 +44,27 @@ class NewCommandTest {
         Run r = run("new", project.toString(), "--package", "org.acme.probe");
         assertEquals(0, r.code(), r.err());
 
+        verify(project, repo);
+
+        // the same project with its interface from bpfkit:generate instead of the hand-written one:
+        // Main and the test compile against it and pass, so the generated interface is the same
+        Path pom = project.resolve("pom.xml");
+        String generate = Files.readString(pom).replace("<goals><goal>compile-bpf</goal></goals>",
+                "<goals><goal>compile-bpf</goal><goal>generate</goal></goals>\n"
+                + "            <configuration><packageName>org.acme.probe</packageName></configuration>");
+        Files.writeString(pom, generate);
+        Files.delete(project.resolve("src/main/java/org/acme/probe/Counter.java"));
+        verify(project, repo);
+        String generated = Files.readString(project.resolve(
+                "target/generated-sources/bpfkit/org/acme/probe/Counter.java"));
+        assertTrue(generated.contains("@BpfObject(\"counter.bpf.o\")"), generated);
+    }
+
+    /** {@code mvn clean verify} of the project, offline; checks the object, the binding and the test run. */
+    private void verify(Path project, Path repo) throws Exception {
         Path log = work.resolve("mvn.log");
         Process mvn = new ProcessBuilder(root.resolve("mvnw").toString(), "-o", "-B", "-f",
-                project.resolve("pom.xml").toString(), "verify", "-Dmaven.repo.local=" + repo,
+                project.resolve("pom.xml").toString(), "clean", "verify", "-Dmaven.repo.local=" + repo,
                 "-Dmaven.repo.local.tail=" + System.getProperty("bpfkit.localRepository"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(mvn.waitFor(5, TimeUnit.MINUTES), "mvn verify took over 5 minutes");
