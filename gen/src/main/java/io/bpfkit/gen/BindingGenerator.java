@@ -436,7 +436,10 @@ public final class BindingGenerator {
             names.add(n + "_event");
             names.add(n);
             names.add("event");
-            names.add(n.replaceFirst("_?events?$", "") + "_event");
+            String stem = n.replaceFirst("_?events?$", "");
+            if (!stem.isEmpty()) {
+                names.add(stem + "_event");
+            }
             names.add("data_t");
             names.add("event_t");
             return List.copyOf(names);
