@@ -76,6 +76,9 @@ final class BtfTypes {
             case BtfType.Float f when f.size() == 8 -> new JType.Scalar(JavaType.Kind.DOUBLE, false, null);
             case BtfType.Float f -> new JType.Opaque((int) f.size(), "a " + f.size() * 8 + "-bit float ("
                     + f.name() + "), which Java has not");
+            case BtfType.Ptr p when btf.type(btf.skipModifiersAndTypedefs(p.type())) instanceof BtfType.FuncProto ->
+                    new JType.Opaque(btf.pointerSize(), "a function pointer (" + BindingCheck.cName(btf, p.id())
+                            + "), which Java code cannot call");
             case BtfType.Ptr p when btf.pointerSize() == 8 -> new JType.Scalar(JavaType.Kind.LONG, true,
                     "a pointer in C (" + BindingCheck.cName(btf, p.id()) + "): the address");
             case BtfType.Ptr p -> integer(btf.pointerSize(), true, "a pointer in C", "a pointer");
