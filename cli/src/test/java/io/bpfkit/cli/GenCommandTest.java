@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bpfkit gen} held to the annotation processor: the interfaces it writes for every object
- * the project builds (the runtime's test objects, the examples) and for the 61 objects of bcc's
+ * the project builds before this module (the runtime's, the processor's and the examples' test
+ * objects, the examples) and for the 61 objects of bcc's
  * libbpf-tools as Debian ships them compile with the processor checking them against the same
  * objects, with no error and no warning ({@code -Xlint:all -Werror}), in one javac run. For the
  * examples, what the generated interface declares is what the hand-written one does.
@@ -56,6 +57,10 @@ class GenCommandTest {
             "top.bpf.o", "io.bpfkit.examples.top.TopProbeBinding",
             "xdpcount.bpf.o", "io.bpfkit.examples.xdpcount.XdpCountProbeBinding",
             "uprobecount.bpf.o", "io.bpfkit.examples.uprobe.CallProbeBinding");
+
+    /** Objects the processor's and the examples' tests build, under the project's root. */
+    private static final List<String> TEST_OBJECTS = List.of("processor/target/test-bpf/binding.bpf.o",
+            "examples/target/test-bpf/commands.bpf.o", "examples/target/test-bpf/nested.bpf.o");
 
     @TempDir
     static Path work;
@@ -81,6 +86,13 @@ class GenCommandTest {
                 assertNotNull(in, "example object " + name + " on the class path");
                 generate("examples", name, in.readAllBytes());
             }
+        }
+        // the other modules' test objects: the processor's and the examples' binding tests
+        Path root = Path.of(System.getProperty("bpfkit.root"));
+        for (String o : TEST_OBJECTS) {
+            Path object = root.resolve(o);
+            assertTrue(Files.exists(object), object + " is missing: build its module first");
+            generate("tests", object.getFileName().toString(), Files.readAllBytes(object));
         }
         for (Path o : libbpfTools()) {
             generate("libbpftools", o.getFileName().toString(), Files.readAllBytes(o));
@@ -137,7 +149,8 @@ class GenCommandTest {
         List<String> unchecked = diagnostics.stream().map(d -> d.getMessage(Locale.ROOT))
                 .filter(m -> m.contains("not found while compiling")).toList();
         assertEquals(List.of(), unchecked);
-        assertTrue(packages.size() >= TestObjects.all().size() + EXAMPLES.size() + 61, packages.keySet()::toString);
+        assertTrue(packages.size() >= TestObjects.all().size() + EXAMPLES.size() + TEST_OBJECTS.size() + 61,
+                packages.keySet()::toString);
     }
 
     @Test
