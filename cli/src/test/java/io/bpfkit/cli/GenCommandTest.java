@@ -8,10 +8,8 @@ import io.bpfkit.check.BindingCheck;
 import io.bpfkit.check.CType;
 import io.bpfkit.check.Declared;
 import io.bpfkit.testing.TestObjects;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -121,8 +119,8 @@ class GenCommandTest {
         Path dir = Files.createDirectories(objects.resolve(pkg.replace('.', '/')));
         Path object = dir.resolve(file);
         Files.write(object, bytes);
-        Run r = run("gen", object.toString(), "--package", pkg, "-o", sources.toString());
-        assertEquals(0, r.code(), file + ": " + r.err());
+        MainTest.Run r = MainTest.run("gen", object.toString(), "--package", pkg, "-o", sources.toString());
+        assertEquals(0, r.exit(), file + ": " + r.err());
         r.err().lines().filter(l -> !l.contains(": wrote ")).forEach(notes::add);
         packages.put(set + "/" + file, pkg);
     }
@@ -176,15 +174,9 @@ class GenCommandTest {
 
     @Test
     void aStrippedObjectSaysWhatIsMissingAndStillWritesWhatItCan() throws Exception {
-        Path stripped = work.resolve("stripped/maps_legacy.bpf.o");
-        Files.createDirectories(stripped.getParent());
-        Path tool = Stream.of("llvm-objcopy-19", "llvm-objcopy", "objcopy").map(GenCommandTest::onPath)
-                .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
-        Process p = new ProcessBuilder(tool.toString(), "--remove-section=.BTF", "--remove-section=.BTF.ext",
-                TestObjects.path("maps_legacy.bpf.o").toString(), stripped.toString()).inheritIO().start();
-        assertEquals(0, p.waitFor());
-        Run r = run("gen", stripped.toString(), "--package", "s", "-o", "-");
-        assertEquals(0, r.code(), r.err());
+        Path stripped = withoutBtf("maps_legacy.bpf.o");
+        MainTest.Run r = MainTest.run("gen", stripped.toString(), "--package", "s", "-o", "-");
+        assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("the object has no BTF"), r.err());
         assertTrue(r.err().contains("typed by their sizes alone"), r.err());
         assertTrue(r.out().contains("@Map(\""), r.out());
@@ -194,15 +186,9 @@ class GenCommandTest {
 
     @Test
     void anObjectWithBtfMapsAndNoBtfStillGetsItsPrograms() throws Exception {
-        Path stripped = work.resolve("stripped/maps_btf.bpf.o");
-        Files.createDirectories(stripped.getParent());
-        Path tool = Stream.of("llvm-objcopy-19", "llvm-objcopy", "objcopy").map(GenCommandTest::onPath)
-                .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
-        Process p = new ProcessBuilder(tool.toString(), "--remove-section=.BTF", "--remove-section=.BTF.ext",
-                TestObjects.path("maps_btf.bpf.o").toString(), stripped.toString()).inheritIO().start();
-        assertEquals(0, p.waitFor());
-        Run r = run("gen", stripped.toString(), "--package", "s", "-o", "-");
-        assertEquals(0, r.code(), r.err());
+        Path stripped = withoutBtf("maps_btf.bpf.o");
+        MainTest.Run r = MainTest.run("gen", stripped.toString(), "--package", "s", "-o", "-");
+        assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("the object has no BTF") && r.err().contains("only its programs are written"),
                 r.err());
         assertTrue(r.err().contains("map 'hash_typed': a BTF-defined map, whose type, key and value only BTF holds"),
@@ -212,14 +198,14 @@ class GenCommandTest {
 
     @Test
     void badArgumentsAndFilesAreRefusedWithTheReason() throws Exception {
-        assertEquals(Main.USAGE, run("gen").code());
-        assertEquals(Main.USAGE, run("gen", "x.o", "--package", "not a package").code());
+        assertEquals(Main.USAGE, MainTest.run("gen").exit());
+        assertEquals(Main.USAGE, MainTest.run("gen", "x.o", "--package", "not a package").exit());
         Path junk = Files.writeString(work.resolve("junk.o"), "not an ELF file");
-        Run r = run("gen", junk.toString());
-        assertEquals(Main.FAILED, r.code());
+        MainTest.Run r = MainTest.run("gen", junk.toString());
+        assertEquals(Main.FAILED, r.exit());
         assertTrue(r.err().contains("junk.o"), r.err());
-        Run missing = run("gen", work.resolve("absent.o").toString());
-        assertEquals(Main.FAILED, missing.code());
+        MainTest.Run missing = MainTest.run("gen", work.resolve("absent.o").toString());
+        assertEquals(Main.FAILED, missing.exit());
         assertTrue(missing.err().contains("absent.o"), missing.err());
     }
 
@@ -263,6 +249,17 @@ class GenCommandTest {
         };
     }
 
+    /** A copy of test object {@code name} without .BTF and .BTF.ext, as a stripped build leaves it. */
+    private static Path withoutBtf(String name) throws Exception {
+        Path stripped = Files.createDirectories(work.resolve("stripped")).resolve(name);
+        Path tool = Stream.of("llvm-objcopy-19", "llvm-objcopy", "objcopy").map(GenCommandTest::onPath)
+                .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+        Process p = new ProcessBuilder(tool.toString(), "--remove-section=.BTF", "--remove-section=.BTF.ext",
+                TestObjects.path(name).toString(), stripped.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor(), tool + " on " + name);
+        return stripped;
+    }
+
     private static Path onPath(String name) {
         for (String d : System.getenv("PATH").split(":")) {
             if (Files.isExecutable(Path.of(d, name))) {
@@ -270,16 +267,5 @@ class GenCommandTest {
             }
         }
         return null;
-    }
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

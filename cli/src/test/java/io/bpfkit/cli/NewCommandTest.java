@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.testing.KernelTest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +39,8 @@ class NewCommandTest {
     void theStarterProjectPassesMvnVerifyOffline() throws Exception {
         Path repo = privateRepository();
         Path project = work.resolve("hello-probe");
-        Run r = run("new", project.toString(), "--package", "org.acme.probe");
-        assertEquals(0, r.code(), r.err());
+        MainTest.Run r = MainTest.run("new", project.toString(), "--package", "org.acme.probe");
+        assertEquals(0, r.exit(), r.err());
 
         verify(project, repo);
 
@@ -80,12 +78,12 @@ class NewCommandTest {
     void refusesAFolderInUseAndBadPackages() throws IOException {
         Path taken = Files.createDirectories(work.resolve("taken"));
         Files.writeString(taken.resolve("pom.xml"), "<project/>");
-        Run r = run("new", taken.toString());
-        assertEquals(Main.FAILED, r.code());
+        MainTest.Run r = MainTest.run("new", taken.toString());
+        assertEquals(Main.FAILED, r.exit());
         assertTrue(r.err().contains("exists and is not empty"), r.err());
         assertEquals("<project/>", Files.readString(taken.resolve("pom.xml")), "left alone");
-        assertEquals(Main.USAGE, run("new", work.resolve("x").toString(), "--package", "Org.Acme").code());
-        assertEquals(Main.USAGE, run("new").code());
+        assertEquals(Main.USAGE, MainTest.run("new", work.resolve("x").toString(), "--package", "Org.Acme").exit());
+        assertEquals(Main.USAGE, MainTest.run("new").exit());
         assertTrue(Files.notExists(work.resolve("x")));
     }
 
@@ -119,16 +117,5 @@ class NewCommandTest {
         } catch (IOException e) {
             return p + ": " + e;
         }
-    }
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }
