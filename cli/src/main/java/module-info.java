@@ -5,4 +5,5 @@
 module io.bpfkit.cli {
     requires io.bpfkit.runtime;
     requires io.bpfkit.examples;
+    requires io.bpfkit.gen;
 }

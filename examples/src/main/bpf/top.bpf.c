@@ -46,6 +46,10 @@ struct top_event {
 	char comm[COMM_LEN];
 };
 
+/* keeps struct top_event in BTF (only a local variable uses it otherwise), so javac checks the
+ * Java record ProcEvent against it and bpfkit gen finds the ring buffer's records */
+const struct top_event *unused_top_event __attribute__((unused));
+
 /* what each CPU had counted when its current task was switched in */
 struct cpu_mark {
 	__u64 since_ns;

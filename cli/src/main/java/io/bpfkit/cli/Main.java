@@ -44,6 +44,8 @@ public final class Main {
             case "inspect" -> InspectCommand.run(rest, out, err);
             case "btf" -> BtfCommand.run(rest, out, err);
             case "load" -> LoadCommand.run(rest, out, err);
+            case "gen" -> GenCommand.run(rest, out, err);
+            case "new" -> NewCommand.run(rest, out, err);
             default -> {
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
@@ -65,6 +67,11 @@ public final class Main {
                 "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it;",
                 "                                 --format c: a C header declaring every type (vmlinux.h);",
                 "                                 --base: FILE is split BTF over BASE (a kernel module's over vmlinux)",
+                "  gen OBJECT [--package P] [--interface NAME] [-o DIR|-]",
+                "                                 the @BpfObject interface and records of an object, from",
+                "                                 its BTF: a source file under DIR (default: .)",
+                "  new DIR [--package P]          a Maven project to start from: one .bpf.c, its interface,",
+                "                                 a main and a JUnit test (mvn verify builds and runs it)",
                 "  help                           this text",
                 "",
                 "example tools (each takes --help):",

@@ -20,8 +20,9 @@ import org.apache.maven.plugin.MojoFailureException;
  * {@code bpfkit:compile-bpf}: compiles {@code src/main/bpf/NAME.bpf.c} into
  * {@code target/bpf/NAME.bpf.o} with the flags eBPF projects use
  * ({@code -g -O2 -target bpf -D__TARGET_ARCH_x86}, the source folder, the multiarch system
- * headers, any {@code includeDirectories} and, for sources that include {@code vmlinux.h}, one made
- * from the kernel's BTF by bpfkit itself on the include path), before javac runs, so the
+ * headers, any {@code includeDirectories}, bpfkit's own headers ({@code bpfkit/pmu.h}, shipped in
+ * this plugin's jar and unpacked beside the generated {@code vmlinux.h}) and, for sources that
+ * include {@code vmlinux.h}, one made from the kernel's BTF by bpfkit itself), before javac runs, so the
  * annotation processor can check bindings against the objects. An object newer than its source
  * and every header of the source folder is left alone. A clang failure fails the build with
  * clang's diagnostics.
@@ -36,6 +37,7 @@ import org.apache.maven.plugin.MojoFailureException;
  * }</pre>
  */
 public class CompileBpfMojo extends AbstractMojo {
+    private static final Pattern BPFKIT_INCLUDE = Pattern.compile("(?m)^\\s*#\\s*include\\s*[<\"]bpfkit/");
     private static final Pattern VMLINUX_INCLUDE = Pattern.compile("(?m)^\\s*#\\s*include\\s*[<\"]vmlinux\\.h[>\"]");
 
     private File sourceDirectory;
@@ -74,6 +76,10 @@ public class CompileBpfMojo extends AbstractMojo {
                 }
             }
             Files.createDirectories(outputDirectory.toPath());
+            long ours = unpackHeaders();
+            if (includesOurs(all)) {
+                newestHeader = Math.max(newestHeader, ours);
+            }
             generated = vmlinuxHeader(all);
             if (generated != null) {
                 newestHeader = Math.max(newestHeader, Files.getLastModifiedTime(generated).toMillis());
@@ -81,8 +87,8 @@ public class CompileBpfMojo extends AbstractMojo {
         } catch (IOException e) {
             throw new MojoExecutionException("bpfkit: cannot read " + src + ": " + e.getMessage(), e);
         }
-        // the generated vmlinux.h's folder goes on the include path only when a source wants it
-        Path vmlinuxInclude = generated == null ? null : generated.getParent();
+        // bpfkit's headers are in the same folder as vmlinux.h, which is written only when a source wants it
+        Path vmlinuxInclude = generatedIncludeDirectory.toPath();
         String compiler = findClang();
         int built = 0;
         for (Path c : sources) {
@@ -140,6 +146,72 @@ public class CompileBpfMojo extends AbstractMojo {
             getLog().info("bpfkit: wrote " + header + " from " + btf);
         }
         return header;
+    }
+
+    /** Where this plugin's jar keeps bpfkit's headers (bpfkit/pmu.h, ...). */
+    static final String HEADERS = "io/bpfkit/maven/include/";
+
+    /**
+     * Unpacks bpfkit's headers from this plugin's jar (or classes folder) into
+     * {@code generatedIncludeDirectory}, rewriting a file only when its text changed, so users
+     * never point {@code includeDirectories} into bpfkit's sources.
+     *
+     * @return the newest modification time among them, 0 when there are none
+     */
+    private long unpackHeaders() throws IOException, MojoExecutionException {
+        Path folder = generatedIncludeDirectory.toPath();
+        java.util.Map<String, byte[]> headers = new java.util.TreeMap<>();
+        java.net.URL base = CompileBpfMojo.class.getProtectionDomain().getCodeSource().getLocation();
+        try {
+            Path location = Path.of(base.toURI());
+            if (Files.isDirectory(location)) {
+                Path root = location.resolve(HEADERS);
+                if (Files.isDirectory(root)) {
+                    try (Stream<Path> walk = Files.walk(root)) {
+                        for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                            headers.put(root.relativize(p).toString(), Files.readAllBytes(p));
+                        }
+                    }
+                }
+            } else {
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(location.toFile())) {
+                    for (var e : java.util.Collections.list(jar.entries())) {
+                        if (!e.isDirectory() && e.getName().startsWith(HEADERS)) {
+                            try (var in = jar.getInputStream(e)) {
+                                headers.put(e.getName().substring(HEADERS.length()), in.readAllBytes());
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new MojoExecutionException("bpfkit: cannot read bpfkit's headers from " + base + ": " + e, e);
+        }
+        if (headers.isEmpty()) {
+            throw new MojoExecutionException("bpfkit: the plugin at " + base + " holds no headers under " + HEADERS
+                    + " (a broken build of bpfkit-maven-plugin)");
+        }
+        long newest = 0;
+        for (var h : headers.entrySet()) {
+            Path target = folder.resolve(h.getKey());
+            Files.createDirectories(target.getParent());
+            if (!Files.exists(target) || !java.util.Arrays.equals(Files.readAllBytes(target), h.getValue())) {
+                Files.write(target, h.getValue());
+            }
+            newest = Math.max(newest, Files.getLastModifiedTime(target).toMillis());
+        }
+        return newest;
+    }
+
+    /** Whether a source or header of the folder includes one of bpfkit's headers: their changes rebuild only those. */
+    private static boolean includesOurs(List<Path> files) throws IOException {
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            if ((name.endsWith(".bpf.c") || name.endsWith(".h")) && BPFKIT_INCLUDE.matcher(Files.readString(f)).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean upToDate(Path source, Path obj, long newestHeader) {

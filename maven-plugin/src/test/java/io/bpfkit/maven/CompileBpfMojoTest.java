@@ -260,7 +260,48 @@ class CompileBpfMojoTest {
     void noVmlinuxHeaderWhenNoSourceIncludesIt() throws Exception {
         writeTiny(2);
         mojo(Map.of("vmlinuxBtf", project.resolve("no-such.btf").toString())).execute();
-        assertFalse(Files.exists(project.resolve("target/generated-bpf-include")));
+        assertFalse(Files.exists(project.resolve("target/generated-bpf-include/vmlinux.h")));
+    }
+
+    /**
+     * bpfkit/pmu.h comes from the plugin itself, with no includeDirectories: the declared
+     * counters reach the object as the runtime reads them.
+     */
+    @Test
+    void bpfkitHeadersAreOnTheIncludePathWithoutConfiguration() throws Exception {
+        write(bpf(), "pmu.bpf.c", """
+                #include <linux/types.h>
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                #include <bpfkit/pmu.h>
+
+                struct {
+                    __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+                    __uint(key_size, sizeof(__u32));
+                    __uint(value_size, sizeof(__u32));
+                } cycles SEC(".maps") BPFKIT_PMU("cycles") BPFKIT_PMU_FALLBACK("cpu-clock");
+
+                SEC("raw_tp")
+                int read_cycles(void *ctx)
+                {
+                    struct bpf_perf_event_value v;
+
+                    return bpfkit_pmu_read(&cycles, 0, &v);
+                }
+
+                char LICENSE[] SEC("license") = "GPL";
+                """);
+        mojo().execute();
+        Path header = project.resolve("target/generated-bpf-include/bpfkit/pmu.h");
+        assertTrue(Files.readString(header).contains("#define BPFKIT_PMU_H"));
+        MapSpec cycles = BpfObjects.open(objects().resolve("pmu.bpf.o")).map("cycles").orElseThrow();
+        assertEquals("cycles", cycles.pmuCounter(0).event());
+        assertEquals("cpu-clock", cycles.pmuCounter(0).fallback());
+        // unchanged headers are not rewritten: the object stays up to date
+        FileTime before = Files.getLastModifiedTime(header);
+        mojo().execute();
+        assertEquals(before, Files.getLastModifiedTime(header));
+        assertTrue(log.info().contains("bpfkit: 0 of 1 BPF objects compiled into " + objects()), log.lines.toString());
     }
 
     @Test

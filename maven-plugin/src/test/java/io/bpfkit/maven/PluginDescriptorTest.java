@@ -67,6 +67,24 @@ class PluginDescriptorTest {
         }
     }
 
+    /** bpfkit:generate: after compile-bpf, its fields and parameters one to one, types alike. */
+    @Test
+    void theGenerateGoalDescribesGenerateMojo() {
+        Element generate = MojoHarness.mojo(descriptor, "generate");
+        assertEquals(GenerateMojo.class.getName(), MojoHarness.text(generate, "implementation"));
+        assertEquals("process-resources", MojoHarness.text(generate, "phase"));
+        Map<String, MojoHarness.Parameter> described = MojoHarness.parameters(generate);
+        Set<String> fields = new LinkedHashSet<>();
+        for (Field f : GenerateMojo.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                fields.add(f.getName());
+                assertEquals(f.getType().getTypeName(), described.get(f.getName()).type(), f.getName());
+            }
+        }
+        assertEquals(fields, described.keySet());
+        assertEquals("${project.compileSourceRoots}", described.get("compileSourceRoots").defaultValue());
+    }
+
     @Test
     void configurationEntriesMatchTheParameters() {
         for (String name : MojoHarness.configured(mojo)) {

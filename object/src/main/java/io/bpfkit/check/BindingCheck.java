@@ -330,6 +330,12 @@ public final class BindingCheck {
         int id = btf.skipModifiersAndTypedefs(typeId);
         BtfType t = btf.type(id);
         long size = btf.resolveSize(id);
+        if (isRawBytes(java) && size == java.size() && !(t instanceof BtfType.Array ba && ba.elements() == size
+                && btf.resolveSize(ba.type()) == 1)) {
+            // @Size(N) byte[]: the bytes of any type of N bytes, for what a record cannot stand for
+            // (unions, bit fields, arrays of arrays); a byte array against a byte array is compared below
+            return null;
+        }
         long length = java instanceof CType.Array a ? a.length() : java instanceof CType.Chars c ? c.length() : -1;
         if (length >= 0 && t instanceof BtfType.Array ba && ba.elements() != length) {
             return path + " has " + length + " elements (@Size), the object's " + cName(btf, typeId) + " has "
@@ -369,6 +375,9 @@ public final class BindingCheck {
         if (t instanceof BtfType.Enumeration) {
             return null;
         }
+        if (t instanceof BtfType.Ptr && java.size() == btf.pointerSize()) {
+            return null; // an address, held as an integer of the pointer's width
+        }
         if (!(t instanceof BtfType.Int bi) || bi.isBool()) {
             return path + " is an integer (Java " + java.spelling() + "), the object has " + cName(btf, typeId);
         }
@@ -378,6 +387,10 @@ public final class BindingCheck {
                     + (bi.isSigned() ? "signed" : "unsigned") + ")";
         }
         return null;
+    }
+
+    private static boolean isRawBytes(CType java) {
+        return java instanceof CType.Array a && a.element() instanceof CType.Int i && i.bytes() == 1;
     }
 
     private static String structDifference(CType.Struct s, Btf btf, int id, BtfType t, String path) {

@@ -119,6 +119,19 @@ class BindingChecksTest {
     }
 
     @Test
+    void rawBytesStandForAnyTypeOfTheirSize() {
+        // what bpfkit gen writes for unions, bit fields and arrays of arrays: the type's bytes
+        String src = BindingProcessorTest.HEADER + "@BpfObject(\"binding.bpf.o\")\npublic interface Raw extends "
+                + "AutoCloseable {\n    @Map BpfHashMap<@Size(8) byte[], @Size(48) byte[]> flows();\n"
+                + "    @Map BpfArray<@Size(8) byte[]> hits();\n    void close();\n}\n";
+        Compiler.Result r = Compiler.compile(work, BindingProcessorTest.sources("t/Raw.java", src),
+                BindingProcessorTest.objectDir());
+        assertTrue(r.success(), r.describe());
+        String m = "@Map BpfHashMap<@Size(7) byte[], FlowStats> flows();";
+        at(error(m, "map 'flows' key: Java __s8[7] is 7 bytes, the object's is 8 bytes (struct flow_key)"), m, null);
+    }
+
+    @Test
     void recordMemberNameDiffers() {
         String m = "@Map BpfHashMap<Key2, FlowStats> flows();";
         at(error(m, "map 'flows' key does not match the object's struct flow_key: member 0 of record Key2 is 'addr', "
