@@ -34,10 +34,12 @@ import io.bpfkit.run.TestRun;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
+import io.bpfkit.testing.AfXdpSocket;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.Libc;
 import io.bpfkit.testing.LoopbackTcp;
 import io.bpfkit.testing.TestObjects;
+import io.bpfkit.testing.Tools;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -154,6 +156,59 @@ class KernelObjectMapsKernelTest {
             assertFalse(stacks.stackIds().contains(kernelId));
             assertThrows(IllegalStateException.class, () -> stacks.buildIdStack(userId));
             assertThrows(IllegalStateException.class, () -> buildIds.stack(buildIdId));
+        }
+    }
+
+    /** The elements of map {@code id} as bpftool dumps them: key bytes to value bytes, both as hex. */
+    static java.util.Map<String, String> bpftoolDump(int id) {
+        Path bpftool = Tools.find("bpftool", "/usr/sbin/bpftool");
+        Tools.assumePresent(bpftool != null, "bpftool is not installed (Debian: apt-get install bpftool)");
+        Tools.Result r = Tools.run(30, bpftool.toString(), "map", "dump", "id", Integer.toString(id));
+        assertEquals(0, r.exitCode(), r.stderr());
+        java.util.Map<String, String> elements = new java.util.TreeMap<>();
+        for (String element : r.out().split("key:")) {
+            int v = element.indexOf("value:");
+            if (v < 0) {
+                continue;
+            }
+            elements.put(hexBytes(element.substring(0, v)), hexBytes(element.substring(v + 6)));
+        }
+        return elements;
+    }
+
+    private static String hexBytes(String text) {
+        StringBuilder b = new StringBuilder();
+        for (String t : text.trim().split("\\s+")) {
+            if (t.matches("[0-9a-f]{2}")) {
+                b.append(t);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String littleEndianHex(long[] words, int depth) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(depth * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long w : words) {
+            buf.putLong(w);
+        }
+        return java.util.HexFormat.of().formatHex(buf.array());
+    }
+
+    @Test
+    void stacksReadAsBpftoolDumpsThem() {
+        try (LoadedObject obj = load("stack_trace.bpf.o"); BpfStackTraceMap stacks = BpfMaps.stackTrace(obj, "stacks")) {
+            for (int i = 0; i < 3; i++) { // raw_tp test runs take no repeat count
+                TestRun.of(program(obj, "get_stacks")).run();
+            }
+            java.util.Map<String, String> dumped = bpftoolDump(stacks.info().id());
+            java.util.Map<String, String> ours = new java.util.TreeMap<>();
+            for (int id : stacks.stackIds()) {
+                String key = java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(4)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(id).array());
+                ours.put(key, littleEndianHex(stacks.stack(id), stacks.depth()));
+            }
+            assertFalse(ours.isEmpty());
+            assertEquals(dumped, ours);
         }
     }
 
@@ -323,6 +378,19 @@ class KernelObjectMapsKernelTest {
             assertTrue(e.getMessage().contains("xsks"), e.getMessage());
             xsks.clear(0);
             assertThrows(IndexOutOfBoundsException.class, () -> xsks.set(4, tcp.client));
+        }
+    }
+
+    @Test
+    void anXskmapSlotTakesABoundAfXdpSocketAndRedirectsToIt() {
+        int lo = Attach.ifindex("lo");
+        try (LoadedObject obj = load("xdp_targets.bpf.o"); BpfXskMap xsks = BpfMaps.xskMap(obj, "xsks");
+                AfXdpSocket xsk = AfXdpSocket.bind(lo, 0)) {
+            xsks.set(0, xsk.fd);
+            assertEquals(XDP_REDIRECT, redirect(obj, "to_xsk", 0), "the slot holds the socket");
+            assertEquals(XDP_PASS, redirect(obj, "to_xsk", 1));
+            xsks.clear(0);
+            assertEquals(XDP_PASS, redirect(obj, "to_xsk", 0), "cleared");
         }
     }
 
