@@ -2,24 +2,18 @@ package io.bpfkit.testing;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * An AF_XDP socket bound (copy mode) to one receive queue of a device, with the least the
  * kernel asks for before the bind: a registered UMEM of 16 frames, fill, completion and RX
  * rings of 16 entries. The rings are not mapped: the socket is only put into an XSKMAP.
  */
-@SuppressWarnings("restricted") // calls libc directly, as a C test would
 public final class AfXdpSocket implements AutoCloseable {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final StructLayout STATE = Libc.STATE;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(INT, INT, INT, INT));
     private static final MethodHandle SETSOCKOPT = handle("setsockopt",
@@ -47,8 +41,7 @@ public final class AfXdpSocket implements AutoCloseable {
     }
 
     private static MethodHandle handle(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d,
-                Linker.Option.captureCallState("errno"));
+        return Libc.handle(name, d);
     }
 
     /** Thrown when a step fails; {@link #errno} says why. */
@@ -64,7 +57,7 @@ public final class AfXdpSocket implements AutoCloseable {
 
     private static void check(String step, int r, MemorySegment state) {
         if (r < 0) {
-            throw new Refused(step, (int) ERRNO.get(state, 0L));
+            throw new Refused(step, Libc.errno(state));
         }
     }
 

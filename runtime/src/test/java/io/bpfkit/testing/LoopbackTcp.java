@@ -2,13 +2,10 @@ package io.bpfkit.testing;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
@@ -17,11 +14,8 @@ import java.util.Arrays;
  * that both ends have descriptors to put into sockmaps and socket storage; and pidfd_open.
  * Closing closes the three sockets.
  */
-@SuppressWarnings("restricted") // calls libc directly, as a C test would
 public final class LoopbackTcp implements AutoCloseable {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final StructLayout STATE = Libc.STATE;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(INT, INT, INT, INT));
     private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, INT));
@@ -57,13 +51,12 @@ public final class LoopbackTcp implements AutoCloseable {
     }
 
     private static MethodHandle handle(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d,
-                Linker.Option.captureCallState("errno"));
+        return Libc.handle(name, d);
     }
 
     private static int check(String call, int r, MemorySegment state) {
         if (r < 0) {
-            throw new IllegalStateException(call + " failed: errno " + (int) ERRNO.get(state, 0L));
+            throw new IllegalStateException(call + " failed: errno " + Libc.errno(state));
         }
         return r;
     }
@@ -129,7 +122,7 @@ public final class LoopbackTcp implements AutoCloseable {
                 if (r > 0) {
                     return Arrays.copyOf(buf.toArray(ValueLayout.JAVA_BYTE), (int) r);
                 }
-                if (r == 0 || (int) ERRNO.get(state, 0L) != EAGAIN) {
+                if (r == 0 || Libc.errno(state) != EAGAIN) {
                     check("recv", r == 0 ? -1 : (int) r, state);
                 }
                 if (System.nanoTime() > deadline) {
