@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.LoadException;
 import io.bpfkit.api.codec.Codecs;
@@ -35,6 +36,7 @@ import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.sys.Syscalls;
 import io.bpfkit.testing.AfXdpSocket;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.Libc;
 import io.bpfkit.testing.LoopbackTcp;
@@ -48,7 +50,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -479,13 +483,18 @@ class KernelObjectMapsKernelTest {
         return Path.of(mount + relative);
     }
 
-    @Test
-    void cgroupStorageIsSharedBetweenJavaByCgroupDescriptorAndTheProgram() throws IOException {
-        if (!KernelVersion.atLeast(6, 2)) {
-            LoadException e = assertThrows(LoadException.class, () -> load("cgrp_storage.bpf.o").close());
-            assertTrue(e.toString().contains("cg_store"), "before 6.2 the kernel has no cgroup storage: " + e);
-            return;
-        }
+    @TestFactory
+    DynamicTest cgroupStorage() {
+        // cgroup local storage (Linux 6.2) keeps its values in struct cgroup's bpf_cgrp_storage
+        return KernelProbes.branch("cgroup storage is shared between Java by cgroup descriptor and the program",
+                KernelProbes.kernelBtfMember("cgroup", "bpf_cgrp_storage"),
+                KernelObjectMapsKernelTest::cgroupStorageIsShared, () -> {
+                    BpfException e = assertThrows(BpfException.class, () -> load("cgrp_storage.bpf.o").close());
+                    assertTrue(e.getMessage().contains("cg_store"), "no cgroup storage before 6.2: " + e);
+                });
+    }
+
+    static void cgroupStorageIsShared() throws IOException {
         try (LoadedObject obj = load("cgrp_storage.bpf.o");
                 BpfLocalStorage<CgValue> cgroups = BpfMaps.localStorage(obj, "cg_store", RecordCodec.of(CgValue.class));
                 Fd cg = Syscalls.open(ownCgroup().toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0, "cgroup")) {
@@ -496,16 +505,6 @@ class KernelObjectMapsKernelTest {
             assertEquals(new CgValue(0xc0ffeeL, 1), cgroups.get(cg.get()));
             assertTrue(cgroups.delete(cg.get()));
             assertNull(cgroups.get(cg.get()));
-        }
-    }
-
-    /** The running kernel's version, from uname's release. */
-    static final class KernelVersion {
-        static boolean atLeast(int major, int minor) {
-            String[] v = System.getProperty("os.version").split("[.-]");
-            int ma = Integer.parseInt(v[0]);
-            int mi = Integer.parseInt(v[1]);
-            return ma > major || (ma == major && mi >= minor);
         }
     }
 }
