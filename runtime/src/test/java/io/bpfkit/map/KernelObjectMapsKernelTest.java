@@ -40,6 +40,7 @@ import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.Libc;
 import io.bpfkit.testing.LoopbackTcp;
+import io.bpfkit.testing.PinRoot;
 import io.bpfkit.testing.TestObjects;
 import io.bpfkit.testing.Tools;
 import java.io.IOException;
@@ -227,6 +228,34 @@ class KernelObjectMapsKernelTest {
             LoadException e = assertThrows(LoadException.class, () -> BpfMaps.stackTrace(obj, "socks"));
             assertTrue(e.getMessage().contains("sockmap") && e.getMessage().contains("BpfMaps.sockMap"),
                     e.getMessage());
+        }
+    }
+
+    static long openFds() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void aRefusedHandleOnAPinnedMapClosesTheDescriptorItOpened() throws IOException {
+        try (LoadedObject obj = load("xdp_targets.bpf.o"); PinRoot pins = PinRoot.create("kernel-object-maps")) {
+            String cpus = pins.path().resolve("cpus").toString();
+            String ports = pins.path().resolve("ports").toString();
+            try (BpfCpuMap c = BpfMaps.cpuMap(obj, "cpus"); BpfDevMap d = BpfMaps.devMap(obj, "ports")) {
+                c.pin(cpus);
+                d.pin(ports);
+            }
+            long before = openFds();
+            LoadException wrong = assertThrows(LoadException.class, () -> BpfMaps.devMap(BpfMaps.openPinned(cpus)));
+            assertTrue(wrong.getMessage().contains("BpfMaps.cpuMap"), wrong.getMessage());
+            assertThrows(LoadException.class, () -> BpfMaps.localStorage(BpfMaps.openPinned(ports), Codecs.int64()));
+            assertEquals(before, openFds(), "the refused handles' descriptors are closed");
+            try (BpfDevMap owned = BpfMaps.devMap(BpfMaps.openPinned(ports))) {
+                owned.set(0, Attach.ifindex("lo"));
+                assertEquals(Attach.ifindex("lo"), owned.entry(0).orElseThrow().ifindex());
+            }
+            assertEquals(before, openFds(), "an owning handle closes its descriptor");
         }
     }
 
