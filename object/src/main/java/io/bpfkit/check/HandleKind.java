@@ -31,6 +31,19 @@ public enum HandleKind {
     /** A user ring buffer written from Java, its samples the value type (the map has no value size). */
     USER_RINGBUF_RECORDS("BpfUserRingBuffer", false, true, MapType.USER_RINGBUF),
     PERF_EVENT_ARRAY("BpfPerfEventArrayMap", false, false, MapType.PERF_EVENT_ARRAY),
+    /** Stacks by id: the handle reads instruction pointers or build ids, whichever the map holds. */
+    STACK_TRACE("BpfStackTraceMap", false, false, MapType.STACK_TRACE),
+    SOCKMAP("BpfSockMap", false, false, MapType.SOCKMAP),
+    /** Sockets under a key of the program's; the values are socket descriptors or cookies. */
+    SOCKHASH("BpfSockHash", true, false, MapType.SOCKHASH),
+    DEVMAP("BpfDevMap", false, false, MapType.DEVMAP, MapType.DEVMAP_HASH),
+    CPUMAP("BpfCpuMap", false, false, MapType.CPUMAP),
+    XSKMAP("BpfXskMap", false, false, MapType.XSKMAP),
+    /** Task, socket, inode and cgroup storage: keyed from Java by the owner's descriptor, so no key type. */
+    LOCAL_STORAGE("BpfLocalStorage", false, true, MapType.TASK_STORAGE, MapType.SK_STORAGE, MapType.INODE_STORAGE,
+            MapType.CGRP_STORAGE),
+    /** An arena's memory; its size is pages, not entries. */
+    ARENA("BpfArena", false, false, MapType.ARENA),
     /** A whole global data section; the "map" a binding names is the section ({@code .bss}). */
     GLOBALS("BpfGlobals", false, false);
 
@@ -64,6 +77,14 @@ public enum HandleKind {
     /** Whether the value type is a ring buffer's records, checked against the object's struct of their name. */
     public boolean hasRecords() {
         return this == RINGBUF_RECORDS || this == USER_RINGBUF_RECORDS;
+    }
+
+    /**
+     * Whether a binding offers a {@code max_entries} setter for the map: local storage has
+     * none (it must be 0) and a perf event array's is the CPU count.
+     */
+    public boolean hasMaxEntries() {
+        return this != PERF_EVENT_ARRAY && this != GLOBALS && this != LOCAL_STORAGE;
     }
 
     /** Whether the handle's last type argument is the handle type of inner maps. */

@@ -133,8 +133,7 @@ final class BindingWriter {
                 .addField(SPEC, "spec", Modifier.PRIVATE, Modifier.FINAL);
         for (BindingModel.Method m : model.methods()) {
             switch (m.declared()) {
-                case Declared.MapHandle h when h.kind() != HandleKind.PERF_EVENT_ARRAY
-                        && h.kind() != HandleKind.GLOBALS -> b.addMethod(
+                case Declared.MapHandle h when h.kind().hasMaxEntries() -> b.addMethod(
                         MethodSpec.methodBuilder(m.name() + "MaxEntries").addModifiers(Modifier.PUBLIC).returns(open)
                                 .addJavadoc("Sets map {@code $L}'s {@code max_entries}.\n", h.map())
                                 .addParameter(long.class, "maxEntries")
@@ -258,6 +257,14 @@ final class BindingWriter {
             case RINGBUF, RINGBUF_RECORDS -> "ringBuffer";
             case USER_RINGBUF_RECORDS -> "userRingBuffer";
             case PERF_EVENT_ARRAY -> "perfEventArray";
+            case STACK_TRACE -> "stackTrace";
+            case SOCKMAP -> "sockMap";
+            case SOCKHASH -> "sockHash";
+            case DEVMAP -> "devMap";
+            case CPUMAP -> "cpuMap";
+            case XSKMAP -> "xskMap";
+            case LOCAL_STORAGE -> "localStorage";
+            case ARENA -> "arena";
             case GLOBALS -> throw new IllegalArgumentException("a section is not made by a map factory");
         };
         CodeBlock.Builder c = CodeBlock.builder().add("$T.$L($L", MAPS, factory, source);

@@ -414,6 +414,64 @@ public final class Attach {
         });
     }
 
+    /**
+     * Attaches an {@code sk_msg} or {@code sk_skb} program to a sockmap or sockhash
+     * ({@code BPF_PROG_ATTACH} with the map as target), with the attach type its section names
+     * ({@code sk_msg}, {@code sk_skb/stream_verdict}, {@code sk_skb/stream_parser},
+     * {@code sk_skb/verdict}). The link holds its own references to the program and the map, so
+     * it detaches correctly after the object closed; closing it detaches.
+     *
+     * <pre>{@code
+     * BpfSockMap socks = BpfMaps.sockMap(loaded, "socks");
+     * try (Link l = Attach.sockMap(loaded.program("on_msg").orElseThrow(), socks)) {
+     *     socks.set(0, clientFd);
+     * }
+     * }</pre>
+     */
+    public static Link sockMap(BpfProgram prog, io.bpfkit.api.map.BpfMap map) {
+        AttachType t = loaded(prog).spec().expectedAttachType();
+        if (t == null) {
+            throw new BpfException("program '" + prog.name() + "' (section " + loaded(prog).spec().section()
+                    + ") has no expected attach type: name it (SK_SKB_STREAM_VERDICT, SK_SKB_STREAM_PARSER, "
+                    + "SK_SKB_VERDICT or SK_MSG_VERDICT)");
+        }
+        return sockMap(prog, map, t);
+    }
+
+    /** {@link #sockMap(BpfProgram, io.bpfkit.api.map.BpfMap)} with attach type {@code type}. */
+    public static Link sockMap(BpfProgram prog, io.bpfkit.api.map.BpfMap map, AttachType type) {
+        io.bpfkit.object.ProgramType pt = loaded(prog).spec().type();
+        if (pt != io.bpfkit.object.ProgramType.SK_MSG && pt != io.bpfkit.object.ProgramType.SK_SKB) {
+            throw new BpfException("program '" + prog.name() + "' is a " + pt.libbpfName() + " program; a sockmap "
+                    + "takes sk_msg and sk_skb programs");
+        }
+        if (type != AttachType.SK_MSG_VERDICT && type != AttachType.SK_SKB_STREAM_VERDICT
+                && type != AttachType.SK_SKB_STREAM_PARSER && type != AttachType.SK_SKB_VERDICT) {
+            throw new BpfException("attach type " + type.libbpfName() + " is no sockmap attach type");
+        }
+        int mapId = map.info().id();
+        Fd mapRef = Bpf.mapGetFdById(mapId, 0);
+        Fd progRef;
+        try {
+            progRef = Bpf.progGetFdById(Bpf.progInfo(fdOf(prog)).id());
+        } catch (RuntimeException e) {
+            mapRef.close();
+            throw e;
+        }
+        try {
+            Bpf.progAttach(mapRef.get(), progRef, type.value(), 0);
+        } catch (RuntimeException e) {
+            progRef.close();
+            mapRef.close();
+            throw e;
+        }
+        return Link.action(type.libbpfName() + " on map '" + map.name() + "' (" + prog.name() + ")",
+                () -> Bpf.progDetach(mapRef.get(), progRef, type.value()), () -> {
+                    progRef.close();
+                    mapRef.close();
+                });
+    }
+
     /** A BPF iterator link ({@code iter/...} programs); read its output with {@link IterLink#open()}. */
     public static IterLink iterator(BpfProgram prog) {
         OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog.fileDescriptor(), 0, AttachType.TRACE_ITER.value(), 0,

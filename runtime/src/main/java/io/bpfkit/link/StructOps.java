@@ -46,27 +46,9 @@ public final class StructOps {
      *     control of that name is already registered)
      */
     public static Link register(LoadedMap map) {
-        StructOpsSpec ops = map.spec().structOps();
-        byte[] value = map.structOpsValue();
-        if (map.spec().mapType() != MapType.STRUCT_OPS || ops == null || value == null) {
-            throw new BpfException("map '" + map.name() + "' is not a struct_ops map the loader created"
-                    + " (only maps of SEC(\".struct_ops\") and SEC(\".struct_ops.link\") can be registered)");
-        }
+        StructOpsSpec ops = prepare(map);
         OwnedFd fd = map.fd();
         String name = "struct_ops " + map.name() + " (struct " + ops.structName() + ")";
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
-            MemorySegment v = arena.allocate(value.length, 8);
-            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            try {
-                MapCalls.of(fd).update(key, v, BpfFlags.BPF_ANY);
-            } catch (KernelException e) {
-                // A link map's value is fixed once a link used it: EBUSY means it is ready already.
-                if (!ops.link() || e.errno() != Errno.EBUSY) {
-                    throw e;
-                }
-            }
-        }
         if (!ops.link()) {
             return Link.action(name, () -> {
                 try (Arena arena = Arena.ofConfined()) {
@@ -77,6 +59,71 @@ public final class StructOps {
         OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(fd.get(), 0, AttachType.STRUCT_OPS.value(), 0, null,
                 map.name()));
         return Link.bpf(name, link);
+    }
+
+    /**
+     * Points a struct_ops link at another {@code SEC(".struct_ops.link")} map of the same struct,
+     * as libbpf's {@code bpf_link__update_map}: {@code BPF_LINK_UPDATE} with the new map, after
+     * its value is written. The kernel swaps the two without a moment unregistered; for a TCP
+     * congestion control the new map must carry the same name. The link keeps its descriptor
+     * (and its {@link Link#name()}, which names the first map).
+     *
+     * <pre>{@code
+     * try (Link reg = StructOps.register(obj.map("cc_v1").orElseThrow())) {
+     *     StructOps.update(reg, obj.map("cc_v2").orElseThrow());   // new sockets now get v2
+     * }
+     * }</pre>
+     *
+     * @throws BpfException when {@code link} is no BPF link, or {@code map} no struct_ops link map
+     *     the loader created
+     * @throws KernelException when the kernel refuses the swap (EINVAL: another struct, a map
+     *     without BPF_F_LINK, a congestion control of another name; EOPNOTSUPP: a kernel before 6.4)
+     */
+    public static void update(Link link, LoadedMap map) {
+        update(link, map, null);
+    }
+
+    /**
+     * {@link #update(Link, LoadedMap)} only if the link still uses {@code expected}
+     * ({@code BPF_F_REPLACE}); EPERM when it uses another map.
+     */
+    public static void update(Link link, LoadedMap map, LoadedMap expected) {
+        if (!link.isBpfLink()) {
+            throw new BpfException("link " + link.name() + " is no BPF link: a struct_ops map registered by a map "
+                    + "update (SEC(\".struct_ops\")) cannot be swapped; use SEC(\".struct_ops.link\")");
+        }
+        StructOpsSpec ops = map.spec().structOps();
+        if (ops != null && !ops.link()) {
+            throw new BpfException("map '" + map.name() + "' is from SEC(\".struct_ops\"): only a struct_ops link "
+                    + "map (SEC(\".struct_ops.link\"), BPF_F_LINK) can replace the map of a link");
+        }
+        prepare(map);
+        Bpf.linkUpdate(link.fd(), map.fd(), expected == null ? null : expected.fd(),
+                expected == null ? 0 : BpfFlags.BPF_F_REPLACE);
+    }
+
+    /** Writes a struct_ops map's value into element 0 (for a link map: once; EBUSY after). */
+    private static StructOpsSpec prepare(LoadedMap map) {
+        StructOpsSpec ops = map.spec().structOps();
+        byte[] value = map.structOpsValue();
+        if (map.spec().mapType() != MapType.STRUCT_OPS || ops == null || value == null) {
+            throw new BpfException("map '" + map.name() + "' is not a struct_ops map the loader created"
+                    + " (only maps of SEC(\".struct_ops\") and SEC(\".struct_ops.link\") can be registered)");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment v = arena.allocate(value.length, 8);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            try {
+                MapCalls.of(map.fd()).update(key, v, BpfFlags.BPF_ANY);
+            } catch (KernelException e) {
+                // A link map's value is fixed once a link used it: EBUSY means it is ready already.
+                if (!ops.link() || e.errno() != Errno.EBUSY) {
+                    throw e;
+                }
+            }
+        }
+        return ops;
     }
 
     /**

@@ -6,9 +6,12 @@ import io.bpfkit.api.map.BpfArena;
 import io.bpfkit.api.map.BpfArray;
 import io.bpfkit.api.map.BpfArrayOfMaps;
 import io.bpfkit.api.map.BpfBloomFilter;
+import io.bpfkit.api.map.BpfCpuMap;
+import io.bpfkit.api.map.BpfDevMap;
 import io.bpfkit.api.map.BpfGlobals;
 import io.bpfkit.api.map.BpfHashMap;
 import io.bpfkit.api.map.BpfHashOfMaps;
+import io.bpfkit.api.map.BpfLocalStorage;
 import io.bpfkit.api.map.BpfLpmTrie;
 import io.bpfkit.api.map.BpfLruHashMap;
 import io.bpfkit.api.map.BpfLruPerCpuHashMap;
@@ -21,8 +24,12 @@ import io.bpfkit.api.map.BpfProgramArray;
 import io.bpfkit.api.map.BpfQueue;
 import io.bpfkit.api.map.BpfRingBuffer;
 import io.bpfkit.api.map.BpfRingBufferMap;
+import io.bpfkit.api.map.BpfSockHash;
+import io.bpfkit.api.map.BpfSockMap;
 import io.bpfkit.api.map.BpfStack;
+import io.bpfkit.api.map.BpfStackTraceMap;
 import io.bpfkit.api.map.BpfUserRingBuffer;
+import io.bpfkit.api.map.BpfXskMap;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.object.MapType;
 import io.bpfkit.sys.Cpus;
@@ -195,6 +202,78 @@ public final class BpfMaps {
     public static <K, M extends BpfMap> BpfMapOfMaps<K, M> mapOfMaps(MapRef ref, Codec<K> keys,
             Function<MapRef, M> inner) {
         return checked(ref, () -> new MapOfMapsHandle.Either<>(ref, keys, inner), null, null, false);
+    }
+
+    // ---- stack traces, sockets, XDP targets, local storage --------------------------------
+
+    /**
+     * The stack trace map {@code name}: the stacks {@code bpf_get_stackid} stored, by stack id.
+     *
+     * @throws LoadException when the object has no such map or it is no stack trace map
+     */
+    public static BpfStackTraceMap stackTrace(LoadedObject obj, String name) {
+        return stackTrace(MapRef.of(obj, name));
+    }
+
+    public static BpfStackTraceMap stackTrace(MapRef ref) {
+        return checked(ref, () -> new StackTraceHandle(ref), null, null, false);
+    }
+
+    /** The sockmap {@code name}: sockets by slot, for sk_msg and sk_skb programs. */
+    public static BpfSockMap sockMap(LoadedObject obj, String name) {
+        return sockMap(MapRef.of(obj, name));
+    }
+
+    public static BpfSockMap sockMap(MapRef ref) {
+        return checked(ref, () -> new SockMapHandle.Array(ref), null, null, false);
+    }
+
+    /** The sockhash {@code name}: sockets by a key {@code keys} encodes. */
+    public static <K> BpfSockHash<K> sockHash(LoadedObject obj, String name, Codec<K> keys) {
+        return sockHash(MapRef.of(obj, name), keys);
+    }
+
+    public static <K> BpfSockHash<K> sockHash(MapRef ref, Codec<K> keys) {
+        return checked(ref, () -> new SockMapHandle.Hash<>(ref, keys), keys, null, true);
+    }
+
+    /** The devmap or devmap_hash {@code name}: devices XDP programs redirect to. */
+    public static BpfDevMap devMap(LoadedObject obj, String name) {
+        return devMap(MapRef.of(obj, name));
+    }
+
+    public static BpfDevMap devMap(MapRef ref) {
+        return checked(ref, () -> new XdpTargetHandle.Dev(ref), null, null, false);
+    }
+
+    /** The cpumap {@code name}: CPUs XDP programs redirect to. */
+    public static BpfCpuMap cpuMap(LoadedObject obj, String name) {
+        return cpuMap(MapRef.of(obj, name));
+    }
+
+    public static BpfCpuMap cpuMap(MapRef ref) {
+        return checked(ref, () -> new XdpTargetHandle.Cpu(ref), null, null, false);
+    }
+
+    /** The xskmap {@code name}: AF_XDP sockets XDP programs redirect to. */
+    public static BpfXskMap xskMap(LoadedObject obj, String name) {
+        return xskMap(MapRef.of(obj, name));
+    }
+
+    public static BpfXskMap xskMap(MapRef ref) {
+        return checked(ref, () -> new XdpTargetHandle.Xsk(ref), null, null, false);
+    }
+
+    /**
+     * The task, socket, inode or cgroup local storage map {@code name}, its values {@code values}
+     * decodes, keyed from Java by the owning object's descriptor.
+     */
+    public static <V> BpfLocalStorage<V> localStorage(LoadedObject obj, String name, Codec<V> values) {
+        return localStorage(MapRef.of(obj, name), values);
+    }
+
+    public static <V> BpfLocalStorage<V> localStorage(MapRef ref, Codec<V> values) {
+        return checked(ref, () -> new LocalStorageHandle<>(ref, values), null, values, true);
     }
 
     // ---- event maps and global data -------------------------------------------------------

@@ -59,6 +59,13 @@ abstract class MapHandle implements BpfMap {
             case USER_RINGBUF -> "BpfMaps.userRingBuffer";
             case PERF_EVENT_ARRAY -> "BpfMaps.perfEventArray";
             case ARENA -> "BpfMaps.arena";
+            case STACK_TRACE -> "BpfMaps.stackTrace";
+            case SOCKMAP -> "BpfMaps.sockMap";
+            case SOCKHASH -> "BpfMaps.sockHash";
+            case DEVMAP, DEVMAP_HASH -> "BpfMaps.devMap";
+            case CPUMAP -> "BpfMaps.cpuMap";
+            case XSKMAP -> "BpfMaps.xskMap";
+            case TASK_STORAGE, SK_STORAGE, INODE_STORAGE, CGRP_STORAGE -> "BpfMaps.localStorage";
             default -> "MapRef and the sys layer (no typed handle for " + t.libbpfName() + " yet)";
         };
     }

@@ -30,7 +30,8 @@ public final class Libc {
     public static final int TCP_CONGESTION = 13;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout STATE = Linker.Option.captureStateLayout();
+    /** The errno capture of a downcall made with {@link #handle}. */
+    static final StructLayout STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle UNLINKAT = handle("unlinkat",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -58,9 +59,15 @@ public final class Libc {
         }
     }
 
-    private static MethodHandle handle(String name, FunctionDescriptor d) {
+    /** A libc function capturing errno into a segment of {@link #STATE}; for this package's helpers. */
+    static MethodHandle handle(String name, FunctionDescriptor d) {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d,
                 Linker.Option.captureCallState("errno"));
+    }
+
+    /** The errno a downcall captured into {@code state}. */
+    static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
     }
 
     /** unlinkat(2). */
