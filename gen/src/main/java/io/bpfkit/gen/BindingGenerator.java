@@ -365,6 +365,11 @@ public final class BindingGenerator {
                 default -> {
                 }
             }
+            if (!kind.hasValue()) {
+                // Kernel-object maps (stack traces, sockets, XDP targets, the arena): their values
+                // are the kernel's, the handle reads them in its own terms.
+                return kind.hasKey() ? ParameterizedTypeName.get(raw, boxed(key(m, method, why))) : raw;
+            }
             TypeName value = boxed(value(m, method, why));
             if (kind.hasKey()) {
                 JType key = kind == HandleKind.LPM_TRIE ? lpmKey(m, why) : key(m, method, why);
