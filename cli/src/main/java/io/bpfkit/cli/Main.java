@@ -12,6 +12,8 @@ import java.util.List;
  * bpfkit btf dump FILE [--base BASE] [--format raw|c]
  *                                        BTF as bpftool prints it (an object or raw BTF; split
  *                                        over BASE); c: a compilable header (vmlinux.h)
+ * bpfkit usdt list [--json] FILE|--pid PID
+ *                                        the USDT probes of a binary, or of a process's mapped files
  * bpfkit top|syscount|execsnoop|...      the example tools ({@link Tools})
  * </pre>
  */
@@ -44,6 +46,7 @@ public final class Main {
             case "inspect" -> InspectCommand.run(rest, out, err);
             case "btf" -> BtfCommand.run(rest, out, err);
             case "load" -> LoadCommand.run(rest, out, err);
+            case "usdt" -> UsdtCommand.run(rest, out, err);
             default -> {
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
@@ -65,6 +68,9 @@ public final class Main {
                 "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it;",
                 "                                 --format c: a C header declaring every type (vmlinux.h);",
                 "                                 --base: FILE is split BTF over BASE (a kernel module's over vmlinux)",
+                "  usdt list [--json] FILE|--pid PID",
+                "                                 the USDT probes (provider:name, file offset, semaphore,",
+                "                                 arguments) of a binary or library, or of every file a process maps",
                 "  help                           this text",
                 "",
                 "example tools (each takes --help):",
