@@ -20,7 +20,7 @@ import java.util.List;
  * }</pre>
  *
  * Anything else, including x86 scale-index-base operands ({@code 1@-96(%rbp,%rax,8)}, which
- * libbpf 1.1's {@code usdt.bpf.h} cannot read), is an {@link ObjectFormatException} naming the
+ * libbpf 1.1's {@code usdt.bpf.h} cannot read and only libbpf 1.7 can), is an {@link ObjectFormatException} naming the
  * probe, the argument and what is wrong.
  */
 public final class UsdtArguments {
@@ -98,7 +98,7 @@ public final class UsdtArguments {
         String inner = loc.substring(open + 1, loc.length() - 1).strip();
         if (inner.contains(",")) {
             throw error(probe, spec, index, arg, "scale-index-base operands are not supported (libbpf 1.1's "
-                    + "usdt.bpf.h has no argument type for them)");
+                    + "usdt.bpf.h has no argument type for them, and bpfkit does not write libbpf 1.7's)");
         }
         if (!inner.startsWith("%")) {
             throw error(probe, spec, index, arg, "expected a %REGISTER inside the parentheses");

@@ -9,7 +9,7 @@
  * <pre>{@code
  * UsdtNotes notes = UsdtNotes.read(Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/lib/server/libjvm.so"));
  * for (UsdtProbe p : notes.find("hotspot", "gc__begin")) {
- *     byte[] spec = UsdtSpec.encode(p.arguments(notes.arch()), 0, notes.order());
+ *     byte[] spec = UsdtSpec.encode(p.arguments(notes.arch()), 0, notes.order(), UsdtSpec.Layout.LIBBPF_1_1);
  * }
  * }</pre>
  */

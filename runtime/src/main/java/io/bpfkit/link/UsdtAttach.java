@@ -87,10 +87,11 @@ final class UsdtAttach {
                     + notes.machine() + ", this machine runs " + System.getProperty("os.arch")
                     + " (bpfkit reads x86-64 and arm64 argument specs)");
         }
+        SpecsMap specsMapRef = specsMap(prog);
         Map<String, byte[]> specs = new LinkedHashMap<>();
         for (UsdtProbe site : sites) {
             specs.computeIfAbsent(site.arguments(), a -> UsdtSpec.encode(site.arguments(arch), o.cookie(),
-                    ByteOrder.nativeOrder()));
+                    ByteOrder.nativeOrder(), specsMapRef == null ? UsdtSpec.Layout.LIBBPF_1_1 : specsMapRef.layout()));
         }
         boolean semaphores = sites.stream().anyMatch(UsdtProbe::hasSemaphore);
         int refCtrShift = -1;
@@ -102,7 +103,7 @@ final class UsdtAttach {
             refCtrShift = Tracefs.formatShift("uprobe", "ref_ctr_offset");
         }
         String what = "usdt " + binary + ":" + label + (pid > 0 ? " pid " + pid : "");
-        int specsMapId = specsMapId(prog);
+        int specsMapId = specsMapRef == null ? -1 : specsMapRef.id();
         if (specsMapId < 0 && o.cookie() != 0) {
             throw new LoadException("program '" + prog.name() + "'", "uses no " + SPECS_MAP + " map, so cookie "
                     + o.cookie() + " of " + what + " cannot reach it: include <bpf/usdt.bpf.h> and read it with "
@@ -218,11 +219,15 @@ final class UsdtAttach {
         return e;
     }
 
+    /** A program's {@code __bpf_usdt_specs} map: its kernel id and the spec layout its value size says. */
+    private record SpecsMap(int id, UsdtSpec.Layout layout) {
+    }
+
     /**
-     * The id of the program's {@code __bpf_usdt_specs} map, whose values must be
-     * {@link UsdtSpec#SIZE} bytes; -1 when the program uses none (it reads no argument).
+     * The program's {@code __bpf_usdt_specs} map, or null when the program uses none (it reads
+     * no argument).
      */
-    private static int specsMapId(BpfProgram prog) {
+    private static SpecsMap specsMap(BpfProgram prog) {
         int[] mapIds = Bpf.progMapIds(Attach.fdOf(prog));
         String truncated = SPECS_MAP.substring(0, BpfFlags.BPF_OBJ_NAME_LEN - 1);
         for (int id : mapIds) {
@@ -231,15 +236,17 @@ final class UsdtAttach {
                 info = Bpf.mapInfo(m);
             }
             if (info.name().equals(truncated)) {
-                if (info.valueSize() != UsdtSpec.SIZE) {
+                UsdtSpec.Layout layout = UsdtSpec.Layout.forValueSize(info.valueSize());
+                if (layout == null) {
                     throw new LoadException("program '" + prog.name() + "'", "its " + SPECS_MAP + " map has "
-                            + info.valueSize() + "-byte values, not the " + UsdtSpec.SIZE + " bytes of "
-                            + "usdt.bpf.h's struct __bpf_usdt_spec");
+                            + info.valueSize() + "-byte values: neither the " + UsdtSpec.Layout.LIBBPF_1_1.size()
+                            + " bytes of struct __bpf_usdt_spec in usdt.bpf.h up to libbpf 1.6 nor the "
+                            + UsdtSpec.Layout.LIBBPF_1_7.size() + " bytes of libbpf 1.7");
                 }
-                return id;
+                return new SpecsMap(id, layout);
             }
         }
-        return -1;
+        return null;
     }
 
     private static int allocate(int mapId, OwnedFd specsMap, String what) {

@@ -21,13 +21,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * usdt.bpf.o, written for libbpf's usdt.bpf.h, attached to the probes of the test binary by
- * libbpf (Debian's libbpf-dev, the version whose usdt.bpf.h the object is built with; a C
- * harness, src/test/c/libbpf_usdt_attach.c) and by bpfkit, the same probes with the same
+ * usdt.bpf.c, written for libbpf's usdt.bpf.h, attached to the probes of the test binary by
+ * libbpf (a C harness, src/test/c/libbpf_usdt_attach.c) and by bpfkit: built against Debian's
+ * libbpf-dev 1.1 (the test object usdt.bpf.o) with the harness linked to that libbpf.a, and
+ * built against the current libbpf (1.7, whose usdt.bpf.h lays the spec map out differently)
+ * with the harness linked to that one; the same probes with the same
  * cookies: every argument value the programs read (registers, stack slots and constants of
  * every width, signed and unsigned; a probe with two sites; a probe behind a semaphore, read
  * through BPF_USDT) is the same, and is what the target passed.
@@ -51,6 +53,29 @@ class UsdtDifferentialTest {
             throw new IllegalStateException("compiling the libbpf harness failed:\n" + r.stderr());
         }
         return exe;
+    }
+
+    /**
+     * usdt.bpf.c built against the current libbpf's headers (libbpf 1.7's usdt.bpf.h lays the
+     * spec out in 24-byte arguments), by clang as the build builds the test objects.
+     */
+    static Path againstCurrentLibbpf(Path dir) {
+        Path libbpf = Tools.currentLibbpf().orElse(null);
+        Tools.assumePresent(libbpf != null, "no current libbpf: set bpfkit.libbpfDir to scripts/kernel-source"
+                + " --print-libbpf-dir (scripts/test does)");
+        Path clang = Tools.find("clang-19", "clang");
+        Tools.assumePresent(clang != null, "clang is not installed (Debian: apt-get install clang-19)");
+        Path gcc = Tools.find("gcc", "cc");
+        String multiarch = gcc == null ? "x86_64-linux-gnu" : Tools.run(10, gcc.toString(), "-print-multiarch").out()
+                .strip();
+        Path object = dir.resolve("usdt_current.bpf.o");
+        Tools.Result r = Tools.run(120, clang.toString(), "-O2", "-g", "-target", "bpf", "-Wall", "-Werror",
+                "-I" + libbpf.resolve("include"), "-I/usr/include/" + multiarch, "-c",
+                Path.of("src", "test", "bpf", "usdt.bpf.c").toString(), "-o", object.toString());
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("compiling usdt.bpf.c against " + libbpf + " failed:\n" + r.stderr());
+        }
+        return object;
     }
 
     /** What the programs recorded, as the harness prints it. */
@@ -140,12 +165,20 @@ class UsdtDifferentialTest {
      * bpfkit attaches one perf-event uprobe per site (as on kernels before 6.6) instead of one
      * uprobe.multi link per probe.
      */
-    @ParameterizedTest(name = "one uprobe per site through perf events: {0}")
-    @ValueSource(booleans = {false, true})
-    void bpfkitAndLibbpfReadTheSameArgumentValues(boolean perfEvents, @TempDir Path tmp) {
-        Path object = TestObjects.path("usdt.bpf.o");
+    @ParameterizedTest(name = "libbpf {0}, one uprobe per site through perf events: {1}")
+    @CsvSource({"1.1, false", "1.1, true", "current, false", "current, true"})
+    void bpfkitAndLibbpfReadTheSameArgumentValues(String libbpfVersion, boolean perfEvents, @TempDir Path tmp) {
+        Path object;
+        Path harness;
+        if (libbpfVersion.equals("1.1")) {
+            object = TestObjects.path("usdt.bpf.o");
+            harness = harness(tmp);
+        } else {
+            object = againstCurrentLibbpf(tmp);
+            harness = Tools.compileAgainstLibbpf("libbpf_usdt_attach.c", tmp);
+        }
         Path target = UsdtTarget.path();
-        Tools.Result libbpf = Tools.run(120, harness(tmp).toString(), object.toString(), target.toString(),
+        Tools.Result libbpf = Tools.run(120, harness.toString(), object.toString(), target.toString(),
                 Integer.toString(ROUNDS));
         assertEquals(0, libbpf.exitCode(), libbpf.stderr());
         String bpfkit;

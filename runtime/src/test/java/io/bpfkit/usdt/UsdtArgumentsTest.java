@@ -129,7 +129,7 @@ class UsdtArgumentsTest {
     @Test
     void specValueLayout() {
         byte[] v = UsdtSpec.encode(UsdtArguments.parse("-4@%eax 8@-16(%rbp) -2@$-7", UsdtArch.X86_64, "p:n"), 0x1122L,
-                ByteOrder.LITTLE_ENDIAN);
+                ByteOrder.LITTLE_ENDIAN, UsdtSpec.Layout.LIBBPF_1_1);
         assertEquals(208, v.length);
         ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0, b.getLong(0));
@@ -148,5 +148,28 @@ class UsdtArgumentsTest {
         assertArrayEquals(new byte[16 * 9], java.util.Arrays.copyOfRange(v, 48, 192));
         assertEquals(0x1122L, b.getLong(192));
         assertEquals(3, b.getShort(200));
+    }
+
+    /** libbpf 1.7's layout: 24-byte argument specs, arg_type an 8-bit bit field, reg_off at 14. */
+    @Test
+    void specValueLayoutOfLibbpf17() {
+        assertEquals(UsdtSpec.Layout.LIBBPF_1_7, UsdtSpec.Layout.forValueSize(304));
+        assertEquals(UsdtSpec.Layout.LIBBPF_1_1, UsdtSpec.Layout.forValueSize(208));
+        assertEquals(null, UsdtSpec.Layout.forValueSize(200));
+        byte[] v = UsdtSpec.encode(UsdtArguments.parse("-4@%eax 8@-16(%rbp)", UsdtArch.X86_64, "p:n"), 7,
+                ByteOrder.LITTLE_ENDIAN, UsdtSpec.Layout.LIBBPF_1_7);
+        assertEquals(304, v.length);
+        ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(1, b.get(8));
+        assertEquals(0, b.get(9));
+        assertEquals(0, b.getShort(10)); // idx_reg_off, scale_bitshift
+        assertEquals(80, b.getShort(14));
+        assertEquals(1, b.get(16));
+        assertEquals(32, b.get(17));
+        assertEquals(-16, b.getLong(24));
+        assertEquals(2, b.get(32));
+        assertEquals(32, b.getShort(38));
+        assertEquals(7, b.getLong(288));
+        assertEquals(2, b.getShort(296));
     }
 }
