@@ -66,7 +66,7 @@ bpfkit_apt_install() {
 # clang for BPF C, the libbpf headers (bpf_helpers.h), and bpftool/libbpf for the
 # differential tests and the C side of the benchmarks. With "tests", everything the test
 # suite runs or reads besides the kernel (a required test run fails when one is missing):
-# bpftool, gcc, readelf (binutils), the kernel's UAPI headers (linux/bpf.h), and iproute2
+# bpftool, gcc, readelf (binutils), the kernel's UAPI headers (linux/bpf.h), <sys/sdt.h>, and iproute2
 # (tc, ip) for the tests that check what netlink attaches put on an interface.
 bpfkit_ensure_toolchain() {
   local want=()
@@ -78,6 +78,8 @@ bpfkit_ensure_toolchain() {
     command -v tc >/dev/null 2>&1 || [ -x /usr/sbin/tc ] || [ -x /sbin/tc ] || want+=(iproute2)
     command -v readelf >/dev/null 2>&1 || want+=(binutils)
     [ -f /usr/include/linux/bpf.h ] || want+=(linux-libc-dev)
+    # <sys/sdt.h>, for the USDT probes of the test binary the USDT tests attach to
+    compgen -G '/usr/include/*/sys/sdt.h' >/dev/null || [ -f /usr/include/sys/sdt.h ] || want+=(systemtap-sdt-dev)
   fi
   [ ${#want[@]} -eq 0 ] || bpfkit_apt_install "${want[@]}"
 }

@@ -8,6 +8,7 @@ module io.bpfkit.examples {
 
     exports io.bpfkit.examples;
     exports io.bpfkit.examples.execsnoop;
+    exports io.bpfkit.examples.jvm;
     exports io.bpfkit.examples.syslat;
     exports io.bpfkit.examples.top;
     exports io.bpfkit.examples.uprobe;

@@ -2,7 +2,7 @@
  * bpfkit's open phase, in pure Java: the ELF reader ({@code elf}), BTF ({@code btf}), the object
  * spec edited between open and load ({@code object}), CO-RE relocation ({@code core}), the checks
  * a binding's declarations pass at compile time and at load ({@code check}), perf event names
- * ({@code perfevent}) and kernel constants ({@code uapi}).
+ * ({@code perfevent}), kernel constants ({@code uapi}) and USDT probe notes ({@code usdt}).
  *
  * <p>No system call and no native access: nothing here links a native function, so this module
  * needs no {@code --enable-native-access}, and the annotation processor, which runs inside javac,
@@ -19,4 +19,5 @@ module io.bpfkit.object {
     exports io.bpfkit.object;
     exports io.bpfkit.perfevent;
     exports io.bpfkit.uapi;
+    exports io.bpfkit.usdt;
 }

@@ -12,6 +12,8 @@ import java.util.List;
  * bpfkit btf dump FILE [--base BASE] [--format raw|c]
  *                                        BTF as bpftool prints it (an object or raw BTF; split
  *                                        over BASE); c: a compilable header (vmlinux.h)
+ * bpfkit usdt list [--json] FILE|--pid PID
+ *                                        the USDT probes of a binary, or of a process's mapped files
  * bpfkit top|syscount|execsnoop|...      the example tools ({@link Tools})
  * </pre>
  */
@@ -46,6 +48,7 @@ public final class Main {
             case "load" -> LoadCommand.run(rest, out, err);
             case "gen" -> GenCommand.run(rest, out, err);
             case "new" -> NewCommand.run(rest, out, err);
+            case "usdt" -> UsdtCommand.run(rest, out, err);
             default -> {
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
@@ -72,6 +75,9 @@ public final class Main {
                 "                                 its BTF: a source file under DIR (default: .)",
                 "  new DIR [--package P]          a Maven project to start from: one .bpf.c, its interface,",
                 "                                 a main and a JUnit test (mvn verify builds and runs it)",
+                "  usdt list [--json] FILE|--pid PID",
+                "                                 the USDT probes (provider:name, file offset, semaphore,",
+                "                                 arguments) of a binary or library, or of every file a process maps",
                 "  help                           this text",
                 "",
                 "example tools (each takes --help):",

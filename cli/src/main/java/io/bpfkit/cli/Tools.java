@@ -2,6 +2,7 @@ package io.bpfkit.cli;
 
 import io.bpfkit.examples.SysCountTool;
 import io.bpfkit.examples.execsnoop.ExecSnoop;
+import io.bpfkit.examples.jvm.JvmWatch;
 import io.bpfkit.examples.syslat.SysLat;
 import io.bpfkit.examples.top.Top;
 import io.bpfkit.examples.uprobe.UprobeCount;
@@ -34,6 +35,8 @@ final class Tools {
         TOOLS.put("syslat", new Tool("log2 histograms of system call latency, per system call", SysLat::main));
         TOOLS.put("xdpcount", new Tool("packets by protocol on an interface, counted by XDP", XdpCount::main));
         TOOLS.put("uprobe-count", new Tool("count and time calls of a library function", UprobeCount::main));
+        TOOLS.put("jvm", new Tool("every JVM's GCs, class loads, JIT and threads, from HotSpot's USDT probes",
+                JvmWatch::main));
     }
 
     private Tools() {

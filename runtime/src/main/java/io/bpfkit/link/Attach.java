@@ -97,6 +97,25 @@ public final class Attach {
     }
 
     /**
+     * A USDT probe (see {@link UsdtOptions}) for a program written against libbpf's
+     * {@code usdt.bpf.h}: one uprobe per site of the probe, each site's argument spec in the
+     * program's {@code __bpf_usdt_specs} map (so {@code bpf_usdt_arg}, {@code bpf_usdt_arg_cnt}
+     * and {@code bpf_usdt_cookie} work as under libbpf), semaphores counted by the kernel
+     * ({@code ref_ctr_offset}). Closing the link detaches every site.
+     *
+     * <pre>{@code
+     * Link gc = Attach.usdt(prog, UsdtOptions.of("libjvm.so", "hotspot", "gc__begin").pid(jvmPid));
+     * }</pre>
+     *
+     * @throws io.bpfkit.api.LoadException when the binary has no such probe, or the program no
+     *     {@code __bpf_usdt_specs} map
+     * @throws io.bpfkit.api.ObjectFormatException when a note or an argument spec is malformed
+     */
+    public static Link usdt(BpfProgram prog, UsdtOptions o) {
+        return UsdtAttach.attach(prog, o);
+    }
+
+    /**
      * A kprobe or kretprobe on a kernel function. Kernels built without {@code CONFIG_KPROBES}
      * (this project's CI machine) have no {@code kprobe} PMU: that gives an
      * {@link UnsupportedFeatureException}.

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * Attaches programs where their section names say, as libbpf's {@code bpf_program__attach}
  * and skeleton {@code attach} do: {@code tp/syscalls/sys_enter_write} on that tracepoint,
  * {@code raw_tp/sched_switch}, {@code tp_btf/...}, {@code fentry/...}, {@code lsm/...},
- * {@code iter/...}, {@code uprobe/libc.so.6:malloc}, {@code uprobe.multi/...},
+ * {@code iter/...}, {@code uprobe/libc.so.6:malloc}, {@code uprobe.multi/...}, {@code usdt/libjvm.so:hotspot:gc__begin},
  * {@code kprobe/...}, {@code ksyscall/...}, {@code kprobe.multi/...}; and, given an interface,
  * {@code xdp}, {@code tc/ingress}, {@code tc/egress}, {@code tc}, {@code classifier} and
  * {@code tcx/...} ({@link #attach(LoadedProgram, int)}).
@@ -202,8 +202,7 @@ public final class AutoAttach {
             case SectionDef.Ksyscall k -> Attach.kprobe(prog, syscallPrefix() + k.syscall(), 0, k.retprobe());
             case SectionDef.KprobeMulti k -> kprobeMulti(prog, k);
             case SectionDef.BtfTarget b -> Attach.tracing(prog);
-            case SectionDef.Usdt u -> throw new UnsupportedFeatureException("usdt", "bpfkit does not read "
-                    + ".note.stapsdt yet; attach a uprobe at the probe's address instead");
+            case SectionDef.Usdt u -> Attach.usdt(prog, UsdtOptions.of(u.binaryPath(), u.provider(), u.name()));
             case SectionDef.TracingMulti t -> throw new UnsupportedFeatureException("fentry.multi",
                     "multi-function tracing links are newer than Linux 6.18");
         };

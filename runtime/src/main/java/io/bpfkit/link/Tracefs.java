@@ -85,4 +85,23 @@ final class Tracefs {
             throw new BpfException("cannot read the '" + format + "' bit of PMU '" + pmu + "' from " + p, e);
         }
     }
+
+    /**
+     * The lowest config bit of a PMU's field format, e.g. {@code ref_ctr_offset} =
+     * {@code config:32-63} gives 32.
+     */
+    static int formatShift(String pmu, String format) {
+        Path p = EVENT_SOURCES.resolve(pmu).resolve("format").resolve(format);
+        try {
+            String s = Files.readString(p).trim();
+            if (!s.startsWith("config:")) {
+                throw new BpfException("unexpected format '" + s + "' in " + p);
+            }
+            String bits = s.substring("config:".length());
+            int dash = bits.indexOf('-');
+            return Integer.parseInt(dash < 0 ? bits : bits.substring(0, dash));
+        } catch (IOException | NumberFormatException e) {
+            throw new BpfException("cannot read the '" + format + "' field of PMU '" + pmu + "' from " + p, e);
+        }
+    }
 }
