@@ -40,7 +40,7 @@ public final class MapRef {
         this.owned = owned;
         this.info = Bpf.mapInfo(fd);
         this.spec = spec;
-        this.syscalls = MapSyscalls.kernel();
+        this.syscalls = MapSyscalls.kernel(info.type());
         if (spec != null || btf != null) {
             this.btf = btf;
             this.keyTypeId = spec == null ? 0 : spec.keyTypeId();

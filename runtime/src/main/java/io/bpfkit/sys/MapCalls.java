@@ -78,7 +78,9 @@ public final class MapCalls {
     private static final VarHandle MB_FLAGS = vh(MAP_BATCH, "flags");
     private static final long MAP_BATCH_SIZE = MAP_BATCH.byteSize();
 
-    static final MapSyscalls KERNEL = new Kernel();
+    static final MapSyscalls KERNEL = new Kernel(false);
+    /** {@link #KERNEL} with critical downcalls for the element commands ({@link Syscalls#bpfRawNonBlocking}). */
+    static final MapSyscalls KERNEL_NON_BLOCKING = new Kernel(true);
 
     /** The {@code bpf_attr} of the segment methods, one per thread. */
     private static final ThreadLocal<MemorySegment> SCRATCH =
@@ -482,10 +484,19 @@ public final class MapCalls {
 
     /** {@link MapSyscalls} through {@code bpf(2)}. */
     private static final class Kernel implements MapSyscalls {
+        /** Whether the element commands (not freeze) go through critical downcalls. */
+        private final boolean nonBlocking;
+
+        Kernel(boolean nonBlocking) {
+            this.nonBlocking = nonBlocking;
+        }
+
         @Override
         public long elem(int cmd, long attr, MemorySegment callState, int fd, long key, long value, long flags) {
             fill(attr, fd, key, value, flags);
-            return Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE, callState);
+            return nonBlocking && cmd != BpfCmd.BPF_MAP_FREEZE
+                    ? Syscalls.bpfRawNonBlocking(cmd, attr, MAP_ELEM_SIZE, callState)
+                    : Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE, callState);
         }
 
         /**
@@ -496,7 +507,10 @@ public final class MapCalls {
         @Override
         public long updateAny(long attr, MemorySegment callState, int fd, long key, long value) {
             fill(attr, fd, key, value, BpfFlags.BPF_ANY);
-            return Syscalls.bpfRawUsuallySucceeding(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE, callState);
+            return nonBlocking
+                    ? Syscalls.bpfRawNonBlockingUsuallySucceeding(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE,
+                            callState)
+                    : Syscalls.bpfRawUsuallySucceeding(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE, callState);
         }
 
         private static void fill(long attr, int fd, long key, long value, long flags) {

@@ -2,6 +2,7 @@ package io.bpfkit.sys;
 
 import io.bpfkit.uapi.BpfCmd;
 import io.bpfkit.uapi.BpfFlags;
+import io.bpfkit.uapi.BpfMapType;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -70,5 +71,33 @@ public interface MapSyscalls {
     /** The real thing: {@code bpf(2)} through FFM. */
     static MapSyscalls kernel() {
         return MapCalls.KERNEL;
+    }
+
+    /**
+     * {@code bpf(2)} as the element calls of a map of type {@code mapType} may make it: through
+     * critical downcalls (no thread-state transition, a few ns less per call) when that type's
+     * element operations never sleep ({@link #nonBlockingElements}), else as {@link #kernel()}.
+     * Batch commands and freeze always use the ordinary downcall.
+     */
+    static MapSyscalls kernel(int mapType) {
+        return nonBlockingElements(mapType) ? MapCalls.KERNEL_NON_BLOCKING : MapCalls.KERNEL;
+    }
+
+    /**
+     * Whether the kernel's lookup, update, delete, get-next-key and lookup-and-delete of a map of
+     * type {@code mapType} take no sleeping lock and wait for nothing: hash, array, their per-CPU
+     * and LRU kinds, LPM trie, queue, stack and bloom filter. Maps of descriptors (program
+     * arrays, map-in-map, socket and device maps, perf event arrays, cgroup arrays) are not:
+     * their updates may take mutexes or wait for an RCU grace period.
+     */
+    static boolean nonBlockingElements(int mapType) {
+        return switch (mapType) {
+            case BpfMapType.BPF_MAP_TYPE_HASH, BpfMapType.BPF_MAP_TYPE_ARRAY, BpfMapType.BPF_MAP_TYPE_PERCPU_HASH,
+                    BpfMapType.BPF_MAP_TYPE_PERCPU_ARRAY, BpfMapType.BPF_MAP_TYPE_LRU_HASH,
+                    BpfMapType.BPF_MAP_TYPE_LRU_PERCPU_HASH, BpfMapType.BPF_MAP_TYPE_LPM_TRIE,
+                    BpfMapType.BPF_MAP_TYPE_QUEUE, BpfMapType.BPF_MAP_TYPE_STACK,
+                    BpfMapType.BPF_MAP_TYPE_BLOOM_FILTER -> true;
+            default -> false;
+        };
     }
 }
