@@ -40,7 +40,7 @@ public final class MapRef {
         this.owned = owned;
         this.info = Bpf.mapInfo(fd);
         this.spec = spec;
-        this.syscalls = MapSyscalls.kernel(info.type());
+        this.syscalls = MapSyscalls.kernel();
         if (spec != null || btf != null) {
             this.btf = btf;
             this.keyTypeId = spec == null ? 0 : spec.keyTypeId();
@@ -157,7 +157,7 @@ public final class MapRef {
 
     /** The element calls on this map, as a handle makes them (named by the handle's {@link #name()}). */
     MapCalls calls() {
-        return MapCalls.of(fd, name(), maxEntries(), syscalls);
+        return MapCalls.of(fd, name(), maxEntries(), syscalls, info.type());
     }
 
     /** The map type, or null when bpfkit does not know the number. */

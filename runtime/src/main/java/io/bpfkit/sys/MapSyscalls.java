@@ -68,19 +68,24 @@ public interface MapSyscalls {
         MapCalls.setBatchCount(attr, count);
     }
 
+    /**
+     * {@link #elem} for a lookup, update, delete, get-next-key or lookup-and-delete on a map whose
+     * element operations never sleep ({@link #nonBlockingElements}): the kernel's implementation
+     * makes it through a critical downcall (no thread-state transition, a few ns less per call).
+     */
+    default long elemNonBlocking(int cmd, long attr, MemorySegment callState, int fd, long key, long value,
+            long flags) {
+        return elem(cmd, attr, callState, fd, key, value, flags);
+    }
+
+    /** {@link #updateAny} on a map whose element operations never sleep, as {@link #elemNonBlocking}. */
+    default long updateAnyNonBlocking(long attr, MemorySegment callState, int fd, long key, long value) {
+        return updateAny(attr, callState, fd, key, value);
+    }
+
     /** The real thing: {@code bpf(2)} through FFM. */
     static MapSyscalls kernel() {
         return MapCalls.KERNEL;
-    }
-
-    /**
-     * {@code bpf(2)} as the element calls of a map of type {@code mapType} may make it: through
-     * critical downcalls (no thread-state transition, a few ns less per call) when that type's
-     * element operations never sleep ({@link #nonBlockingElements}), else as {@link #kernel()}.
-     * Batch commands and freeze always use the ordinary downcall.
-     */
-    static MapSyscalls kernel(int mapType) {
-        return nonBlockingElements(mapType) ? MapCalls.KERNEL_NON_BLOCKING : MapCalls.KERNEL;
     }
 
     /**

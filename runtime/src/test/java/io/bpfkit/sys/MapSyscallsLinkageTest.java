@@ -1,8 +1,7 @@
 package io.bpfkit.sys;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bpfkit.object.MapType;
 import java.util.EnumSet;
@@ -22,12 +21,15 @@ class MapSyscallsLinkageTest {
 
     @Test
     void onlyMapsWhoseElementOperationsNeverSleepGetCriticalCalls() {
+        Fd unused = Fd.of(Integer.MAX_VALUE, "map", "unused"); // no call is made
         for (MapType type : MapType.values()) {
             boolean expected = NON_BLOCKING.contains(type);
-            assertTrue(MapSyscalls.nonBlockingElements(type.value()) == expected, type.libbpfName());
-            assertSame(expected ? MapCalls.KERNEL_NON_BLOCKING : MapCalls.KERNEL, MapSyscalls.kernel(type.value()),
-                    type.libbpfName());
+            assertEquals(expected, MapSyscalls.nonBlockingElements(type.value()), type.libbpfName());
+            MapCalls calls = MapCalls.of(unused, "m", 1, MapSyscalls.kernel(), type.value());
+            assertEquals(expected, calls.nonBlocking(), type.libbpfName());
+            assertEquals(expected, calls.withInvalidHint("hint").nonBlocking(), type.libbpfName());
         }
+        assertFalse(MapCalls.of(unused).nonBlocking(), "a map of unknown type keeps the ordinary downcall");
         for (MapType blocking : EnumSet.of(MapType.HASH_OF_MAPS, MapType.ARRAY_OF_MAPS, MapType.PROG_ARRAY,
                 MapType.SOCKMAP, MapType.SOCKHASH, MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY)) {
             assertFalse(MapSyscalls.nonBlockingElements(blocking.value()), blocking.libbpfName());
