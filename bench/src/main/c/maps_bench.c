@@ -7,6 +7,9 @@
 //                              8192 elements per call (bpfkit's chunk), values summed
 //   map-dump-keys   hash-1M    the same dump key by key: bpf_map_get_next_key + lookup
 //   map-mmap-read   array-mmap one u64 read of a 1024-element BPF_F_MMAPABLE array, mapped
+//   map-mmap-bulk   array-mmap the whole mapped array copied out with memcpy, per element
+//   host-getppid    getppid    one getppid system call: what entering the kernel costs on this
+//                              host (printed beside the table, not compared)
 //
 // Usage: maps_bench [-w WARMUP_MS] [-r ROUNDS] [-t ROUND_MS] [-n ENTRIES] [OP...]
 //        (OPs: only those items; default all)
@@ -123,6 +126,24 @@ static int mmap_read_n(void *p, long n) {
     return 0;
 }
 
+static int mmap_bulk_n(void *p, long n) {
+    struct map_ctx *c = p;
+    for (long i = 0; i < n; i += SMALL) {
+        memcpy(c->values, (const void *)c->mapped, SMALL * sizeof(__u64));
+        __asm__ volatile("" : : "r"(c->values) : "memory"); // the copy is used
+        c->sink += c->values[c->next++ & (SMALL - 1)];
+    }
+    return 0;
+}
+
+static int getppid_n(void *p, long n) {
+    struct map_ctx *c = p;
+    for (long i = 0; i < n; i++) {
+        c->sink += (__u64)getppid();
+    }
+    return 0;
+}
+
 static int create(enum bpf_map_type type, __u32 value_size, __u32 max, __u32 flags) {
     LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
     int fd = bpf_map_create(type, "bench", 4, value_size, max, &opts);
@@ -217,7 +238,10 @@ int main(int argc, char **argv) {
         }
         close(c.fd);
     }
-    if (!want("map-mmap-read")) {
+    if (want("host-getppid")) {
+        time_op("host-getppid", "getppid", getppid_n, &c, 1000, warmup_ms, rounds, round_ms);
+    }
+    if (!want("map-mmap-read") && !want("map-mmap-bulk")) {
         return c.sink == 42 ? 3 : 0;
     }
     c.fd = create(BPF_MAP_TYPE_ARRAY, 8, SMALL, BPF_F_MMAPABLE);
@@ -227,7 +251,14 @@ int main(int argc, char **argv) {
         return 1;
     }
     c.mapped = m;
-    time_op("map-mmap-read", "array-mmap", mmap_read_n, &c, 100000, warmup_ms, rounds, round_ms);
+    if (want("map-mmap-read")) {
+        time_op("map-mmap-read", "array-mmap", mmap_read_n, &c, 100000, warmup_ms, rounds, round_ms);
+    }
+    if (want("map-mmap-bulk")) {
+        c.values = malloc(SMALL * sizeof(__u64));
+        time_op("map-mmap-bulk", "array-mmap", mmap_bulk_n, &c, 100 * SMALL, warmup_ms, rounds, round_ms);
+        free(c.values);
+    }
     munmap(m, SMALL * 8);
     close(c.fd);
     return c.sink == 42 ? 3 : 0; // keep the sums alive

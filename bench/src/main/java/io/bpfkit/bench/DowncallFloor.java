@@ -78,6 +78,13 @@ public final class DowncallFloor {
         MethodHandle bpfBare = linker.downcallHandle(syscall, bpf, Linker.Option.firstVariadicArg(1));
         MethodHandle bpfCapture = linker.downcallHandle(syscall, bpf, Linker.Option.firstVariadicArg(1),
                 Linker.Option.captureCallState("errno"));
+        // critical(false): no thread-state transition around the call (what bpfkit's element calls use)
+        MethodHandle getppidCritical = linker.downcallHandle(syscall, FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
+        MethodHandle bpfCriticalCapture = linker.downcallHandle(syscall, bpf, Linker.Option.firstVariadicArg(1),
+                Linker.Option.captureCallState("errno"), Linker.Option.critical(false));
+        MethodHandle bpfCriticalBare = linker.downcallHandle(syscall, bpf, Linker.Option.firstVariadicArg(1),
+                Linker.Option.critical(false));
 
         try (BpfHashMap<Integer, Long> map = BpfMaps.hash(MapRef.owning(Bpf.mapCreate(
                 MapCreateAttr.builder(1, 4, 8, SMALL).name("floor").build())), Codecs.int32(), Codecs.int64())) {
@@ -110,6 +117,13 @@ public final class DowncallFloor {
                 }
                 return sum;
             }));
+            rows.add(new Row("getppid", "FFM downcall per call, critical", start -> {
+                long sum = 0;
+                for (int n = 0; n < PER_TURN_CALL; n++) {
+                    sum += (long) getppidCritical.invokeExact(SYS_GETPPID);
+                }
+                return sum;
+            }));
             rows.add(new Row("update", "C loop in this JVM (libbpf)",
                     start -> (long) cUpdate.invokeExact(mapFd, (long) PER_TURN_CALL, start)));
             rows.add(new Row("update", "FFM syscall(2) per call, errno captured", start -> {
@@ -130,6 +144,28 @@ public final class DowncallFloor {
                     block.set(ValueLayout.JAVA_INT, keyAt, key);
                     block.set(ValueLayout.JAVA_LONG, valueAt, key);
                     failed += (long) bpfBare.invokeExact(SYS_BPF, BPF_MAP_UPDATE_ELEM, attr, ELEM_ATTR_SIZE);
+                }
+                return failed;
+            }));
+            rows.add(new Row("update", "FFM syscall(2), critical, errno captured", start -> {
+                long failed = 0;
+                for (int n = 0; n < PER_TURN_CALL; n++) {
+                    int key = (int) (start + n) & (SMALL - 1);
+                    block.set(ValueLayout.JAVA_INT, keyAt, key);
+                    block.set(ValueLayout.JAVA_LONG, valueAt, key);
+                    long r = (long) bpfCriticalCapture.invokeExact(state, SYS_BPF, BPF_MAP_UPDATE_ELEM, attr,
+                            ELEM_ATTR_SIZE);
+                    failed += r == 0 ? 0 : state.get(ValueLayout.JAVA_INT, errnoAt);
+                }
+                return failed;
+            }));
+            rows.add(new Row("update", "FFM syscall(2), critical, no errno", start -> {
+                long failed = 0;
+                for (int n = 0; n < PER_TURN_CALL; n++) {
+                    int key = (int) (start + n) & (SMALL - 1);
+                    block.set(ValueLayout.JAVA_INT, keyAt, key);
+                    block.set(ValueLayout.JAVA_LONG, valueAt, key);
+                    failed += (long) bpfCriticalBare.invokeExact(SYS_BPF, BPF_MAP_UPDATE_ELEM, attr, ELEM_ATTR_SIZE);
                 }
                 return failed;
             }));
@@ -156,6 +192,25 @@ public final class DowncallFloor {
                 for (int n = 0; n < PER_TURN_CALL; n++) {
                     block.set(ValueLayout.JAVA_INT, keyAt, (int) (start + n) & (SMALL - 1));
                     long r = (long) bpfBare.invokeExact(SYS_BPF, BPF_MAP_LOOKUP_ELEM, attr, ELEM_ATTR_SIZE);
+                    sum += r == 0 ? block.get(ValueLayout.JAVA_LONG, valueAt) : -1;
+                }
+                return sum;
+            }));
+            rows.add(new Row("lookup", "FFM syscall(2), critical, errno captured", start -> {
+                long sum = 0;
+                for (int n = 0; n < PER_TURN_CALL; n++) {
+                    block.set(ValueLayout.JAVA_INT, keyAt, (int) (start + n) & (SMALL - 1));
+                    long r = (long) bpfCriticalCapture.invokeExact(state, SYS_BPF, BPF_MAP_LOOKUP_ELEM, attr,
+                            ELEM_ATTR_SIZE);
+                    sum += r == 0 ? block.get(ValueLayout.JAVA_LONG, valueAt) : state.get(ValueLayout.JAVA_INT, errnoAt);
+                }
+                return sum;
+            }));
+            rows.add(new Row("lookup", "FFM syscall(2), critical, no errno", start -> {
+                long sum = 0;
+                for (int n = 0; n < PER_TURN_CALL; n++) {
+                    block.set(ValueLayout.JAVA_INT, keyAt, (int) (start + n) & (SMALL - 1));
+                    long r = (long) bpfCriticalBare.invokeExact(SYS_BPF, BPF_MAP_LOOKUP_ELEM, attr, ELEM_ATTR_SIZE);
                     sum += r == 0 ? block.get(ValueLayout.JAVA_LONG, valueAt) : -1;
                 }
                 return sum;

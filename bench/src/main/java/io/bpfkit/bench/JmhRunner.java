@@ -44,6 +44,7 @@ public final class JmhRunner {
             Map.entry(MapBenchmark.class.getName() + ".dumpBatch", "map-dump-batch hash-1M"),
             Map.entry(MapBenchmark.class.getName() + ".dumpKeys", "map-dump-keys hash-1M"),
             Map.entry(MapBenchmark.class.getName() + ".mmapRead", "map-mmap-read array-mmap"),
+            Map.entry(MapBenchmark.class.getName() + ".mmapBulkRead", "map-mmap-bulk array-mmap"),
             Map.entry(EventsBenchmark.class.getName() + ".ringbufConsume", "ringbuf-consume events"),
             Map.entry(EventsBenchmark.class.getName() + ".ringbufCodecConsume", "ringbuf-codec-consume events"),
             Map.entry(EventsBenchmark.class.getName() + ".ringbufE2e", "ringbuf-e2e events"),

@@ -36,7 +36,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * Typed map handles doing what {@code maps_bench.c} does with libbpf, on maps of the same
  * shape (u32 keys, u64 values): single lookups and updates on a 1024-element hash, a whole
  * dump of an {@code entries}-element hash by batch ({@code forEach}) and key by key
- * (get-next-key + a typed lookup), and reads of a mapped {@code BPF_F_MMAPABLE} array. Keys
+ * (get-next-key + a typed lookup), and reads of a mapped {@code BPF_F_MMAPABLE} array (one
+ * element at a time, and the whole array into a {@code long[]}). Keys
  * and values are boxed once in setup, so what is measured is the handle. Needs root.
  */
 @State(Scope.Benchmark)
@@ -58,6 +59,7 @@ public class MapBenchmark {
 
     private final Integer[] keys = new Integer[SMALL];
     private final Long[] values = new Long[SMALL];
+    private final long[] bulk = new long[SMALL];
     private BpfHashMap<Integer, Long> small;
     private BpfHashMap<Integer, Long> big;
     private BpfArray<Long> mapped;
@@ -174,9 +176,29 @@ public class MapBenchmark {
         return s;
     }
 
-    /** One element of a mapped array: a memory read, no system call. */
+    /**
+     * Elements of a mapped array through the typed {@code get(int)}: memory reads, no system
+     * call; {@value #PER_CALL} per call, as maps_bench.c's loop reads them, so that JMH's own
+     * per-call bookkeeping (about as long as a read) is not counted as the read's.
+     */
     @Benchmark
+    @OperationsPerInvocation(PER_CALL)
     public long mmapRead() {
-        return mapped.get(next++ & (SMALL - 1));
+        long sum = 0;
+        BpfArray<Long> m = mapped;
+        int i = next;
+        for (int n = 0; n < PER_CALL; n++) {
+            sum += m.get(i++ & (SMALL - 1));
+        }
+        next = i;
+        return sum;
+    }
+
+    /** A whole mapped array of {@value #SMALL} u64 values into a {@code long[]}: per element. */
+    @Benchmark
+    @OperationsPerInvocation(SMALL)
+    public long mmapBulkRead() {
+        mapped.getLongs(0, bulk, 0, SMALL);
+        return bulk[next++ & (SMALL - 1)];
     }
 }

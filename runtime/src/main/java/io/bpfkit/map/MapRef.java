@@ -157,7 +157,7 @@ public final class MapRef {
 
     /** The element calls on this map, as a handle makes them (named by the handle's {@link #name()}). */
     MapCalls calls() {
-        return MapCalls.of(fd, name(), maxEntries(), syscalls);
+        return MapCalls.of(fd, name(), maxEntries(), syscalls, info.type());
     }
 
     /** The map type, or null when bpfkit does not know the number. */

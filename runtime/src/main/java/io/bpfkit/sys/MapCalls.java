@@ -46,7 +46,7 @@ import java.util.Objects;
  * }
  * }</pre>
  */
-public final class MapCalls {
+public class MapCalls {
     /** Bytes of the {@code bpf_attr} the element commands use. */
     public static final long MAP_ELEM_SIZE = MAP_ELEM.byteSize();
     /** Bytes of the errno capture memory the raw-address methods take (8-aligned, one per thread). */
@@ -114,9 +114,82 @@ public final class MapCalls {
         return new MapCalls(sys, map, Objects.requireNonNull(name, "name"), maxEntries, null);
     }
 
+    /**
+     * As {@link #of(OwnedFd, String, int, MapSyscalls)} for a map of type {@code mapType}: when
+     * that type's element operations never sleep ({@link MapSyscalls#nonBlockingElements}), the
+     * raw-address element methods go through {@link MapSyscalls#elemNonBlocking} (critical
+     * downcalls). They are a subclass's, not a branch, so that each compiled call site holds one
+     * downcall: a branch shared by every map would compile both into every caller, and the
+     * larger code stops a typed lookup from being inlined (a boxed value per call, measured).
+     */
+    public static MapCalls of(OwnedFd map, String name, int maxEntries, MapSyscalls sys, int mapType) {
+        Objects.requireNonNull(name, "name");
+        return MapSyscalls.nonBlockingElements(mapType) ? new NonBlocking(sys, map, name, maxEntries, null)
+                : new MapCalls(sys, map, name, maxEntries, null);
+    }
+
     /** The same calls with {@code hint} as what an EINVAL from an update means (e.g. for maps whose values are descriptors). */
     public MapCalls withInvalidHint(String hint) {
-        return new MapCalls(sys, fd, name, maxEntries, hint);
+        return this instanceof NonBlocking ? new NonBlocking(sys, fd, name, maxEntries, hint)
+                : new MapCalls(sys, fd, name, maxEntries, hint);
+    }
+
+    /** Whether the element calls go through critical downcalls (see {@link #of(OwnedFd, String, int, MapSyscalls, int)}). */
+    public boolean nonBlocking() {
+        return false;
+    }
+
+    /** The element methods through {@link MapSyscalls#elemNonBlocking} and {@link MapSyscalls#updateAnyNonBlocking}. */
+    private static final class NonBlocking extends MapCalls {
+        NonBlocking(MapSyscalls sys, OwnedFd fd, String name, int maxEntries, String invalidHint) {
+            super(sys, fd, name, maxEntries, invalidHint);
+        }
+
+        @Override
+        public boolean nonBlocking() {
+            return true;
+        }
+
+        @Override
+        public boolean lookup(long attr, MemorySegment callState, int fd, long key, long value) {
+            return found(BpfCmd.BPF_MAP_LOOKUP_ELEM,
+                    sys().elemNonBlocking(BpfCmd.BPF_MAP_LOOKUP_ELEM, attr, callState, fd, key, value, 0L));
+        }
+
+        @Override
+        public boolean lookupAndDelete(long attr, MemorySegment callState, int fd, long key, long value) {
+            int cmd = BpfCmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM;
+            return found(cmd, sys().elemNonBlocking(cmd, attr, callState, fd, key, value, 0L));
+        }
+
+        @Override
+        public boolean delete(long attr, MemorySegment callState, int fd, long key) {
+            return found(BpfCmd.BPF_MAP_DELETE_ELEM,
+                    sys().elemNonBlocking(BpfCmd.BPF_MAP_DELETE_ELEM, attr, callState, fd, key, 0L, 0L));
+        }
+
+        @Override
+        public boolean nextKey(long attr, MemorySegment callState, int fd, long key, long nextKey) {
+            int cmd = BpfCmd.BPF_MAP_GET_NEXT_KEY;
+            return found(cmd, sys().elemNonBlocking(cmd, attr, callState, fd, key, nextKey, 0L));
+        }
+
+        @Override
+        public boolean update(long attr, MemorySegment callState, int fd, long key, long value, long flags) {
+            long r = flags == BpfFlags.BPF_ANY ? sys().updateAnyNonBlocking(attr, callState, fd, key, value)
+                    : sys().elemNonBlocking(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, key, value, flags);
+            return updated(r, flags);
+        }
+
+        @Override
+        public boolean push(long attr, MemorySegment callState, int fd, long value, long flags) {
+            return pushed(sys().elemNonBlocking(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, 0L, value, flags),
+                    flags);
+        }
+    }
+
+    final MapSyscalls sys() {
+        return sys;
     }
 
     private static VarHandle vh(StructLayout l, String name) {
@@ -182,6 +255,11 @@ public final class MapCalls {
     public boolean update(long attr, MemorySegment callState, int fd, long key, long value, long flags) {
         long r = flags == BpfFlags.BPF_ANY ? sys.updateAny(attr, callState, fd, key, value)
                 : sys.elem(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, key, value, flags);
+        return updated(r, flags);
+    }
+
+    /** An update's answer: see {@link #update(long, MemorySegment, int, long, long, long)}. */
+    final boolean updated(long r, long flags) {
         if (r >= 0) {
             return true;
         }
@@ -198,7 +276,11 @@ public final class MapCalls {
      * @return false when the queue or stack is full (E2BIG, {@code BPF_ANY} only)
      */
     public boolean push(long attr, MemorySegment callState, int fd, long value, long flags) {
-        long r = sys.elem(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, 0L, value, flags);
+        return pushed(sys.elem(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, callState, fd, 0L, value, flags), flags);
+    }
+
+    /** A push's answer: see {@link #push(long, MemorySegment, int, long, long)}. */
+    final boolean pushed(long r, long flags) {
         if (r >= 0) {
             return true;
         }
@@ -209,7 +291,7 @@ public final class MapCalls {
     }
 
     /** The answer of a command for which ENOENT means "absent": true for found. */
-    private boolean found(int cmd, long r) {
+    final boolean found(int cmd, long r) {
         if (r >= 0) {
             return true;
         }
@@ -486,6 +568,20 @@ public final class MapCalls {
         public long elem(int cmd, long attr, MemorySegment callState, int fd, long key, long value, long flags) {
             fill(attr, fd, key, value, flags);
             return Syscalls.bpfRaw(cmd, attr, MAP_ELEM_SIZE, callState);
+        }
+
+        @Override
+        public long elemNonBlocking(int cmd, long attr, MemorySegment callState, int fd, long key, long value,
+                long flags) {
+            fill(attr, fd, key, value, flags);
+            return Syscalls.bpfRawNonBlocking(cmd, attr, MAP_ELEM_SIZE, callState);
+        }
+
+        @Override
+        public long updateAnyNonBlocking(long attr, MemorySegment callState, int fd, long key, long value) {
+            fill(attr, fd, key, value, BpfFlags.BPF_ANY);
+            return Syscalls.bpfRawNonBlockingUsuallySucceeding(BpfCmd.BPF_MAP_UPDATE_ELEM, attr, MAP_ELEM_SIZE,
+                    callState);
         }
 
         /**

@@ -150,6 +150,21 @@ public final class Syscalls {
     private static final MethodHandle SYSCALL_LONG_LONG_LONG_NO_ERRNO = downcall("syscall",
             FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1));
 
+    /**
+     * {@link #SYSCALL_LONG_LONG_LONG} linked {@linkplain Linker.Option#critical critical}: no
+     * thread-state transition around the call, so the JVM cannot reach a safepoint while it runs.
+     * Only for the element commands of map types whose element operations never sleep
+     * ({@link #bpfRawNonBlocking}).
+     */
+    private static final MethodHandle SYSCALL_LONG_LONG_LONG_CRITICAL = downcall("syscall",
+            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE,
+            Linker.Option.critical(false));
+
+    /** The same without the errno capture. */
+    private static final MethodHandle SYSCALL_LONG_LONG_LONG_CRITICAL_NO_ERRNO = downcall("syscall",
+            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1),
+            Linker.Option.critical(false));
+
     /** {@code long syscall(long nr, void *attr, long pid, long cpu, long group_fd, long flags)}. */
     private static final MethodHandle SYSCALL_PTR_4LONG = downcall("syscall",
             FunctionDescriptor.of(LONG, LONG, PTR, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1),
@@ -332,6 +347,46 @@ public final class Syscalls {
             throw downcallFailed("bpf(2)", t);
         }
         return r >= 0 ? r : bpfRaw(cmd, attr, size, state);
+    }
+
+    /**
+     * As {@link #bpfRaw(int, long, long, MemorySegment)} through a critical downcall: for the
+     * element commands (lookup, update, delete, get-next-key, lookup-and-delete) of map types
+     * whose element operations take no sleeping lock and wait for nothing (hash, array, their
+     * per-CPU and LRU kinds, LPM trie, queue, stack, bloom filter), on memory the caller wrote
+     * just before (so no page fault on it). Such a call lasts about a microsecond; while it
+     * runs, a safepoint waits for it. Never for commands that may block: batch commands, map
+     * creation, or element commands on maps of descriptors (map-in-map, program array, socket
+     * maps), whose updates may wait for an RCU grace period or take a socket lock.
+     */
+    static long bpfRawNonBlocking(int cmd, long attr, long size, MemorySegment state) {
+        if (NR_BPF < 0) {
+            return -Errno.ENOSYS;
+        }
+        long r;
+        try {
+            r = (long) SYSCALL_LONG_LONG_LONG_CRITICAL.invokeExact(state, NR_BPF, (long) cmd, attr, size);
+        } catch (Throwable t) {
+            throw downcallFailed("bpf(2)", t);
+        }
+        return r < 0 ? -(long) errno(state) : r;
+    }
+
+    /**
+     * {@link #bpfRawUsuallySucceeding} through a critical downcall without the errno capture
+     * (see {@link #bpfRawNonBlocking} for when that may be used); the retry on failure captures it.
+     */
+    static long bpfRawNonBlockingUsuallySucceeding(int cmd, long attr, long size, MemorySegment state) {
+        if (NR_BPF < 0) {
+            return -Errno.ENOSYS;
+        }
+        long r;
+        try {
+            r = (long) SYSCALL_LONG_LONG_LONG_CRITICAL_NO_ERRNO.invokeExact(NR_BPF, (long) cmd, attr, size);
+        } catch (Throwable t) {
+            throw downcallFailed("bpf(2)", t);
+        }
+        return r >= 0 ? r : bpfRawNonBlocking(cmd, attr, size, state);
     }
 
     // ---- perf_event_open(2) ---------------------------------------------------------------

@@ -42,6 +42,10 @@ class MapAllocationKernelTest {
             report("array get (syscall)", bytesPerCall(i -> plain.get(3)), LONG_BOX);
             report("array get (mmap)", bytesPerCall(i -> mapped.get(3)), LONG_BOX);
             report("array set (mmap)", bytesPerCall(i -> mapped.set(3, value)), 0);
+            long[] all = new long[mapped.length()];
+            report("array getLongs (mmap)", bytesPerCall(i -> mapped.getLongs(0, all, 0, all.length)), 0);
+            assertTrue(all[3] == value, "the bulk read saw element 3");
+
         }
     }
 

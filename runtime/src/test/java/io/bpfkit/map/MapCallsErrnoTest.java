@@ -27,7 +27,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -176,6 +178,33 @@ class MapCallsErrnoTest {
         }
         assertEquals(n, m.putAll(want));
         return want;
+    }
+
+    @Test
+    void iterationReadsByBatchByDefault() {
+        for (MapType type : List.of(MapType.HASH, MapType.LRU_HASH)) {
+            FakeMapSyscalls fake = new FakeMapSyscalls(4, 8, 4);
+            MapRef ref = ref(type, 4, 8, 4, fake);
+            BpfHashMap<Integer, Long> m = type == MapType.HASH ? BpfMaps.hash(ref, Codecs.int32(), Codecs.int64())
+                    : BpfMaps.lruHash(ref, Codecs.int32(), Codecs.int64());
+            Map<Integer, Long> want = filled(m, 4);
+            assertEquals(want, new TreeMap<>(m.snapshot()), type.libbpfName());
+            Map<Integer, Long> each = new TreeMap<>();
+            m.forEach(each::put);
+            assertEquals(want, each);
+            Map<Integer, Long> entries = new TreeMap<>();
+            m.entries().forEach(e -> entries.put(e.getKey(), e.getValue()));
+            assertEquals(want, entries);
+            Set<Integer> keys = new TreeSet<>();
+            m.keys().forEach(keys::add);
+            assertEquals(want.keySet(), keys);
+            assertEquals(0, fake.calls(BpfCmd.BPF_MAP_GET_NEXT_KEY), "no key by key walk: " + type.libbpfName());
+            assertEquals(0, fake.calls(BpfCmd.BPF_MAP_LOOKUP_ELEM), "no lookup per key: " + type.libbpfName());
+            // snapshot and forEach read chunks of max_entries (4): the first is full, so a second
+            // batch says "end"; the lazy iterators' chunk (256) gets everything and the end at once
+            assertEquals(6, fake.calls(BpfCmd.BPF_MAP_LOOKUP_BATCH), type.libbpfName());
+            assertTrue(((KeyValueHandle<?, ?>) m).usesBatch());
+        }
     }
 
     @Test

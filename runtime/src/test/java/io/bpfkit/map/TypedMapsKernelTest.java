@@ -160,6 +160,86 @@ class TypedMapsKernelTest {
         }
     }
 
+    private static BpfArray<Long> u64Array(String name, int length, int flags) {
+        var attr = io.bpfkit.sys.MapCreateAttr.builder(2, 4, 8, length).name(name).mapFlags(flags).build();
+        return BpfMaps.array(MapRef.owning(io.bpfkit.sys.Bpf.mapCreate(attr)), Codecs.int64());
+    }
+
+    @Test
+    void bulkReadsOfAnArrayMappedOrNot() {
+        for (int flags : new int[] {io.bpfkit.uapi.BpfFlags.BPF_F_MMAPABLE, 0}) {
+            BpfArray<Long> array = u64Array("bulk", 64, flags);
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                String how = flags != 0 ? "mapped" : "by system calls";
+                assertEquals(flags != 0, array.mapped().isPresent(), how);
+                for (int i = 0; i < 64; i++) {
+                    array.set(i, i * 3L - 50);
+                }
+                long[] all = new long[64];
+                array.getLongs(0, all, 0, 64);
+                for (int i = 0; i < 64; i++) {
+                    assertEquals(i * 3L - 50, all[i], how + ": element " + i);
+                }
+                long[] part = new long[8];
+                array.getLongs(60, part, 3, 4);
+                assertArrayEquals(new long[] {0, 0, 0, 130, 133, 136, 139, 0}, part, how);
+                var segment = arena.allocate(5 * 8L, 8);
+                array.copyTo(10, 5, segment);
+                for (int i = 0; i < 5; i++) {
+                    assertEquals((10 + i) * 3L - 50, segment.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i), how);
+                }
+                array.copyTo(64, 0, segment); // an empty range at the end is a range
+                var outside = assertThrows(IndexOutOfBoundsException.class, () -> array.getLongs(60, all, 0, 5));
+                assertEquals("elements 60 .. 64 are outside array map 'bulk' of 64 elements", outside.getMessage());
+                assertThrows(IndexOutOfBoundsException.class, () -> array.getLongs(-1, all, 0, 1));
+                var shortArray = assertThrows(IndexOutOfBoundsException.class, () -> array.getLongs(0, part, 5, 4));
+                assertTrue(shortArray.getMessage().contains("long[8] at 5"), shortArray.getMessage());
+                var small = assertThrows(IllegalArgumentException.class, () -> array.copyTo(0, 6, segment));
+                assertTrue(small.getMessage().contains("needs 48 bytes"), small.getMessage());
+                var getOutside = assertThrows(IndexOutOfBoundsException.class, () -> array.get(64));
+                assertTrue(getOutside.getMessage().contains("array map 'bulk'"), getOutside.getMessage());
+                assertThrows(IndexOutOfBoundsException.class, () -> array.get(-1));
+                if (flags != 0) {
+                    array.freeze(); // mapped again, read-only: reads go on through the new mapping
+                    assertEquals(13L, array.get(21));
+                    array.getLongs(0, all, 0, 64);
+                    assertEquals(139L, all[63]);
+                }
+                array.close();
+                var closed = assertThrows(IllegalStateException.class, () -> array.getLongs(0, all, 0, 1));
+                assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+                var closedGet = assertThrows(IllegalStateException.class, () -> array.get(1));
+                assertTrue(closedGet.getMessage().contains("closed"), closedGet.getMessage());
+            } finally {
+                array.close(); // a second close does nothing
+            }
+        }
+    }
+
+    @Test
+    void bulkCopyOfNarrowValuesKeepsTheKernelsStride() {
+        for (int flags : new int[] {io.bpfkit.uapi.BpfFlags.BPF_F_MMAPABLE, 0}) {
+            var attr = io.bpfkit.sys.MapCreateAttr.builder(2, 4, 4, 8).name("narrow").mapFlags(flags).build();
+            try (BpfArray<Integer> array = BpfMaps.array(MapRef.owning(io.bpfkit.sys.Bpf.mapCreate(attr)),
+                    Codecs.int32()); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                for (int i = 0; i < 8; i++) {
+                    array.set(i, -i - 1);
+                }
+                assertEquals(-4, array.get(3));
+                var segment = arena.allocate(8 * 8L, 8);
+                segment.fill((byte) 0x55);
+                array.copyTo(0, 8, segment);
+                for (int i = 0; i < 8; i++) {
+                    assertEquals(-i - 1, segment.get(java.lang.foreign.ValueLayout.JAVA_INT, i * 8L));
+                    assertEquals(0, segment.get(java.lang.foreign.ValueLayout.JAVA_INT, i * 8L + 4), "padding");
+                }
+                var e = assertThrows(UnsupportedOperationException.class,
+                        () -> array.getLongs(0, new long[8], 0, 8));
+                assertTrue(e.getMessage().contains("are 4 bytes"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void lruHashEvictsInsteadOfRefusing() {
         try (LoadedObject obj = Fixture.load()) {

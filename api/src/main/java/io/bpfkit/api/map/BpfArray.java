@@ -28,6 +28,41 @@ public interface BpfArray<V> extends BpfKeyValueMap<Integer, V> {
     int length();
 
     /**
+     * Copies elements {@code fromIndex .. fromIndex + count - 1} into {@code destination} as the
+     * kernel lays them out: element {@code i} at {@code (i - fromIndex) * round_up(value_size, 8)}.
+     * From a mapped array this is one memory copy, with no system call; otherwise one lookup per
+     * element (padding bytes written as zeros).
+     *
+     * <pre>{@code
+     * try (Arena arena = Arena.ofConfined()) {
+     *     MemorySegment all = arena.allocate(hits.length() * 8L, 8);
+     *     hits.copyTo(0, hits.length(), all);                 // a u64 array: 8 bytes per element
+     * }
+     * }</pre>
+     *
+     * @throws IndexOutOfBoundsException when the range is not within {@code [0, length())}
+     * @throws IllegalArgumentException when {@code destination} is smaller than the range
+     */
+    void copyTo(int fromIndex, int count, MemorySegment destination);
+
+    /**
+     * Reads {@code count} 8-byte values from {@code fromIndex} into {@code destination} from
+     * {@code offset} on, as {@code long}s (a {@code __u64} is its 64 bits). From a mapped array
+     * this is one memory copy, with no system call and no allocation; otherwise one lookup per
+     * element.
+     *
+     * <pre>{@code
+     * long[] counts = new long[hits.length()];
+     * hits.getLongs(0, counts, 0, counts.length);
+     * }</pre>
+     *
+     * @throws UnsupportedOperationException when the values are not 8 bytes long
+     * @throws IndexOutOfBoundsException when the range is not within {@code [0, length())} or
+     *         does not fit in {@code destination}
+     */
+    void getLongs(int fromIndex, long[] destination, int offset, int count);
+
+    /**
      * The map's memory, mapped into this process, when the map is mmap-able: element {@code i}
      * is at {@code i * round_up(value_size, 8)}. Read-only when the kernel refuses a writable
      * mapping: the map is frozen, or its programs may only read it ({@code BPF_F_RDONLY_PROG});
