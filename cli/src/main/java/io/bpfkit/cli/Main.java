@@ -12,6 +12,8 @@ import java.util.List;
  * bpfkit btf dump FILE [--base BASE] [--format raw|c]
  *                                        BTF as bpftool prints it (an object or raw BTF; split
  *                                        over BASE); c: a compilable header (vmlinux.h)
+ * bpfkit prog|map|link list|show [ID]    what the kernel holds, as bpftool prints it ({@code --json})
+ * bpfkit map dump ID|PINNED_PATH         a map's elements, decoded with its BTF
  * bpfkit top|syscount|execsnoop|...      the example tools ({@link Tools})
  * </pre>
  */
@@ -44,6 +46,9 @@ public final class Main {
             case "inspect" -> InspectCommand.run(rest, out, err);
             case "btf" -> BtfCommand.run(rest, out, err);
             case "load" -> LoadCommand.run(rest, out, err);
+            case "prog" -> ProgCommand.run(rest, out, err);
+            case "map" -> MapCommand.run(rest, out, err);
+            case "link" -> LinkCommand.run(rest, out, err);
             default -> {
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
@@ -65,6 +70,12 @@ public final class Main {
                 "                                 /sys/kernel/btf/vmlinux), as 'bpftool btf dump file' prints it;",
                 "                                 --format c: a C header declaring every type (vmlinux.h);",
                 "                                 --base: FILE is split BTF over BASE (a kernel module's over vmlinux)",
+                "  prog list|show [ID] [--json]   programs loaded in the kernel, as 'bpftool prog show' prints them",
+                "  map list|show [ID] [--json]    maps in the kernel, as 'bpftool map show' prints them",
+                "  map dump ID|PATH [--json]      a map's elements (a pinned map by its path), keys and values",
+                "                                 decoded with the map's BTF as 'bpftool map dump' does; hex without BTF",
+                "  link list|show [ID] [--json]   links in the kernel, as 'bpftool link show' prints them",
+                "                                 (ID may also be written 'id ID', or 'pinned PATH')",
                 "  help                           this text",
                 "",
                 "example tools (each takes --help):",
