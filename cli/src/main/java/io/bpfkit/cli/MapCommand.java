@@ -40,7 +40,13 @@ final class MapCommand {
             String text;
             if (a.verb().equals("dump")) {
                 try (Fd fd = a.open(KernelObjectArgs.Kind.MAP)) {
-                    text = dump(fd, KernelInfo.map(fd), a.json());
+                    KernelInfo.Map m = KernelInfo.map(fd);
+                    try {
+                        text = dump(fd, m, a.json());
+                    } catch (IllegalArgumentException e) { // a BTF kind no key or value can have
+                        throw new KernelObjectArgs.Failure(Main.FAILED, "map id " + Integer.toUnsignedString(m.id())
+                                + ": cannot decode its BTF: " + e.getMessage());
+                    }
                 }
             } else if (a.hasObject()) {
                 try (Fd fd = a.open(KernelObjectArgs.Kind.MAP)) {
