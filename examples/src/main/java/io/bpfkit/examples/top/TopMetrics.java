@@ -1,10 +1,15 @@
 package io.bpfkit.examples.top;
 
-import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,6 +25,9 @@ import java.util.TreeMap;
  * series for every short-lived process, which on a busy host is more series than a Prometheus
  * server should keep. {@link By#PID} gives one series per process (labels {@code pid},
  * {@code comm}).
+ *
+ * <p>Each interval's figures replace the previous ones at once (one immutable set of snapshots
+ * behind a collector): a scrape sees one interval, never a mix of two or a half-cleared one.
  *
  * <pre>{@code
  * try (TopMetrics m = new TopMetrics(9100, TopMetrics.By.COMM)) {
@@ -37,25 +45,13 @@ final class TopMetrics implements AutoCloseable {
     }
 
     private final By by;
-    private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final Gauge syscalls;
-    private final Gauge cpu;
-    private final Gauge switches;
-    private final Gauge ipc;
-    private final Gauge processes;
-    private final Gauge started = gauge("bpfkit_top_processes_started", "Processes started in the last interval");
-    private final Gauge exited = gauge("bpfkit_top_processes_exited", "Processes ended in the last interval");
     private final HTTPServer server;
+    private volatile MetricSnapshots last = new MetricSnapshots();
 
     TopMetrics(int port, By by) {
         this.by = by;
-        String[] labels = by == By.PID ? new String[] {"pid", "comm"} : new String[] {"comm"};
-        syscalls = gauge("bpfkit_top_syscalls_per_second", "System calls per second", labels);
-        cpu = gauge("bpfkit_top_cpu_percent", "On-CPU time, percent of one CPU", labels);
-        switches = gauge("bpfkit_top_context_switches_per_second", "Context switches per second", labels);
-        ipc = gauge("bpfkit_top_instructions_per_cycle", "Instructions per cycle (hardware PMU only)", labels);
-        processes = by == By.COMM ? gauge("bpfkit_top_processes",
-                "Processes of the command that ran or started or ended in the last interval", "comm") : null;
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(() -> last);
         try {
             server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
         } catch (IOException e) {
@@ -68,44 +64,66 @@ final class TopMetrics implements AutoCloseable {
         return server.getPort();
     }
 
-    private Gauge gauge(String name, String help, String... labels) {
-        return Gauge.builder().name(name).help(help).labelNames(labels).register(registry);
-    }
-
     /** Replaces every figure with the last interval's: processes (or commands) that were idle disappear. */
-    synchronized void update(List<ProcessRow> rows, double seconds, int startedCount, int exitedCount) {
-        syscalls.clear();
-        cpu.clear();
-        switches.clear();
-        ipc.clear();
+    void update(List<ProcessRow> rows, double seconds, int startedCount, int exitedCount) {
+        Gauge syscalls = new Gauge("bpfkit_top_syscalls_per_second", "System calls per second");
+        Gauge cpu = new Gauge("bpfkit_top_cpu_percent", "On-CPU time, percent of one CPU");
+        Gauge switches = new Gauge("bpfkit_top_context_switches_per_second", "Context switches per second");
+        Gauge ipc = new Gauge("bpfkit_top_instructions_per_cycle", "Instructions per cycle (hardware PMU only)");
+        Gauge processes = new Gauge("bpfkit_top_processes",
+                "Processes of the command that ran or started or ended in the last interval");
         if (by == By.PID) {
             for (ProcessRow r : rows) {
-                String pid = Integer.toString(r.pid());
-                syscalls.labelValues(pid, r.comm()).set(r.syscallsPerSecond());
-                cpu.labelValues(pid, r.comm()).set(r.cpuPercent());
-                switches.labelValues(pid, r.comm()).set(r.contextSwitches() / seconds);
+                Labels l = Labels.of("pid", Integer.toString(r.pid()), "comm", r.comm());
+                syscalls.set(l, r.syscallsPerSecond());
+                cpu.set(l, r.cpuPercent());
+                switches.set(l, r.contextSwitches() / seconds);
                 if (!Double.isNaN(r.instructionsPerCycle())) {
-                    ipc.labelValues(pid, r.comm()).set(r.instructionsPerCycle());
+                    ipc.set(l, r.instructionsPerCycle());
                 }
             }
         } else {
-            processes.clear();
             Map<String, Command> byComm = new TreeMap<>();
             for (ProcessRow r : rows) {
                 byComm.computeIfAbsent(r.comm(), c -> new Command()).add(r);
             }
             byComm.forEach((comm, c) -> {
-                syscalls.labelValues(comm).set(c.syscallsPerSecond);
-                cpu.labelValues(comm).set(c.cpuPercent);
-                switches.labelValues(comm).set(c.contextSwitches / seconds);
-                processes.labelValues(comm).set(c.processes);
+                Labels l = Labels.of("comm", comm);
+                syscalls.set(l, c.syscallsPerSecond);
+                cpu.set(l, c.cpuPercent);
+                switches.set(l, c.contextSwitches / seconds);
+                processes.set(l, c.processes);
                 if (c.cycles > 0) {
-                    ipc.labelValues(comm).set(c.instructions / c.cycles);
+                    ipc.set(l, c.instructions / c.cycles);
                 }
             });
         }
-        started.set(startedCount);
-        exited.set(exitedCount);
+        Gauge started = new Gauge("bpfkit_top_processes_started", "Processes started in the last interval");
+        started.set(Labels.EMPTY, startedCount);
+        Gauge exited = new Gauge("bpfkit_top_processes_exited", "Processes ended in the last interval");
+        exited.set(Labels.EMPTY, exitedCount);
+        List<Gauge> all = new ArrayList<>(List.of(syscalls, cpu, switches, ipc, started, exited));
+        if (by == By.COMM) {
+            all.add(processes);
+        }
+        last = new MetricSnapshots(all.stream().<MetricSnapshot>map(Gauge::snapshot).toList());
+    }
+
+    /** One gauge's data points of one interval. */
+    private static final class Gauge {
+        private final GaugeSnapshot.Builder builder;
+
+        Gauge(String name, String help) {
+            builder = GaugeSnapshot.builder().name(name).help(help);
+        }
+
+        void set(Labels labels, double value) {
+            builder.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
+        }
+
+        GaugeSnapshot snapshot() {
+            return builder.build();
+        }
     }
 
     /** The processes of one command over the interval, added up. */

@@ -51,15 +51,53 @@ class TopMetricsTest {
         assertFalse(body.contains("bpfkit_top_processes{"), "no process count per process: " + body);
     }
 
+    @Test
+    void aScrapeSeesOneIntervalNeverAMixOfTwo() throws Exception {
+        List<ProcessRow> other = List.of(new ProcessRow(9, "sshd", 1, 1.0, 1.0, 1, Double.NaN, 0, false, false));
+        try (TopMetrics m = new TopMetrics(0, TopMetrics.By.COMM)) {
+            m.update(ROWS, 1.0, 0, 0);
+            Thread updater = Thread.ofPlatform().start(() -> {
+                for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
+                    m.update(i % 2 == 0 ? other : ROWS, 1.0, 0, 0);
+                }
+            });
+            try {
+                for (int i = 0; i < 200; i++) {
+                    String body = get(m.port());
+                    List<String> cpu = comms(body, "bpfkit_top_cpu_percent");
+                    assertTrue(cpu.equals(List.of("bash", "java")) || cpu.equals(List.of("sshd")), body);
+                    assertEquals(cpu, comms(body, "bpfkit_top_processes"), body);
+                    assertEquals(cpu, comms(body, "bpfkit_top_syscalls_per_second"), body);
+                }
+            } finally {
+                updater.interrupt();
+                updater.join();
+            }
+        }
+    }
+
+    private static List<String> comms(String body, String metric) {
+        Matcher m = Pattern.compile("(?m)^" + metric + "\\{comm=\"([^\"]*)\"}").matcher(body);
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static String get(int port) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + "/metrics").toURL()
+                .openConnection();
+        assertEquals(200, c.getResponseCode());
+        try (var in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     private static String scrape(TopMetrics.By by, double seconds) throws Exception {
         try (TopMetrics m = new TopMetrics(0, by)) {
             m.update(ROWS, seconds, 1, 1);
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + m.port() + "/metrics").toURL()
-                    .openConnection();
-            assertEquals(200, c.getResponseCode());
-            try (var in = c.getInputStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
+            return get(m.port());
         }
     }
 
