@@ -366,6 +366,42 @@ int main(void)
     S(bpf_link_info_perf_event, struct bpf_link_info, perf_event.event.config);
     S(bpf_link_info_perf_event, struct bpf_link_info, perf_event.event.type);
     S(bpf_link_info_perf_event, struct bpf_link_info, perf_event.event.cookie);
+    /* bpf_link_info_perf_event_tracepoint */
+    S(bpf_link_info_perf_event_tracepoint, struct bpf_link_info, type);
+    S(bpf_link_info_perf_event_tracepoint, struct bpf_link_info, id);
+    S(bpf_link_info_perf_event_tracepoint, struct bpf_link_info, prog_id);
+    S(bpf_link_info_perf_event_tracepoint, struct bpf_link_info, perf_event.type);
+    S(bpf_link_info_perf_event_tracepoint, struct bpf_link_info, perf_event.tracepoint.tp_name);
+    S(bpf_link_info_perf_event_tracepoint, struct bpf_link_info, perf_event.tracepoint.name_len);
+    S(bpf_link_info_perf_event_tracepoint, struct bpf_link_info, perf_event.tracepoint.cookie);
+    /* bpf_link_info_cgroup */
+    S(bpf_link_info_cgroup, struct bpf_link_info, type);
+    S(bpf_link_info_cgroup, struct bpf_link_info, id);
+    S(bpf_link_info_cgroup, struct bpf_link_info, prog_id);
+    S(bpf_link_info_cgroup, struct bpf_link_info, cgroup.cgroup_id);
+    S(bpf_link_info_cgroup, struct bpf_link_info, cgroup.attach_type);
+    /* bpf_link_info_netns */
+    S(bpf_link_info_netns, struct bpf_link_info, type);
+    S(bpf_link_info_netns, struct bpf_link_info, id);
+    S(bpf_link_info_netns, struct bpf_link_info, prog_id);
+    S(bpf_link_info_netns, struct bpf_link_info, netns.netns_ino);
+    S(bpf_link_info_netns, struct bpf_link_info, netns.attach_type);
+    /* bpf_link_info_xdp */
+    S(bpf_link_info_xdp, struct bpf_link_info, type);
+    S(bpf_link_info_xdp, struct bpf_link_info, id);
+    S(bpf_link_info_xdp, struct bpf_link_info, prog_id);
+    S(bpf_link_info_xdp, struct bpf_link_info, xdp.ifindex);
+    /* bpf_link_info_struct_ops */
+    S(bpf_link_info_struct_ops, struct bpf_link_info, type);
+    S(bpf_link_info_struct_ops, struct bpf_link_info, id);
+    S(bpf_link_info_struct_ops, struct bpf_link_info, prog_id);
+    S(bpf_link_info_struct_ops, struct bpf_link_info, struct_ops.map_id);
+    /* bpf_link_info_tcx */
+    S(bpf_link_info_tcx, struct bpf_link_info, type);
+    S(bpf_link_info_tcx, struct bpf_link_info, id);
+    S(bpf_link_info_tcx, struct bpf_link_info, prog_id);
+    S(bpf_link_info_tcx, struct bpf_link_info, tcx.ifindex);
+    S(bpf_link_info_tcx, struct bpf_link_info, tcx.attach_type);
     /* perf_event_attr */
     S(perf_event_attr, struct perf_event_attr, type);
     S(perf_event_attr, struct perf_event_attr, size);

@@ -14,6 +14,8 @@ import java.util.List;
  *                                        over BASE); c: a compilable header (vmlinux.h)
  * bpfkit usdt list [--json] FILE|--pid PID
  *                                        the USDT probes of a binary, or of a process's mapped files
+ * bpfkit prog|map|link list|show [ID]    what the kernel holds, as bpftool prints it ({@code --json})
+ * bpfkit map dump ID|PINNED_PATH         a map's elements, decoded with its BTF
  * bpfkit top|syscount|execsnoop|...      the example tools ({@link Tools})
  * </pre>
  */
@@ -49,6 +51,9 @@ public final class Main {
             case "gen" -> GenCommand.run(rest, out, err);
             case "new" -> NewCommand.run(rest, out, err);
             case "usdt" -> UsdtCommand.run(rest, out, err);
+            case "prog" -> ProgCommand.run(rest, out, err);
+            case "map" -> MapCommand.run(rest, out, err);
+            case "link" -> LinkCommand.run(rest, out, err);
             default -> {
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
@@ -78,6 +83,12 @@ public final class Main {
                 "  usdt list [--json] FILE|--pid PID",
                 "                                 the USDT probes (provider:name, file offset, semaphore,",
                 "                                 arguments) of a binary or library, or of every file a process maps",
+                "  prog list|show [ID] [--json]   programs loaded in the kernel, as 'bpftool prog show' prints them",
+                "  map list|show [ID] [--json]    maps in the kernel, as 'bpftool map show' prints them",
+                "  map dump ID|PATH [--json]      a map's elements (a pinned map by its path), keys and values",
+                "                                 decoded with the map's BTF as 'bpftool map dump' does; hex without BTF",
+                "  link list|show [ID] [--json]   links in the kernel, as 'bpftool link show' prints them",
+                "                                 (ID may also be written 'id ID', or 'pinned PATH')",
                 "  help                           this text",
                 "",
                 "example tools (each takes --help):",

@@ -223,6 +223,32 @@ public final class BpfLayouts {
             u32("prog_id"), pad(4), u32("perf_event.type"), pad(4), u64("perf_event.event.config"),
             u32("perf_event.event.type"), pad(4), u64("perf_event.event.cookie"), pad(16));
 
+    /** {@code bpf_link_info.perf_event} with its {@code tracepoint} alternative. */
+    public static final StructLayout LINK_INFO_PERF_EVENT_TRACEPOINT = struct("bpf_link_info_perf_event_tracepoint",
+            u32("type"), u32("id"), u32("prog_id"), pad(4), u32("perf_event.type"), pad(4),
+            u64("perf_event.tracepoint.tp_name"), u32("perf_event.tracepoint.name_len"), pad(4),
+            u64("perf_event.tracepoint.cookie"), pad(16));
+
+    /** {@code bpf_link_info.cgroup}. */
+    public static final StructLayout LINK_INFO_CGROUP = struct("bpf_link_info_cgroup", u32("type"), u32("id"),
+            u32("prog_id"), pad(4), u64("cgroup.cgroup_id"), u32("cgroup.attach_type"), pad(36));
+
+    /** {@code bpf_link_info.netns}. */
+    public static final StructLayout LINK_INFO_NETNS = struct("bpf_link_info_netns", u32("type"), u32("id"),
+            u32("prog_id"), pad(4), u32("netns.netns_ino"), u32("netns.attach_type"), pad(40));
+
+    /** {@code bpf_link_info.xdp}. */
+    public static final StructLayout LINK_INFO_XDP = struct("bpf_link_info_xdp", u32("type"), u32("id"), u32("prog_id"),
+            pad(4), u32("xdp.ifindex"), pad(44));
+
+    /** {@code bpf_link_info.struct_ops}. */
+    public static final StructLayout LINK_INFO_STRUCT_OPS = struct("bpf_link_info_struct_ops", u32("type"), u32("id"),
+            u32("prog_id"), pad(4), u32("struct_ops.map_id"), pad(44));
+
+    /** {@code bpf_link_info.tcx}; {@code netkit} has the same shape. */
+    public static final StructLayout LINK_INFO_TCX = struct("bpf_link_info_tcx", u32("type"), u32("id"), u32("prog_id"),
+            pad(4), u32("tcx.ifindex"), u32("tcx.attach_type"), pad(40));
+
     /**
      * {@code struct perf_event_attr} up to {@code config3} ({@code PERF_ATTR_SIZE_VER8}, 136
      * bytes). {@code flags} is the 64-bit word of bit fields ({@code disabled}, {@code inherit},
@@ -242,7 +268,8 @@ public final class BpfLayouts {
             LINK_CREATE_PERF_EVENT, LINK_CREATE_KPROBE_MULTI, LINK_CREATE_TRACING, LINK_CREATE_NETFILTER,
             LINK_CREATE_TCX, LINK_CREATE_UPROBE_MULTI, LINK_UPDATE, LINK_DETACH, ENABLE_STATS, ITER_CREATE,
             PROG_BIND_MAP, PROG_INFO, MAP_INFO, BTF_INFO, LINK_INFO, LINK_INFO_RAW_TRACEPOINT, LINK_INFO_TRACING,
-            LINK_INFO_PERF_EVENT, PERF_EVENT_ATTR);
+            LINK_INFO_PERF_EVENT, LINK_INFO_PERF_EVENT_TRACEPOINT, LINK_INFO_CGROUP, LINK_INFO_NETNS, LINK_INFO_XDP,
+            LINK_INFO_STRUCT_OPS, LINK_INFO_TCX, PERF_EVENT_ATTR);
 
     /** The largest {@code bpf_attr} variant of this class ({@link #PROG_LOAD}), for scratch buffers. */
     public static final long MAX_ATTR_SIZE = 168;

@@ -2,10 +2,28 @@
 // from the BTF of Linux 6.18 and the UAPI headers of linux-source-6.12 6.12.118-1~deb12u1. Do not edit.
 package io.bpfkit.uapi;
 
-/** The link types ({@code enum bpf_link_type}) bpfkit reads back. */
+/** The link types ({@code enum bpf_link_type}) bpfkit reads back, and what a perf_event link is attached to ({@code enum bpf_perf_event_type}). */
 public final class BpfLinkType {
     public static final int BPF_LINK_TYPE_RAW_TRACEPOINT = 1;
     public static final int BPF_LINK_TYPE_TRACING = 2;
+    public static final int BPF_LINK_TYPE_CGROUP = 3;
+    public static final int BPF_LINK_TYPE_ITER = 4;
+    public static final int BPF_LINK_TYPE_NETNS = 5;
+    public static final int BPF_LINK_TYPE_XDP = 6;
+    public static final int BPF_LINK_TYPE_PERF_EVENT = 7;
+    public static final int BPF_LINK_TYPE_KPROBE_MULTI = 8;
+    public static final int BPF_LINK_TYPE_STRUCT_OPS = 9;
+    public static final int BPF_LINK_TYPE_NETFILTER = 10;
+    public static final int BPF_LINK_TYPE_TCX = 11;
+    public static final int BPF_LINK_TYPE_UPROBE_MULTI = 12;
+    public static final int BPF_LINK_TYPE_NETKIT = 13;
+    public static final int BPF_LINK_TYPE_SOCKMAP = 14;
+    public static final int BPF_PERF_EVENT_UPROBE = 1;
+    public static final int BPF_PERF_EVENT_URETPROBE = 2;
+    public static final int BPF_PERF_EVENT_KPROBE = 3;
+    public static final int BPF_PERF_EVENT_KRETPROBE = 4;
+    public static final int BPF_PERF_EVENT_TRACEPOINT = 5;
+    public static final int BPF_PERF_EVENT_EVENT = 6;
 
     private BpfLinkType() {
     }

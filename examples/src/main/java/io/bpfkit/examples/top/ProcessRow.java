@@ -11,9 +11,12 @@ package io.bpfkit.examples.top;
  * @param contextSwitches times it was switched off a CPU in the interval
  * @param instructionsPerCycle IPC from the PMU counters, {@code NaN} without a hardware PMU or
  *     without cycles
+ * @param cycles CPU cycles in the interval (with a hardware PMU; else 0), which weigh IPC when
+ *     processes are added up
  * @param started true when the process started (exec) in this interval
  * @param exited true when it ended in this interval (shown one last time)
  */
 public record ProcessRow(int pid, String comm, long syscalls, double syscallsPerSecond, double cpuPercent,
-                         long contextSwitches, double instructionsPerCycle, boolean started, boolean exited) {
+                         long contextSwitches, double instructionsPerCycle, long cycles, boolean started,
+                         boolean exited) {
 }

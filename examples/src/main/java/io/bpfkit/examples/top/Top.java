@@ -22,13 +22,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * bpfkit top [--interval SECONDS] [--duration SECONDS] [--sort cpu|syscalls|switches|pid]
- *            [--json] [--prometheus PORT] [--help]
+ *            [--json] [--prometheus PORT [--prometheus-by comm|pid]] [--help]
  * </pre>
  */
 public final class Top {
     static final String USAGE = """
             usage: bpfkit top [--interval SECONDS] [--duration SECONDS] [--sort cpu|syscalls|switches|pid]
-                              [--json] [--prometheus PORT]
+                              [--json] [--prometheus PORT [--prometheus-by comm|pid]]
               Per process: system calls per second, CPU time, context switches and, with a hardware
               PMU, instructions per cycle; started processes marked +, ended ones x.
               --interval S     refresh every S seconds (default 1)
@@ -36,18 +36,23 @@ public final class Top {
               --sort KEY       order by cpu (default), syscalls, switches or pid
               --json           one JSON document (schema bpfkit.top/1) per interval instead of the table
               --prometheus P   also serve the figures at http://localhost:P/metrics
+              --prometheus-by  series per command (comm, the default: processes of one command
+                               added up, and their number) or per process (pid: labels pid and
+                               comm, one series per process, many on a busy host)
             Needs root (or CAP_BPF and CAP_PERFMON).""";
 
     private Top() {
     }
 
-    record Options(double interval, double duration, TopSampler.Sort sort, boolean json, int prometheusPort) {
+    record Options(double interval, double duration, TopSampler.Sort sort, boolean json, int prometheusPort,
+                   TopMetrics.By prometheusBy) {
         static Options parse(String[] args) {
             double interval = 1;
             double duration = Double.POSITIVE_INFINITY;
             TopSampler.Sort sort = TopSampler.Sort.CPU;
             boolean json = false;
             int port = -1;
+            TopMetrics.By by = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -73,10 +78,22 @@ public final class Top {
                             throw new IllegalArgumentException("--prometheus takes a port number, not " + p);
                         }
                     }
+                    case "--prometheus-by" -> {
+                        String key = value(args, ++i, a);
+                        by = switch (key) {
+                            case "comm" -> TopMetrics.By.COMM;
+                            case "pid" -> TopMetrics.By.PID;
+                            default -> throw new IllegalArgumentException("--prometheus-by takes comm or pid, not "
+                                    + key);
+                        };
+                    }
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
-            return new Options(interval, duration, sort, json, port);
+            if (by != null && port < 0) {
+                throw new IllegalArgumentException("--prometheus-by needs --prometheus PORT");
+            }
+            return new Options(interval, duration, sort, json, port, by == null ? TopMetrics.By.COMM : by);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -155,7 +172,8 @@ public final class Top {
             try (TopProbe probe = TopProbeBinding.open().load();
                  RingBufferReader reader = RingBufferReader.builder()
                          .add(probe.events(), events::add).build();
-                 TopMetrics metrics = options.prometheusPort() >= 0 ? new TopMetrics(options.prometheusPort()) : null) {
+                 TopMetrics metrics = options.prometheusPort() >= 0 ? new TopMetrics(options.prometheusPort(),
+                         options.prometheusBy()) : null) {
                 // closing the reader (end of this block) wakes the poller and ends it
                 Thread.ofVirtual().name("bpfkit-top-events").start(() -> {
                     while (!reader.isClosed()) {

@@ -81,7 +81,7 @@ public final class TopSampler {
             }
             double ipc = hardwarePmu && cycles > 0 ? (double) instructions / cycles : Double.NaN;
             rows.add(new ProcessRow(pid, now.comm(), syscalls, syscalls / seconds, 100.0 * cpuNs / 1e9 / seconds,
-                    switches, ipc, isNew, gone));
+                    switches, ipc, hardwarePmu ? cycles : 0, isNew, gone));
         }
         previous = new HashMap<>(snapshot);
         previousNanos = nowNanos;

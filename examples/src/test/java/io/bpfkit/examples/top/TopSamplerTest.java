@@ -60,9 +60,9 @@ class TopSamplerTest {
     @Test
     void tableFitsTheTerminalAndJsonIsOneLine() {
         List<ProcessRow> rows = List.of(
-                new ProcessRow(10, "a-very-long-command", 5, 5.0, 12.5, 3, Double.NaN, true, false),
-                new ProcessRow(11, "b", 1, 1.0, 1.0, 1, Double.NaN, false, true),
-                new ProcessRow(12, "c", 1, 1.0, 0.5, 1, Double.NaN, false, false));
+                new ProcessRow(10, "a-very-long-command", 5, 5.0, 12.5, 3, Double.NaN, 0, true, false),
+                new ProcessRow(11, "b", 1, 1.0, 1.0, 1, Double.NaN, 0, false, true),
+                new ProcessRow(12, "c", 1, 1.0, 0.5, 1, Double.NaN, 0, false, false));
         String table = TopOutput.table(rows, List.of(new TopOutput.Started(10, 1, "a")), 1, "no hardware PMU", false,
                 40, 6, 1.0);
         List<String> lines = table.lines().toList();

@@ -161,14 +161,22 @@ class TopTest {
             topThread.interrupt();
         }
         assertEquals(0, (int) top.get(2, java.util.concurrent.TimeUnit.MINUTES), err.toString());
-        Matcher cpu = Pattern.compile("(?m)^bpfkit_top_cpu_percent\\{comm=\"([^\"]*)\",pid=\"(\\d+)\"} (\\S+)$")
-                .matcher(body);
-        int series = 0;
+        // by command (the default): one series per comm, no pid label, and how many processes
+        Matcher cpu = Pattern.compile("(?m)^bpfkit_top_cpu_percent\\{comm=\"([^\"]*)\"} (\\S+)$").matcher(body);
+        java.util.Set<String> comms = new java.util.HashSet<>();
         while (cpu.find()) {
-            series++;
-            assertTrue(Double.parseDouble(cpu.group(3)) >= 0, cpu.group());
+            assertTrue(comms.add(cpu.group(1)), "one series per command: " + cpu.group());
+            assertTrue(Double.parseDouble(cpu.group(2)) >= 0, cpu.group());
         }
-        assertTrue(series > 0, body);
+        assertFalse(comms.isEmpty(), body);
+        assertFalse(body.contains("pid=\""), "no per-process series by default: " + body);
+        Matcher procs = Pattern.compile("(?m)^bpfkit_top_processes\\{comm=\"([^\"]*)\"} (\\S+)$").matcher(body);
+        int counted = 0;
+        while (procs.find()) {
+            counted++;
+            assertTrue(Double.parseDouble(procs.group(2)) >= 1, procs.group());
+        }
+        assertEquals(comms.size(), counted, body);
         assertTrue(body.contains("# TYPE bpfkit_top_syscalls_per_second gauge"), body);
         assertEquals(hardwarePmu, body.contains("bpfkit_top_instructions_per_cycle{"),
                 "an IPC series exactly when there is a hardware PMU: " + body);
@@ -182,6 +190,11 @@ class TopTest {
         assertTrue(out.toString().contains("usage: bpfkit top"));
         assertEquals(2, Top.run(new String[] {"--sort", "bogus"}, new PrintStream(out), new PrintStream(err)));
         assertTrue(err.toString().contains("--sort takes cpu, syscalls, switches or pid, not bogus"), err.toString());
+        assertEquals(2, Top.run(new String[] {"--prometheus", "0", "--prometheus-by", "uid"}, new PrintStream(out),
+                new PrintStream(err)));
+        assertTrue(err.toString().contains("--prometheus-by takes comm or pid, not uid"), err.toString());
+        assertEquals(2, Top.run(new String[] {"--prometheus-by", "pid"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(err.toString().contains("--prometheus-by needs --prometheus PORT"), err.toString());
     }
 
     @Test
