@@ -12,6 +12,8 @@ import java.util.List;
  * bpfkit btf dump FILE [--base BASE] [--format raw|c]
  *                                        BTF as bpftool prints it (an object or raw BTF; split
  *                                        over BASE); c: a compilable header (vmlinux.h)
+ * bpfkit gen OBJECT [--package P] [-o DIR]   the object's @BpfObject interface, from its BTF
+ * bpfkit new DIR [--package P]           a starter Maven project
  * bpfkit usdt list [--json] FILE|--pid PID
  *                                        the USDT probes of a binary, or of a process's mapped files
  * bpfkit prog|map|link list|show [ID]    what the kernel holds, as bpftool prints it ({@code --json})
