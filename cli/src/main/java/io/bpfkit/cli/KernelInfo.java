@@ -4,6 +4,7 @@ import io.bpfkit.api.OwnedFd;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfType;
 import io.bpfkit.btf.KernelBtf;
+import io.bpfkit.elf.CStrings;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
 import io.bpfkit.uapi.BpfLayouts;
@@ -277,13 +278,6 @@ final class KernelInfo {
     }
 
     private static String cString(MemorySegment s, long offset, long max) {
-        long limit = Math.min(max, s.byteSize() - offset);
-        int n = 0;
-        while (n < limit && s.get(ValueLayout.JAVA_BYTE, offset + n) != 0) {
-            n++;
-        }
-        byte[] b = new byte[n];
-        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, offset, b, 0, n);
-        return new String(b, StandardCharsets.UTF_8);
+        return CStrings.decode(s, offset, CStrings.strlen(s, offset, Math.min(s.byteSize(), offset + max)));
     }
 }

@@ -34,6 +34,7 @@ import static io.bpfkit.uapi.BpfLayouts.TEST_RUN;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.OwnedFd;
+import io.bpfkit.elf.CStrings;
 import io.bpfkit.uapi.BpfCmd;
 import io.bpfkit.uapi.BpfFlags;
 import io.bpfkit.uapi.BpfLayouts;
@@ -331,14 +332,7 @@ public final class Bpf {
 
     /** The NUL-terminated string at {@code offset}, at most {@code max} bytes. */
     static String cString(MemorySegment s, long offset, long max) {
-        long limit = Math.min(max, s.byteSize() - offset);
-        int n = 0;
-        while (n < limit && s.get(ValueLayout.JAVA_BYTE, offset + n) != 0) {
-            n++;
-        }
-        byte[] b = new byte[n];
-        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, offset, b, 0, n);
-        return new String(b, StandardCharsets.UTF_8);
+        return CStrings.decode(s, offset, CStrings.strlen(s, offset, Math.min(s.byteSize(), offset + max)));
     }
 
     private static String describe(OwnedFd fd) {
