@@ -562,11 +562,19 @@ final class ObjectOpener {
                 continue;
             }
             List<List<Relocation>> lists = relocs.get(s.index());
+            ProgramExtInfo[] exts = null;
+            if (btfExt != null) {
+                int[] from = new int[progs.size()];
+                int[] count = new int[progs.size()];
+                for (int i = 0; i < progs.size(); i++) {
+                    from[i] = (int) (progs.get(i).sectionOffset() / Instructions.SIZE);
+                    count[i] = progs.get(i).instructionCount();
+                }
+                exts = ProgramExtInfo.ofSection(btfExt, s.name(), from, count);
+            }
             for (int i = 0; i < progs.size(); i++) {
                 ProgramSpec p = progs.get(i);
-                int from = (int) (p.sectionOffset() / Instructions.SIZE);
-                ProgramExtInfo ext = btfExt == null ? ProgramExtInfo.EMPTY
-                        : ProgramExtInfo.of(btfExt, s.name(), from, p.instructionCount());
+                ProgramExtInfo ext = exts == null ? ProgramExtInfo.EMPTY : exts[i];
                 ProgramSpec full = new ProgramSpec(p.name(), p.section(), p.sectionDef(), p.sectionOffset(),
                         p.isSubprogram(), order, p.instructionsUnsafe(), lists.get(i), ext)
                         .binding(p.isGlobal(), p.isHiddenGlobal());
