@@ -165,7 +165,14 @@ final class ObjectOpener {
             }
             return;
         }
-        btf = Btf.parse(btfSection.data());
+        MemorySegment btfData = btfSection.data();
+        if (!btfData.isNative() || btfData.byteSize() == 0) {
+            btf = Btf.parse(btfData);
+        } else {
+            // A mapped file (BpfObjects.open(Path)) is unmapped when open returns; the spec's
+            // Btf reads its blob lazily, so it gets a copy of its own.
+            btf = Btf.parse(MemorySegment.ofArray(btfData.toArray(ValueLayout.JAVA_BYTE)));
+        }
         // Object BTF is small: check every member now so that open reports all of it.
         btf.validate();
         for (int id = 1; id < btf.typeCount(); id++) {
