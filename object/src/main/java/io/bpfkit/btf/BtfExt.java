@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -331,7 +330,10 @@ public final class BtfExt {
     private static final class Reader {
         private final MemorySegment d;
         private final Btf btf;
-        private final Map<Integer, String> strings = new HashMap<>();
+        /** Section names decoded so far, by string offset: one per record block. */
+        private final StringsByOffset names = new StringsByOffset();
+        /** CO-RE access strings decoded and checked so far: relocations share them. */
+        private final StringsByOffset accessStrings = new StringsByOffset();
         private boolean be;
 
         Reader(MemorySegment d, Btf btf) {
@@ -456,8 +458,14 @@ public final class BtfExt {
         private CoreRelocation coreRelocation(long at) {
             int insn = insnIndex(at);
             int type = typeId(at + 4, "core_relo");
-            String access = string(at + 8, u32(at + 8), "core_relo access string");
-            checkAccessString(at + 8, access);
+            int accessOff = u32(at + 8);
+            String access = accessStrings.get(accessOff);
+            if (access == null) {
+                checkString(at + 8, accessOff, "core_relo access string");
+                access = btf.str(accessOff);
+                checkAccessString(at + 8, access);
+                accessStrings.put(accessOff, access);
+            }
             int kind = u32(at + 12);
             if (kind < 0 || kind >= CoreReloKind.count()) {
                 throw bad(at + 12, "core_relo kind " + Integer.toUnsignedString(kind) + " is not one of the "
@@ -485,8 +493,13 @@ public final class BtfExt {
         }
 
         private String string(long at, int off, String what) {
-            checkString(at, off, what);
-            return strings.computeIfAbsent(off, btf::str);
+            String s = names.get(off);
+            if (s == null) {
+                checkString(at, off, what);
+                s = btf.str(off);
+                names.put(off, s);
+            }
+            return s;
         }
 
         private void checkString(long at, int off, String what) {
@@ -504,6 +517,56 @@ public final class BtfExt {
 
         private static ObjectFormatException bad(long offset, String problem) {
             return new ObjectFormatException(SECTION, offset, problem);
+        }
+    }
+
+    /**
+     * Strings by their offset in the BTF string section, for one parse: open addressing on the
+     * offset, so that a lookup boxes nothing (a {@code HashMap<Integer, String>} did, per record).
+     */
+    private static final class StringsByOffset {
+        private int[] keys = new int[32];
+        private String[] values = new String[32];
+        private int size;
+
+        /** The string stored for {@code off}, or null. */
+        String get(int off) {
+            int mask = keys.length - 1;
+            for (int i = mix(off) & mask; ; i = (i + 1) & mask) {
+                String v = values[i];
+                if (v == null || keys[i] == off) {
+                    return v;
+                }
+            }
+        }
+
+        /** Stores {@code value} for {@code off}, which is not stored yet. */
+        void put(int off, String value) {
+            if (2 * (size + 1) > keys.length) {
+                int[] oldKeys = keys;
+                String[] oldValues = values;
+                keys = new int[oldKeys.length * 2];
+                values = new String[oldKeys.length * 2];
+                size = 0;
+                for (int i = 0; i < oldKeys.length; i++) {
+                    if (oldValues[i] != null) {
+                        put(oldKeys[i], oldValues[i]);
+                    }
+                }
+            }
+            int mask = keys.length - 1;
+            int i = mix(off) & mask;
+            while (values[i] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = off;
+            values[i] = value;
+            size++;
+        }
+
+        private static int mix(int key) {
+            int h = key * 0x9E3779B9;
+            return h ^ (h >>> 16);
         }
     }
 }
