@@ -57,6 +57,9 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
             return null;
         }
         int programs = from.length;
+        if (programs == 1) {
+            return List.of(only(all, from[0], count[0], insn, shift));
+        }
         int[] owner = new int[n];
         int[] sizes = new int[programs];
         for (int i = 0; i < n; i++) {
@@ -80,6 +83,31 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
             int p = owner[i];
             if (p >= 0 && !(from[p] == 0 && sizes[p] == n)) {
                 out.get(p).add(shift.shift(all.get(i), -from[p]));
+            }
+        }
+        return out;
+    }
+
+    /** {@link #split} for a section of one program: no index of owners to build. */
+    private static <T> List<T> only(List<T> all, int from, int count, ToIntFunction<T> insn, ShiftFunction<T> shift) {
+        int inside = 0;
+        for (int i = 0, n = all.size(); i < n; i++) {
+            int at = insn.applyAsInt(all.get(i));
+            if (at >= from && at - from < count) {
+                inside++;
+            }
+        }
+        if (inside == 0) {
+            return List.of();
+        }
+        if (from == 0 && inside == all.size()) {
+            return all;
+        }
+        List<T> out = new ArrayList<>(inside);
+        for (T r : all) {
+            int at = insn.applyAsInt(r);
+            if (at >= from && at - from < count) {
+                out.add(shift.shift(r, -from));
             }
         }
         return out;
