@@ -668,47 +668,51 @@ final class ObjectOpener {
         return -1;
     }
 
+    /** Where a relocation is, for its errors: built only when one is thrown. */
+    private static String where(int insn, ProgramSpec prog) {
+        return "relocation of instruction " + insn + " of program '" + prog.name() + "'";
+    }
+
     /** What libbpf's bpf_program__record_reloc decides for one relocation. */
     private Relocation classify(ElfSection rel, ProgramSpec prog, int insn, ElfSymbol sym) {
         byte[] code = prog.instructionsUnsafe();
         int opcode = Instructions.opcode(code, insn);
         int src = Instructions.srcReg(code, insn, order);
-        String where = "relocation of instruction " + insn + " of program '" + prog.name() + "'";
         long at = prog.sectionOffset() + (long) insn * Instructions.SIZE;
         if (sym.isUndefined()) {
             if (sym.name().isEmpty()) {
-                throw new ObjectFormatException(rel.name(), at, where + " names an undefined symbol without a name");
+                throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " names an undefined symbol without a name");
             }
             if (opcode == Instructions.OP_CALL) {
                 return new Relocation(insn, Relocation.Kind.EXTERN_CALL, sym.name(), sym.name(), 0);
             }
-            requireLdImm64(rel, at, where, code, insn, opcode);
+            requireLdImm64(rel, at, prog, code, insn, opcode);
             return new Relocation(insn, Relocation.Kind.EXTERN_VARIABLE, sym.name(), sym.name(), 0);
         }
         if (sym.sectionIndex() >= elf.sections().size()) {
-            throw new ObjectFormatException(rel.name(), at, where + " names symbol '" + sym.name()
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " names symbol '" + sym.name()
                     + "' in section " + sym.sectionIndex() + ", which does not exist");
         }
         ElfSection target = elf.section(sym.sectionIndex());
         if (opcode == Instructions.OP_CALL) {
             if (src != BpfInsn.BPF_PSEUDO_CALL) {
-                throw new ObjectFormatException(rel.name(), at, where + ": a call relocation must be a bpf-to-bpf"
+                throw new ObjectFormatException(rel.name(), at, where(insn, prog) + ": a call relocation must be a bpf-to-bpf"
                         + " call (src_reg 1), found src_reg " + src);
             }
-            requireCode(rel, at, where, target);
+            requireCode(rel, at, insn, prog, target);
             return new Relocation(insn, Relocation.Kind.CALL, sym.name(), target.name(), sym.value());
         }
-        requireLdImm64(rel, at, where, code, insn, opcode);
+        requireLdImm64(rel, at, prog, code, insn, opcode);
         // libbpf's sym_is_subprog: the address of a .text function, whatever src_reg clang wrote.
         if (target.name().equals(TEXT) && (sym.type() == ElfFile.STT_SECTION || sym.type() == ElfFile.STT_FUNC)) {
-            requireCode(rel, at, where, target);
+            requireCode(rel, at, insn, prog, target);
             return new Relocation(insn, Relocation.Kind.FUNCTION_POINTER, sym.name(), target.name(), sym.value());
         }
         Map<Long, MapSpec> maps = mapsBySection.get(target.index());
         if (target.name().equals(MAPS) || target.name().equals(LEGACY_MAPS)) {
             MapSpec m = maps == null ? null : maps.get(sym.value());
             if (m == null) {
-                throw new ObjectFormatException(rel.name(), at, where + " names '" + sym.name() + "' at offset "
+                throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " names '" + sym.name() + "' at offset "
                         + sym.value() + " of " + target.name() + ", where no map is defined");
             }
             return new Relocation(insn, Relocation.Kind.MAP, sym.name(), m.name(), sym.value());
@@ -721,23 +725,23 @@ final class ObjectOpener {
             MapSpec m = maps.get(0L);
             return new Relocation(insn, Relocation.Kind.DATA, sym.name(), m.name(), sym.value());
         }
-        throw new ObjectFormatException(rel.name(), at, where + " refers to '" + sym.name() + "' in section "
+        throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " refers to '" + sym.name() + "' in section "
                 + target.name() + ", which is neither a map, global data, nor code");
     }
 
-    private void requireLdImm64(ElfSection rel, long at, String where, byte[] code, int insn, int opcode) {
+    private void requireLdImm64(ElfSection rel, long at, ProgramSpec prog, byte[] code, int insn, int opcode) {
         if (opcode != Instructions.OP_LD_IMM64) {
-            throw new ObjectFormatException(rel.name(), at, where + ": expected ld_imm64 (0x18), found opcode 0x"
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + ": expected ld_imm64 (0x18), found opcode 0x"
                     + Integer.toHexString(opcode));
         }
         if ((insn + 2) * Instructions.SIZE > code.length) {
-            throw new ObjectFormatException(rel.name(), at, where + ": ld_imm64 is cut off at the end of the program");
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + ": ld_imm64 is cut off at the end of the program");
         }
     }
 
-    private void requireCode(ElfSection rel, long at, String where, ElfSection target) {
+    private void requireCode(ElfSection rel, long at, int insn, ProgramSpec prog, ElfSection target) {
         if (!programsBySection.containsKey(target.index())) {
-            throw new ObjectFormatException(rel.name(), at, where + " points into " + target.name()
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " points into " + target.name()
                     + ", which holds no functions");
         }
     }
