@@ -165,14 +165,7 @@ final class ObjectOpener {
             }
             return;
         }
-        MemorySegment btfData = btfSection.data();
-        if (!btfData.isNative() || btfData.byteSize() == 0) {
-            btf = Btf.parse(btfData);
-        } else {
-            // A mapped file (BpfObjects.open(Path)) is unmapped when open returns; the spec's
-            // Btf reads its blob lazily, so it gets a copy of its own.
-            btf = Btf.parse(MemorySegment.ofArray(btfData.toArray(ValueLayout.JAVA_BYTE)));
-        }
+        btf = Btf.parse(kept(btfSection.data()));
         // Object BTF is small: check every member now so that open reports all of it.
         btf.validate();
         for (int id = 1; id < btf.typeCount(); id++) {
@@ -199,8 +192,18 @@ final class ObjectOpener {
         datasecLayouts.sort(Comparator.comparingInt(DatasecLayout::typeId));
         ElfSection ext = elf.section(".BTF.ext").orElse(null);
         if (ext != null) {
-            btfExt = BtfExt.parse(ext.data(), btf);
+            btfExt = BtfExt.parse(kept(ext.data()), btf);
         }
+    }
+
+    /**
+     * A section the spec reads after open returns (BTF, and BTF.ext's line info, are decoded
+     * lazily): a mapped file (BpfObjects.open(Path)) is unmapped when open returns, so its
+     * sections get a heap copy of their own; a heap segment is kept as it is.
+     */
+    private static MemorySegment kept(MemorySegment section) {
+        return section.isNative() && section.byteSize() > 0
+                ? MemorySegment.ofArray(section.toArray(ValueLayout.JAVA_BYTE)) : section;
     }
 
     /** libbpf's btf_fixup_datasec: offsets of global variables from their ELF symbols. */

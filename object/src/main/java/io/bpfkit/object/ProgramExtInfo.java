@@ -3,7 +3,7 @@ package io.bpfkit.object;
 import io.bpfkit.btf.BtfExt;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToIntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The {@code .BTF.ext} records of one program, with instruction indexes relative to the
@@ -16,7 +16,8 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
 
     public ProgramExtInfo {
         funcInfo = List.copyOf(funcInfo);
-        lineInfo = List.copyOf(lineInfo);
+        // A section's line info is decoded when asked for, and immutable already.
+        lineInfo = lineInfo instanceof BtfExt.LineInfoList ? lineInfo : List.copyOf(lineInfo);
         coreRelocations = List.copyOf(coreRelocations);
     }
 
@@ -28,12 +29,17 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
      * a quadratic time on a {@code .text} of hundreds of subprograms.
      */
     static ProgramExtInfo[] ofSection(BtfExt ext, String section, int[] from, int[] count) {
-        List<List<BtfExt.FuncInfo>> funcs = split(ext.funcInfo(section), from, count, BtfExt.FuncInfo::insnIndex,
+        List<BtfExt.FuncInfo> sectionFuncs = ext.funcInfo(section);
+        List<List<BtfExt.FuncInfo>> funcs = split(sectionFuncs, from, count, i -> sectionFuncs.get(i).insnIndex(),
                 BtfExt.FuncInfo::shifted);
-        List<List<BtfExt.LineInfo>> lines = split(ext.lineInfo(section), from, count, BtfExt.LineInfo::insnIndex,
-                BtfExt.LineInfo::shifted);
-        List<List<BtfExt.CoreRelocation>> relos = split(ext.coreRelocations(section), from, count,
-                BtfExt.CoreRelocation::insnIndex, BtfExt.CoreRelocation::shifted);
+        List<BtfExt.LineInfo> sectionLines = ext.lineInfo(section);
+        // The records' instruction indexes read without decoding them, where the list allows it.
+        List<List<BtfExt.LineInfo>> lines = sectionLines instanceof BtfExt.LineInfoList view
+                ? split(sectionLines, from, count, view::insnIndex, BtfExt.LineInfo::shifted)
+                : split(sectionLines, from, count, i -> sectionLines.get(i).insnIndex(), BtfExt.LineInfo::shifted);
+        List<BtfExt.CoreRelocation> sectionRelos = ext.coreRelocations(section);
+        List<List<BtfExt.CoreRelocation>> relos = split(sectionRelos, from, count,
+                i -> sectionRelos.get(i).insnIndex(), BtfExt.CoreRelocation::shifted);
         ProgramExtInfo[] out = new ProgramExtInfo[from.length];
         for (int p = 0; p < out.length; p++) {
             List<BtfExt.FuncInfo> f = funcs == null ? List.of() : funcs.get(p);
@@ -50,7 +56,7 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
      * records (the common case: one program per section) gets the section's immutable list
      * itself, not a copy. Records outside every program are left out.
      */
-    private static <T> List<List<T>> split(List<T> all, int[] from, int[] count, ToIntFunction<T> insn,
+    private static <T> List<List<T>> split(List<T> all, int[] from, int[] count, IntUnaryOperator insnAt,
             ShiftFunction<T> shift) {
         int n = all.size();
         if (n == 0) {
@@ -58,12 +64,12 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
         }
         int programs = from.length;
         if (programs == 1) {
-            return List.of(only(all, from[0], count[0], insn, shift));
+            return List.of(only(all, from[0], count[0], insnAt, shift));
         }
         int[] owner = new int[n];
         int[] sizes = new int[programs];
         for (int i = 0; i < n; i++) {
-            int p = programAt(from, count, insn.applyAsInt(all.get(i)));
+            int p = programAt(from, count, insnAt.applyAsInt(i));
             owner[i] = p;
             if (p >= 0) {
                 sizes[p]++;
@@ -89,10 +95,10 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
     }
 
     /** {@link #split} for a section of one program: no index of owners to build. */
-    private static <T> List<T> only(List<T> all, int from, int count, ToIntFunction<T> insn, ShiftFunction<T> shift) {
+    private static <T> List<T> only(List<T> all, int from, int count, IntUnaryOperator insnAt, ShiftFunction<T> shift) {
         int inside = 0;
         for (int i = 0, n = all.size(); i < n; i++) {
-            int at = insn.applyAsInt(all.get(i));
+            int at = insnAt.applyAsInt(i);
             if (at >= from && at - from < count) {
                 inside++;
             }
@@ -104,10 +110,10 @@ public record ProgramExtInfo(List<BtfExt.FuncInfo> funcInfo, List<BtfExt.LineInf
             return all;
         }
         List<T> out = new ArrayList<>(inside);
-        for (T r : all) {
-            int at = insn.applyAsInt(r);
+        for (int i = 0, n = all.size(); i < n; i++) {
+            int at = insnAt.applyAsInt(i);
             if (at >= from && at - from < count) {
-                out.add(shift.shift(r, -from));
+                out.add(shift.shift(all.get(i), -from));
             }
         }
         return out;
