@@ -177,7 +177,11 @@ public final class RatioTable {
         String file = path.substring(path.lastIndexOf('/') + 1);
         int target = path.lastIndexOf("/target/");
         String where = "";
-        if (target >= 0) {
+        if (path.contains("/libbpf-tools-")) {
+            where = "libbpf-tools/";
+        } else if (path.startsWith("target/selftests/") || path.contains("/target/selftests/")) {
+            where = "selftests/";
+        } else if (target >= 0) {
             String module = path.substring(0, target);
             where = module.substring(module.lastIndexOf('/') + 1) + "/";
         }

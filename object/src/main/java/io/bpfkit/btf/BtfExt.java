@@ -3,14 +3,15 @@ package io.bpfkit.btf;
 import io.bpfkit.api.ObjectFormatException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Set;
 
 /**
@@ -226,6 +227,56 @@ public final class BtfExt {
         }
     }
 
+    /**
+     * The line info records of one block of a {@code .BTF.ext} section, decoded into
+     * {@link LineInfo}s when asked for: an object built with {@code -g} has one record per few
+     * instructions (tens of thousands in a large program), and the open phase only passes them
+     * on to the load. The records were checked when the section was parsed. Immutable; two
+     * calls of {@link #get} give equal records, not the same one.
+     *
+     * <pre>{@code
+     * List<BtfExt.LineInfo> lines = ext.lineInfo(".text");
+     * if (lines instanceof BtfExt.LineInfoList list) {
+     *     int firstInsn = list.insnIndex(0); // without decoding the record
+     * }
+     * }</pre>
+     */
+    public static final class LineInfoList extends AbstractList<LineInfo> implements RandomAccess {
+        private final MemorySegment data;
+        private final boolean bigEndian;
+        private final long start;
+        private final int recordSize;
+        private final int size;
+        private final Btf btf;
+
+        private LineInfoList(MemorySegment data, boolean bigEndian, long start, int recordSize, int size, Btf btf) {
+            this.data = data;
+            this.bigEndian = bigEndian;
+            this.start = start;
+            this.recordSize = recordSize;
+            this.size = size;
+            this.btf = btf;
+        }
+
+        @Override
+        public LineInfo get(int index) {
+            long at = start + (long) Objects.checkIndex(index, size) * recordSize;
+            int lineCol = Blob.u32(data, bigEndian, at + 12);
+            return LineInfo.lazy(Blob.u32(data, bigEndian, at) >>> 3, btf, lineCol >>> 10, lineCol & 0x3ff,
+                    Blob.u32(data, bigEndian, at + 4), Blob.u32(data, bigEndian, at + 8));
+        }
+
+        /** The instruction index of record {@code index}, without decoding the record. */
+        public int insnIndex(int index) {
+            return Blob.u32(data, bigEndian, start + (long) Objects.checkIndex(index, size) * recordSize) >>> 3;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
     /** Digits separated by single colons, each number fitting an int, as libbpf's parser accepts. */
     static boolean isAccessString(String s) {
         long v = 0;
@@ -263,7 +314,9 @@ public final class BtfExt {
 
     /**
      * Parses a {@code .BTF.ext} section (either byte order, as its magic says) against the
-     * object's BTF.
+     * object's BTF. Every record is checked now; line info is decoded from the section when
+     * asked for ({@link LineInfoList}), so the segment must stay alive and unchanged as long
+     * as the result is used, as {@link Btf}'s blob must.
      *
      * @throws ObjectFormatException when the section is truncated or inconsistent, or refers
      *     to strings or type ids the BTF does not have
@@ -331,7 +384,10 @@ public final class BtfExt {
     private static final class Reader {
         private final MemorySegment d;
         private final Btf btf;
-        private final Map<Integer, String> strings = new HashMap<>();
+        /** Section names decoded so far, by string offset: one per record block. */
+        private final StringsByOffset names = new StringsByOffset();
+        /** CO-RE access strings decoded and checked so far: relocations share them. */
+        private final StringsByOffset accessStrings = new StringsByOffset();
         private boolean be;
 
         Reader(MemorySegment d, Btf btf) {
@@ -368,7 +424,7 @@ public final class BtfExt {
             Map<String, List<LineInfo>> lines = new LinkedHashMap<>();
             Map<String, List<CoreRelocation>> relos = new LinkedHashMap<>();
             readInfo(hdrLen, 8, "func_info", FUNC_INFO_MIN, funcs, this::funcInfo);
-            readInfo(hdrLen, 16, "line_info", LINE_INFO_MIN, lines, this::lineInfo);
+            readLineInfo(hdrLen, lines);
             if (hdrLen >= CORE_HEADER) {
                 readInfo(hdrLen, 24, "core_relo", CORE_RELO_MIN, relos, this::coreRelocation);
             }
@@ -377,7 +433,7 @@ public final class BtfExt {
 
         /** Immutable lists, so that a program spanning a whole section shares them as they are. */
         private static <T> Map<String, List<T>> freeze(Map<String, List<T>> m) {
-            m.replaceAll((k, v) -> List.copyOf(v));
+            m.replaceAll((k, v) -> v instanceof LineInfoList ? v : List.copyOf(v));
             return Collections.unmodifiableMap(m);
         }
 
@@ -428,6 +484,17 @@ public final class BtfExt {
                             + " bytes, more than the " + (end - p - 8) + " bytes left");
                 }
                 p += 8;
+                if (records == null) {
+                    // line_info: checked here, decoded when asked for (LineInfoList).
+                    for (long i = 0; i < n; i++) {
+                        checkLineInfo(p + i * recSize);
+                    }
+                    @SuppressWarnings("unchecked")
+                    List<LineInfoList> blocks = (List<LineInfoList>) out.computeIfAbsent(section, k -> new ArrayList<>(1));
+                    blocks.add(new LineInfoList(d, be, p, (int) recSize, (int) n, btf));
+                    p += n * recSize;
+                    continue;
+                }
                 List<T> list = out.get(section);
                 if (list == null) {
                     list = new ArrayList<>((int) n);
@@ -439,25 +506,47 @@ public final class BtfExt {
             }
         }
 
+        /**
+         * The line_info part, laid out as {@link #readInfo} reads: each block's records are
+         * checked here and kept as a {@link LineInfoList} over the section, decoded when asked
+         * for. A section named by several blocks (not seen from clang) gets its records decoded.
+         */
+        private void readLineInfo(long hdrLen, Map<String, List<LineInfo>> out) {
+            Map<String, List<LineInfoList>> blocks = new LinkedHashMap<>();
+            readInfo(hdrLen, 16, "line_info", LINE_INFO_MIN, blocks, null);
+            blocks.forEach((section, lists) -> {
+                if (lists.size() == 1) {
+                    out.put(section, lists.get(0));
+                } else {
+                    List<LineInfo> all = new ArrayList<>();
+                    lists.forEach(all::addAll);
+                    out.put(section, all);
+                }
+            });
+        }
+
         private FuncInfo funcInfo(long at) {
             return new FuncInfo(insnIndex(at), typeId(at + 4, "func_info"));
         }
 
-        private LineInfo lineInfo(long at) {
-            int lineCol = u32(at + 12);
-            int fileOff = u32(at + 4);
-            int lineOff = u32(at + 8);
-            int insn = insnIndex(at);
-            checkString(at + 4, fileOff, "line_info file name");
-            checkString(at + 8, lineOff, "line_info line");
-            return LineInfo.lazy(insn, btf, lineCol >>> 10, lineCol & 0x3ff, fileOff, lineOff);
+        /** What {@link LineInfoList#get} relies on: the instruction offset and both string offsets. */
+        private void checkLineInfo(long at) {
+            insnIndex(at);
+            checkString(at + 4, u32(at + 4), "line_info file name");
+            checkString(at + 8, u32(at + 8), "line_info line");
         }
 
         private CoreRelocation coreRelocation(long at) {
             int insn = insnIndex(at);
             int type = typeId(at + 4, "core_relo");
-            String access = string(at + 8, u32(at + 8), "core_relo access string");
-            checkAccessString(at + 8, access);
+            int accessOff = u32(at + 8);
+            String access = accessStrings.get(accessOff);
+            if (access == null) {
+                checkString(at + 8, accessOff, "core_relo access string");
+                access = btf.str(accessOff);
+                checkAccessString(at + 8, access);
+                accessStrings.put(accessOff, access);
+            }
             int kind = u32(at + 12);
             if (kind < 0 || kind >= CoreReloKind.count()) {
                 throw bad(at + 12, "core_relo kind " + Integer.toUnsignedString(kind) + " is not one of the "
@@ -485,8 +574,13 @@ public final class BtfExt {
         }
 
         private String string(long at, int off, String what) {
-            checkString(at, off, what);
-            return strings.computeIfAbsent(off, btf::str);
+            String s = names.get(off);
+            if (s == null) {
+                checkString(at, off, what);
+                s = btf.str(off);
+                names.put(off, s);
+            }
+            return s;
         }
 
         private void checkString(long at, int off, String what) {
@@ -504,6 +598,56 @@ public final class BtfExt {
 
         private static ObjectFormatException bad(long offset, String problem) {
             return new ObjectFormatException(SECTION, offset, problem);
+        }
+    }
+
+    /**
+     * Strings by their offset in the BTF string section, for one parse: open addressing on the
+     * offset, so that a lookup boxes nothing (a {@code HashMap<Integer, String>} did, per record).
+     */
+    private static final class StringsByOffset {
+        private int[] keys = new int[32];
+        private String[] values = new String[32];
+        private int size;
+
+        /** The string stored for {@code off}, or null. */
+        String get(int off) {
+            int mask = keys.length - 1;
+            for (int i = mix(off) & mask; ; i = (i + 1) & mask) {
+                String v = values[i];
+                if (v == null || keys[i] == off) {
+                    return v;
+                }
+            }
+        }
+
+        /** Stores {@code value} for {@code off}, which is not stored yet. */
+        void put(int off, String value) {
+            if (2 * (size + 1) > keys.length) {
+                int[] oldKeys = keys;
+                String[] oldValues = values;
+                keys = new int[oldKeys.length * 2];
+                values = new String[oldKeys.length * 2];
+                size = 0;
+                for (int i = 0; i < oldKeys.length; i++) {
+                    if (oldValues[i] != null) {
+                        put(oldKeys[i], oldValues[i]);
+                    }
+                }
+            }
+            int mask = keys.length - 1;
+            int i = mix(off) & mask;
+            while (values[i] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = off;
+            values[i] = value;
+            size++;
+        }
+
+        private static int mix(int key) {
+            int h = key * 0x9E3779B9;
+            return h ^ (h >>> 16);
         }
     }
 }

@@ -165,7 +165,7 @@ final class ObjectOpener {
             }
             return;
         }
-        btf = Btf.parse(btfSection.data());
+        btf = Btf.parse(kept(btfSection.data()));
         // Object BTF is small: check every member now so that open reports all of it.
         btf.validate();
         for (int id = 1; id < btf.typeCount(); id++) {
@@ -192,8 +192,18 @@ final class ObjectOpener {
         datasecLayouts.sort(Comparator.comparingInt(DatasecLayout::typeId));
         ElfSection ext = elf.section(".BTF.ext").orElse(null);
         if (ext != null) {
-            btfExt = BtfExt.parse(ext.data(), btf);
+            btfExt = BtfExt.parse(kept(ext.data()), btf);
         }
+    }
+
+    /**
+     * A section the spec reads after open returns (BTF, and BTF.ext's line info, are decoded
+     * lazily): a mapped file (BpfObjects.open(Path)) is unmapped when open returns, so its
+     * sections get a heap copy of their own; a heap segment is kept as it is.
+     */
+    private static MemorySegment kept(MemorySegment section) {
+        return section.isNative() && section.byteSize() > 0
+                ? MemorySegment.ofArray(section.toArray(ValueLayout.JAVA_BYTE)) : section;
     }
 
     /** libbpf's btf_fixup_datasec: offsets of global variables from their ELF symbols. */
@@ -562,11 +572,19 @@ final class ObjectOpener {
                 continue;
             }
             List<List<Relocation>> lists = relocs.get(s.index());
+            ProgramExtInfo[] exts = null;
+            if (btfExt != null) {
+                int[] from = new int[progs.size()];
+                int[] count = new int[progs.size()];
+                for (int i = 0; i < progs.size(); i++) {
+                    from[i] = (int) (progs.get(i).sectionOffset() / Instructions.SIZE);
+                    count[i] = progs.get(i).instructionCount();
+                }
+                exts = ProgramExtInfo.ofSection(btfExt, s.name(), from, count);
+            }
             for (int i = 0; i < progs.size(); i++) {
                 ProgramSpec p = progs.get(i);
-                int from = (int) (p.sectionOffset() / Instructions.SIZE);
-                ProgramExtInfo ext = btfExt == null ? ProgramExtInfo.EMPTY
-                        : ProgramExtInfo.of(btfExt, s.name(), from, p.instructionCount());
+                ProgramExtInfo ext = exts == null ? ProgramExtInfo.EMPTY : exts[i];
                 ProgramSpec full = new ProgramSpec(p.name(), p.section(), p.sectionDef(), p.sectionOffset(),
                         p.isSubprogram(), order, p.instructionsUnsafe(), lists.get(i), ext)
                         .binding(p.isGlobal(), p.isHiddenGlobal());
@@ -653,47 +671,51 @@ final class ObjectOpener {
         return -1;
     }
 
+    /** Where a relocation is, for its errors: built only when one is thrown. */
+    private static String where(int insn, ProgramSpec prog) {
+        return "relocation of instruction " + insn + " of program '" + prog.name() + "'";
+    }
+
     /** What libbpf's bpf_program__record_reloc decides for one relocation. */
     private Relocation classify(ElfSection rel, ProgramSpec prog, int insn, ElfSymbol sym) {
         byte[] code = prog.instructionsUnsafe();
         int opcode = Instructions.opcode(code, insn);
         int src = Instructions.srcReg(code, insn, order);
-        String where = "relocation of instruction " + insn + " of program '" + prog.name() + "'";
         long at = prog.sectionOffset() + (long) insn * Instructions.SIZE;
         if (sym.isUndefined()) {
             if (sym.name().isEmpty()) {
-                throw new ObjectFormatException(rel.name(), at, where + " names an undefined symbol without a name");
+                throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " names an undefined symbol without a name");
             }
             if (opcode == Instructions.OP_CALL) {
                 return new Relocation(insn, Relocation.Kind.EXTERN_CALL, sym.name(), sym.name(), 0);
             }
-            requireLdImm64(rel, at, where, code, insn, opcode);
+            requireLdImm64(rel, at, prog, code, insn, opcode);
             return new Relocation(insn, Relocation.Kind.EXTERN_VARIABLE, sym.name(), sym.name(), 0);
         }
         if (sym.sectionIndex() >= elf.sections().size()) {
-            throw new ObjectFormatException(rel.name(), at, where + " names symbol '" + sym.name()
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " names symbol '" + sym.name()
                     + "' in section " + sym.sectionIndex() + ", which does not exist");
         }
         ElfSection target = elf.section(sym.sectionIndex());
         if (opcode == Instructions.OP_CALL) {
             if (src != BpfInsn.BPF_PSEUDO_CALL) {
-                throw new ObjectFormatException(rel.name(), at, where + ": a call relocation must be a bpf-to-bpf"
+                throw new ObjectFormatException(rel.name(), at, where(insn, prog) + ": a call relocation must be a bpf-to-bpf"
                         + " call (src_reg 1), found src_reg " + src);
             }
-            requireCode(rel, at, where, target);
+            requireCode(rel, at, insn, prog, target);
             return new Relocation(insn, Relocation.Kind.CALL, sym.name(), target.name(), sym.value());
         }
-        requireLdImm64(rel, at, where, code, insn, opcode);
+        requireLdImm64(rel, at, prog, code, insn, opcode);
         // libbpf's sym_is_subprog: the address of a .text function, whatever src_reg clang wrote.
         if (target.name().equals(TEXT) && (sym.type() == ElfFile.STT_SECTION || sym.type() == ElfFile.STT_FUNC)) {
-            requireCode(rel, at, where, target);
+            requireCode(rel, at, insn, prog, target);
             return new Relocation(insn, Relocation.Kind.FUNCTION_POINTER, sym.name(), target.name(), sym.value());
         }
         Map<Long, MapSpec> maps = mapsBySection.get(target.index());
         if (target.name().equals(MAPS) || target.name().equals(LEGACY_MAPS)) {
             MapSpec m = maps == null ? null : maps.get(sym.value());
             if (m == null) {
-                throw new ObjectFormatException(rel.name(), at, where + " names '" + sym.name() + "' at offset "
+                throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " names '" + sym.name() + "' at offset "
                         + sym.value() + " of " + target.name() + ", where no map is defined");
             }
             return new Relocation(insn, Relocation.Kind.MAP, sym.name(), m.name(), sym.value());
@@ -706,23 +728,23 @@ final class ObjectOpener {
             MapSpec m = maps.get(0L);
             return new Relocation(insn, Relocation.Kind.DATA, sym.name(), m.name(), sym.value());
         }
-        throw new ObjectFormatException(rel.name(), at, where + " refers to '" + sym.name() + "' in section "
+        throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " refers to '" + sym.name() + "' in section "
                 + target.name() + ", which is neither a map, global data, nor code");
     }
 
-    private void requireLdImm64(ElfSection rel, long at, String where, byte[] code, int insn, int opcode) {
+    private void requireLdImm64(ElfSection rel, long at, ProgramSpec prog, byte[] code, int insn, int opcode) {
         if (opcode != Instructions.OP_LD_IMM64) {
-            throw new ObjectFormatException(rel.name(), at, where + ": expected ld_imm64 (0x18), found opcode 0x"
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + ": expected ld_imm64 (0x18), found opcode 0x"
                     + Integer.toHexString(opcode));
         }
         if ((insn + 2) * Instructions.SIZE > code.length) {
-            throw new ObjectFormatException(rel.name(), at, where + ": ld_imm64 is cut off at the end of the program");
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + ": ld_imm64 is cut off at the end of the program");
         }
     }
 
-    private void requireCode(ElfSection rel, long at, String where, ElfSection target) {
+    private void requireCode(ElfSection rel, long at, int insn, ProgramSpec prog, ElfSection target) {
         if (!programsBySection.containsKey(target.index())) {
-            throw new ObjectFormatException(rel.name(), at, where + " points into " + target.name()
+            throw new ObjectFormatException(rel.name(), at, where(insn, prog) + " points into " + target.name()
                     + ", which holds no functions");
         }
     }
