@@ -106,7 +106,10 @@ class LibbpfLoadDifferentialTest {
             case "st_ops_layout.bpf.o" -> new Plan(object, Mode.BOTH_REFUSE, List.of(),
                     "a struct_ops member no kernel has, set; a struct_ops struct no kernel has");
             // a .struct_ops.link map: BPF_F_LINK struct_ops maps are Linux 6.4's
-            case "struct_ops_cc.bpf.o" -> probed(object, KernelProbes.kernelBtfMember("bpf_struct_ops_link", "map"));
+            case "struct_ops_cc.bpf.o", "struct_ops_swap.bpf.o" ->
+                    probed(object, KernelProbes.kernelBtfMember("bpf_struct_ops_link", "map"));
+            // BPF_MAP_TYPE_CGRP_STORAGE: Linux 6.2 (6.1: EINVAL, unknown map type)
+            case "cgrp_storage.bpf.o" -> probed(object, KernelProbes.kernelBtfMember("cgroup", "bpf_cgrp_storage"));
             // arenas: Linux 6.9 (6.1: EINVAL, unknown map type); the CI host refuses them (EPERM)
             case "arena.bpf.o" -> probed(object, KernelProbes.arena());
             // bound to a function of another program (ProgramTargetAttachTest), which only
