@@ -30,6 +30,14 @@ public final class MappedFiles {
      * @throws BpfException when there is no such process or its maps cannot be read
      */
     public static List<Path> of(int pid) {
+        return paths(pid).stream().filter(Files::isRegularFile).toList();
+    }
+
+    /**
+     * The paths of every file {@code /proc/PID/maps} names, once each, in address order, deleted
+     * ones left out, whether or not they resolve in this process's file system view.
+     */
+    static List<Path> paths(int pid) {
         Path maps = Path.of("/proc", pid > 0 ? Integer.toString(pid) : "self", "maps");
         List<String> lines;
         try {
@@ -42,12 +50,8 @@ public final class MappedFiles {
         Set<Path> files = new LinkedHashSet<>();
         for (String line : lines) {
             int slash = line.indexOf('/');
-            if (slash < 0 || line.endsWith(" (deleted)")) {
-                continue;
-            }
-            Path p = Path.of(line.substring(slash));
-            if (Files.isRegularFile(p)) {
-                files.add(p);
+            if (slash >= 0 && !line.endsWith(" (deleted)")) {
+                files.add(Path.of(line.substring(slash)));
             }
         }
         return new ArrayList<>(files);

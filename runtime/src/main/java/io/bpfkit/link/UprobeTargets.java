@@ -73,24 +73,15 @@ public final class UprobeTargets {
     }
 
     private static Path fromMaps(String name, int pid) {
-        Path maps = Path.of("/proc", pid > 0 ? Integer.toString(pid) : "self", "maps");
-        List<String> lines;
+        List<Path> mapped;
         try {
-            lines = Files.readAllLines(maps);
-        } catch (IOException e) {
-            return null;
+            mapped = MappedFiles.paths(pid);
+        } catch (BpfException unreadable) {
+            return null; // then the library and binary directories are searched
         }
-        for (String line : lines) {
-            int slash = line.indexOf('/');
-            if (slash < 0) {
-                continue;
-            }
-            String file = line.substring(slash);
-            if (file.endsWith(" (deleted)")) {
-                continue;
-            }
-            if (file.substring(file.lastIndexOf('/') + 1).equals(name)) {
-                return Path.of(file);
+        for (Path p : mapped) {
+            if (p.getFileName().toString().equals(name)) {
+                return p;
             }
         }
         return null;
