@@ -6,4 +6,5 @@ module io.bpfkit.cli {
     requires io.bpfkit.runtime;
     requires io.bpfkit.examples;
     requires io.bpfkit.gen;
+    requires io.bpfkit.profile;
 }
