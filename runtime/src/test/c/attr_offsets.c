@@ -271,6 +271,9 @@ int main(void)
     A(prog_bind_map, prog_bind_map., prog_fd);
     A(prog_bind_map, prog_bind_map., map_fd);
     A(prog_bind_map, prog_bind_map., flags);
+    /* token_create */
+    A(token_create, token_create., flags);
+    A(token_create, token_create., bpffs_fd);
     /* bpf_prog_info */
     S(bpf_prog_info, struct bpf_prog_info, type);
     S(bpf_prog_info, struct bpf_prog_info, id);
@@ -396,6 +399,12 @@ int main(void)
     S(bpf_link_info_struct_ops, struct bpf_link_info, id);
     S(bpf_link_info_struct_ops, struct bpf_link_info, prog_id);
     S(bpf_link_info_struct_ops, struct bpf_link_info, struct_ops.map_id);
+    /* bpf_link_info_sockmap */
+    S(bpf_link_info_sockmap, struct bpf_link_info, type);
+    S(bpf_link_info_sockmap, struct bpf_link_info, id);
+    S(bpf_link_info_sockmap, struct bpf_link_info, prog_id);
+    S(bpf_link_info_sockmap, struct bpf_link_info, sockmap.map_id);
+    S(bpf_link_info_sockmap, struct bpf_link_info, sockmap.attach_type);
     /* bpf_link_info_tcx */
     S(bpf_link_info_tcx, struct bpf_link_info, type);
     S(bpf_link_info_tcx, struct bpf_link_info, id);

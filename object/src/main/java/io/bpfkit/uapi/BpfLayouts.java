@@ -180,6 +180,9 @@ public final class BpfLayouts {
     public static final StructLayout PROG_BIND_MAP = struct("prog_bind_map", u32("prog_fd"), u32("map_fd"),
             u32("flags"), pad(4));
 
+    /** {@code BPF_TOKEN_CREATE} ({@code attr.token_create}, 6.9). */
+    public static final StructLayout TOKEN_CREATE = struct("token_create", u32("flags"), u32("bpffs_fd"));
+
     /**
      * {@code struct bpf_prog_info}. {@code gpl_compatible} is the 32-bit word whose bit 0 is the
      * {@code gpl_compatible:1} bit field.
@@ -245,6 +248,10 @@ public final class BpfLayouts {
     public static final StructLayout LINK_INFO_STRUCT_OPS = struct("bpf_link_info_struct_ops", u32("type"), u32("id"),
             u32("prog_id"), pad(4), u32("struct_ops.map_id"), pad(44));
 
+    /** {@code bpf_link_info.sockmap} (6.10). */
+    public static final StructLayout LINK_INFO_SOCKMAP = struct("bpf_link_info_sockmap", u32("type"), u32("id"),
+            u32("prog_id"), pad(4), u32("sockmap.map_id"), u32("sockmap.attach_type"), pad(40));
+
     /** {@code bpf_link_info.tcx}; {@code netkit} has the same shape. */
     public static final StructLayout LINK_INFO_TCX = struct("bpf_link_info_tcx", u32("type"), u32("id"), u32("prog_id"),
             pad(4), u32("tcx.ifindex"), u32("tcx.attach_type"), pad(40));
@@ -267,9 +274,9 @@ public final class BpfLayouts {
             TEST_RUN, GET_ID, INFO, QUERY, RAW_TRACEPOINT, BTF_LOAD, TASK_FD_QUERY, LINK_CREATE, LINK_CREATE_ITER,
             LINK_CREATE_PERF_EVENT, LINK_CREATE_KPROBE_MULTI, LINK_CREATE_TRACING, LINK_CREATE_NETFILTER,
             LINK_CREATE_TCX, LINK_CREATE_UPROBE_MULTI, LINK_UPDATE, LINK_DETACH, ENABLE_STATS, ITER_CREATE,
-            PROG_BIND_MAP, PROG_INFO, MAP_INFO, BTF_INFO, LINK_INFO, LINK_INFO_RAW_TRACEPOINT, LINK_INFO_TRACING,
-            LINK_INFO_PERF_EVENT, LINK_INFO_PERF_EVENT_TRACEPOINT, LINK_INFO_CGROUP, LINK_INFO_NETNS, LINK_INFO_XDP,
-            LINK_INFO_STRUCT_OPS, LINK_INFO_TCX, PERF_EVENT_ATTR);
+            PROG_BIND_MAP, TOKEN_CREATE, PROG_INFO, MAP_INFO, BTF_INFO, LINK_INFO, LINK_INFO_RAW_TRACEPOINT,
+            LINK_INFO_TRACING, LINK_INFO_PERF_EVENT, LINK_INFO_PERF_EVENT_TRACEPOINT, LINK_INFO_CGROUP, LINK_INFO_NETNS,
+            LINK_INFO_XDP, LINK_INFO_STRUCT_OPS, LINK_INFO_SOCKMAP, LINK_INFO_TCX, PERF_EVENT_ATTR);
 
     /** The largest {@code bpf_attr} variant of this class ({@link #PROG_LOAD}), for scratch buffers. */
     public static final long MAX_ATTR_SIZE = 168;
