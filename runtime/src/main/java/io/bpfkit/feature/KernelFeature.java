@@ -21,7 +21,11 @@ public enum KernelFeature {
     /** uprobe.multi: many uprobes of one binary in one BPF link ({@code BPF_TRACE_UPROBE_MULTI}); before, one perf event per function. */
     UPROBE_MULTI("uprobe.multi", "6.6"),
     /** BPF arenas: {@code BPF_MAP_TYPE_ARENA}, memory shared by programs and user space at one address ({@code __arena} globals). */
-    ARENA("arena", "6.9");
+    ARENA("arena", "6.9"),
+    /** BPF tokens ({@code BPF_TOKEN_CREATE}): loads delegated to a user namespace through a bpf file system mounted with {@code delegate_*} options. */
+    BPF_TOKEN("BPF token", "6.9"),
+    /** sk_msg and sk_skb programs attached to a sockmap or sockhash as a BPF link ({@code BPF_LINK_TYPE_SOCKMAP}); before, {@code BPF_PROG_ATTACH}. */
+    SOCKMAP_LINK("sockmap link", "6.10");
 
     private final String displayName;
     private final String firstKernel;

@@ -61,8 +61,13 @@ public final class KernelFeatures {
     /** An interface index no interface has. */
     private static final int NO_SUCH_IFINDEX = Integer.MAX_VALUE;
 
+    /** {@code BPF_PROG_TYPE_SK_MSG}. */
+    private static final int SK_MSG = BpfProgType.BPF_PROG_TYPE_SK_MSG;
+    /** {@code BPF_SK_MSG_VERDICT}. */
+    private static final int BPF_SK_MSG_VERDICT = BpfAttachType.BPF_SK_MSG_VERDICT;
+
     private static final KernelFeatures RUNNING = new KernelFeatures(
-            System.getProperty("os.version", "unknown"), KernelFeatures::probe);
+            System.getProperty("os.version", "unknown"), f -> probe(f, 0));
 
     private final String release;
     private final Predicate<KernelFeature> probe;
@@ -76,6 +81,22 @@ public final class KernelFeatures {
     /** The running kernel's features, probed on first question and kept for the process. */
     public static KernelFeatures running() {
         return RUNNING;
+    }
+
+    /**
+     * The running kernel's features as a holder of {@code token} sees them: every probe's map and
+     * program is created with the token, as libbpf's per-object feature cache does once it has
+     * a token. Inside a user namespace a probe without the token says "no" for everything the
+     * namespace may only do through it. Not cached across calls: one per load.
+     *
+     * <pre>{@code
+     * KernelFeatures delegated = KernelFeatures.withToken(token);
+     * delegated.has(KernelFeature.ARENA);
+     * }</pre>
+     */
+    public static KernelFeatures withToken(OwnedFd token) {
+        int tokenFd = token.get();
+        return new KernelFeatures(RUNNING.release, f -> probe(f, tokenFd));
     }
 
     /**
@@ -134,21 +155,45 @@ public final class KernelFeatures {
 
     // ---- probes ---------------------------------------------------------------------------
 
-    private static boolean probe(KernelFeature f) {
+    /** {@code tokenFd}: the BPF token the probe's maps and programs are made with, or 0. */
+    private static boolean probe(KernelFeature f, int tokenFd) {
         return switch (f) {
             // A tcx link on an interface that does not exist: kernels with tcx look the interface
             // up (ENODEV); older ones refuse the attach type for a sched_cls program (EINVAL).
-            case TCX -> linkErrno(SCHED_CLS, "tcx", BPF_TCX_INGRESS, NO_SUCH_IFINDEX, Errno.ENODEV);
+            case TCX -> linkErrno(SCHED_CLS, "tcx", BPF_TCX_INGRESS, NO_SUCH_IFINDEX, Errno.ENODEV, tokenFd);
             // An XDP link for no program (fd -1): kernels that know BPF_XDP as a link attach type
             // get as far as looking the program up (EBADF); older ones refuse the attach type or
             // the command (EINVAL). The interface lookup cannot tell: both answer EINVAL there.
-            case XDP_LINK -> linkErrno(-1, "XDP link", BPF_XDP, NO_SUCH_IFINDEX, Errno.EBADF);
+            case XDP_LINK -> linkErrno(-1, "XDP link", BPF_XDP, NO_SUCH_IFINDEX, Errno.EBADF, tokenFd);
             // A perf link to no perf event (fd -1): kernels with perf links look the event up
             // (EBADF); older ones refuse the attach type (EINVAL). libbpf's probe_perf_link.
-            case PERF_LINK -> linkErrno(TRACEPOINT, "perf link", BPF_PERF_EVENT, -1, Errno.EBADF);
-            case UPROBE_MULTI -> uprobeMulti();
-            case ARENA -> arena();
+            case PERF_LINK -> linkErrno(TRACEPOINT, "perf link", BPF_PERF_EVENT, -1, Errno.EBADF, tokenFd);
+            case UPROBE_MULTI -> uprobeMulti(tokenFd);
+            case ARENA -> arena(tokenFd);
+            case BPF_TOKEN -> token();
+            // A sockmap link to no map (fd -1): kernels with sockmap links look the map up
+            // (EBADF); older ones have no link for sk_msg programs (EINVAL). libbpf has no probe:
+            // its bpf_program__attach_sockmap just fails on older kernels.
+            case SOCKMAP_LINK -> linkErrno(SK_MSG, "sockmap link", BPF_SK_MSG_VERDICT, -1, Errno.EBADF, tokenFd);
         };
+    }
+
+    /**
+     * {@code BPF_TOKEN_CREATE} from no file system (fd -1): kernels with tokens look the fd up
+     * (EBADF); older ones do not know the command (EINVAL).
+     */
+    @SuppressWarnings("try") // the token exists only to show the call succeeded, which it must not
+    private static boolean token() {
+        try (OwnedFd token = Bpf.tokenCreate(-1, "probe")) {
+            throw new IllegalStateException("probe for BPF token: BPF_TOKEN_CREATE from fd -1 succeeded");
+        } catch (KernelException e) {
+            return switch (e.errno()) {
+                case Errno.EBADF -> true;
+                case Errno.EINVAL -> false;
+                default -> throw new KernelException("BPF_TOKEN_CREATE (probe for BPF token)", e.errno(),
+                        e.errnoName(), cannotTell("BPF token", e.errno()));
+            };
+        }
     }
 
     /** {@code BPF_MAP_TYPE_ARENA}. */
@@ -163,9 +208,9 @@ public final class KernelFeatures {
      * security policy refuses arenas) cannot tell.
      */
     @SuppressWarnings("try") // the map exists only to show the kernel creates it
-    private static boolean arena() {
-        try (OwnedFd map = Bpf.mapCreate(MapCreateAttr.builder(MAP_TYPE_ARENA, 0, 0, 1).mapFlags(BPF_F_MMAPABLE)
-                .name("probe_arena").build())) {
+    private static boolean arena(int tokenFd) {
+        try (OwnedFd map = Bpf.mapCreate(MapCreateAttr.builder(MAP_TYPE_ARENA, 0, 0, 1)
+                .mapFlags(BPF_F_MMAPABLE | tokenFlag(tokenFd)).mapTokenFd(tokenFd).name("probe_arena").build())) {
             return true;
         } catch (KernelException e) {
             if (e.errno() == Errno.EINVAL) {
@@ -182,14 +227,15 @@ public final class KernelFeatures {
      * CONFIG_UPROBES answer EOPNOTSUPP. libbpf's probe_uprobe_multi_link.
      */
     @SuppressWarnings("try") // the link exists only to show the attach succeeded, which it must not
-    private static boolean uprobeMulti() {
+    private static boolean uprobeMulti(int tokenFd) {
         String feature = "uprobe.multi";
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment insns = arena.allocate(16, 8);
             insns.set(ValueLayout.JAVA_BYTE, 0, (byte) 0xb7); // r0 = 0
             insns.set(ValueLayout.JAVA_BYTE, 8, (byte) 0x95); // exit
             ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(KPROBE, insns).license("GPL").name("probe")
-                    .expectedAttachType(BPF_TRACE_UPROBE_MULTI).build());
+                    .expectedAttachType(BPF_TRACE_UPROBE_MULTI).progFlags(tokenFlag(tokenFd)).progTokenFd(tokenFd)
+                    .build());
             if (!r.ok()) {
                 if (r.errno() == Errno.EINVAL) {
                     return false;
@@ -218,8 +264,9 @@ public final class KernelFeatures {
      * {@code attachType} on {@code target}: true when it fails with {@code presentErrno}, false
      * on EINVAL; anything else is a probe that cannot decide.
      */
-    private static boolean linkErrno(int progType, String feature, int attachType, int target, int presentErrno) {
-        OwnedFd prog = progType < 0 ? null : trivialProgram(progType, feature);
+    private static boolean linkErrno(int progType, String feature, int attachType, int target, int presentErrno,
+            int tokenFd) {
+        OwnedFd prog = progType < 0 ? null : trivialProgram(progType, feature, tokenFd);
         try {
             OwnedFd link = Bpf.linkCreate(new LinkCreateAttr(prog == null ? -1 : prog.get(), target, attachType, 0, null,
                     "probe_" + feature.replace(' ', '_')));
@@ -242,19 +289,24 @@ public final class KernelFeatures {
         }
     }
 
+    /** {@code BPF_F_TOKEN_FD} when there is a token: the flag that makes the kernel read the token field. */
+    private static int tokenFlag(int tokenFd) {
+        return tokenFd > 0 ? BpfFlags.BPF_F_TOKEN_FD : 0;
+    }
+
     private static String cannotTell(String feature, int errno) {
         String hint = Errno.hint(errno);
         return "cannot tell whether the kernel supports " + feature + (hint == null ? "" : ": " + hint);
     }
 
     /** {@code r0 = 0; exit}, loaded as {@code progType}. */
-    private static OwnedFd trivialProgram(int progType, String feature) {
+    private static OwnedFd trivialProgram(int progType, String feature, int tokenFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment insns = arena.allocate(16, 8);
             insns.set(ValueLayout.JAVA_BYTE, 0, (byte) 0xb7); // BPF_ALU64 | BPF_MOV | BPF_K: r0 = 0
             insns.set(ValueLayout.JAVA_BYTE, 8, (byte) (BpfInsn.BPF_JMP | BpfInsn.BPF_EXIT));
             ProgLoadResult r = Bpf.progLoad(ProgLoadAttr.builder(progType, insns).license("GPL")
-                    .name("probe").build());
+                    .name("probe").progFlags(tokenFlag(tokenFd)).progTokenFd(tokenFd).build());
             if (!r.ok()) {
                 KernelException e = r.exception();
                 throw new KernelException("BPF_PROG_LOAD (probe for " + feature + ")", e.errno(), e.errnoName(),

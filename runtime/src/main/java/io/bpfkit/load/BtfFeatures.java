@@ -4,6 +4,7 @@ import io.bpfkit.btf.BtfKind;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.BtfLoadResult;
 import io.bpfkit.sys.Errno;
+import io.bpfkit.uapi.BpfFlags;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -55,7 +56,7 @@ public record BtfFeatures(boolean btf, boolean func, boolean funcGlobal, boolean
             synchronized (BtfFeatures.class) {
                 f = running;
                 if (f == null) {
-                    f = probe();
+                    f = probe(0);
                     running = f;
                 }
             }
@@ -69,21 +70,25 @@ public record BtfFeatures(boolean btf, boolean func, boolean funcGlobal, boolean
         return new int[] {name, INT, 4, 1 << 24 | 32};
     }
 
-    private static BtfFeatures probe() {
-        if (!accepts("\0int", int32(1))) {
+    /**
+     * What the kernel accepts from a holder of the BPF token {@code tokenFd} (0: none), probed
+     * now. Inside a user namespace only a probe with the token can load BTF at all.
+     */
+    static BtfFeatures probe(int tokenFd) {
+        if (!accepts(tokenFd, "\0int", int32(1))) {
             return new BtfFeatures(false, false, false, false, false, false, false, false, false);
         }
         return new BtfFeatures(true,
-                accepts("\0int\0x\0a", int32(1), proto(7), func(5, 2, 0)),
-                accepts("\0int\0x\0a", int32(1), proto(7), func(5, 2, 1)),
-                accepts("\0x\0.data", datasec(3)),
-                accepts("\0float", new int[] {1, BtfKind.FLOAT.code() << 24, 4}),
-                accepts("\0tag", int32(0), staticVar(1, 1),
+                accepts(tokenFd, "\0int\0x\0a", int32(1), proto(7), func(5, 2, 0)),
+                accepts(tokenFd, "\0int\0x\0a", int32(1), proto(7), func(5, 2, 1)),
+                accepts(tokenFd, "\0x\0.data", datasec(3)),
+                accepts(tokenFd, "\0float", new int[] {1, BtfKind.FLOAT.code() << 24, 4}),
+                accepts(tokenFd, "\0tag", int32(0), staticVar(1, 1),
                         new int[] {1, BtfKind.DECL_TAG.code() << 24, 2, -1}),
-                accepts("\0tag", int32(0), new int[] {1, BtfKind.TYPE_TAG.code() << 24, 1},
+                accepts(tokenFd, "\0tag", int32(0), new int[] {1, BtfKind.TYPE_TAG.code() << 24, 1},
                         new int[] {0, BtfKind.PTR.code() << 24, 2}),
-                accepts("\0enum64", new int[] {1, BtfKind.ENUM64.code() << 24, 8}),
-                accepts("\0x\0?.data", datasec(3)));
+                accepts(tokenFd, "\0enum64", new int[] {1, BtfKind.ENUM64.code() << 24, 8}),
+                accepts(tokenFd, "\0x\0?.data", datasec(3)));
     }
 
     /** {@code int (int a)}, the parameter named by string offset {@code paramName}. */
@@ -105,15 +110,16 @@ public record BtfFeatures(boolean btf, boolean func, boolean funcGlobal, boolean
                 {sectionName, BtfKind.DATASEC.code() << 24 | 1, 4, 2, 0, 4}};
     }
 
-    private static boolean accepts(String strings, int[]... types) {
-        return acceptsBlob(blob(strings, types));
+    private static boolean accepts(int tokenFd, String strings, int[]... types) {
+        return acceptsBlob(tokenFd, blob(strings, types));
     }
 
-    private static boolean acceptsBlob(byte[] blob) {
+    private static boolean acceptsBlob(int tokenFd, byte[] blob) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(blob.length);
             MemorySegment.copy(MemorySegment.ofArray(blob), 0, data, 0, blob.length);
-            BtfLoadResult r = Bpf.btfLoad(data, 0, null, "feature probe");
+            BtfLoadResult r = Bpf.btfLoad(data, 0, null, tokenFd > 0 ? BpfFlags.BPF_F_TOKEN_FD : 0, tokenFd,
+                    "feature probe");
             if (r.ok()) {
                 r.fd().close();
                 return true;

@@ -91,6 +91,10 @@ final class ObjectLoader {
     private final List<OwnedFd> fdArray = new ArrayList<>();
     private final Map<String, Integer> fdArrayIndex = new HashMap<>();
     private StructOpsLoader structOps;
+    /** The BPF token every creation of this load carries (see {@link LoadOptions#bpfTokenPath()}), or null. */
+    private OwnedFd token;
+    /** What the kernel can do for this load: probed with the token when there is one. */
+    private KernelFeatures features = KernelFeatures.running();
 
     ObjectLoader(BpfObjectSpec spec, LoadOptions options) {
         this.spec = spec;
@@ -112,6 +116,7 @@ final class ObjectLoader {
     LoadedObject load() {
         try {
             checkLoadable();
+            prepareToken();
             requireArenas();
             structOps = StructOpsLoader.prepare(spec, this::moduleBtfFd);
             List<LinkedProgram> linked = link();
@@ -134,6 +139,8 @@ final class ObjectLoader {
             LoadedObject loaded = new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings);
             // as libbpf: module BTF fds serve the loads only; the programs hold their own references
             fdArray.stream().filter(Objects::nonNull).forEach(OwnedFd::close);
+            // the maps, programs and BTF hold the token's permissions; links are made by programs
+            closeToken();
             return loaded;
         } catch (RuntimeException | Error e) {
             try {
@@ -142,6 +149,7 @@ final class ObjectLoader {
                 e.addSuppressed(closeFailure);
             }
             mapped.forEach(ArenaMapping::close);
+            closeToken();
             for (Path pin : pinned) {
                 try {
                     Files.deleteIfExists(pin);
@@ -151,6 +159,82 @@ final class ObjectLoader {
             }
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------ BPF token
+
+    /**
+     * The token for the load, as libbpf's {@code bpf_object_prepare_token}: none when the options
+     * or the environment say so; from a path the options or the environment name, which must
+     * work; else from {@code /sys/fs/bpf} when a token can be made there, silently none otherwise.
+     */
+    private void prepareToken() {
+        String path = tokenPath(options.bpfTokenPath(), System::getenv);
+        if (path != null && path.isEmpty()) {
+            return;
+        }
+        boolean mandatory = path != null;
+        String bpffs = mandatory ? path : LoadOptions.DEFAULT_PIN_ROOT.toString();
+        String what = object + ": BPF token from " + bpffs;
+        OwnedFd dir;
+        try {
+            dir = Syscalls.open(bpffs, Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0, "bpffs");
+        } catch (KernelException e) {
+            if (!mandatory) {
+                return;
+            }
+            throw new KernelException(what + ": " + e.operation(), e.errno(), e.errnoName(),
+                    e.errno() == Errno.ENOTDIR ? bpffs + " is not a directory" : Errno.hint(e.errno()));
+        }
+        try (dir) {
+            token = Bpf.tokenCreate(dir, bpffs);
+        } catch (KernelException e) {
+            if (!mandatory) {
+                return;
+            }
+            if (e.errno() == Errno.EINVAL && !features.has(KernelFeature.BPF_TOKEN)) {
+                throw features.missing(KernelFeature.BPF_TOKEN, object + " was to load with a token from " + bpffs
+                        + "; load without one (LoadOptions.withoutToken(), or unset " + LoadOptions.TOKEN_PATH_ENV
+                        + " and " + LoadOptions.LIBBPF_TOKEN_PATH_ENV + ")");
+            }
+            throw e;
+        }
+        features = KernelFeatures.withToken(token);
+    }
+
+    /**
+     * The token path in effect: the options' if set, else {@value LoadOptions#TOKEN_PATH_ENV},
+     * else {@value LoadOptions#LIBBPF_TOKEN_PATH_ENV}; null when none is set (the optional default).
+     */
+    static String tokenPath(String option, java.util.function.UnaryOperator<String> env) {
+        if (option != null) {
+            return option;
+        }
+        String ours = env.apply(LoadOptions.TOKEN_PATH_ENV);
+        return ours != null ? ours : env.apply(LoadOptions.LIBBPF_TOKEN_PATH_ENV);
+    }
+
+    private void closeToken() {
+        if (token != null) {
+            token.close();
+            token = null;
+        }
+    }
+
+    /** {@code a} carrying the token, when the load has one. */
+    private MapCreateAttr tokened(MapCreateAttr a) {
+        return token == null ? a
+                : a.toBuilder().mapFlags(a.mapFlags() | BpfFlags.BPF_F_TOKEN_FD).mapTokenFd(token.get()).build();
+    }
+
+    private ProgLoadAttr tokened(ProgLoadAttr a) {
+        return token == null ? a
+                : a.toBuilder().progFlags(a.progFlags() | BpfFlags.BPF_F_TOKEN_FD).progTokenFd(token.get()).build();
+    }
+
+    private BtfLoadResult btfLoad(MemorySegment data, int logLevel, MemorySegment log) {
+        return token == null ? Bpf.btfLoad(data, logLevel, log, spec.name())
+                : Bpf.btfLoad(data, logLevel, log, BpfFlags.BPF_F_TOKEN_FD, token.get(), spec.name());
     }
 
     private <T extends OwnedFd> T own(T fd) {
@@ -218,7 +302,7 @@ final class ObjectLoader {
         if (btf == null) {
             return;
         }
-        BtfFeatures features = BtfFeatures.running();
+        BtfFeatures features = token == null ? BtfFeatures.running() : BtfFeatures.probe(token.get());
         if (!features.btf()) {
             btfUnloaded = "this kernel does not accept BTF at all (BPF_BTF_LOAD of a single int was refused)";
             warnings.add(object + ": loading without BTF: " + btfUnloaded);
@@ -228,7 +312,7 @@ final class ObjectLoader {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(patch.size());
             patch.writeTo(data);
-            BtfLoadResult r = Bpf.btfLoad(data, 0, null, spec.name());
+            BtfLoadResult r = btfLoad(data, 0, null);
             if (r.ok()) {
                 btfFd = own(r.fd());
                 return;
@@ -237,7 +321,7 @@ final class ObjectLoader {
                 throw r.exception(); // no privilege: nothing else will load either
             }
             MemorySegment log = arena.allocate(1 << 20);
-            BtfLoadResult withLog = Bpf.btfLoad(data, 1, log, spec.name());
+            BtfLoadResult withLog = btfLoad(data, 1, log);
             if (withLog.ok()) {
                 btfFd = own(withLog.fd());
                 return;
@@ -371,12 +455,12 @@ final class ObjectLoader {
             }
             boolean present;
             try {
-                present = KernelFeatures.running().has(KernelFeature.ARENA);
+                present = features.has(KernelFeature.ARENA);
             } catch (KernelException cannotTell) {
                 present = true;
             }
             if (!present) {
-                throw KernelFeatures.running().missing(KernelFeature.ARENA,
+                throw features.missing(KernelFeature.ARENA,
                         "map '" + m.name() + "' is an arena (BPF_MAP_TYPE_ARENA), which this kernel does not know");
             }
         }
@@ -391,8 +475,8 @@ final class ObjectLoader {
         try {
             return create(m, null);
         } catch (KernelException e) {
-            if (e.errno() == Errno.EINVAL && !KernelFeatures.running().has(KernelFeature.ARENA)) {
-                throw KernelFeatures.running().missing(KernelFeature.ARENA,
+            if (e.errno() == Errno.EINVAL && !features.has(KernelFeature.ARENA)) {
+                throw features.missing(KernelFeature.ARENA,
                         "map '" + m.name() + "' is an arena (BPF_MAP_TYPE_ARENA), which this kernel does not know");
             }
             if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
@@ -458,7 +542,7 @@ final class ObjectLoader {
             b.innerMapFd(inner.get());
         }
         if (m.structOps() != null) {
-            return Bpf.mapCreate(structOps.createAttr(m, b, btfFd).build());
+            return Bpf.mapCreate(tokened(structOps.createAttr(m, b, btfFd).build()));
         }
         boolean withBtf = btfFd != null && (m.keyTypeId() != 0 || m.valueTypeId() != 0)
                 && !NO_BTF_TYPES.contains(m.mapType());
@@ -471,8 +555,8 @@ final class ObjectLoader {
         }
         if (withBtf) {
             try {
-                return Bpf.mapCreate(b.btfFd(btfFd.get()).btfKeyTypeId(m.keyTypeId())
-                        .btfValueTypeId(m.valueTypeId()).build());
+                return Bpf.mapCreate(tokened(b.btfFd(btfFd.get()).btfKeyTypeId(m.keyTypeId())
+                        .btfValueTypeId(m.valueTypeId()).build()));
             } catch (KernelException e) {
                 if (needsBtf != null) {
                     // Without its BTF such a map cannot exist: the kernel's refusal with it is the answer.
@@ -484,7 +568,7 @@ final class ObjectLoader {
                 b.btfFd(0).btfKeyTypeId(0).btfValueTypeId(0);
             }
         }
-        return Bpf.mapCreate(b.build());
+        return Bpf.mapCreate(tokened(b.build()));
     }
 
     private void initializeData(MapSpec m, OwnedFd fd, byte[] data) {
@@ -547,7 +631,7 @@ final class ObjectLoader {
                     b.lineInfo(lineInfo(arena, lp.lineInfo()), LINE_INFO_SIZE, lp.lineInfo().size());
                 }
             }
-            ProgLoadAttr attr = b.build();
+            ProgLoadAttr attr = tokened(b.build());
             ProgLoadResult first;
             ProgLoadResult r;
             try {
@@ -683,9 +767,9 @@ final class ObjectLoader {
      * kernel has them, as libbpf loads them: the verifier then picks the helpers of that attach
      * type ({@code bpf_get_attach_cookie} reads the uprobe.multi link's cookie).
      */
-    private static AttachType expectedAttachType(ProgramSpec p) {
+    private AttachType expectedAttachType(ProgramSpec p) {
         if (p.expectedAttachType() == null && p.sectionDef().attachKind() == AttachKind.USDT
-                && KernelFeatures.running().has(KernelFeature.UPROBE_MULTI)) {
+                && features.has(KernelFeature.UPROBE_MULTI)) {
             return AttachType.TRACE_UPROBE_MULTI;
         }
         return p.expectedAttachType();

@@ -17,6 +17,7 @@ import static io.bpfkit.uapi.BpfLayouts.LINK_CREATE_UPROBE_MULTI;
 import static io.bpfkit.uapi.BpfLayouts.LINK_DETACH;
 import static io.bpfkit.uapi.BpfLayouts.LINK_INFO;
 import static io.bpfkit.uapi.BpfLayouts.LINK_INFO_RAW_TRACEPOINT;
+import static io.bpfkit.uapi.BpfLayouts.LINK_INFO_SOCKMAP;
 import static io.bpfkit.uapi.BpfLayouts.LINK_INFO_TRACING;
 import static io.bpfkit.uapi.BpfLayouts.LINK_UPDATE;
 import static io.bpfkit.uapi.BpfLayouts.MAP_BATCH;
@@ -31,6 +32,7 @@ import static io.bpfkit.uapi.BpfLayouts.PROG_LOAD;
 import static io.bpfkit.uapi.BpfLayouts.QUERY;
 import static io.bpfkit.uapi.BpfLayouts.RAW_TRACEPOINT;
 import static io.bpfkit.uapi.BpfLayouts.TEST_RUN;
+import static io.bpfkit.uapi.BpfLayouts.TOKEN_CREATE;
 
 import io.bpfkit.api.KernelException;
 import io.bpfkit.api.OwnedFd;
@@ -92,6 +94,9 @@ public final class Bpf {
         return l.byteOffset(MemoryLayout.PathElement.groupElement(name));
     }
 
+    private static final VarHandle TC_FLAGS = vh(TOKEN_CREATE, "flags");
+    private static final VarHandle TC_BPFFS_FD = vh(TOKEN_CREATE, "bpffs_fd");
+    private static final VarHandle LI_SM_ATTACH_TYPE = vh(LINK_INFO_SOCKMAP, "sockmap.attach_type");
     private static final VarHandle MC_MAP_TYPE = vh(MAP_CREATE, "map_type");
     private static final VarHandle MC_KEY_SIZE = vh(MAP_CREATE, "key_size");
     private static final VarHandle MC_VALUE_SIZE = vh(MAP_CREATE, "value_size");
@@ -732,6 +737,8 @@ public final class Bpf {
             } else if (type == LINK_TYPE_TRACING) {
                 attachType = (int) LI_TR_ATTACH_TYPE.get(i, 0L);
                 cookie = (long) LI_TR_COOKIE.get(i, 0L);
+            } else if (type == BpfLinkType.BPF_LINK_TYPE_SOCKMAP) {
+                attachType = (int) LI_SM_ATTACH_TYPE.get(i, 0L);
             }
             return new LinkInfo(type, (int) LI_ID.get(i, 0L), (int) LI_PROG_ID.get(i, 0L), tpName, attachType,
                     cookie);
@@ -1061,6 +1068,41 @@ public final class Bpf {
             int fd = checkedFd(Syscalls.bpfRaw(BpfCmd.BPF_ENABLE_STATS, attr, ENABLE_STATS.byteSize()),
                     "BPF_ENABLE_STATS of type " + type, null);
             return Fd.of(fd, "stats", null);
+        }
+    }
+
+    // ---- BPF_TOKEN_CREATE -----------------------------------------------------------------
+
+    /**
+     * {@code BPF_TOKEN_CREATE} (6.9): a BPF token from the root directory of a bpf file system
+     * mounted with {@code delegate_*} options in a user namespace, which lets a process of that
+     * namespace load what the mount delegates. {@code bpffs} is that directory, opened; the
+     * caller keeps and closes it.
+     *
+     * @param path the directory's path, for messages
+     */
+    public static Fd tokenCreate(OwnedFd bpffs, String path) {
+        return tokenCreate(bpffs.get(), path);
+    }
+
+    /** {@link #tokenCreate(OwnedFd, String)} with a raw fd (-1 for the feature probe). */
+    public static Fd tokenCreate(int bpffsFd, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(TOKEN_CREATE);
+            TC_FLAGS.set(attr, 0L, 0);
+            TC_BPFFS_FD.set(attr, 0L, bpffsFd);
+            long r = Syscalls.bpfRaw(BpfCmd.BPF_TOKEN_CREATE, attr, TOKEN_CREATE.byteSize());
+            int fd = checkedFd(r, "BPF_TOKEN_CREATE from " + path, switch ((int) -r) {
+                case Errno.EINVAL -> path + " is not the root of a bpf file system (or this kernel has no BPF tokens)";
+                case Errno.ENOENT -> "the bpf file system at " + path + " delegates nothing: mount it with "
+                        + "delegate_cmds, delegate_maps, delegate_progs or delegate_attachs";
+                case Errno.EOPNOTSUPP -> "the bpf file system at " + path + " belongs to the initial user namespace;"
+                        + " a token comes from a bpffs created for a user namespace, used from inside it";
+                case Errno.EPERM -> "a token must be created in the user namespace that owns the bpf file system at "
+                        + path + ", with CAP_BPF in it";
+                default -> null;
+            });
+            return Fd.of(fd, "token", path);
         }
     }
 }
