@@ -434,11 +434,16 @@ public final class Attach {
     }
 
     /**
-     * Attaches an {@code sk_msg} or {@code sk_skb} program to a sockmap or sockhash
-     * ({@code BPF_PROG_ATTACH} with the map as target), with the attach type its section names
-     * ({@code sk_msg}, {@code sk_skb/stream_verdict}, {@code sk_skb/stream_parser},
-     * {@code sk_skb/verdict}). The link holds its own references to the program and the map, so
-     * it detaches correctly after the object closed; closing it detaches.
+     * Attaches an {@code sk_msg} or {@code sk_skb} program to a sockmap or sockhash, with the
+     * attach type its section names ({@code sk_msg}, {@code sk_skb/stream_verdict},
+     * {@code sk_skb/stream_parser}, {@code sk_skb/verdict}). Where the kernel has sockmap links
+     * (6.10, probed: {@link KernelFeature#SOCKMAP_LINK}) this is a BPF link
+     * ({@code BPF_LINK_CREATE} with the map as target, as libbpf's
+     * {@code bpf_program__attach_sockmap}): {@link Link#info()} shows it, {@link Link#update}
+     * swaps its program, it can be pinned. Older kernels get {@code BPF_PROG_ATTACH} with the map
+     * as target, undone by {@code BPF_PROG_DETACH} on close. Either way the link holds its own
+     * references to the program and the map, so it detaches correctly after the object closed;
+     * closing it detaches.
      *
      * <pre>{@code
      * BpfSockMap socks = BpfMaps.sockMap(loaded, "socks");
@@ -459,6 +464,11 @@ public final class Attach {
 
     /** {@link #sockMap(BpfProgram, io.bpfkit.api.map.BpfMap)} with attach type {@code type}. */
     public static Link sockMap(BpfProgram prog, io.bpfkit.api.map.BpfMap map, AttachType type) {
+        return sockMap(prog, map, type, KernelFeatures.running());
+    }
+
+    /** {@link #sockMap(BpfProgram, io.bpfkit.api.map.BpfMap, AttachType)} on a kernel with {@code features}. */
+    static Link sockMap(BpfProgram prog, io.bpfkit.api.map.BpfMap map, AttachType type, KernelFeatures features) {
         io.bpfkit.object.ProgramType pt = loaded(prog).spec().type();
         if (pt != io.bpfkit.object.ProgramType.SK_MSG && pt != io.bpfkit.object.ProgramType.SK_SKB) {
             throw new BpfException("program '" + prog.name() + "' is a " + pt.libbpfName() + " program; a sockmap "
@@ -467,6 +477,12 @@ public final class Attach {
         if (type != AttachType.SK_MSG_VERDICT && type != AttachType.SK_SKB_STREAM_VERDICT
                 && type != AttachType.SK_SKB_STREAM_PARSER && type != AttachType.SK_SKB_VERDICT) {
             throw new BpfException("attach type " + type.libbpfName() + " is no sockmap attach type");
+        }
+        String name = type.libbpfName() + " on map '" + map.name() + "' (" + prog.name() + ")";
+        if (features.has(KernelFeature.SOCKMAP_LINK)) {
+            // the link holds the program and the map itself
+            return Link.bpf(name, Bpf.linkCreate(new LinkCreateAttr(fdOf(prog).get(), map.fileDescriptor(), type.value(), 0,
+                    null, prog.name())));
         }
         int mapId = map.info().id();
         Fd mapRef = Bpf.mapGetFdById(mapId, 0);
@@ -484,8 +500,7 @@ public final class Attach {
             mapRef.close();
             throw e;
         }
-        return Link.action(type.libbpfName() + " on map '" + map.name() + "' (" + prog.name() + ")",
-                () -> Bpf.progDetach(mapRef.get(), progRef, type.value()), () -> {
+        return Link.action(name, () -> Bpf.progDetach(mapRef.get(), progRef, type.value()), () -> {
                     progRef.close();
                     mapRef.close();
                 });

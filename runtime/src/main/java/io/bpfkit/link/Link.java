@@ -106,6 +106,26 @@ public final class Link implements BpfLink {
         return Bpf.linkInfo(fd);
     }
 
+    /**
+     * {@code BPF_LINK_UPDATE}: the link runs {@code program} from now on, without a moment
+     * detached (links of sockmaps, cgroups, XDP, tcx, netns, iterators; the kernel refuses it
+     * for the others with EOPNOTSUPP or EINVAL).
+     *
+     * <pre>{@code
+     * try (Link l = Attach.sockMap(obj.program("v1").orElseThrow(), socks)) {
+     *     l.update(obj.program("v2").orElseThrow());
+     * }
+     * }</pre>
+     */
+    public void update(io.bpfkit.api.BpfProgram program) {
+        checkOpen();
+        if (!bpfLink) {
+            throw new BpfException("cannot update " + name + ": not a BPF link (this kernel attached it the legacy "
+                    + "way); detach it and attach the new program instead");
+        }
+        Bpf.linkUpdate(fd, Attach.fdOf(program), null, 0);
+    }
+
     @Override
     public void pin(Path path) {
         checkOpen();
