@@ -18,6 +18,7 @@ import io.bpfkit.load.LoadedProgram;
 import io.bpfkit.map.BpfMaps;
 import io.bpfkit.object.AttachType;
 import io.bpfkit.object.BpfObjects;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.LoopbackTcp;
 import io.bpfkit.testing.TestObjects;
@@ -26,7 +27,9 @@ import io.bpfkit.uapi.BpfLinkType;
 import io.bpfkit.uapi.LinkInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * sk_msg programs on a sockmap as BPF links where the kernel has them (6.10, probed), the
@@ -37,9 +40,16 @@ import org.junit.jupiter.api.Test;
 @KernelTest
 class SockMapLinkTest {
 
-    @Test
-    void anSkMsgLinkCountsSwapsItsProgramAndStopsWhenClosed() {
-        boolean links = KernelFeatures.running().has(KernelFeature.SOCKMAP_LINK);
+    @TestFactory
+    DynamicTest anSkMsgLinkCountsSwapsItsProgramAndStopsWhenClosed() {
+        KernelProbes.Probe probe = KernelProbes.sockmapLink();
+        return KernelProbes.branch("an sk_msg program on a sockmap", probe, () -> attachCountAndClose(true),
+                () -> attachCountAndClose(false));
+    }
+
+    /** {@code links}: what the probe said; bpfkit must have chosen the same way. */
+    private static void attachCountAndClose(boolean links) {
+        assertEquals(links, KernelFeatures.running().has(KernelFeature.SOCKMAP_LINK), "bpfkit's probe agrees");
         try (LoadedObject obj = BpfLoader.load(BpfObjects.open(TestObjects.path("sockmap.bpf.o")));
                 BpfSockMap socks = BpfMaps.sockMap(obj, "socks");
                 BpfSockHash<Integer> hash = BpfMaps.sockHash(obj, "sock_hash", Codecs.int32());

@@ -1,6 +1,7 @@
 package io.bpfkit.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.sys.Errno;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.TestObjects;
 import io.bpfkit.testing.Tools;
@@ -21,7 +23,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,17 +55,30 @@ class BpfTokenTest {
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.defaults().withToken(Path.of("")));
     }
 
-    @Test
+    @TestFactory
     @KernelTest
-    void aTokenLoadsAnObjectInAUserNamespaceWhereNothingLoadsWithoutIt() throws IOException {
+    DynamicTest aTokenLoadsAnObjectInAUserNamespaceWhereNothingLoadsWithoutIt() {
+        return KernelProbes.branch("a token loads an object in a user namespace", KernelProbes.bpfToken(),
+                this::loadsWithToken, BpfTokenTest::refusedWithoutKernelTokens);
+    }
+
+    /** A kernel without BPF_TOKEN_CREATE: asking for a token is refused by name, before any load. */
+    private static void refusedWithoutKernelTokens() {
         BpfObjectSpec spec = BpfObjects.open(TestObjects.path("token.bpf.o"));
-        if (!KernelFeatures.running().has(KernelFeature.BPF_TOKEN)) {
-            UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
-                    () -> BpfLoader.load(spec, LoadOptions.defaults().withToken(Path.of("/sys/fs/bpf"))).close());
-            assertTrue(e.getMessage().startsWith("BPF token needs Linux 6.9, this is "), e.getMessage());
-            assertTrue(e.getMessage().contains("withoutToken()"), e.getMessage());
-            return;
-        }
+        UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class,
+                () -> BpfLoader.load(spec, LoadOptions.defaults().withToken(Path.of("/sys/fs/bpf"))).close());
+        assertTrue(e.getMessage().startsWith("BPF token needs Linux 6.9, this is "), e.getMessage());
+        assertTrue(e.getMessage().contains("withoutToken()"), e.getMessage());
+        assertFalse(KernelFeatures.running().has(KernelFeature.BPF_TOKEN));
+        // the default (no variable set) tries /sys/fs/bpf quietly and loads without a token
+        BpfLoader.load(spec, LoadOptions.defaults()).close();
+    }
+
+    private void loadsWithToken() throws IOException {
+        BpfObjectSpec spec = BpfObjects.open(TestObjects.path("token.bpf.o"));
+        assertTrue(KernelFeatures.running().has(KernelFeature.BPF_TOKEN));
+        // the default (no variable set) tries /sys/fs/bpf quietly: EOPNOTSUPP there, no token, loads
+        BpfLoader.load(spec, LoadOptions.defaults()).close();
         // the host's bpffs belongs to the initial user namespace: no token there, and a clear reason
         KernelException initNs = assertThrows(KernelException.class,
                 () -> BpfLoader.load(spec, LoadOptions.defaults().withToken(Path.of("/sys/fs/bpf"))).close());
@@ -91,12 +108,21 @@ class BpfTokenTest {
                 && undelegated.out().contains("delegates nothing"), undelegated.out());
     }
 
-    @Test
+    @TestFactory
     @KernelTest
-    void libbpfLoadsTheSameObjectWithItsTokenVariable() {
-        if (!KernelFeatures.running().has(KernelFeature.BPF_TOKEN)) {
-            return; // the bpfkit test above asserts the refusal on such kernels; libbpf has nothing to compare
-        }
+    DynamicTest libbpfLoadsTheSameObjectWithItsTokenVariable() {
+        return KernelProbes.branch("libbpf loads token.bpf.o with LIBBPF_BPF_TOKEN_PATH", KernelProbes.bpfToken(),
+                this::libbpfLoadsWithToken, () -> {
+                    // no tokens to compare: libbpf, asked for one, fails as bpfkit does (EINVAL from the command)
+                    Path libbpf = Tools.compileAgainstLibbpf("libbpf_token_run.c", tmp);
+                    Tools.Result r = Tools.run(60, "env", LoadOptions.LIBBPF_TOKEN_PATH_ENV + "=/sys/fs/bpf",
+                            libbpf.toString(), TestObjects.path("token.bpf.o").toAbsolutePath().toString());
+                    assertEquals(1, r.exitCode(), r.out() + r.stderr());
+                    assertEquals("error load -22\n", r.out());
+                });
+    }
+
+    private void libbpfLoadsWithToken() {
         Path libbpf = Tools.compileAgainstLibbpf("libbpf_token_run.c", tmp);
         Path helper = build("token_userns.c");
         Path dir = tmp.resolve("bpffs-libbpf");

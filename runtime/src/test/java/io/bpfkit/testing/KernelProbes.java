@@ -475,6 +475,36 @@ public final class KernelProbes {
         });
     }
 
+    /**
+     * sockmap links (Linux 6.10): a trivial sk_msg program linked ({@code BPF_SK_MSG_VERDICT})
+     * to map fd -1: EBADF where the kernel looks the map up, EINVAL where sk_msg has no link.
+     */
+    public static Probe sockmapLink() {
+        return cached("sockmap link", () -> linkErrno("sockmap links", ProgramType.SK_MSG, AttachType.SK_MSG_VERDICT,
+                -1, null, Errno.EBADF));
+    }
+
+    /**
+     * BPF tokens (Linux 6.9): a raw {@code BPF_TOKEN_CREATE} from fd -1: EBADF where the kernel
+     * has the command and looks the bpffs fd up, EINVAL where it does not know the command.
+     */
+    public static Probe bpfToken() {
+        return cached("bpf token", () -> {
+            String feature = "BPF tokens";
+            try (Fd token = Bpf.tokenCreate(-1, "probe")) {
+                throw new IllegalStateException("probe for " + feature + ": BPF_TOKEN_CREATE from fd -1 succeeded");
+            } catch (KernelException e) {
+                if (e.errno() == Errno.EBADF) {
+                    return Probe.yes(feature, "BPF_TOKEN_CREATE from fd -1 refused with EBADF");
+                }
+                if (e.errno() == Errno.EINVAL) {
+                    return Probe.no(feature, "create", e.errno(), "BPF_TOKEN_CREATE is unknown (EINVAL)");
+                }
+                throw new IllegalStateException("cannot tell whether the kernel has " + feature, e);
+            }
+        });
+    }
+
     private static Probe cached(String key, Supplier<Probe> probe) {
         return CACHE.computeIfAbsent(key, k -> probe.get());
     }
