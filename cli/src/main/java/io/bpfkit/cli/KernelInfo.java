@@ -75,6 +75,10 @@ final class KernelInfo {
     record StructOps(int mapId) implements LinkTarget {
     }
 
+    /** An sk_msg or sk_skb program's link on a sockmap or sockhash (6.10). */
+    record Sockmap(int mapId, int attachType) implements LinkTarget {
+    }
+
     /** A perf_event link on a tracepoint ({@code BPF_PERF_EVENT_TRACEPOINT}). */
     record PerfTracepoint(String tpName, long cookie) implements LinkTarget {
     }
@@ -175,6 +179,9 @@ final class KernelInfo {
                 case BpfLinkType.BPF_LINK_TYPE_STRUCT_OPS ->
                         new StructOps(u32(i, BpfLayouts.LINK_INFO_STRUCT_OPS, "struct_ops.map_id"));
                 case BpfLinkType.BPF_LINK_TYPE_PERF_EVENT -> perfEvent(fd, arena);
+                case BpfLinkType.BPF_LINK_TYPE_SOCKMAP ->
+                        new Sockmap(u32(i, BpfLayouts.LINK_INFO_SOCKMAP, "sockmap.map_id"),
+                                u32(i, BpfLayouts.LINK_INFO_SOCKMAP, "sockmap.attach_type"));
                 default -> null;
             };
             return new Link(u32(i, l, "id"), type, progId, target);

@@ -105,6 +105,10 @@ final class LinkCommand {
                 }
             }
             case KernelInfo.StructOps t -> j.unsignedField("map_id", t.mapId() & 0xffffffffL);
+            case KernelInfo.Sockmap t -> {
+                j.unsignedField("map_id", t.mapId() & 0xffffffffL);
+                attachType(j, t.attachType());
+            }
             case KernelInfo.PerfTracepoint t -> j.field("tracepoint", t.tpName()).unsignedField("cookie", t.cookie());
             case KernelInfo.PerfEvent t -> {
                 String eventType = PerfEventNames.type(t.eventType());
@@ -175,6 +179,8 @@ final class LinkCommand {
             }
             case KernelInfo.StructOps t -> {
             }
+            case KernelInfo.Sockmap t -> s.append("\n\tmap_id ").append(Integer.toUnsignedString(t.mapId())).append("  ")
+                    .append(attachTypePlain(t.attachType()));
             case KernelInfo.PerfTracepoint t when t.tpName().isEmpty() -> {
             }
             case KernelInfo.PerfTracepoint t -> {

@@ -7,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.bpfkit.api.BpfProgram;
+import io.bpfkit.api.map.BpfSockMap;
 import io.bpfkit.link.Attach;
 import io.bpfkit.link.Link;
 import io.bpfkit.load.BpfLoader;
 import io.bpfkit.load.LoadedObject;
 import io.bpfkit.load.LoadedMap;
+import io.bpfkit.map.BpfMaps;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Cpus;
 import io.bpfkit.sys.MapCalls;
+import io.bpfkit.testing.KernelProbes;
 import io.bpfkit.testing.KernelTest;
 import io.bpfkit.testing.KernelTestExtension;
 import io.bpfkit.testing.PinRoot;
@@ -36,7 +39,9 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * {@code bpfkit prog|map|link show}, {@code list} and {@code map dump}, plain and JSON, against
@@ -388,6 +393,35 @@ class KernelObjectsBpftoolTest {
                 }
             }
         }
+    }
+
+    @TestFactory
+    DynamicTest aSockmapLinkShowsAsBpftoolShowsIt() {
+        return KernelProbes.branch("a sockmap link in link show", KernelProbes.sockmapLink(), () -> {
+            try (LoadedObject o = BpfLoader.load(BpfObjects.open(TestObjects.path("sockmap.bpf.o")));
+                    BpfSockMap socks = BpfMaps.sockMap(o, "socks");
+                    Link l = Attach.sockMap(o.program("on_msg").orElseThrow(), socks)) {
+                int id = l.info().id();
+                String ours = bpfkit("link", "show", Integer.toString(id));
+                assertTrue(ours.contains(": sockmap  prog ") && ours.contains("\n\tmap_id " + socks.info().id()
+                        + "  attach_type sk_msg_verdict  "), ours);
+                for (Bpftool t : bpftools()) {
+                    if (t.version().equals("7.1")) {
+                        continue; // bpftool 7.1 predates sockmap links (Linux 6.10)
+                    }
+                    compare(t, "link", id);
+                    String theirs = withoutPids(bpftool(t, "link", "show", "id", Integer.toString(id)));
+                    assertEquals(maskLoadTime(theirs), maskLoadTime(ours), "link " + id + " vs bpftool " + t.version());
+                }
+            }
+        }, () -> {
+            // before 6.10 the program is attached to the map directly: no link to show
+            try (LoadedObject o = BpfLoader.load(BpfObjects.open(TestObjects.path("sockmap.bpf.o")));
+                    BpfSockMap socks = BpfMaps.sockMap(o, "socks");
+                    Link l = Attach.sockMap(o.program("on_msg").orElseThrow(), socks)) {
+                assertFalse(l.isBpfLink());
+            }
+        });
     }
 
     @Test
