@@ -464,7 +464,7 @@ public final class Attach {
 
     /** {@link #sockMap(BpfProgram, io.bpfkit.api.map.BpfMap)} with attach type {@code type}. */
     public static Link sockMap(BpfProgram prog, io.bpfkit.api.map.BpfMap map, AttachType type) {
-        return sockMap(prog, map, type, KernelFeatures.running());
+        return sockMap(prog, map, type, loaded(prog).kernelFeatures());
     }
 
     /** {@link #sockMap(BpfProgram, io.bpfkit.api.map.BpfMap, AttachType)} on a kernel with {@code features}. */

@@ -89,7 +89,8 @@ public record LoadOptions(Path pinRoot, int logLevel, int initialLogSize, Path t
      * directory that is not the root of a bpffs, a bpffs without {@code delegate_*} options, one
      * of another user namespace, a kernel before 6.9). Every BTF, map and program the load
      * creates, and the feature probes it runs, carry the token, as libbpf's
-     * {@code bpf_token_path}.
+     * {@code bpf_token_path}; the loaded object keeps it until it closes
+     * ({@link LoadedObject#token()}), and attach calls for its programs probe with it.
      *
      * <pre>{@code
      * // inside a container whose runtime mounted a delegated bpffs at /sys/fs/bpf

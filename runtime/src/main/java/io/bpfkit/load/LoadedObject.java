@@ -34,12 +34,15 @@ public final class LoadedObject implements AutoCloseable {
     private final Map<String, LoadedProgram> programs;
     private final List<PmuCounterSet> pmuCounters;
     private final List<String> warnings;
+    /** The BPF token the load used, kept as libbpf keeps it for the object's life; or null. */
+    private final OwnedFd token;
     private final List<BpfLink> links = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     LoadedObject(BpfObjectSpec spec, OwnedFd btf, List<LoadedMap> maps, List<LoadedProgram> programs,
-                 List<PmuCounterSet> pmuCounters, List<String> warnings) {
+                 List<PmuCounterSet> pmuCounters, List<String> warnings, OwnedFd token) {
         this.spec = spec;
+        this.token = token;
         this.btf = btf;
         Map<String, LoadedMap> m = new LinkedHashMap<>();
         maps.forEach(x -> m.put(x.name(), x));
@@ -54,6 +57,14 @@ public final class LoadedObject implements AutoCloseable {
     /** The spec as loaded (a copy: later edits of the caller's spec do not show here). */
     public BpfObjectSpec spec() {
         return spec;
+    }
+
+    /**
+     * The BPF token the object was loaded with ({@link LoadOptions#withToken}), open until the
+     * object closes, as libbpf's {@code bpf_object__token_fd}; empty when it loaded without one.
+     */
+    public Optional<OwnedFd> token() {
+        return Optional.ofNullable(token);
     }
 
     /** The object's BTF in the kernel, if it could be loaded. */
@@ -163,6 +174,9 @@ public final class LoadedObject implements AutoCloseable {
         pmuCounters.forEach(c -> fds.addAll(c.fds()));
         if (btf != null) {
             fds.add(btf);
+        }
+        if (token != null) {
+            fds.add(token);
         }
         try {
             closeAll(fds);

@@ -2,6 +2,7 @@ package io.bpfkit.load;
 
 import io.bpfkit.api.BpfProgram;
 import io.bpfkit.api.OwnedFd;
+import io.bpfkit.feature.KernelFeatures;
 import io.bpfkit.object.ProgramSpec;
 import io.bpfkit.sys.Bpf;
 import io.bpfkit.sys.Fd;
@@ -12,11 +13,22 @@ public final class LoadedProgram implements BpfProgram {
     private final ProgramSpec spec;
     private final OwnedFd fd;
     private final LinkedProgram linked;
+    private final KernelFeatures features;
 
-    LoadedProgram(ProgramSpec spec, OwnedFd fd, LinkedProgram linked) {
+    LoadedProgram(ProgramSpec spec, OwnedFd fd, LinkedProgram linked, KernelFeatures features) {
         this.spec = spec;
         this.fd = fd;
         this.linked = linked;
+        this.features = features;
+    }
+
+    /**
+     * What the kernel can do for this program: {@link KernelFeatures#running()}, or, for a
+     * program loaded with a BPF token, the features as the token's holder sees them (a user
+     * namespace's process could not probe without it). Attach calls choose their path by it.
+     */
+    public KernelFeatures kernelFeatures() {
+        return features;
     }
 
     @Override

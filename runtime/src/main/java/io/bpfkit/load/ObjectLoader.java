@@ -136,11 +136,10 @@ final class ObjectLoader {
             }
             fillSlots(programs, true);
             setStructOpsValues(loadedMaps, programs);
-            LoadedObject loaded = new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings);
+            LoadedObject loaded = new LoadedObject(spec, btfFd, loadedMaps, programs, pmuCounters, warnings, token);
+            token = null; // the object owns it now
             // as libbpf: module BTF fds serve the loads only; the programs hold their own references
             fdArray.stream().filter(Objects::nonNull).forEach(OwnedFd::close);
-            // the maps, programs and BTF hold the token's permissions; links are made by programs
-            closeToken();
             return loaded;
         } catch (RuntimeException | Error e) {
             try {
@@ -643,7 +642,7 @@ final class ObjectLoader {
                 }
             }
             if (r.ok()) {
-                return new LoadedProgram(p, own(r.fd()), lp);
+                return new LoadedProgram(p, own(r.fd()), lp, features);
             }
             throw loadError(p, lp, first, r, poisoned.getOrDefault(p.name(), List.of()));
         }

@@ -96,6 +96,9 @@ class BpfTokenTest {
         assertTrue(out.contains("without-token: KernelException EPERM: BPF_"), out);
         assertTrue(out.contains("with-token: retval=2 runs=3 bytes=192\n"), out); // XDP_PASS, 3 x 64 bytes
         assertTrue(out.contains("env-token: retval=2 runs=3 bytes=192\n"), out);
+        // attaching inside the namespace probes with the object's token: a link where the kernel has them
+        assertTrue(out.contains("sockmap: link=" + KernelProbes.sockmapLink().present() + " received=hello msgs=1\n"),
+                out);
         assertTrue(out.contains("not-bpffs: KernelException EINVAL: ") && out.contains("/proc is not the root of a bpf"),
                 out);
         assertTrue(out.contains("missing: KernelException ENOENT: ") && out.contains("BPF token from " + dir + "/missing"),

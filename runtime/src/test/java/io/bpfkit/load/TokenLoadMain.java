@@ -2,15 +2,21 @@ package io.bpfkit.load;
 
 import io.bpfkit.api.BpfException;
 import io.bpfkit.api.KernelException;
+import io.bpfkit.api.map.BpfSockMap;
+import io.bpfkit.link.Attach;
+import io.bpfkit.link.Link;
+import io.bpfkit.map.BpfMaps;
 import io.bpfkit.object.BpfObjectSpec;
 import io.bpfkit.object.BpfObjects;
 import io.bpfkit.run.TestRun;
 import io.bpfkit.sys.MapCalls;
+import io.bpfkit.testing.LoopbackTcp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -40,6 +46,7 @@ public final class TokenLoadMain {
         }
         System.out.println("without-token: " + refusal(spec, LoadOptions.defaults().withoutToken()));
         System.out.println("with-token: " + run(spec, LoadOptions.defaults().withToken(bpffs)));
+        System.out.println("sockmap: " + sockmap(Path.of(args[1]).resolveSibling("sockmap.bpf.o"), bpffs));
         if (System.getenv(LoadOptions.LIBBPF_TOKEN_PATH_ENV) != null) {
             System.out.println("env-token: " + run(spec, LoadOptions.defaults()));
         }
@@ -58,6 +65,24 @@ public final class TokenLoadMain {
             }
             return "retval=" + retval + " runs=" + first64(obj.map("token.bss").orElseThrow())
                     + " bytes=" + first64(obj.map("hits").orElseThrow());
+        } catch (BpfException e) {
+            return "failed " + e;
+        }
+    }
+
+    /**
+     * sockmap.bpf.o loaded with the token and its sk_msg program attached: the attach chooses
+     * link or legacy by the features probed with the object's token.
+     */
+    private static String sockmap(Path object, Path bpffs) {
+        try (LoadedObject obj = BpfLoader.load(BpfObjects.open(object), LoadOptions.defaults().withToken(bpffs));
+                BpfSockMap socks = BpfMaps.sockMap(obj, "socks"); LoopbackTcp tcp = LoopbackTcp.open();
+                Link l = Attach.sockMap(obj.program("on_msg").orElseThrow(), socks)) {
+            socks.set(0, tcp.client);
+            LoopbackTcp.send(tcp.client, "hello".getBytes(StandardCharsets.US_ASCII));
+            String received = new String(LoopbackTcp.receive(tcp.server, 64, 2000), StandardCharsets.US_ASCII);
+            return "link=" + l.isBpfLink() + " received=" + received + " msgs="
+                    + BpfMaps.globals(obj, ".bss").getLong("msgs");
         } catch (BpfException e) {
             return "failed " + e;
         }
