@@ -172,7 +172,7 @@ public final class Attach {
      * {@code PERF_EVENT_IOC_SET_BPF}. The event is enabled either way.
      */
     public static Link onPerfEvent(BpfProgram prog, OwnedFd event, String what, PerfLinkMode mode, long cookie) {
-        return onPerfEvent(prog, event, what, mode, cookie, KernelFeatures.running());
+        return onPerfEvent(prog, event, what, mode, cookie, featuresOf(prog));
     }
 
     static Link onPerfEvent(BpfProgram prog, OwnedFd event, String what, PerfLinkMode mode, long cookie,
@@ -278,7 +278,7 @@ public final class Attach {
      */
     public static Link uprobeMulti(BpfProgram prog, String binary, List<String> names, String glob, boolean retprobe,
             int pid) {
-        return uprobeMulti(prog, binary, names, glob, retprobe, pid, KernelFeatures.running());
+        return uprobeMulti(prog, binary, names, glob, retprobe, pid, featuresOf(prog));
     }
 
     static Link uprobeMulti(BpfProgram prog, String binary, List<String> names, String glob, boolean retprobe,
@@ -323,7 +323,7 @@ public final class Attach {
      * }</pre>
      */
     public static Link xdp(BpfProgram prog, int ifindex, XdpMode mode, XdpLinkMode how) {
-        return xdp(prog, ifindex, mode, how, KernelFeatures.running());
+        return xdp(prog, ifindex, mode, how, featuresOf(prog));
     }
 
     /** As {@link #xdp(BpfProgram, int, XdpMode, XdpLinkMode)} on a kernel with {@code features} (tests simulate one). */
@@ -361,7 +361,7 @@ public final class Attach {
      * }</pre>
      */
     public static Link tc(BpfProgram prog, int ifindex, TcDirection direction, TcOptions options) {
-        return tc(prog, ifindex, direction, options, KernelFeatures.running());
+        return tc(prog, ifindex, direction, options, featuresOf(prog));
     }
 
     /** As {@link #tc(BpfProgram, int, TcDirection, TcOptions)} on a kernel with {@code features} (tests simulate one). */
@@ -380,7 +380,7 @@ public final class Attach {
 
     /** A tcx link on {@code direction} of interface {@code ifindex}; see {@link #tcx(BpfProgram, int, boolean)}. */
     public static Link tcx(BpfProgram prog, int ifindex, TcDirection direction) {
-        return tcx(prog, ifindex, direction, KernelFeatures.running());
+        return tcx(prog, ifindex, direction, featuresOf(prog));
     }
 
     static Link tcx(BpfProgram prog, int ifindex, TcDirection direction, KernelFeatures features) {
@@ -464,7 +464,7 @@ public final class Attach {
 
     /** {@link #sockMap(BpfProgram, io.bpfkit.api.map.BpfMap)} with attach type {@code type}. */
     public static Link sockMap(BpfProgram prog, io.bpfkit.api.map.BpfMap map, AttachType type) {
-        return sockMap(prog, map, type, loaded(prog).kernelFeatures());
+        return sockMap(prog, map, type, featuresOf(prog));
     }
 
     /** {@link #sockMap(BpfProgram, io.bpfkit.api.map.BpfMap, AttachType)} on a kernel with {@code features}. */
@@ -528,6 +528,14 @@ public final class Attach {
         } catch (IOException | NumberFormatException e) {
             throw new BpfException("cannot read the index of interface '" + name + "' from " + p, e);
         }
+    }
+
+    /**
+     * The features an attach of {@code prog} chooses its path by: those its loader saw (with the
+     * object's BPF token, inside a user namespace that could not probe without it).
+     */
+    static KernelFeatures featuresOf(BpfProgram prog) {
+        return prog instanceof LoadedProgram p ? p.kernelFeatures() : KernelFeatures.running();
     }
 
     static LoadedProgram loaded(BpfProgram prog) {

@@ -133,7 +133,7 @@ public final class AutoAttach {
      *     the one the section names
      */
     public static Link attach(LoadedProgram prog, int ifindex, TcDirection direction) {
-        return attach(prog, ifindex, direction, KernelFeatures.running());
+        return attach(prog, ifindex, direction, prog.kernelFeatures());
     }
 
     static Link attach(LoadedProgram prog, int ifindex, TcDirection direction, KernelFeatures features) {

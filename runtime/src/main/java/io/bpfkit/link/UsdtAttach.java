@@ -180,7 +180,7 @@ final class UsdtAttach {
         io.bpfkit.load.LoadedProgram lp = Attach.loaded(prog);
         return lp.spec().expectedAttachType() == null
                 && lp.spec().sectionDef().attachKind() == io.bpfkit.object.AttachKind.USDT
-                && KernelFeatures.running().has(KernelFeature.UPROBE_MULTI);
+                && lp.kernelFeatures().has(KernelFeature.UPROBE_MULTI);
     }
 
     /** Every site in one uprobe.multi link: offsets, semaphore offsets and spec ids as cookies. */
