@@ -1,0 +1,73 @@
+package io.bpfkit.linker;
+
+/**
+ * A BTF-defined map ({@code SEC(".maps")}) as a canonical string, so that two inputs' declarations
+ * of one map can be compared: the members of its struct with {@code __uint()} values
+ * (pointers to arrays whose length is the value) and {@code __type()} types written out.
+ * Typedefs and qualifiers are looked through, as libbpf's comparison does.
+ */
+final class MapDefinitions {
+    private static final int MAX_DEPTH = 8;
+
+    private MapDefinitions() {
+    }
+
+    /** The map's definition, or null when {@code name} is not a variable of the {@code .maps} section. */
+    static String describe(RawBtf btf, String name) {
+        if (btf == null) {
+            return null;
+        }
+        for (RawBtf.Type t : btf.types) {
+            if (t.kind != RawBtf.DATASEC || !t.name.equals(".maps")) {
+                continue;
+            }
+            for (int i = 0; i < t.vlen; i++) {
+                RawBtf.Type v = btf.type(t.extra[3 * i]);
+                if (v.kind == RawBtf.VAR && v.name.equals(name)) {
+                    return type(btf, v.sizeOrType, 0);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String type(RawBtf btf, int id, int depth) {
+        if (id == 0) {
+            return "void";
+        }
+        if (depth > MAX_DEPTH) {
+            return "...";
+        }
+        RawBtf.Type t = btf.type(id);
+        return switch (t.kind) {
+            case RawBtf.TYPEDEF, RawBtf.VOLATILE, RawBtf.CONST, RawBtf.RESTRICT, RawBtf.TYPE_TAG ->
+                    type(btf, t.sizeOrType, depth);
+            case RawBtf.INT -> "int" + t.sizeOrType * 8 + ((t.extra[0] >>> 24) & 0xf) + "";
+            case RawBtf.FLOAT -> "float" + t.sizeOrType * 8;
+            case RawBtf.PTR -> {
+                RawBtf.Type target = btf.type(t.sizeOrType == 0 ? 0 : t.sizeOrType);
+                // __uint(name, N) is int (*name)[N]: the value is the array length
+                if (t.sizeOrType != 0 && target.kind == RawBtf.ARRAY) {
+                    yield Integer.toUnsignedString(target.extra[2]);
+                }
+                yield "*" + type(btf, t.sizeOrType, depth + 1);
+            }
+            case RawBtf.ARRAY -> type(btf, t.extra[0], depth + 1) + "[" + Integer.toUnsignedString(t.extra[2]) + "]";
+            case RawBtf.STRUCT, RawBtf.UNION -> {
+                StringBuilder sb = new StringBuilder(t.kind == RawBtf.STRUCT ? "struct " : "union ").append(t.name)
+                        .append('(').append(t.sizeOrType).append("){");
+                for (int i = 0; i < t.vlen; i++) {
+                    if (i > 0) {
+                        sb.append(", ");
+                    }
+                    sb.append(t.strings[3 * i]).append('=').append(type(btf, t.extra[3 * i + 1], depth + 1));
+                }
+                yield sb.append('}').toString();
+            }
+            case RawBtf.ENUM, RawBtf.ENUM64 -> "enum " + t.name + "(" + t.sizeOrType + ")";
+            case RawBtf.FWD -> "fwd " + t.name;
+            case RawBtf.FUNC_PROTO -> "fn/" + t.vlen;
+            default -> "kind" + t.kind + " " + t.name;
+        };
+    }
+}
