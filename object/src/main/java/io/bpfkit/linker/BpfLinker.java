@@ -381,13 +381,13 @@ public final class BpfLinker {
                 continue;
             }
             resolved[sym.index()] = g;
-            if (!extern && !g.extern && !g.isWeak() && sym.binding() != ElfFile.STB_WEAK) {
-                throw new ObjectFormatException(null, -1, "symbol '" + sym.name() + "' is defined (strong) both here and in "
-                        + g.file + "; mark one __weak or make one static");
-            }
             if (mapDefinition != null && g.mapDefinition != null && !mapDefinition.equals(g.mapDefinition)) {
                 throw new ObjectFormatException(".maps", -1, "map '" + sym.name() + "' is declared differently here ("
                         + mapDefinition + ") and in " + g.mapFile + " (" + g.mapDefinition + ")");
+            }
+            if (!extern && !g.extern && !g.isWeak() && sym.binding() != ElfFile.STB_WEAK) {
+                throw new ObjectFormatException(null, -1, "symbol '" + sym.name() + "' is defined (strong) both here and in "
+                        + g.file + "; mark one __weak or make one static");
             }
             if (mapDefinition != null && g.mapDefinition == null) {
                 g.mapDefinition = mapDefinition;
