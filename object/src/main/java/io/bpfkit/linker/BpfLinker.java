@@ -269,6 +269,9 @@ public final class BpfLinker {
             return false;
         }
         String n = s.name();
+        if (n.equals(".text") && s.size() == 0) {
+            return false; // no subprograms; libbpf's linker leaves it out too
+        }
         return !n.equals(".BTF") && !n.equals(".BTF.ext") && !n.startsWith(".debug_");
     }
 

@@ -45,10 +45,9 @@ final class MapDefinitions {
             case RawBtf.INT -> "int" + t.sizeOrType * 8 + ((t.extra[0] >>> 24) & 0xf) + "";
             case RawBtf.FLOAT -> "float" + t.sizeOrType * 8;
             case RawBtf.PTR -> {
-                RawBtf.Type target = btf.type(t.sizeOrType == 0 ? 0 : t.sizeOrType);
                 // __uint(name, N) is int (*name)[N]: the value is the array length
-                if (t.sizeOrType != 0 && target.kind == RawBtf.ARRAY) {
-                    yield Integer.toUnsignedString(target.extra[2]);
+                if (t.sizeOrType != 0 && btf.type(t.sizeOrType).kind == RawBtf.ARRAY) {
+                    yield Integer.toUnsignedString(btf.type(t.sizeOrType).extra[2]);
                 }
                 yield "*" + type(btf, t.sizeOrType, depth + 1);
             }
