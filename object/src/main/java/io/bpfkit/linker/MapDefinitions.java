@@ -24,11 +24,34 @@ final class MapDefinitions {
             for (int i = 0; i < t.vlen; i++) {
                 RawBtf.Type v = btf.type(t.extra[3 * i]);
                 if (v.kind == RawBtf.VAR && v.name.equals(name)) {
-                    return type(btf, v.sizeOrType, 0);
+                    return definition(btf, v.sizeOrType);
                 }
             }
         }
         return null;
+    }
+
+    /** The fields of the definition's struct by name, in name order: their order in the source does not matter. */
+    private static String definition(RawBtf btf, int id) {
+        int t = id;
+        for (int i = 0; i < MAX_DEPTH && t != 0 && btf.type(t).kind != RawBtf.STRUCT; i++) {
+            RawBtf.Type x = btf.type(t);
+            if (x.kind != RawBtf.TYPEDEF && x.kind != RawBtf.CONST && x.kind != RawBtf.VOLATILE) {
+                break;
+            }
+            t = x.sizeOrType;
+        }
+        if (t == 0 || btf.type(t).kind != RawBtf.STRUCT) {
+            return type(btf, id, 0);
+        }
+        RawBtf.Type struct = btf.type(t);
+        java.util.TreeMap<String, String> fields = new java.util.TreeMap<>();
+        for (int i = 0; i < struct.vlen; i++) {
+            fields.put(struct.strings[3 * i], type(btf, struct.extra[3 * i + 1], 1));
+        }
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append('=').append(v));
+        return sb.toString();
     }
 
     private static String type(RawBtf btf, int id, int depth) {

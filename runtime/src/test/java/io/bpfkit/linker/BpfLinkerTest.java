@@ -174,6 +174,14 @@ class BpfLinkerTest {
     }
 
     @Test
+    void aMapDeclaredWithItsFieldsInAnotherOrderIsTheSameMap() {
+        BpfObjectSpec linked = open(BpfLinker.link(LinkObjects.inputs("link_a.bpf.o", "link_b.bpf.o",
+                "link_reordered.bpf.o")));
+        assertEquals(1, linked.maps().stream().filter(m -> m.name().equals("link_counts")).count());
+        assertTrue(linked.program("link_entry_reordered").isPresent());
+    }
+
+    @Test
     void aNonBpfElfIsRefused() throws Exception {
         byte[] self = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/exe"));
         ObjectFormatException e = assertThrows(ObjectFormatException.class,
