@@ -39,7 +39,7 @@ import java.util.Objects;
  * input file, and the symbol where there is one.
  *
  * <pre>{@code
- * byte[] linked = BpfLinker.link(List.of(Path.of("a.bpf.o"), Path.of("b.bpf.o")));
+ * byte[] linked = BpfLinker.linkFiles(List.of(Path.of("a.bpf.o"), Path.of("b.bpf.o")));
  * Files.write(Path.of("app.bpf.o"), linked);
  * }</pre>
  */
@@ -54,7 +54,6 @@ public final class BpfLinker {
 
     private static final int SHN_LORESERVE = 0xff00;
     private static final int STT_FILE = 4;
-    private static final int R_BPF_64_64 = 1;
     private static final String KSYMS = ".ksyms";
     private static final String KCONFIG = ".kconfig";
     private static final String EXTERN = ".extern";
@@ -250,9 +249,9 @@ public final class BpfLinker {
         Placement place = placeSections(in.name(), elf);
         mapSymbols(in.name(), elfSymbols, place, btf);
         appendRelocations(elf, elfSymbols, place);
-        int[] typeMap = btf == null ? null : appendBtf(in.name(), elf, elfSymbols, place, btf);
+        int[] typeMap = btf == null ? null : appendBtf(elf, elfSymbols, place, btf);
         if (extSection != null && btf != null) {
-            appendExt(in.name(), elf, place, bytes(extSection.data()), btf, typeMap);
+            appendExt(elf, place, bytes(extSection.data()), typeMap);
         }
     }
 
@@ -501,11 +500,15 @@ public final class BpfLinker {
 
     // ---------------------------------------------------------------- BTF
 
-    private int[] appendBtf(String file, ElfFile elf, List<ElfSymbol> elfSymbols, Placement place, RawBtf btf) {
+    /** A FUNC or VAR of an earlier input that this input's definition gives its type (a local id). */
+    private record UnderlyingUpdate(RawBtf.Type merged, int localType) {
+    }
+
+    private int[] appendBtf(ElfFile elf, List<ElfSymbol> elfSymbols, Placement place, RawBtf btf) {
         int n = btf.count();
         int[] map = new int[n + 1];
         int firstNew = btfTypes.size() + 1;
-        List<Object[]> underlyingUpdates = new ArrayList<>();
+        List<UnderlyingUpdate> underlyingUpdates = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             RawBtf.Type t = btf.type(id);
             if (t.kind == RawBtf.DATASEC) {
@@ -522,9 +525,18 @@ public final class BpfLinker {
                                 + (t.kind == RawBtf.FUNC ? "function" : "variable") + " here but a "
                                 + (existing.kind == RawBtf.FUNC ? "function" : "variable") + " in " + g.file);
                     }
+                    if (g.mapDefinition == null) {
+                        String here = MapDefinitions.describeType(btf, t.sizeOrType);
+                        String there = MapDefinitions.describeType(RawBtf.of(btfTypes), existing.sizeOrType);
+                        // an extern array of unknown length (x[]) matches any length, as libbpf allows
+                        if (!here.equals(there) && !here.contains("[0]") && !there.contains("[0]")) {
+                            throw new ObjectFormatException(".BTF", -1, "'" + t.name + "' has type " + here
+                                    + " here but " + there + " in " + g.file);
+                        }
+                    }
                     if (g.redefinedBy == inputIndex && t.linkage() != RawBtf.LINKAGE_EXTERN) {
                         existing.setLinkage(t.linkage());
-                        underlyingUpdates.add(new Object[] {existing, t.sizeOrType});
+                        underlyingUpdates.add(new UnderlyingUpdate(existing, t.sizeOrType));
                     }
                     continue;
                 }
@@ -539,19 +551,19 @@ public final class BpfLinker {
         for (int i = firstNew; i <= btfTypes.size(); i++) {
             btfTypes.get(i - 1).remapIds(x -> map[x]);
         }
-        for (Object[] u : underlyingUpdates) {
-            ((RawBtf.Type) u[0]).sizeOrType = map[(Integer) u[1]];
+        for (UnderlyingUpdate u : underlyingUpdates) {
+            u.merged().sizeOrType = map[u.localType()];
         }
         for (int id = 1; id <= n; id++) {
             RawBtf.Type t = btf.type(id);
             if (t.kind == RawBtf.DATASEC) {
-                appendDatasec(file, elf, elfSymbols, place, btf, t, map);
+                appendDatasec(elf, elfSymbols, place, btf, t, map);
             }
         }
         return map;
     }
 
-    private void appendDatasec(String file, ElfFile elf, List<ElfSymbol> elfSymbols, Placement place, RawBtf btf,
+    private void appendDatasec(ElfFile elf, List<ElfSymbol> elfSymbols, Placement place, RawBtf btf,
                                RawBtf.Type sec, int[] map) {
         ElfSection elfSection = elf.section(sec.name).orElse(null);
         long base = 0;
@@ -605,7 +617,7 @@ public final class BpfLinker {
 
     // ---------------------------------------------------------------- BTF.ext
 
-    private void appendExt(String file, ElfFile elf, Placement place, byte[] raw, RawBtf btf, int[] typeMap) {
+    private void appendExt(ElfFile elf, Placement place, byte[] raw, int[] typeMap) {
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         int hdrLen = b.getInt(4);
         byte[] btfBlob = bytes(elf.section(".BTF").orElseThrow().data());

@@ -31,6 +31,11 @@ final class MapDefinitions {
         return null;
     }
 
+    /** A type as a canonical string (typedefs and qualifiers looked through), to compare a global's declarations. */
+    static String describeType(RawBtf btf, int id) {
+        return type(btf, id, 0);
+    }
+
     /** The fields of the definition's struct by name, in name order: their order in the source does not matter. */
     private static String definition(RawBtf btf, int id) {
         int t = id;
@@ -65,7 +70,8 @@ final class MapDefinitions {
         return switch (t.kind) {
             case RawBtf.TYPEDEF, RawBtf.VOLATILE, RawBtf.CONST, RawBtf.RESTRICT, RawBtf.TYPE_TAG ->
                     type(btf, t.sizeOrType, depth);
-            case RawBtf.INT -> "int" + t.sizeOrType * 8 + ((t.extra[0] >>> 24) & 0xf) + "";
+            // by size only: libbpf ignores signedness when it matches a global's declarations
+            case RawBtf.INT -> "int" + t.sizeOrType * 8;
             case RawBtf.FLOAT -> "float" + t.sizeOrType * 8;
             case RawBtf.PTR -> {
                 // __uint(name, N) is int (*name)[N]: the value is the array length
@@ -88,7 +94,13 @@ final class MapDefinitions {
             }
             case RawBtf.ENUM, RawBtf.ENUM64 -> "enum " + t.name + "(" + t.sizeOrType + ")";
             case RawBtf.FWD -> "fwd " + t.name;
-            case RawBtf.FUNC_PROTO -> "fn/" + t.vlen;
+            case RawBtf.FUNC_PROTO -> {
+                StringBuilder sb = new StringBuilder("fn(");
+                for (int i = 0; i < t.vlen; i++) {
+                    sb.append(i > 0 ? ", " : "").append(type(btf, t.extra[2 * i + 1], depth + 1));
+                }
+                yield sb.append(") -> ").append(type(btf, t.sizeOrType, depth + 1)).toString();
+            }
             default -> "kind" + t.kind + " " + t.name;
         };
     }

@@ -126,6 +126,11 @@ final class RawBtf {
         this.types = types;
     }
 
+    /** A view of types numbered from 1 in list order (the linker's merged types). */
+    static RawBtf of(List<Type> types) {
+        return new RawBtf(types);
+    }
+
     /** Type {@code id} (1-based). */
     Type type(int id) {
         return types.get(id - 1);

@@ -182,6 +182,14 @@ class BpfLinkerTest {
     }
 
     @Test
+    void anExternOfAnotherTypeThanItsDefinitionIsRefused() {
+        ObjectFormatException e = assertThrows(ObjectFormatException.class,
+                () -> BpfLinker.link(LinkObjects.inputs("link_a.bpf.o", "link_mistyped.bpf.o")));
+        assertTrue(e.getMessage().contains("'link_total'") && e.getMessage().contains("link_mistyped.bpf.o")
+                && e.getMessage().contains("link_a.bpf.o"), e.getMessage());
+    }
+
+    @Test
     void aNonBpfElfIsRefused() throws Exception {
         byte[] self = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/exe"));
         ObjectFormatException e = assertThrows(ObjectFormatException.class,
