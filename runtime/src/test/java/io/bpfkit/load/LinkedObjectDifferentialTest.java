@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -42,7 +43,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @KernelTest
 class LinkedObjectDifferentialTest {
-    private static final String[] INPUTS = {"link_a.bpf.o", "link_b.bpf.o", "link_c.bpf.o"};
+    /** Definitions first, and externs first (link_b's extern map and global before link_a defines them). */
+    private static final List<List<String>> ORDERS = List.of(
+            List.of("link_a.bpf.o", "link_b.bpf.o", "link_c.bpf.o"),
+            List.of("link_b.bpf.o", "link_a.bpf.o", "link_c.bpf.o"));
     private static final Map<String, Integer> EXPECTED_RETURNS = Map.of(
             "link_entry_a", 6 + 102 + 1000 + 7, "link_entry_b", 15 + 1000, "link_entry_c", 11 + 8);
     private static Path dumper;
@@ -53,6 +57,10 @@ class LinkedObjectDifferentialTest {
     @BeforeAll
     static void compileDumper() {
         dumper = Tools.compileAgainstLibbpf("libbpf_load_dump.c", dir);
+    }
+
+    static Stream<Arguments> bpftoolsAndOrders() {
+        return bpftools().flatMap(tool -> ORDERS.stream().map(order -> Arguments.of(tool, order)));
     }
 
     static Stream<String> bpftools() {
@@ -68,7 +76,7 @@ class LinkedObjectDifferentialTest {
         return tools.stream();
     }
 
-    private static Path bpftoolLinked(String bpftool) throws Exception {
+    private static Path bpftoolLinked(String bpftool, List<String> inputs) throws Exception {
         if (!Files.isExecutable(Path.of(bpftool))) {
             String why = bpftool + " is not installed (Debian: apt-get install bpftool)";
             if (KernelTestExtension.required()) {
@@ -79,7 +87,7 @@ class LinkedObjectDifferentialTest {
         // the same file name as ours: libbpf and bpfkit name the data maps after it
         Path out = Files.createDirectories(dir.resolve("bpftool-" + Math.abs(bpftool.hashCode()))).resolve("linked.bpf.o");
         List<String> cmd = new ArrayList<>(List.of(bpftool, "gen", "object", out.toString()));
-        for (String in : INPUTS) {
+        for (String in : inputs) {
             cmd.add(LinkObjects.path(in).toString());
         }
         Tools.Result r = Tools.run(60, cmd.toArray(String[]::new));
@@ -87,17 +95,17 @@ class LinkedObjectDifferentialTest {
         return out;
     }
 
-    private static Path ours() throws Exception {
+    private static Path ours(List<String> inputs) throws Exception {
         Path out = Files.createDirectories(dir.resolve("bpfkit")).resolve("linked.bpf.o");
-        Files.write(out, BpfLinker.link(LinkObjects.inputs(INPUTS)));
+        Files.write(out, BpfLinker.link(LinkObjects.inputs(inputs.toArray(String[]::new))));
         return out;
     }
 
     @ParameterizedTest
-    @MethodSource("bpftools")
-    void theSameProgramsMapsAndInstructionCountsAsBpftool(String bpftool) throws Exception {
-        BpfObjectSpec theirs = BpfObjects.open(bpftoolLinked(bpftool));
-        BpfObjectSpec mine = BpfObjects.open(ours());
+    @MethodSource("bpftoolsAndOrders")
+    void theSameProgramsMapsAndInstructionCountsAsBpftool(String bpftool, List<String> inputs) throws Exception {
+        BpfObjectSpec theirs = BpfObjects.open(bpftoolLinked(bpftool, inputs));
+        BpfObjectSpec mine = BpfObjects.open(ours(inputs));
         assertEquals(programs(theirs), programs(mine));
         assertEquals(maps(theirs), maps(mine));
         assertEquals(theirs.globals().stream().map(g -> g.section() + ":" + g.name() + "@" + g.offset()).sorted().toList(),
@@ -123,10 +131,10 @@ class LinkedObjectDifferentialTest {
     }
 
     @ParameterizedTest
-    @MethodSource("bpftools")
-    void theSameBtfModuloTypeIds(String bpftool) throws Exception {
-        Path theirs = bpftoolLinked(bpftool);
-        Path mine = ours();
+    @MethodSource("bpftoolsAndOrders")
+    void theSameBtfModuloTypeIds(String bpftool, List<String> inputs) throws Exception {
+        Path theirs = bpftoolLinked(bpftool, inputs);
+        Path mine = ours(inputs);
         assertEquals(btfLines(bpftool, theirs), btfLines(bpftool, mine));
     }
 
@@ -143,10 +151,10 @@ class LinkedObjectDifferentialTest {
     }
 
     @ParameterizedTest
-    @MethodSource("bpftools")
-    void libbpfLoadsBothToTheInstructionsBpfkitLoads(String bpftool) throws Exception {
-        Path theirs = bpftoolLinked(bpftool);
-        Path mine = ours();
+    @MethodSource("bpftoolsAndOrders")
+    void libbpfLoadsBothToTheInstructionsBpfkitLoads(String bpftool, List<String> inputs) throws Exception {
+        Path theirs = bpftoolLinked(bpftool, inputs);
+        Path mine = ours(inputs);
         try (PinRoot pinRoot = PinRoot.create("link")) {
             String libbpfTheirs = libbpf(theirs, pinRoot.path());
             String libbpfMine = libbpf(mine, pinRoot.path());
@@ -170,10 +178,10 @@ class LinkedObjectDifferentialTest {
     }
 
     @ParameterizedTest
-    @MethodSource("bpftools")
-    void programsBehaveAsTheBpftoolLinkedOnes(String bpftool) throws Exception {
-        Map<String, String> theirs = runAll(bpftoolLinked(bpftool));
-        Map<String, String> mine = runAll(ours());
+    @MethodSource("bpftoolsAndOrders")
+    void programsBehaveAsTheBpftoolLinkedOnes(String bpftool, List<String> inputs) throws Exception {
+        Map<String, String> theirs = runAll(bpftoolLinked(bpftool, inputs));
+        Map<String, String> mine = runAll(ours(inputs));
         assertEquals(theirs, mine);
         EXPECTED_RETURNS.forEach((prog, ret) -> assertEquals("returns " + ret, mine.get(prog), prog));
     }
