@@ -189,6 +189,31 @@ class BpfLinkerTest {
                 && e.getMessage().contains("link_a.bpf.o"), e.getMessage());
     }
 
+    /**
+     * An extern map resolved by a later input's definition: its BTF entry moves to where the
+     * definition is (libbpf 1.5's linker leaves it at the extern's offset 0, overlapping the
+     * first map, and libbpf then cannot open its own output).
+     */
+    @Test
+    void anExternMapResolvedLaterSitsWhereItsDefinitionIs() {
+        byte[] linked = BpfLinker.link(LinkObjects.inputs("link_d.bpf.o", "link_e.bpf.o"));
+        ElfFile elf = ElfFile.parse(MemorySegment.ofArray(linked));
+        Btf btf = open(linked).btf().orElseThrow();
+        BtfType.Datasec maps = btf.datasec(".maps").orElseThrow();
+        assertEquals(3, maps.entries().size());
+        long end = 0;
+        for (BtfType.DatasecEntry e : maps.entries()) {
+            String name = btf.name(e.type());
+            ElfSymbol sym = elf.symbols().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            assertEquals(sym.value(), e.offset(), name);
+            assertTrue(e.offset() >= end, name + " does not overlap the map before it");
+            end = e.offset() + e.size();
+        }
+        BpfObjectSpec spec = open(linked);
+        assertEquals(2, spec.map("link_e_map").orElseThrow().maxEntries());
+        assertEquals(3, spec.map("link_e_first").orElseThrow().maxEntries());
+    }
+
     @Test
     void aNonBpfElfIsRefused() throws Exception {
         byte[] self = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/exe"));
