@@ -535,6 +535,9 @@ public final class BpfLinker {
                         }
                     }
                     if (g.redefinedBy == inputIndex && t.linkage() != RawBtf.LINKAGE_EXTERN) {
+                        if (t.kind == RawBtf.FUNC && existing.sizeOrType != 0 && t.sizeOrType != 0) {
+                            nameParameters(btfTypes.get(existing.sizeOrType - 1), btf.type(t.sizeOrType));
+                        }
                         existing.setLinkage(t.linkage());
                         underlyingUpdates.add(new UnderlyingUpdate(existing, t.sizeOrType));
                     }
@@ -561,6 +564,22 @@ public final class BpfLinker {
             }
         }
         return map;
+    }
+
+    /**
+     * Gives an extern's prototype (clang writes its parameters unnamed) the names of the
+     * definition's, so that deduplication sees one prototype, as libbpf's linker does.
+     */
+    private static void nameParameters(RawBtf.Type externProto, RawBtf.Type definitionProto) {
+        if (externProto.kind != RawBtf.FUNC_PROTO || definitionProto.kind != RawBtf.FUNC_PROTO) {
+            return;
+        }
+        for (int i = 0; i < Math.min(externProto.vlen, definitionProto.vlen); i++) {
+            String name = definitionProto.strings[2 * i];
+            if (name != null && !name.isEmpty()) {
+                externProto.strings[2 * i] = name;
+            }
+        }
     }
 
     private void appendDatasec(ElfFile elf, List<ElfSymbol> elfSymbols, Placement place, RawBtf btf,

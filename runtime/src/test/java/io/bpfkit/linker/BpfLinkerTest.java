@@ -132,6 +132,21 @@ class BpfLinkerTest {
         assertEquals(1, ints);
     }
 
+    /** link_a's extern link_helper(int) has an unnamed parameter; link_b's definition names it. */
+    @Test
+    void anExternFunctionTakesItsDefinitionsParameterNamesAndSharesItsPrototype() {
+        Btf btf = open(BpfLinker.link(LinkObjects.inputs("link_a.bpf.o", "link_b.bpf.o"))).btf().orElseThrow();
+        int protos = 0;
+        for (int id = 1; id < btf.typeCount(); id++) {
+            if (btf.type(id) instanceof BtfType.FuncProto p && p.params().size() == 1
+                    && btf.name(p.params().get(0).type()).equals("int")) {
+                assertEquals("x", p.params().get(0).name());
+                protos++;
+            }
+        }
+        assertEquals(1, protos, "one int (int x) prototype");
+    }
+
     @Test
     void extInfoFollowsTheCodeToItsMergedOffset() {
         BpfObjectSpec linked = open(BpfLinker.link(LinkObjects.inputs(ABC)));
