@@ -148,6 +148,22 @@ class BpfLinkerTest {
     }
 
     @Test
+    void kfuncsAndKernelVariablesStayExterns() {
+        byte[] linked = BpfLinker.link(LinkObjects.inputs("link_a.bpf.o", "link_b.bpf.o", "link_kfunc.bpf.o"));
+        ElfFile elf = ElfFile.parse(MemorySegment.ofArray(linked));
+        for (String kernel : List.of("bpf_rcu_read_lock", "bpf_rcu_read_unlock", "bpf_prog_active")) {
+            List<ElfSymbol> syms = elf.symbols().stream().filter(x -> x.name().equals(kernel)).toList();
+            assertEquals(1, syms.size(), kernel);
+            assertTrue(syms.get(0).isUndefined(), kernel + " stays an extern");
+        }
+        Btf btf = open(linked).btf().orElseThrow();
+        List<String> ksyms = btf.datasec(".ksyms").orElseThrow().entries().stream()
+                .map(e -> btf.name(e.type())).sorted().toList();
+        assertEquals(List.of("bpf_prog_active", "bpf_rcu_read_lock", "bpf_rcu_read_unlock"), ksyms);
+        assertTrue(open(linked).externs().stream().anyMatch(e -> e.name().equals("bpf_prog_active")));
+    }
+
+    @Test
     void extInfoFollowsTheCodeToItsMergedOffset() {
         BpfObjectSpec linked = open(BpfLinker.link(LinkObjects.inputs(ABC)));
         for (ProgramSpec p : linked.programs()) {
