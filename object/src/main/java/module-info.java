@@ -2,7 +2,7 @@
  * bpfkit's open phase, in pure Java: the ELF reader ({@code elf}), BTF ({@code btf}), the object
  * spec edited between open and load ({@code object}), CO-RE relocation ({@code core}), the checks
  * a binding's declarations pass at compile time and at load ({@code check}), perf event names
- * ({@code perfevent}), kernel constants ({@code uapi}) and USDT probe notes ({@code usdt}).
+ * ({@code perfevent}), kernel constants ({@code uapi}), USDT probe notes ({@code usdt}) and the static linker ({@code linker}).
  *
  * <p>No system call and no native access: nothing here links a native function, so this module
  * needs no {@code --enable-native-access}, and the annotation processor, which runs inside javac,
@@ -16,6 +16,7 @@ module io.bpfkit.object {
     exports io.bpfkit.check;
     exports io.bpfkit.core;
     exports io.bpfkit.elf;
+    exports io.bpfkit.linker;
     exports io.bpfkit.object;
     exports io.bpfkit.perfevent;
     exports io.bpfkit.uapi;

@@ -13,6 +13,7 @@ import java.util.List;
  *                                        BTF as bpftool prints it (an object or raw BTF; split
  *                                        over BASE); c: a compilable header (vmlinux.h)
  * bpfkit gen OBJECT [--package P] [-o DIR]   the object's @BpfObject interface, from its BTF
+ * bpfkit link-objects OUT IN...          link objects into one, as bpftool gen object does
  * bpfkit new DIR [--package P]           a starter Maven project
  * bpfkit usdt list [--json] FILE|--pid PID
  *                                        the USDT probes of a binary, or of a process's mapped files
@@ -51,6 +52,7 @@ public final class Main {
             case "btf" -> BtfCommand.run(rest, out, err);
             case "load" -> LoadCommand.run(rest, out, err);
             case "gen" -> GenCommand.run(rest, out, err);
+            case "link-objects" -> LinkObjectsCommand.run(rest, out, err);
             case "new" -> NewCommand.run(rest, out, err);
             case "usdt" -> UsdtCommand.run(rest, out, err);
             case "prog" -> ProgCommand.run(rest, out, err);
@@ -80,6 +82,8 @@ public final class Main {
                 "  gen OBJECT [--package P] [--interface NAME] [-o DIR|-]",
                 "                                 the @BpfObject interface and records of an object, from",
                 "                                 its BTF: a source file under DIR (default: .)",
+                "  link-objects OUT IN...         link eBPF objects into one (sections merged, externs resolved,",
+                "                                 BTF deduplicated), as 'bpftool gen object' does",
                 "  new DIR [--package P]          a Maven project to start from: one .bpf.c, its interface,",
                 "                                 a main and a JUnit test (mvn verify builds and runs it)",
                 "  usdt list [--json] FILE|--pid PID",

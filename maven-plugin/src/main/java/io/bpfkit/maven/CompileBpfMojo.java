@@ -25,7 +25,8 @@ import org.apache.maven.plugin.MojoFailureException;
  * include {@code vmlinux.h}, one made from the kernel's BTF by bpfkit itself), before javac runs, so the
  * annotation processor can check bindings against the objects. An object newer than its source
  * and every header of the source folder is left alone. A clang failure fails the build with
- * clang's diagnostics.
+ * clang's diagnostics. {@code <links>} ({@link Link}) then links several of the objects into one,
+ * as {@code bpftool gen object} does.
  *
  * <pre>{@code
  * <plugin>
@@ -49,6 +50,7 @@ public class CompileBpfMojo extends AbstractMojo {
     private String vmlinuxBtf;
     private File generatedIncludeDirectory;
     private boolean skip;
+    private Link[] links;
     // Every instance field above is a parameter that META-INF/maven/plugin.xml describes (a test
     // holds the two together): state of one run lives in locals, not fields.
 
@@ -101,6 +103,50 @@ public class CompileBpfMojo extends AbstractMojo {
             built++;
         }
         getLog().info("bpfkit: " + built + " of " + sources.size() + " BPF objects compiled into " + outputDirectory);
+        if (links != null) {
+            for (Link link : links) {
+                link(link, sources);
+            }
+        }
+    }
+
+    /** Links one {@code <link>}'s objects into {@code NAME.bpf.o}, unless it is newer than all of them. */
+    private void link(Link link, List<Path> sources) throws MojoExecutionException, MojoFailureException {
+        String name = link.getName();
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9_.-]+")) {
+            throw new MojoExecutionException("bpfkit: a <link> needs a <name> (letters, digits, _ . -), not '"
+                    + name + "'");
+        }
+        if (link.getSources().length == 0) {
+            throw new MojoExecutionException("bpfkit: <link> " + name + " has no <sources>");
+        }
+        Path out = outputDirectory.toPath().resolve(name + ".bpf.o");
+        List<io.bpfkit.linker.BpfLinker.Input> inputs = new ArrayList<>();
+        boolean upToDate = Files.exists(out);
+        try {
+            for (String source : link.getSources()) {
+                Path c = sourceDirectory.toPath().resolve(source);
+                if (!source.endsWith(".bpf.c") || !sources.contains(c)) {
+                    throw new MojoExecutionException("bpfkit: <link> " + name + ": source " + source
+                            + " is not a .bpf.c file of " + sourceDirectory);
+                }
+                Path obj = outputDirectory.toPath().resolve(source.substring(0, source.length() - ".c".length()) + ".o");
+                if (obj.equals(out)) {
+                    throw new MojoExecutionException("bpfkit: <link> " + name + " would overwrite its own input " + obj);
+                }
+                upToDate = upToDate && Files.getLastModifiedTime(out).toMillis() > Files.getLastModifiedTime(obj).toMillis();
+                inputs.add(new io.bpfkit.linker.BpfLinker.Input(obj.getFileName().toString(), Files.readAllBytes(obj)));
+            }
+            if (upToDate) {
+                return;
+            }
+            Files.write(out, io.bpfkit.linker.BpfLinker.link(inputs));
+        } catch (IOException e) {
+            throw new MojoExecutionException("bpfkit: <link> " + name + ": " + e.getMessage(), e);
+        } catch (BpfException e) {
+            throw new MojoFailureException("bpfkit: cannot link " + name + ".bpf.o: " + e.getMessage(), e);
+        }
+        getLog().info("bpfkit: linked " + out + " from " + String.join(", ", link.getSources()));
     }
 
     /**

@@ -352,4 +352,63 @@ class CompileBpfMojoTest {
         assertEquals("raw_tp", taskPid.section());
         assertFalse(taskPid.extInfo().coreRelocations().isEmpty(), "BPF_CORE_READ against the generated header");
     }
+
+    private static final String CALLER = """
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+
+            extern int scaled(int x);
+
+            SEC("raw_tp")
+            int entry(void *ctx)
+            {
+                return scaled(2);
+            }
+
+            char LICENSE[] SEC("license") = "GPL";
+            """;
+
+    private static final String CALLEE = """
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+
+            __noinline int scaled(int x)
+            {
+                return x * 21;
+            }
+
+            char LICENSE[] SEC("license") = "GPL";
+            """;
+
+    private static Link link(String name, String... sources) {
+        Link link = new Link();
+        link.setName(name);
+        link.setSources(sources);
+        return link;
+    }
+
+    /** {@code <links>}: two sources, one calling a function of the other, linked into one object. */
+    @Test
+    void linksSeveralSourcesIntoOneObject() throws Exception {
+        write(bpf(), "caller.bpf.c", CALLER);
+        write(bpf(), "callee.bpf.c", CALLEE);
+        mojo(Map.of("links", new Link[] {link("app", "caller.bpf.c", "callee.bpf.c")})).execute();
+        BpfObjectSpec app = BpfObjects.open(objects().resolve("app.bpf.o"));
+        assertEquals(List.of("entry", "scaled"), app.programs().stream().map(ProgramSpec::name).sorted().toList());
+        assertTrue(app.program("scaled").orElseThrow().isSubprogram());
+        assertEquals("GPL", app.license());
+        assertTrue(log.info().stream().anyMatch(l -> l.startsWith("bpfkit: linked ")), log.info().toString());
+    }
+
+    @Test
+    void aLinkThatCannotResolveAnExternFailsTheBuildNamingIt() throws Exception {
+        write(bpf(), "caller.bpf.c", CALLER);
+        MojoFailureException e = assertThrows(MojoFailureException.class,
+                () -> mojo(Map.of("links", new Link[] {link("app", "caller.bpf.c")})).execute());
+        assertTrue(e.getMessage().contains("'scaled'") && e.getMessage().contains("caller.bpf.o"), e.getMessage());
+        assertFalse(Files.exists(objects().resolve("app.bpf.o")));
+        MojoExecutionException missing = assertThrows(MojoExecutionException.class,
+                () -> mojo(Map.of("links", new Link[] {link("app", "nowhere.bpf.c")})).execute());
+        assertTrue(missing.getMessage().contains("nowhere.bpf.c"), missing.getMessage());
+    }
 }
