@@ -1,11 +1,9 @@
 package io.bpfkit.btf;
 
-import java.io.ByteArrayOutputStream;
+import io.bpfkit.elf.StringTable;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -37,8 +35,7 @@ public final class BtfPatch {
     private final Map<Long, Integer> words = new TreeMap<>();
     private final List<int[]> addedTypes = new ArrayList<>();
     private long addedTypeBytes;
-    private final ByteArrayOutputStream addedStrings = new ByteArrayOutputStream();
-    private final Map<String, Integer> addedStringOffsets = new HashMap<>();
+    private final StringTable addedStrings;
 
     public BtfPatch(Btf btf) {
         if (btf.firstId() != 1) {
@@ -52,6 +49,7 @@ public final class BtfPatch {
         this.typeLength = Btf.ul(Blob.u32(d, bigEndian, 12));
         this.stringStart = hdrLen + Btf.ul(Blob.u32(d, bigEndian, 16));
         this.stringLength = Btf.ul(Blob.u32(d, bigEndian, 20));
+        this.addedStrings = StringTable.after(stringLength);
     }
 
     /** The BTF being patched. */
@@ -129,15 +127,7 @@ public final class BtfPatch {
 
     /** The offset of {@code s} in the patched string section, adding it once if it is new. */
     public int addString(String s) {
-        Integer known = addedStringOffsets.get(s);
-        if (known != null) {
-            return known;
-        }
-        int offset = (int) (stringLength + addedStrings.size());
-        addedStrings.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-        addedStrings.write(0);
-        addedStringOffsets.put(s, offset);
-        return offset;
+        return addedStrings.add(s);
     }
 
     /**
@@ -190,7 +180,7 @@ public final class BtfPatch {
         }
         MemorySegment.copy(src, stringStart, dst, out, stringLength);
         out += stringLength;
-        byte[] more = addedStrings.toByteArray();
+        byte[] more = addedStrings.bytes();
         MemorySegment.copy(MemorySegment.ofArray(more), 0, dst, out, more.length);
     }
 

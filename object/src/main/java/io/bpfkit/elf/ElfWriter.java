@@ -1,13 +1,9 @@
 package io.bpfkit.elf;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes a little-endian ELF64 relocatable file ({@code ET_REL}), as eBPF objects are: sections
@@ -36,8 +32,7 @@ public final class ElfWriter {
     private final int machine;
     private final List<Section> sections = new ArrayList<>();
     private final List<Symbol> symbols = new ArrayList<>();
-    private final Map<String, Integer> strings = new LinkedHashMap<>();
-    private final ByteArrayOutputStream strtab = new ByteArrayOutputStream();
+    private final StringTable strtab = new StringTable();
     private int firstGlobal = -1;
 
     /** A writer for {@code e_machine} {@code machine} ({@link ElfFile#EM_BPF} for eBPF). */
@@ -45,7 +40,6 @@ public final class ElfWriter {
         this.machine = machine;
         sections.add(new Section("", ElfFile.SHT_NULL, 0, 0, 0, new byte[0], 0, 0, 0));
         symbols.add(new Symbol("", 0, 0, 0, 0, 0));
-        string("");
     }
 
     /**
@@ -90,20 +84,6 @@ public final class ElfWriter {
         return symbols.size() - 1;
     }
 
-    /** The index the symbol table section will get if it is written next. */
-    private int string(String s) {
-        Integer off = strings.get(s);
-        if (off != null) {
-            return off;
-        }
-        int o = strtab.size();
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        strtab.write(b, 0, b.length);
-        strtab.write(0);
-        strings.put(s, o);
-        return o;
-    }
-
     /**
      * The file: the sections added, then {@code .symtab} and {@code .strtab}. A relocation
      * section's {@code sh_link} of {@code -1} is set to the symbol table's index.
@@ -114,17 +94,17 @@ public final class ElfWriter {
         List<Section> all = new ArrayList<>(sections);
         ByteBuffer syms = ByteBuffer.allocate(symbols.size() * SYM_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         for (Symbol s : symbols) {
-            syms.putInt(string(s.name)).put((byte) s.info).put((byte) s.other).putShort((short) s.shndx)
+            syms.putInt(strtab.add(s.name)).put((byte) s.info).put((byte) s.other).putShort((short) s.shndx)
                     .putLong(s.value).putLong(s.size);
         }
         all.add(new Section(".symtab", ElfFile.SHT_SYMTAB, 0, 8, SYM_SIZE, syms.array(), 0, strtabIndex,
                 firstGlobal < 0 ? symbols.size() : firstGlobal));
         int[] names = new int[all.size() + 1];
         for (int i = 0; i < all.size(); i++) {
-            names[i] = string(all.get(i).name);
+            names[i] = strtab.add(all.get(i).name);
         }
-        names[all.size()] = string(".strtab");
-        all.add(new Section(".strtab", ElfFile.SHT_STRTAB, 0, 1, 0, strtab.toByteArray(), 0, 0, 0));
+        names[all.size()] = strtab.add(".strtab");
+        all.add(new Section(".strtab", ElfFile.SHT_STRTAB, 0, 1, 0, strtab.bytes(), 0, 0, 0));
 
         long offset = EHDR_SIZE;
         long[] offsets = new long[all.size()];

@@ -3,6 +3,7 @@ package io.bpfkit.linker;
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.btf.Btf;
 import io.bpfkit.btf.BtfExt;
+import io.bpfkit.elf.StringTable;
 import io.bpfkit.elf.ElfFile;
 import io.bpfkit.elf.ElfRelocation;
 import io.bpfkit.elf.ElfSection;
@@ -759,7 +760,7 @@ public final class BpfLinker {
             for (OutDatasec d : datasecs.values()) {
                 out.add(datasecType(d, finalIds));
             }
-            RawBtf.StringTable strings = new RawBtf.StringTable();
+            StringTable strings = new StringTable();
             byte[] extBytes = ext.isEmpty() ? null : writeExt(finalIds, strings);
             w.addSection(".BTF", ElfFile.SHT_PROGBITS, 0, 4, 0, RawBtf.write(out, strings));
             if (extBytes != null) {
@@ -791,7 +792,7 @@ public final class BpfLinker {
     }
 
     /** The BTF.ext section: func_info, line_info and CO-RE relocations per merged section. */
-    private byte[] writeExt(int[] finalIds, RawBtf.StringTable strings) {
+    private byte[] writeExt(int[] finalIds, StringTable strings) {
         byte[] funcs = extPart(0, 8, finalIds, strings);
         byte[] lines = extPart(1, 16, finalIds, strings);
         byte[] relos = extPart(2, 16, finalIds, strings);
@@ -804,7 +805,7 @@ public final class BpfLinker {
         return b.array();
     }
 
-    private byte[] extPart(int kind, int known, int[] finalIds, RawBtf.StringTable strings) {
+    private byte[] extPart(int kind, int known, int[] finalIds, StringTable strings) {
         int recSize = -1;
         for (ExtSection e : ext.values()) {
             for (ExtRecord r : records(e, kind)) {

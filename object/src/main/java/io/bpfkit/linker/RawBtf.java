@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -188,7 +187,7 @@ final class RawBtf {
     }
 
     /** Writes types (ids 1..n in list order) as a little-endian BTF blob with a deduplicated string table. */
-    static byte[] write(List<Type> types, StringTable strs) {
+    static byte[] write(List<Type> types, io.bpfkit.elf.StringTable strs) {
         int typeBytes = 0;
         for (Type t : types) {
             typeBytes += 12 + 4 * t.extra.length;
@@ -244,34 +243,6 @@ final class RawBtf {
                 e++;
             }
             return new String(blob, s, e - s, StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Strings written once each, the empty string first. */
-    static final class StringTable {
-        private final java.util.HashMap<String, Integer> offsets = new java.util.HashMap<>();
-        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-
-        StringTable() {
-            add("");
-        }
-
-        int add(String s) {
-            Integer o = offsets.get(s);
-            if (o != null) {
-                return o;
-            }
-            int off = bytes.size();
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            bytes.write(b, 0, b.length);
-            bytes.write(0);
-            offsets.put(s, off);
-            return off;
-        }
-
-        byte[] bytes() {
-            byte[] b = bytes.toByteArray();
-            return Arrays.copyOf(b, b.length);
         }
     }
 }
