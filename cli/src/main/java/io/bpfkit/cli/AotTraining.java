@@ -30,6 +30,9 @@ public final class AotTraining {
                 System.err.println("bpfkit AOT training: " + String.join(" ", command) + ": " + e);
             }
         }
+        // As Main does: System.exit brings in the JDK's logging of exits (some 60 classes),
+        // which the cache should hold too.
+        System.exit(Main.OK);
     }
 
     /** The command lines between {@code --} separators, empty ones left out. */
