@@ -11,10 +11,14 @@ bpfkit_die() { echo "bpfkit: $*" >&2; exit 1; }
 # `release` file says it without starting a JVM (that costs every ./bpfkit command ~40 ms
 # per candidate); asking the JVM is the fallback for an install without one.
 bpfkit_java_version() {
-  local v="" release
-  release="$(dirname "$1")/../release"
+  local v="" line release="${1%/java}/../release"
   if [ -f "$release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*"$/\1/p' "$release" | head -1)
+    # bash alone, no sed: this runs for every candidate before every command
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=\"[0-9]*) v=${line#JAVA_VERSION=\"}; v=${v%%[!0-9.]*}; break ;;
+      esac
+    done <"$release"
   fi
   [ -n "$v" ] || v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
   printf '%s' "${v%%.*}"
