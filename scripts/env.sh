@@ -48,7 +48,7 @@ bpfkit_select_jdk() {
 Install one (for example Debian's openjdk-25-jdk or Temurin 25) or point JAVA_HOME at it."
 }
 
-bpfkit_is_root() { [ "$(id -u)" = 0 ]; }
+bpfkit_is_root() { [ "${EUID:-$(id -u)}" = 0 ]; }
 
 # Prints -XX:+UseTransparentHugePages unless the kernel turned huge pages off: the JVM flag
 # README "Performance" recommends (page walks after every system call cost less).
