@@ -19,8 +19,6 @@ final class NameIndex {
     private final int mask;
     /** The ids (ascending) whose name holds a CO-RE flavor run, {@code "___"}; found while hashing. */
     private final int[] flavored;
-    /** Set by {@link #hashName}: whether the name it hashed holds {@code "___"}. */
-    private boolean lastHadTriple;
 
     NameIndex(Btf btf) {
         this.btf = btf;
@@ -38,10 +36,11 @@ final class NameIndex {
             if (off == 0) {
                 continue;
             }
-            int h = hashName(btf.stringSegment(off), btf.stringPosition(off)) & mask;
+            long hashed = hashAndFlavor(btf.stringSegment(off), btf.stringPosition(off));
+            int h = (int) hashed & mask;
             next[i] = heads[h];
             heads[h] = i + 1;
-            if (lastHadTriple) {
+            if ((hashed & FLAVORED) != 0) {
                 if (flavorCount == flavors.length) {
                     flavors = Arrays.copyOf(flavors, flavorCount * 2);
                 }
@@ -108,45 +107,24 @@ final class NameIndex {
         return p + name.length < s.byteSize() && s.get(ValueLayout.JAVA_BYTE, p + name.length) == 0;
     }
 
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long LOW_BITS = 0x7f7f7f7f7f7f7f7fL;
+    /** The bit of {@link #hashAndFlavor}'s result that says the name holds {@code "___"}. */
+    private static final long FLAVORED = 1L << 32;
+
+    /** {@link #hashAndFlavor}'s hash alone. */
+    private static int hash(MemorySegment s, long p) {
+        return (int) hashAndFlavor(s, p);
+    }
+
     /**
      * Hashes the NUL-terminated bytes at {@code p}, eight at a time (little-endian words, the
      * bytes after the terminator masked off), so that the same name hashes the same from the
-     * string section and from a query.
+     * string section and from a query: the hash in the low 32 bits, and {@link #FLAVORED} set
+     * when the name holds a run of three underscores, found in the same words (the
+     * underscores at the end of one word carried into the next).
      */
-    private static int hash(MemorySegment s, long p) {
-        long end = s.byteSize();
-        long h = 0;
-        while (true) {
-            long w;
-            if (p + 8 <= end) {
-                w = s.get(Blob.LONG_LE, p);
-            } else {
-                w = 0;
-                for (int i = 0; p + i < end; i++) {
-                    w |= (s.get(ValueLayout.JAVA_BYTE, p + i) & 0xffL) << (8 * i);
-                }
-            }
-            long zeros = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
-            if (zeros != 0) {
-                int bytes = Long.numberOfTrailingZeros(zeros) >>> 3;
-                w = bytes == 0 ? 0 : w & (-1L >>> (64 - 8 * bytes));
-                h = (h ^ w) * 0x9E3779B97F4A7C15L;
-                return spread((int) (h ^ (h >>> 32)));
-            }
-            h = (h ^ w) * 0x9E3779B97F4A7C15L;
-            p += 8;
-        }
-    }
-
-    private static final long HIGH_BITS = 0x8080808080808080L;
-    private static final long LOW_BITS = 0x7f7f7f7f7f7f7f7fL;
-
-    /**
-     * {@link #hash(MemorySegment, long)}, and whether the name holds a run of three
-     * underscores (in {@link #lastHadTriple}): the same words, checked as they are hashed, with
-     * the underscores at the end of one word carried into the next.
-     */
-    private int hashName(MemorySegment s, long p) {
+    private static long hashAndFlavor(MemorySegment s, long p) {
         long end = s.byteSize();
         long h = 0;
         boolean triple = false;
@@ -174,8 +152,7 @@ final class NameIndex {
             carried = Long.numberOfLeadingZeros(~under & HIGH_BITS) >>> 3;
             h = (h ^ w) * 0x9E3779B97F4A7C15L;
             if (zeros != 0) {
-                lastHadTriple = triple;
-                return spread((int) (h ^ (h >>> 32)));
+                return (triple ? FLAVORED : 0) | (spread((int) (h ^ (h >>> 32))) & 0xFFFF_FFFFL);
             }
             p += 8;
         }
