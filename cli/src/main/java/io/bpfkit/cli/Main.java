@@ -42,11 +42,8 @@ public final class Main {
             return args.isEmpty() ? USAGE : OK;
         }
         List<String> rest = args.subList(1, args.size());
-        Tools.Tool tool = Tools.named(args.getFirst());
-        if (tool != null) {
-            tool.main().accept(rest.toArray(String[]::new));
-            return OK;
-        }
+        // The commands first: the tools' table links every example tool's main (seven lambdas)
+        // when first touched, which a btf dump or a load need not pay for.
         return switch (args.getFirst()) {
             case "inspect" -> InspectCommand.run(rest, out, err);
             case "btf" -> BtfCommand.run(rest, out, err);
@@ -59,6 +56,11 @@ public final class Main {
             case "map" -> MapCommand.run(rest, out, err);
             case "link" -> LinkCommand.run(rest, out, err);
             default -> {
+                Tools.Tool tool = Tools.named(args.getFirst());
+                if (tool != null) {
+                    tool.main().accept(rest.toArray(String[]::new));
+                    yield OK;
+                }
                 err.println("bpfkit: unknown command '" + args.getFirst() + "'; try: bpfkit --help");
                 yield USAGE;
             }

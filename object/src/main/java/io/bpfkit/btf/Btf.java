@@ -627,84 +627,11 @@ public final class Btf {
     /**
      * The ids of the types stored in this blob (not its base) whose name carries a CO-RE flavor
      * suffix ({@code "___"} in the name, as in {@code task_struct___v1}; a superset of libbpf's
-     * {@code X___Y} rule), in ascending order. Found once, by a scan of the string bytes.
+     * {@code X___Y} rule), in ascending order. Found once, while the name index is built (CO-RE
+     * asks for both): no pass of its own over the strings.
      */
     public int[] localFlavoredIds() {
-        int[] f = flavored;
-        if (f == null) {
-            f = scanFlavored();
-            flavored = f;
-        }
-        return f;
-    }
-
-    /**
-     * Finds the names holding {@code "___"} with one pass over this blob's string section, eight
-     * bytes at a time (windows overlapping by two, so no run of three is split), then the types
-     * whose name reaches such a run: a few milliseconds less than reading every type's name.
-     */
-    private int[] scanFlavored() {
-        long len = strLen;
-        long[] runs = new long[8];
-        int n = 0;
-        long p = 0;
-        for (; p + 8 <= len; p += 6) {
-            long x = strings.get(Blob.LONG_LE, p) ^ 0x5f5f5f5f5f5f5f5fL;
-            // High bit of each byte that was '_' (exact: no borrow between bytes).
-            long under = ~(((x & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL) | x | 0x7f7f7f7f7f7f7f7fL);
-            long triple = under & (under >>> 8) & (under >>> 16);
-            while (triple != 0) {
-                if (n == runs.length) {
-                    runs = Arrays.copyOf(runs, n * 2);
-                }
-                runs[n++] = p + (Long.numberOfTrailingZeros(triple) >>> 3);
-                triple &= triple - 1;
-            }
-        }
-        for (long q = Math.max(0, p - 6); q + 2 < len; q++) {
-            if (strings.get(ValueLayout.JAVA_BYTE, q) == '_' && strings.get(ValueLayout.JAVA_BYTE, q + 1) == '_'
-                    && strings.get(ValueLayout.JAVA_BYTE, q + 2) == '_') {
-                if (n == runs.length) {
-                    runs = Arrays.copyOf(runs, n * 2);
-                }
-                runs[n++] = q;
-            }
-        }
-        if (n == 0) {
-            return new int[0];
-        }
-        long[] at = Arrays.stream(runs, 0, n).distinct().sorted().toArray();
-        long[] startOf = new long[at.length];
-        for (int i = 0; i < at.length; i++) {
-            startOf[i] = stringStart(at[i]);
-        }
-        int[] out = new int[8];
-        int found = 0;
-        for (int i = 0; i < count; i++) {
-            long off = nameOffset(firstId + i) - (long) strBase;
-            if (off < 0) {
-                continue;
-            }
-            // The first run at or after the name's start is in the name if no NUL lies between.
-            int k = Arrays.binarySearch(at, off);
-            k = k >= 0 ? k : -k - 1;
-            if (k < at.length && startOf[k] <= off) {
-                if (found == out.length) {
-                    out = Arrays.copyOf(out, found * 2);
-                }
-                out[found++] = firstId + i;
-            }
-        }
-        return Arrays.copyOf(out, found);
-    }
-
-    /** Offset, within this blob's strings, of the string holding byte {@code at}. */
-    private long stringStart(long at) {
-        long q = at;
-        while (q > 0 && strings.get(ValueLayout.JAVA_BYTE, q - 1) != 0) {
-            q--;
-        }
-        return q;
+        return nameIndex().flavored();
     }
 
     /**

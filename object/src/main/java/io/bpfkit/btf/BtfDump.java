@@ -46,6 +46,32 @@ public final class BtfDump {
     private static final byte[] UNKN = ascii("UNKN");
     private static final byte[][] LINKAGES = {ascii("static"), ascii("global"), ascii("extern")};
     private static final byte[] UNKNOWN_LINKAGE = ascii("(unknown)");
+    // The fixed text of the lines, as bytes: copied with arraycopy, not char by char.
+    private static final byte[] OPEN_PAREN = ascii(" (");
+    private static final byte[] BITFIELD_SIZE = ascii(" bitfield_size=");
+    private static final byte[] BITS_OFFSET = ascii(" bits_offset=");
+    private static final byte[] COMPONENT_IDX = ascii(" component_idx=");
+    private static final byte[] ENCODING = ascii(" encoding=");
+    private static final byte[] INDEX_TYPE_ID = ascii(" index_type_id=");
+    private static final byte[] LINKAGE = ascii(" linkage=");
+    private static final byte[] NR_BITS = ascii(" nr_bits=");
+    private static final byte[] NR_ELEMS = ascii(" nr_elems=");
+    private static final byte[] OFFSET = ascii(" offset=");
+    private static final byte[] RET_TYPE_ID = ascii(" ret_type_id=");
+    private static final byte[] SIZE = ascii(" size=");
+    private static final byte[] TYPE_ID = ascii(" type_id=");
+    private static final byte[] VAL = ascii(" val=");
+    private static final byte[] VLEN = ascii(" vlen=");
+    private static final byte[] COMMA_LINKAGE = ascii(", linkage=");
+    private static final byte[] LONG_MIN = ascii("-9223372036854775808");
+    private static final byte[] LL = ascii("LL");
+    private static final byte[] ULL = ascii("ULL");
+    private static final byte[] ENTRY = ascii("\n\t");
+    private static final byte[] ENTRY_TYPE_ID = ascii("\n\ttype_id=");
+    private static final byte[] SIGNED_SIZE = ascii(" encoding=SIGNED size=");
+    private static final byte[] UNSIGNED_SIZE = ascii(" encoding=UNSIGNED size=");
+    private static final byte[] FWD_UNION = ascii(" fwd_kind=union");
+    private static final byte[] FWD_STRUCT = ascii(" fwd_kind=struct");
 
     private final Btf btf;
     private final MemorySegment data;
@@ -53,6 +79,9 @@ public final class BtfDump {
     private final OutputStream target;
     private byte[] buf = new byte[FLUSH_AT + 4096];
     private int pos;
+    /** The string segment names were last read from, and its backing array when on the heap. */
+    private MemorySegment namesSegment;
+    private byte[] namesArray;
 
     private BtfDump(Btf btf, OutputStream target) {
         this.btf = btf;
@@ -142,43 +171,43 @@ public final class BtfDump {
             case Btf.K_INT -> {
                 int v = u32(p);
                 int enc = (v >>> 24) & 0x0f;
-                put(" size=");
+                put(SIZE);
                 putU32(st);
-                put(" bits_offset=");
+                put(BITS_OFFSET);
                 putU32((v >>> 16) & 0xff);
-                put(" nr_bits=");
+                put(NR_BITS);
                 putU32(v & 0xff);
-                put(" encoding=");
+                put(ENCODING);
                 put(enc < INT_ENCODINGS.length ? INT_ENCODINGS[enc] : UNKN);
             }
             case Btf.K_PTR, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPEDEF, Btf.K_TYPE_TAG -> {
-                put(" type_id=");
+                put(TYPE_ID);
                 putU32(st);
             }
             case Btf.K_ARRAY -> {
-                put(" type_id=");
+                put(TYPE_ID);
                 putU32(u32(p));
-                put(" index_type_id=");
+                put(INDEX_TYPE_ID);
                 putU32(u32(p + 4));
-                put(" nr_elems=");
+                put(NR_ELEMS);
                 putU32(u32(p + 8));
             }
             case Btf.K_STRUCT, Btf.K_UNION -> {
-                put(" size=");
+                put(SIZE);
                 putU32(st);
-                put(" vlen=");
+                put(VLEN);
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 12) {
                     int off = u32(p + 8);
-                    put("\n\t");
+                    put(ENTRY);
                     putName(btf.checkedName(p, id));
-                    put(" type_id=");
+                    put(TYPE_ID);
                     putU32(btf.checkedRef(p + 4, id));
-                    put(" bits_offset=");
+                    put(BITS_OFFSET);
                     if (kflag) {
                         putU32(off & 0xffffff);
                         if (off >>> 24 != 0) {
-                            put(" bitfield_size=");
+                            put(BITFIELD_SIZE);
                             putU32(off >>> 24);
                         }
                     } else {
@@ -187,14 +216,14 @@ public final class BtfDump {
                 }
             }
             case Btf.K_ENUM -> {
-                put(kflag ? " encoding=SIGNED size=" : " encoding=UNSIGNED size=");
+                put(kflag ? SIGNED_SIZE : UNSIGNED_SIZE);
                 putU32(st);
-                put(" vlen=");
+                put(VLEN);
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 8) {
-                    put("\n\t");
+                    put(ENTRY);
                     putName(btf.checkedName(p, id));
-                    put(" val=");
+                    put(VAL);
                     int v = u32(p + 4);
                     if (kflag) {
                         putLong(v);
@@ -204,65 +233,65 @@ public final class BtfDump {
                 }
             }
             case Btf.K_ENUM64 -> {
-                put(kflag ? " encoding=SIGNED size=" : " encoding=UNSIGNED size=");
+                put(kflag ? SIGNED_SIZE : UNSIGNED_SIZE);
                 putU32(st);
-                put(" vlen=");
+                put(VLEN);
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 12) {
-                    put("\n\t");
+                    put(ENTRY);
                     putName(btf.checkedName(p, id));
-                    put(" val=");
+                    put(VAL);
                     long v = ((long) u32(p + 8) << 32) | Btf.ul(u32(p + 4));
                     if (kflag) {
                         putLong(v);
-                        put("LL");
+                        put(LL);
                     } else {
                         put(ascii(Long.toUnsignedString(v)));
-                        put("ULL");
+                        put(ULL);
                     }
                 }
             }
-            case Btf.K_FWD -> put(kflag ? " fwd_kind=union" : " fwd_kind=struct");
+            case Btf.K_FWD -> put(kflag ? FWD_UNION : FWD_STRUCT);
             case Btf.K_FUNC -> {
-                put(" type_id=");
+                put(TYPE_ID);
                 putU32(st);
-                put(" linkage=");
+                put(LINKAGE);
                 put(vlen < LINKAGES.length ? LINKAGES[vlen] : UNKNOWN_LINKAGE);
             }
             case Btf.K_FUNC_PROTO -> {
-                put(" ret_type_id=");
+                put(RET_TYPE_ID);
                 putU32(st);
-                put(" vlen=");
+                put(VLEN);
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 8) {
-                    put("\n\t");
+                    put(ENTRY);
                     putName(btf.checkedName(p, id));
-                    put(" type_id=");
+                    put(TYPE_ID);
                     putU32(btf.checkedRef(p + 4, id));
                 }
             }
             case Btf.K_VAR -> {
                 int linkage = u32(p);
-                put(" type_id=");
+                put(TYPE_ID);
                 putU32(st);
-                put(", linkage=");
+                put(COMMA_LINKAGE);
                 put(linkage >= 0 && linkage < LINKAGES.length ? LINKAGES[linkage] : UNKNOWN_LINKAGE);
             }
             case Btf.K_DATASEC -> {
-                put(" size=");
+                put(SIZE);
                 putU32(st);
-                put(" vlen=");
+                put(VLEN);
                 putU32(vlen);
                 for (int i = 0; i < vlen; i++, p += 12) {
                     int t = btf.checkedRef(p, id);
-                    put("\n\ttype_id=");
+                    put(ENTRY_TYPE_ID);
                     putU32(t);
-                    put(" offset=");
+                    put(OFFSET);
                     putU32(u32(p + 4));
-                    put(" size=");
+                    put(SIZE);
                     putU32(u32(p + 8));
                     // checkedRef guarantees t < typeCount, the condition bpftool tests here.
-                    put(" (");
+                    put(OPEN_PAREN);
                     put(KIND_LABELS[btf.rawKind(t)]);
                     put(' ');
                     putName(btf.nameOffset(t));
@@ -270,13 +299,13 @@ public final class BtfDump {
                 }
             }
             case Btf.K_FLOAT -> {
-                put(" size=");
+                put(SIZE);
                 putU32(st);
             }
             case Btf.K_DECL_TAG -> {
-                put(" type_id=");
+                put(TYPE_ID);
                 putU32(st);
-                put(" component_idx=");
+                put(COMPONENT_IDX);
                 putLong(u32(p));
             }
             default -> {
@@ -293,10 +322,28 @@ public final class BtfDump {
         } else {
             MemorySegment s = btf.stringSegment(off);
             long from = btf.stringPosition(off);
-            int len = CStrings.strlen(s, from, s.byteSize());
-            ensure(len + 1);
-            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, from, buf, pos, len);
-            pos += len;
+            if (s != namesSegment) {
+                namesSegment = s;
+                namesArray = s.heapBase().orElse(null) instanceof byte[] a ? a : null;
+            }
+            if (namesArray != null) {
+                // A blob read into the heap: the name straight from its array, as cold code
+                // (C1) copies an array much faster than it reads a segment.
+                int start = (int) (s.address() + from);
+                int end = start;
+                while (namesArray[end] != 0) { // the string section ends in NUL (checked by parse)
+                    end++;
+                }
+                int len = end - start;
+                ensure(len + 1);
+                System.arraycopy(namesArray, start, buf, pos, len);
+                pos += len;
+            } else {
+                int len = CStrings.strlen(s, from, s.byteSize());
+                ensure(len + 1);
+                MemorySegment.copy(s, ValueLayout.JAVA_BYTE, from, buf, pos, len);
+                pos += len;
+            }
         }
         put('\'');
     }
@@ -318,15 +365,6 @@ public final class BtfDump {
         pos += b.length;
     }
 
-    /** An ASCII literal. */
-    private void put(String s) {
-        int n = s.length();
-        ensure(n);
-        for (int i = 0; i < n; i++) {
-            buf[pos++] = (byte) s.charAt(i);
-        }
-    }
-
     private void putU32(int v) {
         putLong(Btf.ul(v));
     }
@@ -335,7 +373,7 @@ public final class BtfDump {
         ensure(20);
         if (v < 0) {
             if (v == Long.MIN_VALUE) {
-                put("-9223372036854775808");
+                put(LONG_MIN);
                 return;
             }
             buf[pos++] = '-';
@@ -343,6 +381,10 @@ public final class BtfDump {
         }
         if (v < 10) {
             buf[pos++] = (byte) ('0' + v);
+            return;
+        }
+        if (v <= 0xFFFF_FFFFL) {
+            putU32Digits(v);
             return;
         }
         int digits = 1;
@@ -354,6 +396,24 @@ public final class BtfDump {
             buf[i] = (byte) ('0' + v % 10);
             v /= 10;
         }
+        pos = end;
+    }
+
+    /**
+     * The digits of {@code 10 <= v < 2^32} (nearly every number a dump prints), dividing by ten
+     * as a multiply and a shift (exact below 2^32): a cold JVM runs this on C1, which divides
+     * by a constant with a division.
+     */
+    private void putU32Digits(long v) {
+        int digits = v < 100 ? 2 : v < 1000 ? 3 : v < 10_000 ? 4 : v < 100_000 ? 5 : v < 1_000_000 ? 6
+                : v < 10_000_000 ? 7 : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
+        int end = pos + digits;
+        for (int i = end - 1; i > pos; i--) {
+            long q = (v * 0xCCCC_CCCDL) >>> 35;
+            buf[i] = (byte) ('0' + (v - q * 10));
+            v = q;
+        }
+        buf[pos] = (byte) ('0' + v);
         pos = end;
     }
 

@@ -12,10 +12,10 @@ import java.util.Map;
  */
 final class CTypeNames {
     private final Btf btf;
-    /** Tags: struct, union, enum and forward declarations. */
-    private final Map<String, Integer> tags = new HashMap<>();
+    /** Tags: struct, union, enum and forward declarations; how often each name was declared. */
+    private final Map<String, Count> tags = new HashMap<>();
     /** Ordinary identifiers: typedefs and enumerators. */
-    private final Map<String, Integer> idents = new HashMap<>();
+    private final Map<String, Count> idents = new HashMap<>();
     /** The name given to each type, once it is first asked for; null until then. */
     private final String[] given;
 
@@ -40,7 +40,7 @@ final class CTypeNames {
      * inlined in several places).
      */
     String enumerator(String name) {
-        int n = idents.merge(name, 1, Integer::sum);
+        int n = count(idents, name);
         return n > 1 ? name + "___" + n : name;
     }
 
@@ -49,7 +49,25 @@ final class CTypeNames {
         return id >= 0 && id < given.length ? given[id] : null;
     }
 
-    private String resolve(int id, Map<String, Integer> namespace) {
+    /**
+     * One more declaration of {@code name}: how many there have been, this one included. A
+     * mutable count rather than {@code merge(name, 1, Integer::sum)}: vmlinux's header counts
+     * some 60k names, which a lambda call and a boxed sum each made dearer in a cold JVM.
+     */
+    private static int count(Map<String, Count> namespace, String name) {
+        Count c = namespace.get(name);
+        if (c == null) {
+            namespace.put(name, new Count());
+            return 1;
+        }
+        return ++c.n;
+    }
+
+    private static final class Count {
+        int n = 1;
+    }
+
+    private String resolve(int id, Map<String, Count> namespace) {
         String name = given[id];
         if (name != null) {
             return name;
@@ -59,7 +77,7 @@ final class CTypeNames {
         boolean declaresNothing = btf.kind(id) == BtfKind.FWD
                 || (btf.kind(id) == BtfKind.ENUM && ((BtfType.Enum) btf.type(id)).values().isEmpty());
         if (!name.isEmpty() && !declaresNothing) {
-            int n = namespace.merge(name, 1, Integer::sum);
+            int n = count(namespace, name);
             if (n > 1) {
                 name = name + "___" + n;
             }

@@ -106,33 +106,63 @@ final class CTypeWriter {
 
     // ---- which types are referenced ----
 
+    /**
+     * Reads the referenced ids straight from the blob rather than from decoded types: most of
+     * vmlinux's types are functions and their prototypes, which the header never writes (bar
+     * the kfuncs), so decoding them (a string per parameter) would be most of the work. It
+     * checks every entry as {@link Btf#type} would, so a bad blob fails here, at the same type
+     * and with the same message, and later raw reads can trust what they read.
+     */
     private void markReferenced() {
         for (int id = 1, n = btf.typeCount(); id < n; id++) {
-            switch (btf.type(id)) {
-                case BtfType.Reference r -> referenced[r.type()] = true;
-                case BtfType.Array a -> {
-                    referenced[a.indexType()] = true;
-                    referenced[a.type()] = true;
+            Btf owner = owner(id);
+            long at = owner.typeOffset(id);
+            int info = owner.u32(at + 4);
+            int vlen = info & 0xffff;
+            long p = at + Btf.TYPE_HEADER_SIZE;
+            switch ((info >>> 24) & 0x1f) {
+                case Btf.K_PTR, Btf.K_TYPEDEF, Btf.K_VOLATILE, Btf.K_CONST, Btf.K_RESTRICT, Btf.K_FUNC, Btf.K_VAR,
+                     Btf.K_DECL_TAG, Btf.K_TYPE_TAG -> referenced[owner.u32(at + 8)] = true;
+                case Btf.K_ARRAY -> {
+                    referenced[owner.u32(p + 4)] = true;
+                    referenced[owner.u32(p)] = true;
                 }
-                case BtfType.Composite c -> {
-                    for (BtfType.Member m : c.members()) {
-                        referenced[m.type()] = true;
+                case Btf.K_STRUCT, Btf.K_UNION -> {
+                    for (int i = 0; i < vlen; i++, p += 12) {
+                        owner.checkedName(p, id);
+                        referenced[owner.checkedRef(p + 4, id)] = true;
                     }
                 }
-                case BtfType.FuncProto p -> {
-                    for (BtfType.Param pa : p.params()) {
-                        referenced[pa.type()] = true;
+                case Btf.K_FUNC_PROTO -> {
+                    for (int i = 0; i < vlen; i++, p += 8) {
+                        owner.checkedName(p, id);
+                        referenced[owner.checkedRef(p + 4, id)] = true;
                     }
                 }
-                case BtfType.Datasec d -> {
-                    for (BtfType.DatasecEntry e : d.entries()) {
-                        referenced[e.type()] = true;
+                case Btf.K_ENUM, Btf.K_ENUM64 -> {
+                    int entrySize = (info >>> 24 & 0x1f) == Btf.K_ENUM ? 8 : 12;
+                    for (int i = 0; i < vlen; i++, p += entrySize) {
+                        owner.checkedName(p, id);
+                    }
+                }
+                case Btf.K_DATASEC -> {
+                    for (int i = 0; i < vlen; i++, p += 12) {
+                        referenced[owner.checkedRef(p, id)] = true;
                     }
                 }
                 default -> {
                 }
             }
         }
+    }
+
+    /** The blob that stores {@code id}: this one, or for split BTF one of its bases. */
+    private Btf owner(int id) {
+        Btf owner = btf;
+        while (id < owner.firstId()) {
+            owner = owner.base().orElseThrow();
+        }
+        return owner;
     }
 
     // ---- ordering ----
@@ -145,6 +175,25 @@ final class CTypeWriter {
     private int order(int id, boolean throughPtr) {
         if (orderState[id] == ORDERED) {
             return 1;
+        }
+        // Functions, variables, sections and tags declare nothing a type needs, and prototypes
+        // only lead on: read from the blob, not decoded (they are most of vmlinux's types).
+        switch (btf.rawKind(id)) {
+            case Btf.K_FUNC, Btf.K_VAR, Btf.K_DATASEC, Btf.K_DECL_TAG -> {
+                enter(id);
+                nesting--;
+                return ordered(id, 0);
+            }
+            case Btf.K_FUNC_PROTO -> {
+                enter(id);
+                try {
+                    return orderPrototype(id, throughPtr);
+                } finally {
+                    nesting--;
+                }
+            }
+            default -> {
+            }
         }
         BtfType t = btf.type(id);
         if (orderState[id] == ORDERING) {
@@ -203,13 +252,7 @@ final class CTypeWriter {
                 case BtfType.Volatile m -> visit(id, m.type(), throughPtr);
                 case BtfType.Restrict m -> visit(id, m.type(), throughPtr);
                 case BtfType.TypeTag m -> visit(id, m.type(), throughPtr);
-                case BtfType.FuncProto p -> {
-                    int strong = visit(id, p.returnType(), throughPtr);
-                    for (BtfType.Param pa : p.params()) {
-                        strong |= visit(id, pa.type(), throughPtr);
-                    }
-                    yield strong;
-                }
+                case BtfType.FuncProto p -> orderPrototype(id, throughPtr);
                 case BtfType.Func f -> ordered(id, 0);
                 case BtfType.Var v -> ordered(id, 0);
                 case BtfType.Datasec d -> ordered(id, 0);
@@ -219,6 +262,19 @@ final class CTypeWriter {
         } finally {
             nesting--;
         }
+    }
+
+    /** Orders a prototype's return and parameter types, read from the blob (markReferenced checked them). */
+    private int orderPrototype(int id, boolean throughPtr) {
+        Btf owner = owner(id);
+        long at = owner.typeOffset(id);
+        int vlen = owner.u32(at + 4) & 0xffff;
+        int strong = visit(id, owner.u32(at + 8), throughPtr);
+        long p = at + Btf.TYPE_HEADER_SIZE + 4;
+        for (int i = 0; i < vlen; i++, p += 8) {
+            strong |= visit(id, owner.u32(p), throughPtr);
+        }
+        return strong;
     }
 
     /** Orders {@code next} on behalf of a pointer, array, modifier or prototype {@code via}. */
@@ -880,10 +936,7 @@ final class CTypeWriter {
      * a {@code btf_type_tag} (kernels since 6.12 write these; libbpf prints them as attributes).
      */
     private boolean isAttributeTag(int id) {
-        Btf owner = btf;
-        while (id < owner.firstId()) {
-            owner = owner.base().orElseThrow();
-        }
+        Btf owner = owner(id);
         return owner.u32(owner.typeOffset(id) + 4) < 0;
     }
 
