@@ -1,4 +1,5 @@
-// Bad link input: calls a function no input defines and that is no kfunc.
+// A partial link input: calls a function no input defines and that is no kfunc; it stays an
+// extern, and loading it fails naming it.
 #include "link_common.h"
 
 extern int link_nowhere(int x);

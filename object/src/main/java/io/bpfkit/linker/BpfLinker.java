@@ -33,11 +33,11 @@ import java.util.Objects;
  * (globals, weak and strong definitions, externs), relocations rewritten to the merged offsets
  * and symbols, BTF appended, resolved and deduplicated, {@code .BTF.ext} merged.
  *
- * <p>Externs that no input defines stay externs only when the kernel or libbpf resolves them
- * at load: kfuncs and kernel variables ({@code __ksym}, BTF section {@code .ksyms}) and
- * {@code __kconfig} variables. Any other unresolved extern is an error here (libbpf defers it
- * to load time, where it fails). Every problem is an {@link ObjectFormatException} naming the
- * input file, and the symbol where there is one.
+ * <p>Externs that no input defines stay externs, as with libbpf's linker: kfuncs, kernel
+ * variables ({@code __ksym}) and {@code __kconfig} values are resolved at load, and any other
+ * extern by a later link of this output with the object that defines it (an unresolved one fails
+ * at load, naming it). Every problem is an {@link ObjectFormatException} naming the input file,
+ * and the symbol where there is one.
  *
  * <pre>{@code
  * byte[] linked = BpfLinker.linkFiles(List.of(Path.of("a.bpf.o"), Path.of("b.bpf.o")));
@@ -55,8 +55,6 @@ public final class BpfLinker {
 
     private static final int SHN_LORESERVE = 0xff00;
     private static final int STT_FILE = 4;
-    private static final String KSYMS = ".ksyms";
-    private static final String KCONFIG = ".kconfig";
     private static final String EXTERN = ".extern";
 
     private final List<OutSection> sections = new ArrayList<>();
@@ -156,7 +154,6 @@ public final class BpfLinker {
         int btfId;
         /** The input, by position, whose definition replaced an extern or weak one. */
         int redefinedBy = -1;
-        boolean kernelExtern;
         String mapDefinition;
         String mapFile;
         int finalIndex;
@@ -594,7 +591,6 @@ public final class BpfLinker {
             base = place.offset[elfSection.index()];
         }
         OutDatasec out = datasecs.computeIfAbsent(sec.name, OutDatasec::new);
-        boolean kernel = sec.name.equals(KSYMS) || sec.name.equals(KCONFIG);
         for (int i = 0; i < sec.vlen; i++) {
             int localType = sec.extra[3 * i];
             long offset = Integer.toUnsignedLong(sec.extra[3 * i + 1]);
@@ -611,9 +607,6 @@ public final class BpfLinker {
                 }
             }
             OutSymbol g = local.isNonStatic() ? globals.get(local.name) : null;
-            if (g != null && kernel) {
-                g.kernelExtern = true;
-            }
             boolean definition = local.linkage() != RawBtf.LINKAGE_EXTERN;
             DatasecEntry existing = null;
             if (g != null) {
@@ -701,14 +694,6 @@ public final class BpfLinker {
     // ---------------------------------------------------------------- output
 
     private byte[] finish() {
-        for (OutSymbol g : globals.values()) {
-            if (g.extern && !g.kernelExtern) {
-                String what = g.type == ElfFile.STT_FUNC || isBtfFunc(g) ? "function" : "variable or map";
-                throw new ObjectFormatException(g.file, null, -1, "extern " + what + " '" + g.name
-                        + "' is defined by none of the inputs, and is not a kernel symbol (__ksym) or a"
-                        + " Kconfig value (__kconfig)", null);
-            }
-        }
         ElfWriter w = new ElfWriter(ElfFile.EM_BPF);
         for (OutSection s : sections) {
             s.index = s.type == ElfFile.SHT_NOBITS
@@ -849,10 +834,6 @@ public final class BpfLinker {
 
     private static List<ExtRecord> records(ExtSection e, int kind) {
         return kind == 0 ? e.funcs : kind == 1 ? e.lines : e.relos;
-    }
-
-    private boolean isBtfFunc(OutSymbol g) {
-        return g.btfId != 0 && btfTypes.get(g.btfId - 1).kind == RawBtf.FUNC;
     }
 
     private static byte[] padded(OutSection s) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bpfkit.api.BpfException;
 import io.bpfkit.linker.BpfLinker;
 import io.bpfkit.linker.LinkObjects;
 import io.bpfkit.object.BpfObjectSpec;
@@ -184,6 +185,25 @@ class LinkedObjectDifferentialTest {
         Map<String, String> mine = runAll(ours(inputs));
         assertEquals(theirs, mine);
         EXPECTED_RETURNS.forEach((prog, ret) -> assertEquals("returns " + ret, mine.get(prog), prog));
+    }
+
+    /**
+     * Linked in stages (link_b alone, its map and global left extern; then with link_a and
+     * link_c), the programs behave as when linked at once; the extern-only stage itself does
+     * not load, and the error names what is missing.
+     */
+    @org.junit.jupiter.api.Test
+    void aStagedLinkBehavesAsOneLink() throws Exception {
+        byte[] partialB = BpfLinker.link(LinkObjects.inputs("link_b.bpf.o"));
+        BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class,
+                () -> BpfLoader.load(BpfObjects.open(partialB, "partial_b.bpf.o")).close());
+        assertTrue(e.getMessage().contains("link_counts") || e.getMessage().contains("link_total"), e.getMessage());
+        List<BpfLinker.Input> staged = new ArrayList<>(LinkObjects.inputs("link_a.bpf.o"));
+        staged.add(new BpfLinker.Input("partial_b.bpf.o", partialB));
+        staged.addAll(LinkObjects.inputs("link_c.bpf.o"));
+        Path inStages = Files.createDirectories(dir.resolve("staged")).resolve("linked.bpf.o");
+        Files.write(inStages, BpfLinker.link(staged));
+        assertEquals(runAll(ours(ORDERS.get(0))), runAll(inStages));
     }
 
     /** Each program run twice on a packet; then the map and the .bss as bytes. */
