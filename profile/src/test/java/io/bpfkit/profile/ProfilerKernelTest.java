@@ -57,4 +57,27 @@ class ProfilerKernelTest {
             p.destroyForcibly().waitFor();
         }
     }
+
+    @Test
+    void namesTheHotMethodOfAJvmThroughItsPerfMapAskedForWithJcmd() throws Exception {
+        Process p = TestPrograms.startReady(List.of(TestPrograms.java(), "-XX:+PreserveFramePointer", "-Xmx64m",
+                "-cp", System.getProperty("java.class.path"), HotJava.class.getName(), "6"));
+        try {
+            // let C2 compile the loop before sampling
+            Thread.sleep(700);
+            Profile profile = Profiler.builder().pid((int) p.pid()).frequency(499).build().run(Duration.ofMillis(1500));
+            Map<String, Long> folded = profile.folded();
+            String text = show(folded) + "\n" + profile.notes();
+            long hot = folded.entrySet().stream()
+                    .filter(e -> e.getKey().contains(";io.bpfkit.profile.HotJava.bpfkitHotLoop_[j]"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            assertTrue(hot > profile.samples() / 2, hot + " of " + profile.samples() + " samples in the hot method\n" + text);
+            // the JIT frame sits on the JVM's own frames: the unwinder got through it (frame pointers kept)
+            assertTrue(folded.keySet().stream().anyMatch(s -> s.matches(".*(JavaMain|JavaCalls|call_stub|thread_native_entry|"
+                    + "start_thread).*;io\\.bpfkit\\.profile\\.HotJava\\.bpfkitHotLoop_\\[j\\].*")), text);
+            assertTrue(profile.notes().stream().noneMatch(n -> n.contains("PreserveFramePointer")), text);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
 }
