@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * its name, samples and percentage on the details line (and as a tooltip); clicking zooms into it
  * ("Reset Zoom" or clicking the bottom frame zooms out); "Search" (or Ctrl-F) asks for a regular
  * expression, colours the frames it matches in magenta and shows the share of samples they cover
- * (nested matches counted once); opening the file with {@code ?s=REGEX} searches on load.
+ * (nested matches counted once). The address keeps the view: opening the file with
+ * {@code ?s=REGEX} searches on load, {@code ?z=START:DEPTH} zooms into the frame at that depth
+ * whose first sample is START (as its {@code data-s} and {@code data-d} attributes say).
  * Colours say what ran, from the folded frames' {@link FrameKind} suffixes: kernel orange, native
  * red, JIT-compiled Java green, interpreted Java aqua; the shade within a hue is derived from the
  * name, so a frame keeps its colour from one graph to the next.
@@ -626,7 +628,23 @@ public final class FlameGraph {
                 else if (e.keyCode === 27) { resetSearch(); }
               });
               var params = new URLSearchParams(document.location.search);
+              var z = /^(\\d+):(\\d+)$/.exec(params.get("z") || "");
+              if (z) {
+                var target = frames.filter(function (f) {
+                  return f.getAttribute("data-s") === z[1] && f.getAttribute("data-d") === z[2];
+                })[0];
+                if (target) zoom(target);
+              }
               if (params.get("s")) search(params.get("s"));
+            }
+            // the view in the address (?z=START:DEPTH&s=REGEX), so a link or a reload shows the same
+            function remember(name, value) {
+              try {
+                var params = new URLSearchParams(document.location.search);
+                if (value === null) params.delete(name); else params.set(name, value);
+                var query = params.toString();
+                history.replaceState(null, "", document.location.pathname + (query ? "?" + query : ""));
+              } catch (e) { /* a viewer without history: the view just is not remembered */ }
             }
             function fit(name, width) {
               var chars = Math.floor((width - 6) / CHAR);
@@ -658,6 +676,7 @@ public final class FlameGraph {
               });
               zoomed = z === rootFrame ? null : z;
               unzoomButton.classList.toggle("hide", zoomed === null);
+              remember("z", zoomed === null ? null : s + ":" + d);
             }
             function unzoom() { if (rootFrame) zoom(rootFrame); }
             function askSearch() {
@@ -689,6 +708,7 @@ public final class FlameGraph {
               matched.textContent = "Matched: " + percent + "%";
               matched.setAttribute("data-samples", covered);
               searchButton.textContent = "Reset Search";
+              remember("s", term);
             }
             function resetSearch() {
               frames.forEach(function (f) {
@@ -702,6 +722,7 @@ public final class FlameGraph {
               matched.textContent = " ";
               matched.removeAttribute("data-samples");
               searchButton.textContent = "Search";
+              remember("s", null);
             }
             """;
 }

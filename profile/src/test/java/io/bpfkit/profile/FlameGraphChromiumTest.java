@@ -177,4 +177,27 @@ class FlameGraphChromiumTest {
         assertEquals("70", dom.byId("matched").getAttribute("data-samples"));
         assertEquals("Reset Search", dom.byId("search").getTextContent());
     }
+
+    @Test
+    void zoomFromTheUrlWidensTheFrameAndItsCalleesAndHidesTheRest() throws Exception {
+        String text = graph().toSvg();
+        SvgFrames.Drawn hot = SvgFrames.parse(text).get("com.example.Hot.loop");
+        String zoom = "?z=" + hot.start() + ":" + hot.depth();
+        SvgFrames dom = SvgFrames.parse(chromium(write("zoom.svg", text).toUri() + zoom, "--dump-dom"));
+        double full = WIDTH - 20;
+        assertEquals(full, dom.get("com.example.Hot.loop").width(), 0.01);
+        assertEquals(10, dom.get("com.example.Hot.loop").x(), 0.01);
+        // HashMap.get: 20 of Hot.loop's 60 samples, now a third of the width, its name no longer cut
+        SvgFrames.Drawn get = dom.get("java.util.HashMap<K,V>.get");
+        assertEquals(full / 3, get.width(), 0.01);
+        assertEquals("java.util.HashMap<K,V>.get", get.text());
+        for (String caller : List.of("all", "main")) {
+            assertEquals(full, dom.get(caller).width(), 0.01, caller);
+            assertTrue(dom.get(caller).classes().contains("parent"), caller + " is drawn faded");
+        }
+        for (String other : List.of("do_work", "write", "com.example.Slow.run")) {
+            assertTrue(dom.get(other).classes().contains("hide"), other + " is hidden");
+        }
+        assertFalse(dom.byId("unzoom").getAttribute("class").contains("hide"), "Reset Zoom is shown");
+    }
 }

@@ -3,6 +3,7 @@ package io.bpfkit.profile;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
@@ -13,8 +14,12 @@ import org.w3c.dom.NodeList;
 record SvgFrames(Document document, Map<String, Drawn> byName) {
 
     /** One drawn frame: the name from its title, its class, its rectangle and text. */
-    record Drawn(String name, String title, String kindClass, boolean matched, double x, double y, double width,
-            double height, String fill, String text) {
+    record Drawn(String name, String title, String kindClass, List<String> classes, long start, int depth,
+            double x, double y, double width, double height, String fill, String text) {
+        boolean matched() {
+            return classes.contains("match");
+        }
+
         int centreX() {
             return (int) Math.round(x + width / 2);
         }
@@ -42,7 +47,8 @@ record SvgFrames(Document document, Map<String, Drawn> byName) {
             String title = child(g, "title").getTextContent();
             String name = title.substring(0, title.lastIndexOf(" ("));
             Element rect = child(g, "rect");
-            Drawn drawn = new Drawn(name, title, classes[1], classes.length > 2 && classes[2].equals("match"),
+            Drawn drawn = new Drawn(name, title, classes[1], List.of(classes),
+                    Long.parseLong(g.getAttribute("data-s")), Integer.parseInt(g.getAttribute("data-d")),
                     Double.parseDouble(rect.getAttribute("x")), Double.parseDouble(rect.getAttribute("y")),
                     Double.parseDouble(rect.getAttribute("width")), Double.parseDouble(rect.getAttribute("height")),
                     rect.getAttribute("fill"), child(g, "text").getTextContent());
