@@ -9,12 +9,12 @@ import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * A flame graph of folded stacks, written as a self-contained interactive SVG: one box per frame,
@@ -253,7 +253,7 @@ public final class FlameGraph {
      * frames narrower than {@link #minWidth} are left out.
      */
     public Frame root() {
-        Frame root = new Frame("all", null);
+        Frame root = new Frame("all", "all", null);
         for (Map.Entry<List<String>, Long> stack : stacks.entrySet()) {
             List<String> frames = stack.getKey();
             if (reverse) {
@@ -264,7 +264,7 @@ public final class FlameGraph {
             Frame frame = root;
             frame.samples += samples;
             for (String folded : frames) {
-                frame = frame.children.computeIfAbsent(folded, f -> new Frame(FrameKind.strip(f), FrameKind.of(f)));
+                frame = frame.child(folded, true);
                 frame.samples += samples;
             }
             frame.self += samples;
@@ -289,13 +289,20 @@ public final class FlameGraph {
      * ({@link #selfSamples}).
      */
     public static final class Frame {
+        private static final Comparator<Frame> BY_FOLDED_NAME = Comparator.comparing(f -> f.folded);
+
+        private final String folded;
         private final String name;
         private final FrameKind kind;
-        private final TreeMap<String, Frame> children = new TreeMap<>();
+        // hashed while stacks are merged (null while there are none: most frames are leaves),
+        // sorted once when read
+        private HashMap<String, Frame> children;
+        private List<Frame> sorted;
         private long samples;
         private long self;
 
-        private Frame(String name, FrameKind kind) {
+        private Frame(String folded, String name, FrameKind kind) {
+            this.folded = folded;
             this.name = name;
             this.kind = kind;
         }
@@ -322,17 +329,40 @@ public final class FlameGraph {
 
         /** The frames it called, sorted by folded name (name and kind suffix). */
         public List<Frame> children() {
-            return List.copyOf(children.values());
+            if (sorted == null) {
+                if (children == null) {
+                    return sorted = List.of();
+                }
+                Frame[] all = children.values().toArray(new Frame[0]);
+                Arrays.sort(all, BY_FOLDED_NAME);
+                sorted = List.of(all);
+            }
+            return sorted;
         }
 
         /** The child with this folded name (name and kind suffix), if any. */
         public java.util.Optional<Frame> child(String foldedName) {
-            return java.util.Optional.ofNullable(children.get(foldedName));
+            return java.util.Optional.ofNullable(child(foldedName, false));
+        }
+
+        private Frame child(String foldedName, boolean create) {
+            if (children == null) {
+                if (!create) {
+                    return null;
+                }
+                children = new HashMap<>(4);
+            }
+            Frame child = children.get(foldedName);
+            if (child == null && create) {
+                child = new Frame(foldedName, FrameKind.strip(foldedName), FrameKind.of(foldedName));
+                children.put(foldedName, child);
+            }
+            return child;
         }
 
         @Override
         public String toString() {
-            return (kind == null ? name : kind.annotate(name)) + " " + samples;
+            return folded + " " + samples;
         }
     }
 
@@ -470,7 +500,7 @@ public final class FlameGraph {
         placed.add(new Placed(frame, start, depth, X_PAD + start * scale, w));
         int omitted = 0;
         long childStart = start;
-        for (Frame child : frame.children.values()) {
+        for (Frame child : frame.children()) {
             omitted += place(child, childStart, depth + 1, scale, placed);
             childStart += child.samples;
         }
@@ -479,8 +509,10 @@ public final class FlameGraph {
 
     private static int count(Frame frame) {
         int n = 1;
-        for (Frame child : frame.children.values()) {
-            n += count(child);
+        if (frame.children != null) {
+            for (Frame child : frame.children.values()) {
+                n += count(child);
+            }
         }
         return n;
     }
