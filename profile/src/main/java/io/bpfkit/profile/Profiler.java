@@ -144,40 +144,98 @@ public final class Profiler {
      * @throws io.bpfkit.api.BpfException when the program cannot be loaded or attached
      */
     public Profile run(Duration duration) throws InterruptedException {
+        try (Session session = start()) {
+            long deadline = session.started + duration.toNanos();
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
+                if (pid != 0 && !Files.exists(Path.of("/proc/" + pid))) {
+                    session.notes.add(String.format(java.util.Locale.ROOT, "process %d exited after %.1f s of the "
+                            + "%.1f s asked: the profile covers its life until then", pid,
+                            (System.nanoTime() - session.started) / 1e9, duration.toMillis() / 1e3));
+                    break;
+                }
+            }
+            return session.stop();
+        }
+    }
+
+    /**
+     * Loads the program and starts sampling on every CPU; {@link Session#stop()} ends it and
+     * returns the profile. For a caller that decides when to stop:
+     *
+     * <pre>{@code
+     * try (Profiler.Session s = Profiler.builder().pid(pid).build().start()) {
+     *     workload.run();
+     *     Profile p = s.stop();
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException as {@link #run(Duration)}
+     */
+    public Session start() {
         PerfEventAttr attr = eventAttr(event, frequency);
-        List<String> runNotes = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         if (pid != 0) {
             if (!symbolizer.prepare(pid)) {
                 throw new IllegalArgumentException("no process " + pid + " to profile (/proc/" + pid + " does not exist)");
             }
-            javaNote(pid).ifPresent(runNotes::add);
+            javaNote(pid).ifPresent(notes::add);
         }
-        long started = System.nanoTime();
-        long sampledNanos;
-        try (ProfileProbe probe = ProfileProbeBinding.open().targetPid(pid).kernelStacks(kernelStacks ? 1 : 0)
-                .userStacks(userStacks ? 1 : 0).load()) {
-            List<Link> links = Attach.perfEventPerCpu(probe.onSample(), attr);
-            try {
-                long deadline = started + duration.toNanos();
-                while (System.nanoTime() < deadline) {
-                    Thread.sleep(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
-                    if (pid != 0 && !Files.exists(Path.of("/proc/" + pid))) {
-                        runNotes.add(String.format("process %d exited after %.1f s of the %.1f s asked: the profile "
-                                + "covers its life until then", pid, (System.nanoTime() - started) / 1e9,
-                                duration.toMillis() / 1e3));
-                        break;
-                    }
-                }
-            } finally {
-                links.forEach(Link::close);
+        ProfileProbe probe = ProfileProbeBinding.open().targetPid(pid).kernelStacks(kernelStacks ? 1 : 0)
+                .userStacks(userStacks ? 1 : 0).load();
+        try {
+            return new Session(probe, Attach.perfEventPerCpu(probe.onSample(), attr), notes);
+        } catch (RuntimeException e) {
+            probe.close();
+            throw e;
+        }
+    }
+
+    /** A running profile: the program attached on every CPU until {@link #stop()} or {@link #close()}. */
+    public final class Session implements AutoCloseable {
+        private final ProfileProbe probe;
+        private final List<Link> links;
+        private final List<String> notes;
+        private final long started = System.nanoTime();
+        private boolean closed;
+
+        private Session(ProfileProbe probe, List<Link> links, List<String> notes) {
+            this.probe = probe;
+            this.links = links;
+            this.notes = notes;
+        }
+
+        /**
+         * Stops sampling, reads and symbolizes the stacks, and closes the session.
+         *
+         * @throws IllegalStateException when the session was stopped or closed already
+         */
+        public Profile stop() {
+            if (closed) {
+                throw new IllegalStateException("this profiling session was stopped already");
             }
-            sampledNanos = System.nanoTime() - started;
-            List<Profile.Stack> stacks = read(probe);
-            List<String> notes = new ArrayList<>(runNotes);
-            notes.addAll(symbolizer.notes());
-            symbolizer.newWindow();
-            return new Profile(event, frequency, pid, Duration.ofNanos(sampledNanos), probe.samples(),
-                    probe.lostSamples(), probe.stackErrors(), stacks, notes);
+            links.forEach(Link::close);
+            long sampledNanos = System.nanoTime() - started;
+            try {
+                List<Profile.Stack> stacks = read(probe);
+                List<String> all = new ArrayList<>(notes);
+                all.addAll(symbolizer.notes());
+                symbolizer.newWindow();
+                return new Profile(event, frequency, pid, Duration.ofNanos(sampledNanos), probe.samples(),
+                        probe.lostSamples(), probe.stackErrors(), stacks, all);
+            } finally {
+                close();
+            }
+        }
+
+        /** Stops sampling without reading anything; nothing happens when it was stopped already. */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                links.forEach(Link::close);
+                probe.close();
+            }
         }
     }
 

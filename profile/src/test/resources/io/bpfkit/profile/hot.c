@@ -4,11 +4,13 @@
  * no frame even with -mno-omit-leaf-frame-pointer, and the frame-pointer unwinder then skips
  * their caller (main).
  *
- *   hot SECONDS [spin]
+ *   hot SECONDS [spin [wait]]
  *     alternates bpfkit_hot_spin (arithmetic, no system calls) and bpfkit_hot_syscalls
  *     (getppid in a loop, issued by the syscall instruction inside the function itself, so the
  *     sampled user address is in bpfkit_hot_syscalls and not in an unwinder-hostile libc stub);
- *     with "spin" only bpfkit_hot_spin runs, and the loop count is printed at the end.
+ *     with "spin" only bpfkit_hot_spin runs, and the loop count is printed at the end; with
+ *     "wait" the timed loop starts only when a line arrives on standard input (the benchmark
+ *     starts it once the profiler is attached).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -62,11 +64,16 @@ int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 2;
 	int spin_only = argc > 2 && strcmp(argv[2], "spin") == 0;
-	double end = now() + seconds;
+	int wait = argc > 3 && strcmp(argv[3], "wait") == 0;
+	char line[16];
+	double end;
 	unsigned long loops = 0;
 
 	printf("ready\n");
 	fflush(stdout);
+	if (wait && !fgets(line, sizeof(line), stdin))
+		return 1;
+	end = now() + seconds;
 	while (now() < end) {
 		sink += bpfkit_hot_spin(200000);
 		if (!spin_only)
