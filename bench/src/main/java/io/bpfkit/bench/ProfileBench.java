@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>sampling overhead: the throughput of a CPU-bound loop ({@code hot SECONDS spin wait},
  *       built from the profiler tests' hot.c) alone, and while {@code Profiler} samples it at 99
- *       and 999 Hz; ROUNDS rounds, the three in rotating order, medians compared;</li>
+ *       and 999 Hz, in loops per CPU second of the loop (its own CLOCK_PROCESS_CPUTIME_ID: the
+ *       timer interrupt and the BPF program run on its time, other load does not count); ROUNDS
+ *       rounds, the three in rotating order, medians compared;</li>
  *   <li>symbolization throughput: addresses per second through a new {@code StackSymbolizer}
  *       (cold: kallsyms and every ELF file read on the way) and through the same one again
  *       (warm), for user addresses spread over this JVM's executable file mappings (libjvm,
@@ -67,9 +69,11 @@ public final class ProfileBench {
                     OutputStream in = p.getOutputStream();
                     in.write("go\n".getBytes(StandardCharsets.US_ASCII));
                     in.flush();
-                    long loops = Long.parseLong(out.readLine().trim());
+                    // loops per CPU second of the loop: what sampling takes from it, whatever else
+                    // the machine runs meanwhile (the interrupt and the BPF program run on its time)
+                    String[] result = out.readLine().trim().split(" ");
                     p.waitFor();
-                    rates.get(m).add(loops / seconds);
+                    rates.get(m).add(Long.parseLong(result[0]) / Double.parseDouble(result[1]));
                     if (session != null) {
                         Profile profile = session.stop();
                         if (modes[m] == 99) {
@@ -86,7 +90,7 @@ public final class ProfileBench {
             }
         }
         double base = median(rates.get(0));
-        System.out.printf(Locale.ROOT, "sampling overhead on a CPU-bound loop (%d rounds of %.1f s, medians of loops/s)%n",
+        System.out.printf(Locale.ROOT, "sampling overhead on a CPU-bound loop (%d rounds of %.1f s, medians of loops per CPU second)%n",
                 rounds, seconds);
         System.out.printf(Locale.ROOT, "  no profiler      %10.1f loops/s  (min %.1f, max %.1f)%n", base,
                 min(rates.get(0)), max(rates.get(0)));

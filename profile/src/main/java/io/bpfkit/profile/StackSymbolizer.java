@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -167,17 +168,21 @@ public final class StackSymbolizer {
 
     private Frame fileFrame(ProcessView p, MappedFiles.Region r, long ip) {
         long fileOffset = ip - r.start() + r.offset();
-        String base = Path.of(r.name()).getFileName().toString();
-        ElfSymbols elf = elfOf(p, r);
+        // a mapping's file is looked up once: stat and cache keys cost more than the symbol search
+        ElfSymbols elf = p.files.computeIfAbsent(r, k -> Optional.ofNullable(elfOf(p, k))).orElse(null);
         String name = null;
         if (elf != null) {
             name = elf.lookup(elf.virtualAddress(fileOffset));
-            if (name == null && !elf.hasSymtab()) {
-                notes.add(r.name() + " has no .symtab (stripped): its frames are printed as "
-                        + base + "+0xOFFSET (file offsets)");
-            }
         }
-        return new Frame(name != null ? name : base + "+0x" + Long.toHexString(fileOffset), FrameKind.NATIVE, ip);
+        if (name != null) {
+            return new Frame(name, FrameKind.NATIVE, ip);
+        }
+        String base = Path.of(r.name()).getFileName().toString();
+        if (elf != null && !elf.hasSymtab()) {
+            notes.add(r.name() + " has no .symtab (stripped): its frames are printed as "
+                    + base + "+0xOFFSET (file offsets)");
+        }
+        return new Frame(base + "+0x" + Long.toHexString(fileOffset), FrameKind.NATIVE, ip);
     }
 
     private ElfSymbols elfOf(ProcessView p, MappedFiles.Region r) {
@@ -284,6 +289,7 @@ public final class StackSymbolizer {
     /** One process: its mappings, whether it is a JVM, its perf map. */
     private final class ProcessView {
         final int pid;
+        final Map<MappedFiles.Region, Optional<ElfSymbols>> files = new HashMap<>();
         List<MappedFiles.Region> regions;
         boolean jvm;
         PerfMap perfMap;

@@ -8,7 +8,8 @@
  *     alternates bpfkit_hot_spin (arithmetic, no system calls) and bpfkit_hot_syscalls
  *     (getppid in a loop, issued by the syscall instruction inside the function itself, so the
  *     sampled user address is in bpfkit_hot_syscalls and not in an unwinder-hostile libc stub);
- *     with "spin" only bpfkit_hot_spin runs, and the loop count is printed at the end; with
+ *     with "spin" only bpfkit_hot_spin runs; the loop count and the CPU seconds the process
+ *     used are printed at the end; with
  *     "wait" the timed loop starts only when a line arrives on standard input (the benchmark
  *     starts it once the profiler is attached).
  */
@@ -80,6 +81,11 @@ int main(int argc, char **argv)
 			sink += bpfkit_hot_syscalls(2000);
 		loops++;
 	}
-	printf("%lu\n", loops);
+	{
+		struct timespec cpu;
+
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+		printf("%lu %.6f\n", loops, cpu.tv_sec + cpu.tv_nsec / 1e9);
+	}
 	return 0;
 }
