@@ -152,18 +152,7 @@ final class ElfSymbols {
      * whose size covers it (or that has no size), else null.
      */
     String lookup(long vaddr) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        int floor = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], vaddr) <= 0) {
-                floor = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int floor = SortedAddresses.floor(starts, vaddr);
         // a sized symbol that ends below vaddr may sit inside a larger one before it (nested
         // local labels); look back a little for one that covers it
         for (int i = floor, seen = 0; i >= 0 && seen < 4; i--, seen++) {

@@ -84,18 +84,7 @@ final class KernelSymbols {
         if (hidden) {
             return null;
         }
-        int lo = 0;
-        int hi = addresses.length - 1;
-        int floor = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(addresses[mid], address) <= 0) {
-                floor = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int floor = SortedAddresses.floor(addresses, address);
         return floor < 0 ? null : names[floor];
     }
 }

@@ -47,33 +47,29 @@ public final class PerfMap {
     private final Object version;
     private final long[] starts;
     private final Entry[] entries;
+    /** Per sorted entry, its line in the file: which of two overlapping ranges is newer. */
+    private final int[] lineOrder;
 
     private PerfMap(Path path, Object version, List<Entry> inFileOrder) {
         this.path = path;
         this.version = version;
-        // stable sort by start: among equal starts the later line stays later, and lookup takes the last
-        Entry[] sorted = inFileOrder.toArray(Entry[]::new);
-        Integer[] order = new Integer[sorted.length];
+        // by start, then by line: of two ranges that hold an address, lookup takes the later line
+        Entry[] lines = inFileOrder.toArray(Entry[]::new);
+        Integer[] order = new Integer[lines.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        Entry[] copy = sorted.clone();
-        Arrays.sort(order, Comparator.comparing((Integer i) -> copy[i].start(), Long::compareUnsigned)
+        Arrays.sort(order, Comparator.comparing((Integer i) -> lines[i].start(), Long::compareUnsigned)
                 .thenComparingInt(i -> i));
         this.entries = new Entry[order.length];
         this.starts = new long[order.length];
+        this.lineOrder = new int[order.length];
         for (int i = 0; i < order.length; i++) {
-            entries[i] = copy[order[i]];
+            entries[i] = lines[order[i]];
             starts[i] = entries[i].start();
-        }
-        lineOrder = new int[order.length];
-        for (int i = 0; i < order.length; i++) {
             lineOrder[i] = order[i];
         }
     }
-
-    /** Per sorted entry, its line in the file: which of two overlapping ranges is newer. */
-    private final int[] lineOrder;
 
     /**
      * Reads a perf map file.
@@ -163,18 +159,7 @@ public final class PerfMap {
 
     /** The range that holds {@code address}: the one listed last in the file when several do. */
     public Optional<Entry> lookup(long address) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        int floor = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], address) <= 0) {
-                floor = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int floor = SortedAddresses.floor(starts, address);
         Entry best = null;
         int bestLine = -1;
         // ranges starting at or below the address that still cover it; HotSpot's are short, and a
