@@ -148,7 +148,7 @@ public final class Profiler {
             long deadline = session.started + duration.toNanos();
             while (System.nanoTime() < deadline) {
                 Thread.sleep(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
-                if (pid != 0 && !Files.exists(Path.of("/proc/" + pid))) {
+                if (pid != 0 && !alive(pid)) {
                     session.notes.add(String.format(java.util.Locale.ROOT, "process %d exited after %.1f s of the "
                             + "%.1f s asked: the profile covers its life until then", pid,
                             (System.nanoTime() - session.started) / 1e9, duration.toMillis() / 1e3));
@@ -272,6 +272,18 @@ public final class Profiler {
             long[] ips = probe.stacks().stack(id);
             return ips == null ? new long[0] : ips;
         });
+    }
+
+    /** False once the process is gone or a zombie (exited, not yet reaped by its parent). */
+    private static boolean alive(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int end = stat.lastIndexOf(')');
+            char state = end > 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+            return state != 'Z' && state != 'X';
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** A note when the process is a JVM that does not keep frame pointers, read from its command line. */

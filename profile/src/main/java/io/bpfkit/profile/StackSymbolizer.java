@@ -71,9 +71,9 @@ public final class StackSymbolizer {
     private final Set<String> notes = new LinkedHashSet<>();
     private long filesRead;
 
-    /** A symbolizer over {@code /proc/kallsyms} that asks JVMs for fresh perf maps. */
+    /** A symbolizer over {@code /proc/kallsyms} that asks JVMs for fresh perf maps (waiting up to 30 s for jcmd). */
     public StackSymbolizer() {
-        this(KernelSymbols.KALLSYMS, true, Duration.ofSeconds(10));
+        this(KernelSymbols.KALLSYMS, true, Duration.ofSeconds(30));
     }
 
     /**
