@@ -34,7 +34,7 @@ class ProfileCommandTest {
                     "--duration", "0.5", "--user");
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.err().matches("(?s).*bpfkit profile: [0-9]+ samples in [0-9]+ stacks \\(cpu-clock at 999 Hz, [0-9.]+ s, process "
-                    + p.pid() + "\\)\n.*"), r.err());
+                    + p.pid() + "\\)(; .*)?\n.*"), r.err());
             for (String line : r.out().lines().toList()) {
                 // command;frames... count, user frames only
                 assertTrue(line.matches("sh;[^ ].* [0-9]+") || line.matches("sh [0-9]+"), line);
