@@ -99,7 +99,8 @@ final class ProfileCommand {
                 profile.samples(), profile.stacks().size(), profile.event(), profile.frequency(),
                 profile.duration().toMillis() / 1e3, pid == 0 ? ", every process" : ", process " + pid,
                 profile.lostSamples() + profile.stackErrors() > 0 ? "; " + profile.lostSamples()
-                        + " samples lost (count map full), " + profile.stackErrors() + " stacks lost (stack map full, or two stacks in one hash bucket)" : "");
+                        + " samples lost (count map full), " + profile.stackErrors()
+                        + " stacks lost (stack map full, or two stacks in one hash bucket)" : "");
         try {
             if (output == null) {
                 out.print(format == Format.JSON ? profile.toJson() : profile.toFolded());
