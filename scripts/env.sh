@@ -111,3 +111,16 @@ bpfkit_mount_fs() {
       || echo "bpfkit: could not mount bpffs on /sys/fs/bpf" >&2
   fi
 }
+
+# Headless Chromium (Debian's chromium, ~290 MB installed), for the flame graph test that renders
+# our SVGs and checks their colours and search highlighting; only when missing. Not part of
+# bpfkit_ensure_toolchain: the guests of scripts/kernels never run that test. Not root, it only
+# says so: the test then skips, or fails where kernel tests are required (CI).
+bpfkit_ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if ! bpfkit_is_root; then
+    echo "bpfkit: no chromium (apt-get install chromium); the flame graph rendering test will not run" >&2
+    return 0
+  fi
+  bpfkit_apt_install chromium
+}

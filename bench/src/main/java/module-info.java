@@ -11,4 +11,5 @@ module io.bpfkit.bench {
     requires jmh.core;
     requires java.management;
     requires io.bpfkit.examples;
+    requires io.bpfkit.profile;
 }

@@ -19,6 +19,8 @@ import java.util.List;
  *                                        the USDT probes of a binary, or of a process's mapped files
  * bpfkit prog|map|link list|show [ID]    what the kernel holds, as bpftool prints it ({@code --json})
  * bpfkit map dump ID|PINNED_PATH         a map's elements, decoded with its BTF
+ * bpfkit profile [--pid PID] [--frequency HZ] [--duration S] [--kernel|--user] [--output FILE] [--json]
+ *                                        a sampling CPU profile: folded stacks, JSON or an SVG flame graph
  * bpfkit top|syscount|execsnoop|...      the example tools ({@link Tools})
  * </pre>
  */
@@ -55,6 +57,7 @@ public final class Main {
             case "prog" -> ProgCommand.run(rest, out, err);
             case "map" -> MapCommand.run(rest, out, err);
             case "link" -> LinkCommand.run(rest, out, err);
+            case "profile" -> ProfileCommand.run(rest, out, err);
             default -> {
                 Tools.Tool tool = Tools.named(args.getFirst());
                 if (tool != null) {
@@ -97,6 +100,11 @@ public final class Main {
                 "                                 decoded with the map's BTF as 'bpftool map dump' does; hex without BTF",
                 "  link list|show [ID] [--json]   links in the kernel, as 'bpftool link show' prints them",
                 "                                 (ID may also be written 'id ID', or 'pinned PATH')",
+                "  profile [--pid PID] [--frequency HZ] [--duration S] [--kernel|--user] [--event EVENT]",
+                "          [--output FILE.folded|.txt|.svg|.json] [--json]",
+                "                                 a CPU profile (cpu-clock at 99 Hz for 10 s by default): stacks",
+                "                                 with kernel, native and Java (JIT) frames named, as folded stacks,",
+                "                                 JSON or an interactive SVG flame graph; Java needs -XX:+PreserveFramePointer",
                 "  help                           this text",
                 "",
                 "example tools (each takes --help):",

@@ -54,11 +54,16 @@ public final class ElfFile {
     public static final int STT_FUNC = 2;
     public static final int STT_SECTION = 3;
 
+    public static final int ET_EXEC = 2;
+    public static final int ET_DYN = 3;
+    public static final int PT_LOAD = 1;
+
     private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
     private static final int EHDR_SIZE = 64;
     private static final int SHDR_SIZE = 64;
     private static final int SYM_SIZE = 24;
     private static final int REL_SIZE = 16;
+    private static final int PHDR_SIZE = 56;
 
     private final MemorySegment data;
     private final ByteOrder order;
@@ -68,6 +73,7 @@ public final class ElfFile {
     private final Map<String, ElfSection> sectionsByName;
     private List<ElfSymbol> symbols;
     private final ElfSection symtab;
+    private List<ElfSegment> segments;
 
     private ElfFile(MemorySegment data, ByteOrder order, int type, int machine, List<ElfSection> sections) {
         this.data = data;
@@ -303,6 +309,50 @@ public final class ElfFile {
             long size = r.u64(o + 16);
             String name = cString(strtab.data(), nameOff, strtab.name(), order);
             list.add(new ElfSymbol(i, name, value, size, info >>> 4, info & 0xf, other & 0x3, shndx));
+        }
+        return Collections.unmodifiableList(list);
+    }
+
+    /**
+     * The program headers (empty for a relocatable object such as a BPF object), read on first
+     * use: how an executable's or a shared library's file offsets map to virtual addresses.
+     *
+     * @throws ObjectFormatException when the table lies outside the file or has another entry size
+     */
+    public List<ElfSegment> segments() {
+        if (segments == null) {
+            segments = readSegments();
+        }
+        return segments;
+    }
+
+    /** The loaded segment ({@code PT_LOAD}) whose file range holds {@code offset}, if any. */
+    public Optional<ElfSegment> segmentAtOffset(long offset) {
+        for (ElfSegment s : segments()) {
+            if (s.isLoad() && s.containsFileOffset(offset)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<ElfSegment> readSegments() {
+        Reader r = new Reader(data, order, null);
+        long phoff = r.u64(32);
+        int phentsize = r.u16(54);
+        int phnum = r.u16(56);
+        if (phnum == 0 || phoff == 0) {
+            return List.of();
+        }
+        if (phentsize != PHDR_SIZE) {
+            throw new ObjectFormatException(null, 54, "program header size " + phentsize + ", expected 56");
+        }
+        r.checkRange(phoff, (long) phnum * PHDR_SIZE, "program header table (" + phnum + " entries)");
+        List<ElfSegment> list = new ArrayList<>(phnum);
+        for (int i = 0; i < phnum; i++) {
+            long h = phoff + (long) i * PHDR_SIZE;
+            list.add(new ElfSegment((int) r.u32(h), (int) r.u32(h + 4), r.u64(h + 8), r.u64(h + 16),
+                    r.u64(h + 32), r.u64(h + 40), r.u64(h + 48)));
         }
         return Collections.unmodifiableList(list);
     }

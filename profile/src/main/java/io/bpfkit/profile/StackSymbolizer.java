@@ -1,0 +1,435 @@
+package io.bpfkit.profile;
+
+import io.bpfkit.api.BpfException;
+import io.bpfkit.link.MappedFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Instruction pointers to names, in pure Java: kernel addresses through {@code /proc/kallsyms}
+ * (a module's symbols as {@code name [module]}); user addresses through {@code /proc/PID/maps}
+ * and the mapped ELF file's {@code .symtab} / {@code .dynsym} (file offset to link-time address
+ * through the program headers, so PIE and fixed-address executables alike), or
+ * {@code file+0xOFFSET} when the file has no symbol there (stripped); Java code through the JVM's
+ * perf map ({@link PerfMap}): JIT-compiled methods as {@link FrameKind#JIT}, the interpreter as
+ * {@link FrameKind#INTERPRETED}.
+ *
+ * <p>Files are read once per (build id, or device, inode and modification time). A process's
+ * mappings are read when it is first asked about and kept, so a process that exits after
+ * {@link #prepare(int)} is still named. When an address falls in a JVM's anonymous executable
+ * memory that its perf map does not name (or it has none), the symbolizer asks the JVM for a fresh
+ * one ({@code jcmd PID Compiler.perfmap}, when the JVM shares this process's mount namespace) at
+ * most once per window ({@link #newWindow()}). What could not be named, and why, is collected in
+ * {@link #notes()}.
+ *
+ * <pre>{@code
+ * StackSymbolizer symbols = new StackSymbolizer();
+ * for (StackSymbolizer.Frame f : symbols.user(pid, stacks.stack(userStackId))) {
+ *     System.out.println(f.folded());            // "Hot.spin_[j]", "__libc_start_call_main", ...
+ * }
+ * symbols.kernel(stacks.stack(kernelStackId));   // "do_syscall_64_[k]", ...
+ * symbols.notes().forEach(System.err::println);  // "process 1234 exited before ..."
+ * }</pre>
+ */
+public final class StackSymbolizer {
+    /** A name no symbol gives: the address is in no mapping, or in anonymous memory nothing names. */
+    public static final String UNKNOWN = "[unknown]";
+
+    /**
+     * One symbolized frame.
+     *
+     * @param name the function, method or {@code file+0xOFFSET}
+     * @param kind kernel, native, JIT or interpreted
+     * @param address the instruction pointer
+     */
+    public record Frame(String name, FrameKind kind, long address) {
+        /** The frame as one element of a folded stack: {@code ;} made {@code :}, kind suffix added. */
+        public String folded() {
+            return kind.annotate(name.replace(';', ':').replace('\n', ' '));
+        }
+    }
+
+    private final Path kallsyms;
+    private final boolean askJvms;
+    private final Duration jcmdTimeout;
+    private KernelSymbols kernel;
+    private final Map<Object, ElfSymbols> filesByKey = new HashMap<>();
+    private final Map<String, ElfSymbols> filesByBuildId = new HashMap<>();
+    private final Map<Integer, ProcessView> processes = new HashMap<>();
+    private final Set<String> notes = new LinkedHashSet<>();
+    private long filesRead;
+
+    /** A symbolizer over {@code /proc/kallsyms} that asks JVMs for fresh perf maps (waiting up to 30 s for jcmd). */
+    public StackSymbolizer() {
+        this(KernelSymbols.KALLSYMS, true, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param kallsyms the kernel symbol file ({@code /proc/kallsyms})
+     * @param askJvms whether to run {@code jcmd PID Compiler.perfmap} for JIT code the perf map
+     *        does not name
+     * @param jcmdTimeout how long to wait for jcmd
+     */
+    public StackSymbolizer(Path kallsyms, boolean askJvms, Duration jcmdTimeout) {
+        this.kallsyms = kallsyms;
+        this.askJvms = askJvms;
+        this.jcmdTimeout = jcmdTimeout;
+    }
+
+    // ---- kernel ------------------------------------------------------------------------------
+
+    /** Kernel frames, innermost first as a stack trace map holds them. */
+    public List<Frame> kernel(long[] ips) {
+        List<Frame> frames = new ArrayList<>(ips.length);
+        for (long ip : ips) {
+            frames.add(kernelFrame(ip));
+        }
+        return frames;
+    }
+
+    /** One kernel address. */
+    public Frame kernelFrame(long ip) {
+        KernelSymbols k = kernelSymbols();
+        String name = k == null ? null : k.lookup(ip);
+        return new Frame(name == null ? "0x" + Long.toHexString(ip) : name, FrameKind.KERNEL, ip);
+    }
+
+    private KernelSymbols kernelSymbols() {
+        if (kernel == null) {
+            try {
+                kernel = KernelSymbols.read(kallsyms);
+                if (kernel.hidden()) {
+                    notes.add(kallsyms + " shows every address as 0 (kernel.kptr_restrict, or not root): "
+                            + "kernel frames are printed as addresses");
+                }
+            } catch (IOException e) {
+                notes.add("cannot read " + kallsyms + " (" + e.getMessage() + "): kernel frames are printed as addresses");
+                return null;
+            }
+        }
+        return kernel;
+    }
+
+    // ---- user --------------------------------------------------------------------------------
+
+    /**
+     * Reads process {@code pid}'s mappings now, so that its frames are named even when it exits
+     * before they are symbolized. Returns false (and notes why) when there is no such process.
+     */
+    public boolean prepare(int pid) {
+        return view(pid).regions != null;
+    }
+
+    /** User frames of process {@code pid}, innermost first as a stack trace map holds them. */
+    public List<Frame> user(int pid, long[] ips) {
+        List<Frame> frames = new ArrayList<>(ips.length);
+        for (long ip : ips) {
+            frames.add(userFrame(pid, ip));
+        }
+        return frames;
+    }
+
+    /** One user address of process {@code pid}. */
+    public Frame userFrame(int pid, long ip) {
+        ProcessView p = view(pid);
+        if (p.regions == null) {
+            return new Frame(UNKNOWN, FrameKind.NATIVE, ip);
+        }
+        MappedFiles.Region r = p.region(ip);
+        if (r == null && !p.regionsRefreshed) {
+            p.regionsRefreshed = true; // a process that maps new code is read again once per window
+            if (p.refreshRegions()) {
+                r = p.region(ip);
+            }
+        }
+        if (r == null) {
+            return new Frame(UNKNOWN, FrameKind.NATIVE, ip);
+        }
+        if (r.isFile()) {
+            return fileFrame(p, r, ip);
+        }
+        if (p.jvm && r.isAnonymous() && r.isExecutable()) {
+            return jitFrame(p, ip);
+        }
+        return new Frame(r.name().isEmpty() ? UNKNOWN : r.name(), FrameKind.NATIVE, ip);
+    }
+
+    private Frame fileFrame(ProcessView p, MappedFiles.Region r, long ip) {
+        long fileOffset = ip - r.start() + r.offset();
+        // a mapping's file is looked up once: stat and cache keys cost more than the symbol search
+        ElfSymbols elf = p.files.computeIfAbsent(r, k -> Optional.ofNullable(elfOf(p, k))).orElse(null);
+        String name = null;
+        if (elf != null) {
+            name = elf.lookup(elf.virtualAddress(fileOffset));
+        }
+        if (name != null) {
+            return new Frame(name, FrameKind.NATIVE, ip);
+        }
+        String base = Path.of(r.name()).getFileName().toString();
+        if (elf != null && !elf.hasSymtab()) {
+            notes.add(r.name() + " has no .symtab (stripped): its frames are printed as "
+                    + base + "+0xOFFSET (file offsets)");
+        }
+        return new Frame(base + "+0x" + Long.toHexString(fileOffset), FrameKind.NATIVE, ip);
+    }
+
+    private ElfSymbols elfOf(ProcessView p, MappedFiles.Region r) {
+        // through the process's root: right for a process in another mount namespace as well
+        Path file = Path.of("/proc/" + p.pid + "/root" + r.name());
+        if (!Files.exists(file)) {
+            file = Path.of(r.name());
+        }
+        Object key;
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            key = List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size());
+        } catch (IOException e) {
+            notes.add("cannot read " + r.name() + " of process " + p.pid + " (" + e.getMessage()
+                    + "): its frames are printed as file offsets");
+            filesByKey.put(r.name(), null);
+            return null;
+        }
+        if (filesByKey.containsKey(key)) {
+            return filesByKey.get(key);
+        }
+        ElfSymbols elf = null;
+        try {
+            elf = ElfSymbols.read(file);
+            filesRead++;
+            if (elf.buildId() != null) {
+                ElfSymbols same = filesByBuildId.putIfAbsent(elf.buildId(), elf);
+                elf = same != null ? same : elf;
+            }
+        } catch (IOException | RuntimeException e) {
+            notes.add(r.name() + " is not a readable ELF file (" + e.getMessage() + "): its frames are printed as "
+                    + "file offsets");
+        }
+        filesByKey.put(key, elf);
+        return elf;
+    }
+
+    private Frame jitFrame(ProcessView p, long ip) {
+        PerfMap.Entry e = p.perfMap == null ? null : p.perfMap.lookup(ip).orElse(null);
+        if (e == null && p.refreshPerfMap(this)) {
+            e = p.perfMap.lookup(ip).orElse(null);
+        }
+        if (e == null) {
+            return new Frame(UNKNOWN, FrameKind.JIT, ip);
+        }
+        return javaFrame(e.name(), ip);
+    }
+
+    /**
+     * A perf map name as a frame: HotSpot's {@code Interpreter} region is interpreted code, a
+     * method ({@code long Hot.spin(long)}) is JIT code and is named {@code Hot.spin}, other
+     * entries (stubs, adapters) are native code under their own name.
+     */
+    static Frame javaFrame(String perfMapName, long ip) {
+        if (perfMapName.equals("Interpreter")) {
+            return new Frame("Interpreter", FrameKind.INTERPRETED, ip);
+        }
+        int paren = perfMapName.indexOf('(');
+        if (paren > 0 && perfMapName.endsWith(")") && perfMapName.charAt(paren - 1) != ' ') {
+            String head = perfMapName.substring(0, paren);
+            String method = head.substring(head.lastIndexOf(' ') + 1);
+            if (method.indexOf('.') > 0) {
+                return new Frame(method, FrameKind.JIT, ip);
+            }
+        }
+        return new Frame(perfMapName, FrameKind.NATIVE, ip);
+    }
+
+    private ProcessView view(int pid) {
+        ProcessView p = processes.get(pid);
+        if (p == null) {
+            p = new ProcessView(pid);
+            processes.put(pid, p);
+            p.refreshRegions();
+            if (p.regions == null) {
+                notes.add("process " + pid + " exited (or is not readable) before its stacks were symbolized: "
+                        + "its user frames are " + UNKNOWN);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Starts a new window: a JVM may be asked for a fresh perf map again, and processes' mappings
+     * are read again when an address is in none of them. Files stay cached.
+     */
+    public void newWindow() {
+        processes.values().forEach(p -> {
+            p.askedForPerfMap = false;
+            p.regionsRefreshed = false;
+        });
+    }
+
+    /** What could not be named, and why, in the order first met. */
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /** ELF files read so far (a file met again, or a copy with the same build id, is not read again). */
+    public long filesRead() {
+        return filesRead;
+    }
+
+    /** One process: its mappings, whether it is a JVM, its perf map. */
+    private final class ProcessView {
+        final int pid;
+        final Map<MappedFiles.Region, Optional<ElfSymbols>> files = new HashMap<>();
+        List<MappedFiles.Region> regions;
+        boolean jvm;
+        PerfMap perfMap;
+        boolean askedForPerfMap;
+        boolean regionsRefreshed;
+        boolean perfMapLoaded;
+
+        ProcessView(int pid) {
+            this.pid = pid;
+        }
+
+        /** Reads the mappings again; false when the process is gone (the old ones are kept). */
+        boolean refreshRegions() {
+            try {
+                List<MappedFiles.Region> now = MappedFiles.regions(pid);
+                regions = now;
+                jvm = now.stream().anyMatch(r -> r.name().endsWith("/libjvm.so"));
+                if (jvm && !perfMapLoaded) {
+                    perfMapLoaded = true;
+                    loadPerfMap();
+                }
+                return true;
+            } catch (BpfException gone) {
+                return false;
+            }
+        }
+
+        MappedFiles.Region region(long ip) {
+            int lo = 0;
+            int hi = regions.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                MappedFiles.Region r = regions.get(mid);
+                if (Long.compareUnsigned(ip, r.start()) < 0) {
+                    hi = mid - 1;
+                } else if (Long.compareUnsigned(ip, r.end()) >= 0) {
+                    lo = mid + 1;
+                } else {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        Path perfMapPath() {
+            // the JVM writes /tmp/perf-<its pid>.map in its own namespaces
+            int inner = namespacePid(pid);
+            Path viaRoot = Path.of("/proc/" + pid + "/root/tmp/perf-" + inner + ".map");
+            return Files.exists(viaRoot) || inner != pid ? viaRoot : Path.of("/tmp/perf-" + pid + ".map");
+        }
+
+        void loadPerfMap() {
+            Path file = perfMapPath();
+            try {
+                perfMap = perfMap == null ? PerfMap.read(file) : perfMap.reload();
+            } catch (NoSuchFileException e) {
+                perfMap = null;
+            } catch (IOException | IllegalArgumentException e) {
+                notes.add("cannot read perf map " + file + " of JVM " + pid + ": " + e.getMessage());
+            }
+        }
+
+        /** Asks the JVM for a fresh perf map, once per window; true when there is one to look in. */
+        boolean refreshPerfMap(StackSymbolizer s) {
+            if (askedForPerfMap) {
+                return false;
+            }
+            askedForPerfMap = true;
+            String why = s.askJvms ? runJcmd() : "asking JVMs is off";
+            loadPerfMap();
+            if (why != null) {
+                notes.add("JVM " + pid + (perfMap == null ? " has no perf map " + perfMapPath() : "'s perf map "
+                        + perfMapPath() + " does not name all its JIT code") + " and was not asked for a fresh one ("
+                        + why + "): such frames are " + UNKNOWN + "_[j]; start it with -XX:+UnlockDiagnosticVMOptions "
+                        + "-XX:+DumpPerfMapAtExit or run jcmd " + pid + " Compiler.perfmap");
+            } else if (perfMap == null) {
+                notes.add("JVM " + pid + " has no perf map " + perfMapPath() + " even after jcmd " + pid
+                        + " Compiler.perfmap: its JIT frames are " + UNKNOWN + "_[j]");
+            }
+            return perfMap != null;
+        }
+
+        /** Runs {@code jcmd PID Compiler.perfmap}; null when it worked, else why not. */
+        private String runJcmd() {
+            try {
+                if (!Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"))
+                        .equals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")))) {
+                    return "it runs in another mount namespace";
+                }
+            } catch (IOException e) {
+                return "its namespaces cannot be read: " + e.getMessage();
+            }
+            Path jcmd = jcmdFor(pid);
+            if (jcmd == null) {
+                return "no jcmd next to its java nor in this JVM's java.home";
+            }
+            try {
+                Process proc = new ProcessBuilder(jcmd.toString(), Integer.toString(pid), "Compiler.perfmap")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!proc.waitFor(jcmdTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    proc.destroyForcibly();
+                    return jcmd + " did not answer within " + jcmdTimeout.toSeconds() + " s";
+                }
+                return proc.exitValue() == 0 ? null : jcmd + " exited with " + proc.exitValue();
+            } catch (IOException e) {
+                return "cannot run " + jcmd + ": " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+    }
+
+    /** The jcmd of the JVM's own installation, else of the one running this code. */
+    private static Path jcmdFor(int pid) {
+        try {
+            Path java = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe"));
+            Path own = java.resolveSibling("jcmd");
+            if (Files.isExecutable(own)) {
+                return own;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // fall through to this JVM's
+        }
+        Path here = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        return Files.isExecutable(here) ? here : null;
+    }
+
+    /** The process's pid in its own pid namespace ({@code NSpid}'s last field), or pid. */
+    private static int namespacePid(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("NSpid:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Integer.parseInt(f[f.length - 1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone or unreadable: the host pid names the file
+        }
+        return pid;
+    }
+}
