@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A flame graph of folded stacks, written as a self-contained interactive SVG: one box per frame,
@@ -99,7 +100,8 @@ public final class FlameGraph {
             String count = text.substring(split + 1);
             long samples = parseCount(count);
             if (samples < 0) {
-                throw new FoldedFormatException(number, line, "the count '" + count + "' is not a whole number >= 0");
+                throw new FoldedFormatException(number, line, "the count '" + count + "' is not a whole number from 0 to "
+                        + Long.MAX_VALUE);
             }
             String stack = text.substring(0, split).strip();
             String problem = graph.addStack(stack, samples);
@@ -313,8 +315,8 @@ public final class FlameGraph {
         }
 
         /** What code ran; empty for the root. */
-        public java.util.Optional<FrameKind> kind() {
-            return java.util.Optional.ofNullable(kind);
+        public Optional<FrameKind> kind() {
+            return Optional.ofNullable(kind);
         }
 
         /** Samples with this frame on the stack (its own and its callees'). */
@@ -341,8 +343,8 @@ public final class FlameGraph {
         }
 
         /** The child with this folded name (name and kind suffix), if any. */
-        public java.util.Optional<Frame> child(String foldedName) {
-            return java.util.Optional.ofNullable(child(foldedName, false));
+        public Optional<Frame> child(String foldedName) {
+            return Optional.ofNullable(child(foldedName, false));
         }
 
         private Frame child(String foldedName, boolean create) {

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The flame graph as a browser shows it: headless Chromium (Debian's chromium, which scripts/test
  * installs) renders the SVG, and the screenshot's pixels and the DOM after the SVG's own script
  * ran are checked. Without Chromium the test skips with the reason, or fails where kernel tests
- * are required (CI), since there the script has installed it. Not a kernel test: the QEMU
+ * are required (CI), since there the script has installed it. {@code -Dbpfkit.chromium=PATH}
+ * names another binary. Not a kernel test: the QEMU
  * guests of scripts/kernels, which run only those, leave it to the host.
  */
 class FlameGraphChromiumTest {
@@ -43,11 +44,15 @@ class FlameGraphChromiumTest {
     @TempDir
     static Path dir;
 
-    @BeforeAll
-    static void findChromium() {
-        chromium = onPath("chromium");
+    // before each test, not all: surefire counts and reports each test skipped with the reason
+    @BeforeEach
+    void findChromium() {
+        // -Dbpfkit.chromium=PATH: another build of it (google-chrome takes the same arguments)
+        String given = System.getProperty("bpfkit.chromium", "");
+        chromium = given.isEmpty() ? onPath("chromium") : Files.isExecutable(Path.of(given)) ? Path.of(given) : null;
         if (chromium == null) {
-            String reason = "no chromium on PATH (scripts/test installs Debian's chromium when root)";
+            String reason = given.isEmpty() ? "no chromium on PATH (scripts/test installs Debian's chromium when root)"
+                    : "bpfkit.chromium=" + given + " is not an executable file";
             if (KernelTestExtension.required()) {
                 throw new AssertionError(reason + "; required here (bpfkit.kernelTests=require)");
             }
