@@ -401,11 +401,13 @@ class CompileBpfMojoTest {
     }
 
     @Test
-    void aLinkThatCannotResolveAnExternFailsTheBuildNamingIt() throws Exception {
-        write(bpf(), "caller.bpf.c", CALLER);
+    void aLinkThatDefinesAFunctionTwiceFailsTheBuildNamingIt() throws Exception {
+        write(bpf(), "callee.bpf.c", CALLEE);
+        write(bpf(), "callee_again.bpf.c", CALLEE);
         MojoFailureException e = assertThrows(MojoFailureException.class,
-                () -> mojo(Map.of("links", new Link[] {link("app", "caller.bpf.c")})).execute());
-        assertTrue(e.getMessage().contains("'scaled'") && e.getMessage().contains("caller.bpf.o"), e.getMessage());
+                () -> mojo(Map.of("links", new Link[] {link("app", "callee.bpf.c", "callee_again.bpf.c")})).execute());
+        assertTrue(e.getMessage().contains("'scaled'") && e.getMessage().contains("callee_again.bpf.o"),
+                e.getMessage());
         assertFalse(Files.exists(objects().resolve("app.bpf.o")));
         MojoExecutionException missing = assertThrows(MojoExecutionException.class,
                 () -> mojo(Map.of("links", new Link[] {link("app", "nowhere.bpf.c")})).execute());
