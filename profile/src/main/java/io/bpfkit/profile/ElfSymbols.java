@@ -96,6 +96,28 @@ final class ElfSymbols {
         }
     }
 
+    /**
+     * Only the GNU build id of {@code file}, in hex, or null when it has none: the symbols are
+     * not read.
+     *
+     * @throws IOException when it cannot be opened
+     * @throws io.bpfkit.api.ObjectFormatException when it is not a well-formed ELF64 file
+     */
+    static String readBuildId(Path file) throws IOException {
+        try (Arena arena = Arena.ofConfined();
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return buildId(ElfFile.parse(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena)));
+        }
+    }
+
+    /**
+     * A build id as the kernel reports it in {@code struct bpf_stack_build_id}: 20 bytes, a
+     * shorter id (MD5, xxHash) padded with zeros; in hex.
+     */
+    static String kernelForm(String hex) {
+        return hex.length() >= 40 ? hex.substring(0, 40) : hex + "0".repeat(40 - hex.length());
+    }
+
     /** The GNU build id ({@code .note.gnu.build-id}) in hex, or null. */
     private static String buildId(ElfFile elf) {
         Optional<ElfSection> note = elf.section(".note.gnu.build-id");

@@ -1,6 +1,7 @@
 package io.bpfkit.profile;
 
 import io.bpfkit.api.BpfException;
+import io.bpfkit.api.map.BpfStackTraceMap.BuildIdFrame;
 import io.bpfkit.link.MappedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,21 @@ import java.util.concurrent.TimeUnit;
  * symbols.kernel(stacks.stack(kernelStackId));   // "do_syscall_64_[k]", ...
  * symbols.notes().forEach(System.err::println);  // "process 1234 exited before ..."
  * }</pre>
+ *
+ * <p>Stacks of build ids and file offsets (a {@code BPF_F_STACK_BUILD_ID} stack map, or
+ * {@code bpf_get_stack} with {@code BPF_F_USER_BUILD_ID}, see
+ * {@link io.bpfkit.api.map.StackBuffers}) are named through the file with that build id: one the
+ * process maps (each file's {@code .note.gnu.build-id} read once), or one added with
+ * {@link #addFile}; a frame for which the kernel could not read the build id holds the
+ * instruction pointer and is named as {@link #userFrame} names it. They stay nameable after the
+ * process exits, and on another machine, given the files:
+ *
+ * <pre>{@code
+ * symbols.addFile(Path.of("build/server"));                    // a copy of the binary, with its symbols
+ * for (StackSymbolizer.Frame f : symbols.buildIds(pid, buildIdStacks.buildIdStack(stackId))) {
+ *     System.out.println(f.folded());   // "handle_request", or "[buildid 1234abcd…]+0x4f2" when no file has that id
+ * }
+ * }</pre>
  */
 public final class StackSymbolizer {
     /** A name no symbol gives: the address is in no mapping, or in anonymous memory nothing names. */
@@ -66,7 +83,13 @@ public final class StackSymbolizer {
     private final Duration jcmdTimeout;
     private KernelSymbols kernel;
     private final Map<Object, ElfSymbols> filesByKey = new HashMap<>();
+    /** By build id in the kernel's form ({@link ElfSymbols#kernelForm}). */
     private final Map<String, ElfSymbols> filesByBuildId = new HashMap<>();
+    /** Files whose build id is known but whose symbols are not read yet, and files' names, by build id. */
+    private final Map<String, Path> pathsByBuildId = new HashMap<>();
+    private final Map<String, String> namesByBuildId = new HashMap<>();
+    /** File key (device, inode, time, size) to its build id in the kernel's form, "" for none. */
+    private final Map<Object, String> buildIdsByKey = new HashMap<>();
     private final Map<Integer, ProcessView> processes = new HashMap<>();
     private final Set<String> notes = new LinkedHashSet<>();
     private long filesRead;
@@ -209,8 +232,10 @@ public final class StackSymbolizer {
             elf = ElfSymbols.read(file);
             filesRead++;
             if (elf.buildId() != null) {
-                ElfSymbols same = filesByBuildId.putIfAbsent(elf.buildId(), elf);
+                String id = ElfSymbols.kernelForm(elf.buildId());
+                ElfSymbols same = filesByBuildId.putIfAbsent(id, elf);
                 elf = same != null ? same : elf;
+                namesByBuildId.putIfAbsent(id, Path.of(r.name()).getFileName().toString());
             }
         } catch (IOException | RuntimeException e) {
             notes.add(r.name() + " is not a readable ELF file (" + e.getMessage() + "): its frames are printed as "
@@ -218,6 +243,142 @@ public final class StackSymbolizer {
         }
         filesByKey.put(key, elf);
         return elf;
+    }
+
+    // ---- build ids ---------------------------------------------------------------------------
+
+    /**
+     * User frames of a build-id stack ({@link io.bpfkit.api.map.BpfStackTraceMap#buildIdStack},
+     * {@link io.bpfkit.api.map.StackBuffers#buildIdFrames}) of process {@code pid}, innermost
+     * first. With {@code pid} 0 only files already met or added with {@link #addFile} name
+     * build ids, and frames holding an instruction pointer are {@value #UNKNOWN}.
+     */
+    public List<Frame> buildIds(int pid, List<BuildIdFrame> frames) {
+        List<Frame> out = new ArrayList<>(frames.size());
+        for (BuildIdFrame f : frames) {
+            out.add(buildIdFrame(pid, f));
+        }
+        return out;
+    }
+
+    /**
+     * One build-id frame of process {@code pid}: through the file with that build id, its
+     * program headers (file offset to link-time address) and symbols; through the process's
+     * mappings when the frame holds an instruction pointer. The frame's address is the file
+     * offset, or the instruction pointer. A build id no file has is named
+     * {@code [buildid 1234abcd…]+0xOFFSET}, and noted.
+     */
+    public Frame buildIdFrame(int pid, BuildIdFrame f) {
+        switch (f.status()) {
+            case IP -> {
+                return pid > 0 ? userFrame(pid, f.offset()) : new Frame(UNKNOWN, FrameKind.NATIVE, f.offset());
+            }
+            case EMPTY -> {
+                return new Frame(UNKNOWN, FrameKind.NATIVE, f.offset());
+            }
+            default -> {
+                String id = HexFormat.of().formatHex(f.buildId());
+                ElfSymbols elf = elfWithBuildId(pid, id);
+                String offset = "+0x" + Long.toHexString(f.offset());
+                if (elf == null) {
+                    notes.add("no file " + (pid > 0 ? "mapped by process " + pid + " nor " : "") + "added with addFile "
+                            + "has build id " + id + ": its frames are printed as [buildid " + id.substring(0, 8)
+                            + "…]+0xOFFSET (file offsets)");
+                    return new Frame("[buildid " + id.substring(0, 8) + "…]" + offset, FrameKind.NATIVE, f.offset());
+                }
+                String name = elf.lookup(elf.virtualAddress(f.offset()));
+                if (name != null) {
+                    return new Frame(name, FrameKind.NATIVE, f.offset());
+                }
+                String file = namesByBuildId.getOrDefault(id, id.substring(0, 8));
+                if (!elf.hasSymtab()) {
+                    notes.add(file + " (build id " + id + ") has no .symtab (stripped): its frames are printed as "
+                            + file + "+0xOFFSET (file offsets)");
+                }
+                return new Frame(file + offset, FrameKind.NATIVE, f.offset());
+            }
+        }
+    }
+
+    /**
+     * Makes {@code file}'s build id known, so that build-id frames of processes that do not map
+     * it (that exited, or ran on another machine) are named through it.
+     *
+     * @return its build id in hex, as {@code readelf -n} prints it; empty when it has none
+     * @throws IOException when it cannot be read
+     * @throws io.bpfkit.api.ObjectFormatException when it is not a well-formed ELF64 file
+     */
+    public Optional<String> addFile(Path file) throws IOException {
+        String id = ElfSymbols.readBuildId(file);
+        if (id == null) {
+            return Optional.empty();
+        }
+        String key = ElfSymbols.kernelForm(id);
+        if (!filesByBuildId.containsKey(key)) {
+            pathsByBuildId.put(key, file);
+            namesByBuildId.put(key, file.getFileName().toString());
+        }
+        return Optional.of(id);
+    }
+
+    private ElfSymbols elfWithBuildId(int pid, String id) {
+        if (!filesByBuildId.containsKey(id) && !pathsByBuildId.containsKey(id) && pid > 0) {
+            ProcessView p = view(pid);
+            if (!p.buildIdsScanned && p.regions != null) {
+                p.buildIdsScanned = true; // once per window, as mappings are read again
+                for (MappedFiles.Region r : p.regions) {
+                    if (r.isFile() && r.isExecutable()) {
+                        indexBuildId(p, r);
+                    }
+                }
+            }
+        }
+        if (filesByBuildId.containsKey(id)) {
+            return filesByBuildId.get(id);
+        }
+        Path file = pathsByBuildId.remove(id);
+        ElfSymbols elf = null;
+        if (file != null) {
+            try {
+                elf = ElfSymbols.read(file);
+                filesRead++;
+            } catch (IOException | RuntimeException e) {
+                notes.add(file + " (build id " + id + ") is not a readable ELF file (" + e.getMessage()
+                        + "): its frames are printed as file offsets");
+            }
+            filesByBuildId.put(id, elf);
+        }
+        return elf;
+    }
+
+    /** Reads the build id of a file the process maps, once per file. */
+    private void indexBuildId(ProcessView p, MappedFiles.Region r) {
+        Path file = Path.of("/proc/" + p.pid + "/root" + r.name());
+        if (!Files.exists(file)) {
+            file = Path.of(r.name());
+        }
+        Object key;
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            key = List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size());
+        } catch (IOException e) {
+            return; // gone or unreadable: its build id stays unknown, and the frame says so
+        }
+        if (buildIdsByKey.containsKey(key)) {
+            return;
+        }
+        String id = "";
+        try {
+            String hex = ElfSymbols.readBuildId(file);
+            id = hex == null ? "" : ElfSymbols.kernelForm(hex);
+        } catch (IOException | RuntimeException e) {
+            // not an ELF file (a mapped font, a JVM's CDS archive): it has no build id to match
+        }
+        buildIdsByKey.put(key, id);
+        if (!id.isEmpty() && !filesByBuildId.containsKey(id)) {
+            pathsByBuildId.putIfAbsent(id, file);
+            namesByBuildId.putIfAbsent(id, Path.of(r.name()).getFileName().toString());
+        }
     }
 
     private Frame jitFrame(ProcessView p, long ip) {
@@ -273,6 +434,7 @@ public final class StackSymbolizer {
         processes.values().forEach(p -> {
             p.askedForPerfMap = false;
             p.regionsRefreshed = false;
+            p.buildIdsScanned = false;
         });
     }
 
@@ -296,6 +458,7 @@ public final class StackSymbolizer {
         boolean askedForPerfMap;
         boolean regionsRefreshed;
         boolean perfMapLoaded;
+        boolean buildIdsScanned;
 
         ProcessView(int pid) {
             this.pid = pid;
