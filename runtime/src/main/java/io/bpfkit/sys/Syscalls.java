@@ -29,6 +29,11 @@ import java.util.Locale;
  *
  * <p>The errno capture buffer is one small segment per thread, so no call allocates.
  *
+ * <p>Each downcall handle sits in a holder class of its own and is linked the first time it is
+ * called: linking one costs a native stub and a few dozen method-handle classes that a JDK AOT
+ * cache does not keep (about 5 ms each in a fresh JVM), so a process that loads an object and
+ * never maps memory, polls or opens perf events does not pay for those calls.
+ *
  * <pre>{@code
  * int pid = Syscalls.getpid();
  * try (Arena arena = Arena.ofConfined()) {
@@ -139,73 +144,129 @@ public final class Syscalls {
      * {@code long syscall(long nr, long a, void *b, long c)}, for bpf(2). The variadic
      * arguments are passed as longs because the kernel reads each register whole.
      */
-    private static final MethodHandle SYSCALL_LONG_PTR_LONG = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, PTR, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+    private static final class SyscallLongPtrLong {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, PTR, LONG),
+                        Linker.Option.firstVariadicArg(1), CAPTURE);
+    }
 
     /** The same with the pointer as an address, for callers that keep its memory alive themselves. */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+    private static final class SyscallLongLongLong {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), CAPTURE);
+    }
 
     /** The same without the errno capture: see {@link #bpfRawUsuallySucceeding}. */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG_NO_ERRNO = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1));
+    private static final class SyscallLongLongLongNoErrno {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1));
+    }
 
     /**
-     * {@link #SYSCALL_LONG_LONG_LONG} linked {@linkplain Linker.Option#critical critical}: no
+     * {@link SyscallLongLongLong} linked {@linkplain Linker.Option#critical critical}: no
      * thread-state transition around the call, so the JVM cannot reach a safepoint while it runs.
      * Only for the element commands of map types whose element operations never sleep
      * ({@link #bpfRawNonBlocking}).
      */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG_CRITICAL = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE,
-            Linker.Option.critical(false));
+    private static final class SyscallLongLongLongCritical {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), CAPTURE, Linker.Option.critical(false));
+    }
 
     /** The same without the errno capture. */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG_CRITICAL_NO_ERRNO = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1),
-            Linker.Option.critical(false));
+    private static final class SyscallLongLongLongCriticalNoErrno {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
+    }
 
     /** {@code long syscall(long nr, void *attr, long pid, long cpu, long group_fd, long flags)}. */
-    private static final MethodHandle SYSCALL_PTR_4LONG = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, PTR, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1),
-            CAPTURE);
+    private static final class SyscallPtr4long {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, PTR, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), CAPTURE);
+    }
 
     /** {@code long syscall(long nr)}, for gettid where libc lacks it. */
-    private static final MethodHandle SYSCALL_0 = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+    private static final class Syscall0 {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+    }
 
     /** {@code int open(const char *path, int flags, ...)} with the mode argument. */
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(INT, PTR, INT, INT),
-            Linker.Option.firstVariadicArg(2), CAPTURE);
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(INT, INT), CAPTURE);
-    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
-    private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(PTR, PTR, LONG, INT, INT, INT, LONG), CAPTURE);
-    private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(INT, PTR, LONG), CAPTURE);
+    private static final class Open {
+        static final MethodHandle HANDLE =
+                downcall("open", FunctionDescriptor.of(INT, PTR, INT, INT), Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
+    private static final class Close {
+        static final MethodHandle HANDLE =
+                downcall("close", FunctionDescriptor.of(INT, INT), CAPTURE);
+    }
+    private static final class Read {
+        static final MethodHandle HANDLE =
+                downcall("read", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
+    }
+    private static final class Write {
+        static final MethodHandle HANDLE =
+                downcall("write", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
+    }
+    private static final class Mmap {
+        static final MethodHandle HANDLE =
+                downcall("mmap", FunctionDescriptor.of(PTR, PTR, LONG, INT, INT, INT, LONG), CAPTURE);
+    }
+    private static final class Munmap {
+        static final MethodHandle HANDLE =
+                downcall("munmap", FunctionDescriptor.of(INT, PTR, LONG), CAPTURE);
+    }
     private static final int F_GETFL = 3;
     /** {@code int fcntl(int fd, int cmd, ...)} with no argument. */
-    private static final MethodHandle FCNTL = downcall("fcntl", FunctionDescriptor.of(INT, INT, INT),
-            Linker.Option.firstVariadicArg(2), CAPTURE);
+    private static final class Fcntl {
+        static final MethodHandle HANDLE =
+                downcall("fcntl", FunctionDescriptor.of(INT, INT, INT), Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
     /** {@code int ioctl(int fd, unsigned long request, ...)} with a long argument. */
-    private static final MethodHandle IOCTL_LONG = downcall("ioctl",
-            FunctionDescriptor.of(INT, INT, LONG, LONG), Linker.Option.firstVariadicArg(2), CAPTURE);
+    private static final class IoctlLong {
+        static final MethodHandle HANDLE =
+                downcall("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG),
+                        Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
     /** {@code int ioctl(int fd, unsigned long request, ...)} with a pointer argument. */
-    private static final MethodHandle IOCTL_PTR = downcall("ioctl",
-            FunctionDescriptor.of(INT, INT, LONG, PTR), Linker.Option.firstVariadicArg(2), CAPTURE);
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(INT, INT),
-            CAPTURE);
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
-            FunctionDescriptor.of(INT, INT, INT, INT, PTR), CAPTURE);
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
-            FunctionDescriptor.of(INT, INT, PTR, INT, INT), CAPTURE);
-    private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(INT));
-    private static final MethodHandle GETTID = LIBC.find("gettid").isPresent()
-            ? downcall("gettid", FunctionDescriptor.of(INT)) : null;
-    private static final MethodHandle GETRLIMIT = downcall("getrlimit", FunctionDescriptor.of(INT, INT, PTR),
-            CAPTURE);
-    private static final MethodHandle SETRLIMIT = downcall("setrlimit", FunctionDescriptor.of(INT, INT, PTR),
-            CAPTURE);
+    private static final class IoctlPtr {
+        static final MethodHandle HANDLE =
+                downcall("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR),
+                        Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
+    private static final class EpollCreate1 {
+        static final MethodHandle HANDLE =
+                downcall("epoll_create1", FunctionDescriptor.of(INT, INT), CAPTURE);
+    }
+    private static final class EpollCtl {
+        static final MethodHandle HANDLE =
+                downcall("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, PTR), CAPTURE);
+    }
+    private static final class EpollWait {
+        static final MethodHandle HANDLE =
+                downcall("epoll_wait", FunctionDescriptor.of(INT, INT, PTR, INT, INT), CAPTURE);
+    }
+    private static final class Getpid {
+        static final MethodHandle HANDLE =
+                downcall("getpid", FunctionDescriptor.of(INT));
+    }
+    private static final class Gettid {
+        static final MethodHandle HANDLE =
+                LIBC.find("gettid").isPresent() ? downcall("gettid", FunctionDescriptor.of(INT)) : null;
+    }
+    private static final class Getrlimit {
+        static final MethodHandle HANDLE =
+                downcall("getrlimit", FunctionDescriptor.of(INT, INT, PTR), CAPTURE);
+    }
+    private static final class Setrlimit {
+        static final MethodHandle HANDLE =
+                downcall("setrlimit", FunctionDescriptor.of(INT, INT, PTR), CAPTURE);
+    }
 
     /**
      * {@code struct epoll_event}: packed on x86_64 (12 bytes, data at offset 4), naturally
@@ -303,7 +364,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_PTR_LONG.invokeExact(state, NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongPtrLong.HANDLE.invokeExact(state, NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -321,7 +382,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG.invokeExact(state, NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLong.HANDLE.invokeExact(state, NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -342,7 +403,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG_NO_ERRNO.invokeExact(NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLongNoErrno.HANDLE.invokeExact(NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -365,7 +426,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG_CRITICAL.invokeExact(state, NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLongCritical.HANDLE.invokeExact(state, NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -382,7 +443,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG_CRITICAL_NO_ERRNO.invokeExact(NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLongCriticalNoErrno.HANDLE.invokeExact(NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -405,7 +466,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         long r;
         try {
-            r = (long) SYSCALL_PTR_4LONG.invokeExact(state, NR_PERF_EVENT_OPEN, attr, (long) pid, (long) cpu,
+            r = (long) SyscallPtr4long.HANDLE.invokeExact(state, NR_PERF_EVENT_OPEN, attr, (long) pid, (long) cpu,
                     (long) groupFd, flags);
         } catch (Throwable t) {
             throw downcallFailed("perf_event_open(2)", t);
@@ -449,7 +510,7 @@ public final class Syscalls {
             while (true) {
                 int r;
                 try {
-                    r = (int) OPEN.invokeExact(state, p, flags | O_CLOEXEC, mode);
+                    r = (int) Open.HANDLE.invokeExact(state, p, flags | O_CLOEXEC, mode);
                 } catch (Throwable t) {
                     throw downcallFailed("open", t);
                 }
@@ -470,7 +531,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) CLOSE.invokeExact(state, fd);
+            r = (int) Close.HANDLE.invokeExact(state, fd);
         } catch (Throwable t) {
             throw downcallFailed("close", t);
         }
@@ -490,7 +551,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) FCNTL.invokeExact(state, fd, F_GETFL);
+            r = (int) Fcntl.HANDLE.invokeExact(state, fd, F_GETFL);
         } catch (Throwable t) {
             throw downcallFailed("fcntl", t);
         }
@@ -510,7 +571,7 @@ public final class Syscalls {
         while (true) {
             long r;
             try {
-                r = (long) READ.invokeExact(state, fd, buf, buf.byteSize());
+                r = (long) Read.HANDLE.invokeExact(state, fd, buf, buf.byteSize());
             } catch (Throwable t) {
                 throw downcallFailed("read", t);
             }
@@ -534,7 +595,7 @@ public final class Syscalls {
         while (true) {
             long r;
             try {
-                r = (long) WRITE.invokeExact(state, fd, buf, buf.byteSize());
+                r = (long) Write.HANDLE.invokeExact(state, fd, buf, buf.byteSize());
             } catch (Throwable t) {
                 throw downcallFailed("write", t);
             }
@@ -553,7 +614,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) IOCTL_LONG.invokeExact(state, fd, request, arg);
+            r = (int) IoctlLong.HANDLE.invokeExact(state, fd, request, arg);
         } catch (Throwable t) {
             throw downcallFailed("ioctl", t);
         }
@@ -568,7 +629,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) IOCTL_PTR.invokeExact(state, fd, request, arg);
+            r = (int) IoctlPtr.HANDLE.invokeExact(state, fd, request, arg);
         } catch (Throwable t) {
             throw downcallFailed("ioctl", t);
         }
@@ -603,7 +664,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         MemorySegment p;
         try {
-            p = (MemorySegment) MMAP.invokeExact(state, addr, length, prot, flags, fd, offset);
+            p = (MemorySegment) Mmap.HANDLE.invokeExact(state, addr, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw downcallFailed("mmap", t);
         }
@@ -642,7 +703,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
+            r = (int) Munmap.HANDLE.invokeExact(state, MemorySegment.ofAddress(address), length);
         } catch (Throwable t) {
             throw downcallFailed("munmap", t);
         }
@@ -683,7 +744,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) EPOLL_CREATE1.invokeExact(state, flags);
+            r = (int) EpollCreate1.HANDLE.invokeExact(state, flags);
         } catch (Throwable t) {
             throw downcallFailed("epoll_create1", t);
         }
@@ -702,7 +763,7 @@ public final class Syscalls {
             MemorySegment state = CAPTURE_STATE.get();
             int r;
             try {
-                r = (int) EPOLL_CTL.invokeExact(state, epoll.get(), op, fd, ev);
+                r = (int) EpollCtl.HANDLE.invokeExact(state, epoll.get(), op, fd, ev);
             } catch (Throwable t) {
                 throw downcallFailed("epoll_ctl", t);
             }
@@ -722,7 +783,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) EPOLL_WAIT.invokeExact(state, epoll.get(), events, max, timeoutMillis);
+            r = (int) EpollWait.HANDLE.invokeExact(state, epoll.get(), events, max, timeoutMillis);
         } catch (Throwable t) {
             throw downcallFailed("epoll_wait", t);
         }
@@ -751,7 +812,7 @@ public final class Syscalls {
     /** {@code getpid()}. */
     public static int getpid() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) Getpid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw downcallFailed("getpid", t);
         }
@@ -760,11 +821,11 @@ public final class Syscalls {
     /** {@code gettid()}: the kernel's id of the calling (carrier) thread. */
     public static int gettid() {
         try {
-            if (GETTID != null) {
-                return (int) GETTID.invokeExact();
+            if (Gettid.HANDLE != null) {
+                return (int) Gettid.HANDLE.invokeExact();
             }
             MemorySegment state = CAPTURE_STATE.get();
-            return (int) (long) SYSCALL_0.invokeExact(state, NR_GETTID);
+            return (int) (long) Syscall0.HANDLE.invokeExact(state, NR_GETTID);
         } catch (Throwable t) {
             throw downcallFailed("gettid", t);
         }
@@ -781,7 +842,7 @@ public final class Syscalls {
             MemorySegment state = CAPTURE_STATE.get();
             int r;
             try {
-                r = (int) GETRLIMIT.invokeExact(state, resource, rl);
+                r = (int) Getrlimit.HANDLE.invokeExact(state, resource, rl);
             } catch (Throwable t) {
                 throw downcallFailed("getrlimit", t);
             }
@@ -801,7 +862,7 @@ public final class Syscalls {
             MemorySegment state = CAPTURE_STATE.get();
             int r;
             try {
-                r = (int) SETRLIMIT.invokeExact(state, resource, rl);
+                r = (int) Setrlimit.HANDLE.invokeExact(state, resource, rl);
             } catch (Throwable t) {
                 throw downcallFailed("setrlimit", t);
             }
