@@ -14,6 +14,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.util.Locale;
 
 /**
@@ -141,16 +142,10 @@ public final class Syscalls {
     };
 
     /**
-     * {@code long syscall(long nr, long a, void *b, long c)}, for bpf(2). The variadic
-     * arguments are passed as longs because the kernel reads each register whole.
+     * {@code long syscall(long nr, long a, long b, long c)}, for bpf(2) with its attribute as an
+     * address. The variadic arguments are passed as longs because the kernel reads each register
+     * whole.
      */
-    private static final class SyscallLongPtrLong {
-        static final MethodHandle HANDLE =
-                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, PTR, LONG),
-                        Linker.Option.firstVariadicArg(1), CAPTURE);
-    }
-
-    /** The same with the pointer as an address, for callers that keep its memory alive themselves. */
     private static final class SyscallLongLongLong {
         static final MethodHandle HANDLE =
                 downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
@@ -357,18 +352,26 @@ public final class Syscalls {
         return bpfRaw(cmd, attr, size, captureState());
     }
 
-    /** As {@link #bpfRaw(int, MemorySegment, long)}, errno captured into the caller's {@code state}. */
+    /**
+     * As {@link #bpfRaw(int, MemorySegment, long)}, errno captured into the caller's {@code state}.
+     * The attribute goes down as an address through the same downcall as
+     * {@link #bpfRaw(int, long, long, MemorySegment)}: one linked shape for every bpf(2) command
+     * that may block (each shape costs a fresh process about 5 ms to link, see the class comment),
+     * with the checks a pointer parameter would make done here and the segment kept reachable
+     * until the call returns.
+     */
     static long bpfRaw(int cmd, MemorySegment attr, long size, MemorySegment state) {
-        if (NR_BPF < 0) {
-            return -Errno.ENOSYS;
+        if (!attr.isNative()) {
+            throw new IllegalArgumentException("bpf(2) attribute must be native memory: " + attr);
         }
-        long r;
+        if (!attr.scope().isAlive()) {
+            throw new IllegalStateException("bpf(2) attribute of a closed arena: " + attr);
+        }
         try {
-            r = (long) SyscallLongPtrLong.HANDLE.invokeExact(state, NR_BPF, (long) cmd, attr, size);
-        } catch (Throwable t) {
-            throw downcallFailed("bpf(2)", t);
+            return bpfRaw(cmd, attr.address(), size, state);
+        } finally {
+            Reference.reachabilityFence(attr);
         }
-        return r < 0 ? -(long) errno(state) : r;
     }
 
     /**
@@ -722,10 +725,13 @@ public final class Syscalls {
 
     /** The page size of this process. */
     public static long pageSize() {
-        return PAGE_SIZE;
+        return PageSize.BYTES;
     }
 
-    private static final long PAGE_SIZE = readPageSize();
+    /** Asked for when first needed: reading it links a downcall of its own. */
+    private static final class PageSize {
+        static final long BYTES = readPageSize();
+    }
 
     private static long readPageSize() {
         MethodHandle sysconf = downcall("sysconf", FunctionDescriptor.of(LONG, INT));
