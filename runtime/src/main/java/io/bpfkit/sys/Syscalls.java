@@ -23,10 +23,12 @@ import java.util.Locale;
  * can overwrite it. This class and the rest of {@code io.bpfkit.sys} are the only code of
  * bpfkit that calls native functions.
  *
- * <p>libc wrappers are used where they exist ({@code close}, {@code read}, {@code write},
+ * <p>libc wrappers are used where they exist ({@code read}, {@code write},
  * {@code mmap}, {@code munmap}, {@code ioctl}, {@code epoll_*}, {@code getpid}, {@code gettid},
  * {@code getrlimit}/{@code setrlimit}); {@code bpf(2)} and {@code perf_event_open(2)}, which
- * glibc does not wrap, go through {@code syscall(2)} with the number of this architecture.
+ * glibc does not wrap, go through {@code syscall(2)} with the number of this architecture, and
+ * so do {@code close(2)} and {@code openat(2)} (without a mode) on the architectures whose
+ * numbers this class knows, through the same downcall as bpf(2): a load links one.
  *
  * <p>The errno capture buffer is one small segment per thread, so no call allocates.
  *
@@ -132,6 +134,26 @@ public final class Syscalls {
         case "ppc64le", "ppc64" -> 319;
         default -> -1;
     };
+
+    /** {@code close(2)}, made through {@link #syscall3}: see {@link #close(int)}. */
+    private static final long NR_CLOSE = switch (ARCH) {
+        case "amd64", "x86_64" -> 3;
+        case "aarch64", "arm64", "riscv64", "loongarch64" -> 57;
+        case "s390x", "ppc64le", "ppc64" -> 6;
+        default -> -1;
+    };
+
+    /** {@code openat(2)}, made through {@link #syscall3}: see {@link #open(String, int, int, String)}. */
+    private static final long NR_OPENAT = switch (ARCH) {
+        case "amd64", "x86_64" -> 257;
+        case "aarch64", "arm64", "riscv64", "loongarch64" -> 56;
+        case "s390x" -> 288;
+        case "ppc64le", "ppc64" -> 286;
+        default -> -1;
+    };
+    private static final int AT_FDCWD = -100;
+    /** {@code O_CREAT | __O_TMPFILE}: the flags with which open reads its mode argument. */
+    private static final int OPEN_FLAGS_WITH_MODE = 0x40 | 0x400000;
 
     private static final long NR_GETTID = switch (ARCH) {
         case "amd64", "x86_64" -> 186;
@@ -285,6 +307,16 @@ public final class Syscalls {
     static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(
                 () -> new UnsatisfiedLinkError("libc has no " + name)), fd, options);
+    }
+
+    /**
+     * {@code syscall(nr, a, b, c)} through the downcall bpf(2) uses, errno into {@code state}:
+     * close and open (without a mode) go this way rather than through libc's wrappers, which
+     * would each be one more downcall for a fresh process to link before its first load. The
+     * kernel ignores the arguments a call does not take.
+     */
+    private static long syscall3(MemorySegment state, long nr, long a, long b, long c) throws Throwable {
+        return (long) SyscallLongLongLong.HANDLE.invokeExact(state, nr, a, b, c);
     }
 
     // ---- errno plumbing -------------------------------------------------------------------
@@ -513,7 +545,9 @@ public final class Syscalls {
             while (true) {
                 int r;
                 try {
-                    r = (int) Open.HANDLE.invokeExact(state, p, flags | O_CLOEXEC, mode);
+                    r = NR_OPENAT >= 0 && (flags & OPEN_FLAGS_WITH_MODE) == 0
+                            ? (int) syscall3(state, NR_OPENAT, AT_FDCWD, p.address(), flags | O_CLOEXEC)
+                            : (int) Open.HANDLE.invokeExact(state, p, flags | O_CLOEXEC, mode);
                 } catch (Throwable t) {
                     throw downcallFailed("open", t);
                 }
@@ -534,7 +568,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) Close.HANDLE.invokeExact(state, fd);
+            r = NR_CLOSE >= 0 ? (int) syscall3(state, NR_CLOSE, fd, 0, 0) : (int) Close.HANDLE.invokeExact(state, fd);
         } catch (Throwable t) {
             throw downcallFailed("close", t);
         }
