@@ -155,7 +155,9 @@ final class ObjectOpener {
         return l == null ? List.of() : l;
     }
 
-    private static final Comparator<ElfSymbol> BY_VALUE = Comparator.comparingLong(ElfSymbol::value);
+    // Comparators here are lambdas of this class, not Comparator.comparingLong's: a JDK AOT cache
+    // keeps the former, while the latter spin their classes in every fresh process.
+    private static final Comparator<ElfSymbol> BY_VALUE = (a, b) -> Long.compare(a.value(), b.value());
 
     private void readBtf() {
         ElfSection btfSection = elf.section(".BTF").orElse(null);
@@ -189,7 +191,7 @@ final class ObjectOpener {
                 }
             }
         });
-        datasecLayouts.sort(Comparator.comparingInt(DatasecLayout::typeId));
+        datasecLayouts.sort((a, b) -> Integer.compare(a.typeId(), b.typeId()));
         ElfSection ext = elf.section(".BTF.ext").orElse(null);
         if (ext != null) {
             btfExt = BtfExt.parse(kept(ext.data()), btf);
@@ -227,7 +229,7 @@ final class ObjectOpener {
             boolean hidden = sym.visibility() == STV_HIDDEN || sym.visibility() == STV_INTERNAL;
             vars.add(new DatasecVar(v, fixOffsets ? sym.value() : e.offset(), e.size(), hidden));
         }
-        vars.sort(Comparator.comparingLong(DatasecVar::offset));
+        vars.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         return vars;
     }
 

@@ -120,7 +120,7 @@ final class StructOpsReader {
         List<MapSpec> out = new ArrayList<>(variables.size());
         for (Variable v : variables) {
             List<StructOpsSpec.FunctionPointer> pointers = new ArrayList<>(v.pointers().values());
-            pointers.sort(java.util.Comparator.comparingInt(StructOpsSpec.FunctionPointer::memberIndex));
+            pointers.sort((a, b) -> Integer.compare(a.memberIndex(), b.memberIndex()));
             v.map().structOps(new StructOpsSpec(v.type().name(), v.type().id(), v.data(), pointers, link));
             out.add(v.map());
         }

@@ -16,48 +16,42 @@ final class TypeNames {
         int cur = id;
         for (int depth = 0; depth < MAX_DEPTH; depth++) {
             BtfType t = btf.type(cur);
-            switch (t) {
-                case BtfType.Void v -> {
-                    return prefix + "void" + suffix;
-                }
-                case BtfType.Ptr p -> {
-                    suffix.insert(0, " *");
-                    cur = p.type();
-                }
-                case BtfType.Array a -> {
-                    suffix.append('[').append(a.elements()).append(']');
-                    cur = a.type();
-                }
-                case BtfType.Const c -> {
-                    prefix = "const " + prefix;
-                    cur = c.type();
-                }
-                case BtfType.Volatile v -> {
-                    prefix = "volatile " + prefix;
-                    cur = v.type();
-                }
-                case BtfType.Restrict r -> cur = r.type();
-                case BtfType.TypeTag tt -> cur = tt.type();
-                case BtfType.DeclTag dt -> cur = dt.type();
-                case BtfType.Var v -> cur = v.type();
-                case BtfType.Struct s -> {
-                    return prefix + "struct " + named(s.name()) + suffix;
-                }
-                case BtfType.Union u -> {
-                    return prefix + "union " + named(u.name()) + suffix;
-                }
-                case BtfType.Enumeration e -> {
-                    return prefix + "enum " + named(e.name()) + suffix;
-                }
-                case BtfType.Fwd f -> {
-                    return prefix + (f.union() ? "union " : "struct ") + named(f.name()) + suffix;
-                }
-                case BtfType.FuncProto fp -> {
-                    return prefix + "func" + suffix;
-                }
-                default -> {
-                    return prefix + named(t.name()) + suffix;
-                }
+            // An instanceof chain, not a pattern switch: a switch over types is bootstrapped at its
+            // first run into a class a JDK AOT cache does not keep, and every map's open runs this.
+            if (t instanceof BtfType.Void) {
+                return prefix + "void" + suffix;
+            } else if (t instanceof BtfType.Ptr p) {
+                suffix.insert(0, " *");
+                cur = p.type();
+            } else if (t instanceof BtfType.Array a) {
+                suffix.append('[').append(a.elements()).append(']');
+                cur = a.type();
+            } else if (t instanceof BtfType.Const c) {
+                prefix = "const " + prefix;
+                cur = c.type();
+            } else if (t instanceof BtfType.Volatile v) {
+                prefix = "volatile " + prefix;
+                cur = v.type();
+            } else if (t instanceof BtfType.Restrict r) {
+                cur = r.type();
+            } else if (t instanceof BtfType.TypeTag tt) {
+                cur = tt.type();
+            } else if (t instanceof BtfType.DeclTag dt) {
+                cur = dt.type();
+            } else if (t instanceof BtfType.Var v) {
+                cur = v.type();
+            } else if (t instanceof BtfType.Struct s) {
+                return prefix + "struct " + named(s.name()) + suffix;
+            } else if (t instanceof BtfType.Union u) {
+                return prefix + "union " + named(u.name()) + suffix;
+            } else if (t instanceof BtfType.Enumeration e) {
+                return prefix + "enum " + named(e.name()) + suffix;
+            } else if (t instanceof BtfType.Fwd f) {
+                return prefix + (f.union() ? "union " : "struct ") + named(f.name()) + suffix;
+            } else if (t instanceof BtfType.FuncProto) {
+                return prefix + "func" + suffix;
+            } else {
+                return prefix + named(t.name()) + suffix;
             }
         }
         return prefix + "..." + suffix;

@@ -39,7 +39,9 @@ public record BtfFeatures(boolean btf, boolean func, boolean funcGlobal, boolean
 
     /** Whether the kernel accepts every part, so object BTF needs no rewriting of kinds. */
     public boolean all() {
-        return equals(ALL);
+        // Not equals(ALL): a record's equals is bootstrapped at its first call (ObjectMethods),
+        // method-handle classes a JDK AOT cache does not keep, on every fresh process's load.
+        return btf && func && funcGlobal && datasec && floats && declTag && typeTag && enum64 && qmarkDatasec;
     }
 
     private static volatile BtfFeatures running;

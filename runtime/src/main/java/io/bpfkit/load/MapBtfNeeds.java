@@ -46,15 +46,22 @@ final class MapBtfNeeds {
             return null;
         }
         BtfType t = btf.type(btf.skipModifiersAndTypedefs(id));
-        return switch (t) {
-            case BtfType.Struct s when SPECIAL_STRUCTS.contains(s.name()) -> "struct " + s.name();
-            case BtfType.Struct s -> firstIn(btf, s.members(), depth);
-            case BtfType.Union u -> firstIn(btf, u.members(), depth);
-            case BtfType.Array a -> specialField(btf, a.type(), depth + 1);
-            case BtfType.Ptr p when btf.type(p.type()) instanceof BtfType.TypeTag tag
-                    && KPTR_TAGS.contains(tag.name()) -> tag.name();
-            default -> null;
-        };
+        // An instanceof chain, not a pattern switch: a switch over types is bootstrapped at its
+        // first run into a class a JDK AOT cache does not keep, and every load runs this.
+        if (t instanceof BtfType.Struct s) {
+            return SPECIAL_STRUCTS.contains(s.name()) ? "struct " + s.name() : firstIn(btf, s.members(), depth);
+        }
+        if (t instanceof BtfType.Union u) {
+            return firstIn(btf, u.members(), depth);
+        }
+        if (t instanceof BtfType.Array a) {
+            return specialField(btf, a.type(), depth + 1);
+        }
+        if (t instanceof BtfType.Ptr p && btf.type(p.type()) instanceof BtfType.TypeTag tag
+                && KPTR_TAGS.contains(tag.name())) {
+            return tag.name();
+        }
+        return null;
     }
 
     private static String firstIn(Btf btf, java.util.List<BtfType.Member> members, int depth) {

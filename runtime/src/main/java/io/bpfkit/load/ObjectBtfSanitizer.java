@@ -10,7 +10,6 @@ import io.bpfkit.object.DatasecLayout;
 import io.bpfkit.object.GlobalVariable;
 import io.bpfkit.object.ProgramSpec;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,7 +195,7 @@ public final class ObjectBtfSanitizer {
         }
         // In offset order, which the kernel requires (libbpf leaves clang's order, and the kernel
         // refuses such BTF when the kconfig layout reorders variables).
-        entries.sort(Comparator.comparingLong(BtfType.DatasecEntry::offset));
+        entries.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         patch.datasec(kconfig.id(), size, entries);
     }
 

@@ -576,7 +576,13 @@ final class ObjectLoader {
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
                 MemorySegment value = arena.allocate(data.length);
                 MemorySegment.copy(data, 0, value, ValueLayout.JAVA_BYTE, 0, data.length);
-                MapCalls.of(fd).update(key, value, BpfFlags.BPF_ANY);
+                // A global data map is a one-element array, whose element 0 always exists: BPF_EXIST
+                // is the same update as BPF_ANY, and it goes through the bpf(2) downcall every other
+                // command of the load uses, where BPF_ANY's goes through one a fresh process links
+                // for this call alone (the errno-less one hot map updates take).
+                if (!MapCalls.of(fd).update(key, value, BpfFlags.BPF_EXIST)) {
+                    throw new LoadException("map '" + m.name() + "'", "its element 0 is missing: not an array");
+                }
             }
         }
         if (m.isReadOnlyData()) {

@@ -14,6 +14,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.util.Locale;
 
 /**
@@ -22,12 +23,19 @@ import java.util.Locale;
  * can overwrite it. This class and the rest of {@code io.bpfkit.sys} are the only code of
  * bpfkit that calls native functions.
  *
- * <p>libc wrappers are used where they exist ({@code close}, {@code read}, {@code write},
+ * <p>libc wrappers are used where they exist ({@code read}, {@code write},
  * {@code mmap}, {@code munmap}, {@code ioctl}, {@code epoll_*}, {@code getpid}, {@code gettid},
  * {@code getrlimit}/{@code setrlimit}); {@code bpf(2)} and {@code perf_event_open(2)}, which
- * glibc does not wrap, go through {@code syscall(2)} with the number of this architecture.
+ * glibc does not wrap, go through {@code syscall(2)} with the number of this architecture, and
+ * so do {@code close(2)} and {@code openat(2)} (without a mode) on the architectures whose
+ * numbers this class knows, through the same downcall as bpf(2): a load links one.
  *
  * <p>The errno capture buffer is one small segment per thread, so no call allocates.
+ *
+ * <p>Each downcall handle sits in a holder class of its own and is linked the first time it is
+ * called: linking one costs a native stub and a few dozen method-handle classes that a JDK AOT
+ * cache does not keep (about 5 ms each in a fresh JVM), so a process that loads an object and
+ * never maps memory, polls or opens perf events does not pay for those calls.
  *
  * <pre>{@code
  * int pid = Syscalls.getpid();
@@ -127,6 +135,26 @@ public final class Syscalls {
         default -> -1;
     };
 
+    /** {@code close(2)}, made through {@link #syscall3}: see {@link #close(int)}. */
+    private static final long NR_CLOSE = switch (ARCH) {
+        case "amd64", "x86_64" -> 3;
+        case "aarch64", "arm64", "riscv64", "loongarch64" -> 57;
+        case "s390x", "ppc64le", "ppc64" -> 6;
+        default -> -1;
+    };
+
+    /** {@code openat(2)}, made through {@link #syscall3}: see {@link #open(String, int, int, String)}. */
+    private static final long NR_OPENAT = switch (ARCH) {
+        case "amd64", "x86_64" -> 257;
+        case "aarch64", "arm64", "riscv64", "loongarch64" -> 56;
+        case "s390x" -> 288;
+        case "ppc64le", "ppc64" -> 286;
+        default -> -1;
+    };
+    private static final int AT_FDCWD = -100;
+    /** {@code O_CREAT | __O_TMPFILE}: the flags with which open reads its mode argument. */
+    private static final int OPEN_FLAGS_WITH_MODE = 0x40 | 0x400000;
+
     private static final long NR_GETTID = switch (ARCH) {
         case "amd64", "x86_64" -> 186;
         case "aarch64", "arm64", "riscv64", "loongarch64" -> 178;
@@ -136,76 +164,126 @@ public final class Syscalls {
     };
 
     /**
-     * {@code long syscall(long nr, long a, void *b, long c)}, for bpf(2). The variadic
-     * arguments are passed as longs because the kernel reads each register whole.
+     * {@code long syscall(long nr, long a, long b, long c)}, for bpf(2) with its attribute as an
+     * address. The variadic arguments are passed as longs because the kernel reads each register
+     * whole.
      */
-    private static final MethodHandle SYSCALL_LONG_PTR_LONG = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, PTR, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
-
-    /** The same with the pointer as an address, for callers that keep its memory alive themselves. */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+    private static final class SyscallLongLongLong {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), CAPTURE);
+    }
 
     /** The same without the errno capture: see {@link #bpfRawUsuallySucceeding}. */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG_NO_ERRNO = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1));
+    private static final class SyscallLongLongLongNoErrno {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1));
+    }
 
     /**
-     * {@link #SYSCALL_LONG_LONG_LONG} linked {@linkplain Linker.Option#critical critical}: no
+     * {@link SyscallLongLongLong} linked {@linkplain Linker.Option#critical critical}: no
      * thread-state transition around the call, so the JVM cannot reach a safepoint while it runs.
      * Only for the element commands of map types whose element operations never sleep
      * ({@link #bpfRawNonBlocking}).
      */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG_CRITICAL = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE,
-            Linker.Option.critical(false));
+    private static final class SyscallLongLongLongCritical {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), CAPTURE, Linker.Option.critical(false));
+    }
 
     /** The same without the errno capture. */
-    private static final MethodHandle SYSCALL_LONG_LONG_LONG_CRITICAL_NO_ERRNO = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1),
-            Linker.Option.critical(false));
+    private static final class SyscallLongLongLongCriticalNoErrno {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
+    }
 
     /** {@code long syscall(long nr, void *attr, long pid, long cpu, long group_fd, long flags)}. */
-    private static final MethodHandle SYSCALL_PTR_4LONG = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG, PTR, LONG, LONG, LONG, LONG), Linker.Option.firstVariadicArg(1),
-            CAPTURE);
+    private static final class SyscallPtr4long {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG, PTR, LONG, LONG, LONG, LONG),
+                        Linker.Option.firstVariadicArg(1), CAPTURE);
+    }
 
     /** {@code long syscall(long nr)}, for gettid where libc lacks it. */
-    private static final MethodHandle SYSCALL_0 = downcall("syscall",
-            FunctionDescriptor.of(LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+    private static final class Syscall0 {
+        static final MethodHandle HANDLE =
+                downcall("syscall", FunctionDescriptor.of(LONG, LONG), Linker.Option.firstVariadicArg(1), CAPTURE);
+    }
 
     /** {@code int open(const char *path, int flags, ...)} with the mode argument. */
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(INT, PTR, INT, INT),
-            Linker.Option.firstVariadicArg(2), CAPTURE);
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(INT, INT), CAPTURE);
-    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
-    private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(PTR, PTR, LONG, INT, INT, INT, LONG), CAPTURE);
-    private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(INT, PTR, LONG), CAPTURE);
+    private static final class Open {
+        static final MethodHandle HANDLE =
+                downcall("open", FunctionDescriptor.of(INT, PTR, INT, INT), Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
+    private static final class Close {
+        static final MethodHandle HANDLE =
+                downcall("close", FunctionDescriptor.of(INT, INT), CAPTURE);
+    }
+    private static final class Read {
+        static final MethodHandle HANDLE =
+                downcall("read", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
+    }
+    private static final class Write {
+        static final MethodHandle HANDLE =
+                downcall("write", FunctionDescriptor.of(LONG, INT, PTR, LONG), CAPTURE);
+    }
+    private static final class Mmap {
+        static final MethodHandle HANDLE =
+                downcall("mmap", FunctionDescriptor.of(PTR, PTR, LONG, INT, INT, INT, LONG), CAPTURE);
+    }
+    private static final class Munmap {
+        static final MethodHandle HANDLE =
+                downcall("munmap", FunctionDescriptor.of(INT, PTR, LONG), CAPTURE);
+    }
     private static final int F_GETFL = 3;
     /** {@code int fcntl(int fd, int cmd, ...)} with no argument. */
-    private static final MethodHandle FCNTL = downcall("fcntl", FunctionDescriptor.of(INT, INT, INT),
-            Linker.Option.firstVariadicArg(2), CAPTURE);
+    private static final class Fcntl {
+        static final MethodHandle HANDLE =
+                downcall("fcntl", FunctionDescriptor.of(INT, INT, INT), Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
     /** {@code int ioctl(int fd, unsigned long request, ...)} with a long argument. */
-    private static final MethodHandle IOCTL_LONG = downcall("ioctl",
-            FunctionDescriptor.of(INT, INT, LONG, LONG), Linker.Option.firstVariadicArg(2), CAPTURE);
+    private static final class IoctlLong {
+        static final MethodHandle HANDLE =
+                downcall("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG),
+                        Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
     /** {@code int ioctl(int fd, unsigned long request, ...)} with a pointer argument. */
-    private static final MethodHandle IOCTL_PTR = downcall("ioctl",
-            FunctionDescriptor.of(INT, INT, LONG, PTR), Linker.Option.firstVariadicArg(2), CAPTURE);
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(INT, INT),
-            CAPTURE);
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
-            FunctionDescriptor.of(INT, INT, INT, INT, PTR), CAPTURE);
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
-            FunctionDescriptor.of(INT, INT, PTR, INT, INT), CAPTURE);
-    private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(INT));
-    private static final MethodHandle GETTID = LIBC.find("gettid").isPresent()
-            ? downcall("gettid", FunctionDescriptor.of(INT)) : null;
-    private static final MethodHandle GETRLIMIT = downcall("getrlimit", FunctionDescriptor.of(INT, INT, PTR),
-            CAPTURE);
-    private static final MethodHandle SETRLIMIT = downcall("setrlimit", FunctionDescriptor.of(INT, INT, PTR),
-            CAPTURE);
+    private static final class IoctlPtr {
+        static final MethodHandle HANDLE =
+                downcall("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR),
+                        Linker.Option.firstVariadicArg(2), CAPTURE);
+    }
+    private static final class EpollCreate1 {
+        static final MethodHandle HANDLE =
+                downcall("epoll_create1", FunctionDescriptor.of(INT, INT), CAPTURE);
+    }
+    private static final class EpollCtl {
+        static final MethodHandle HANDLE =
+                downcall("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, PTR), CAPTURE);
+    }
+    private static final class EpollWait {
+        static final MethodHandle HANDLE =
+                downcall("epoll_wait", FunctionDescriptor.of(INT, INT, PTR, INT, INT), CAPTURE);
+    }
+    private static final class Getpid {
+        static final MethodHandle HANDLE =
+                downcall("getpid", FunctionDescriptor.of(INT));
+    }
+    private static final class Gettid {
+        static final MethodHandle HANDLE =
+                LIBC.find("gettid").isPresent() ? downcall("gettid", FunctionDescriptor.of(INT)) : null;
+    }
+    private static final class Getrlimit {
+        static final MethodHandle HANDLE =
+                downcall("getrlimit", FunctionDescriptor.of(INT, INT, PTR), CAPTURE);
+    }
+    private static final class Setrlimit {
+        static final MethodHandle HANDLE =
+                downcall("setrlimit", FunctionDescriptor.of(INT, INT, PTR), CAPTURE);
+    }
 
     /**
      * {@code struct epoll_event}: packed on x86_64 (12 bytes, data at offset 4), naturally
@@ -229,6 +307,16 @@ public final class Syscalls {
     static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(
                 () -> new UnsatisfiedLinkError("libc has no " + name)), fd, options);
+    }
+
+    /**
+     * {@code syscall(nr, a, b, c)} through the downcall bpf(2) uses, errno into {@code state}:
+     * close and open (without a mode) go this way rather than through libc's wrappers, which
+     * would each be one more downcall for a fresh process to link before its first load. The
+     * kernel ignores the arguments a call does not take.
+     */
+    private static long syscall3(MemorySegment state, long nr, long a, long b, long c) throws Throwable {
+        return (long) SyscallLongLongLong.HANDLE.invokeExact(state, nr, a, b, c);
     }
 
     // ---- errno plumbing -------------------------------------------------------------------
@@ -296,18 +384,26 @@ public final class Syscalls {
         return bpfRaw(cmd, attr, size, captureState());
     }
 
-    /** As {@link #bpfRaw(int, MemorySegment, long)}, errno captured into the caller's {@code state}. */
+    /**
+     * As {@link #bpfRaw(int, MemorySegment, long)}, errno captured into the caller's {@code state}.
+     * The attribute goes down as an address through the same downcall as
+     * {@link #bpfRaw(int, long, long, MemorySegment)}: one linked shape for every bpf(2) command
+     * that may block (each shape costs a fresh process about 5 ms to link, see the class comment),
+     * with the checks a pointer parameter would make done here and the segment kept reachable
+     * until the call returns.
+     */
     static long bpfRaw(int cmd, MemorySegment attr, long size, MemorySegment state) {
-        if (NR_BPF < 0) {
-            return -Errno.ENOSYS;
+        if (!attr.isNative()) {
+            throw new IllegalArgumentException("bpf(2) attribute must be native memory: " + attr);
         }
-        long r;
+        if (!attr.scope().isAlive()) {
+            throw new IllegalStateException("bpf(2) attribute of a closed arena: " + attr);
+        }
         try {
-            r = (long) SYSCALL_LONG_PTR_LONG.invokeExact(state, NR_BPF, (long) cmd, attr, size);
-        } catch (Throwable t) {
-            throw downcallFailed("bpf(2)", t);
+            return bpfRaw(cmd, attr.address(), size, state);
+        } finally {
+            Reference.reachabilityFence(attr);
         }
-        return r < 0 ? -(long) errno(state) : r;
     }
 
     /**
@@ -321,7 +417,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG.invokeExact(state, NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLong.HANDLE.invokeExact(state, NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -342,7 +438,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG_NO_ERRNO.invokeExact(NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLongNoErrno.HANDLE.invokeExact(NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -365,7 +461,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG_CRITICAL.invokeExact(state, NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLongCritical.HANDLE.invokeExact(state, NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -382,7 +478,7 @@ public final class Syscalls {
         }
         long r;
         try {
-            r = (long) SYSCALL_LONG_LONG_LONG_CRITICAL_NO_ERRNO.invokeExact(NR_BPF, (long) cmd, attr, size);
+            r = (long) SyscallLongLongLongCriticalNoErrno.HANDLE.invokeExact(NR_BPF, (long) cmd, attr, size);
         } catch (Throwable t) {
             throw downcallFailed("bpf(2)", t);
         }
@@ -405,7 +501,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         long r;
         try {
-            r = (long) SYSCALL_PTR_4LONG.invokeExact(state, NR_PERF_EVENT_OPEN, attr, (long) pid, (long) cpu,
+            r = (long) SyscallPtr4long.HANDLE.invokeExact(state, NR_PERF_EVENT_OPEN, attr, (long) pid, (long) cpu,
                     (long) groupFd, flags);
         } catch (Throwable t) {
             throw downcallFailed("perf_event_open(2)", t);
@@ -449,7 +545,9 @@ public final class Syscalls {
             while (true) {
                 int r;
                 try {
-                    r = (int) OPEN.invokeExact(state, p, flags | O_CLOEXEC, mode);
+                    r = NR_OPENAT >= 0 && (flags & OPEN_FLAGS_WITH_MODE) == 0
+                            ? (int) syscall3(state, NR_OPENAT, AT_FDCWD, p.address(), flags | O_CLOEXEC)
+                            : (int) Open.HANDLE.invokeExact(state, p, flags | O_CLOEXEC, mode);
                 } catch (Throwable t) {
                     throw downcallFailed("open", t);
                 }
@@ -470,7 +568,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) CLOSE.invokeExact(state, fd);
+            r = NR_CLOSE >= 0 ? (int) syscall3(state, NR_CLOSE, fd, 0, 0) : (int) Close.HANDLE.invokeExact(state, fd);
         } catch (Throwable t) {
             throw downcallFailed("close", t);
         }
@@ -490,7 +588,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) FCNTL.invokeExact(state, fd, F_GETFL);
+            r = (int) Fcntl.HANDLE.invokeExact(state, fd, F_GETFL);
         } catch (Throwable t) {
             throw downcallFailed("fcntl", t);
         }
@@ -510,7 +608,7 @@ public final class Syscalls {
         while (true) {
             long r;
             try {
-                r = (long) READ.invokeExact(state, fd, buf, buf.byteSize());
+                r = (long) Read.HANDLE.invokeExact(state, fd, buf, buf.byteSize());
             } catch (Throwable t) {
                 throw downcallFailed("read", t);
             }
@@ -534,7 +632,7 @@ public final class Syscalls {
         while (true) {
             long r;
             try {
-                r = (long) WRITE.invokeExact(state, fd, buf, buf.byteSize());
+                r = (long) Write.HANDLE.invokeExact(state, fd, buf, buf.byteSize());
             } catch (Throwable t) {
                 throw downcallFailed("write", t);
             }
@@ -553,7 +651,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) IOCTL_LONG.invokeExact(state, fd, request, arg);
+            r = (int) IoctlLong.HANDLE.invokeExact(state, fd, request, arg);
         } catch (Throwable t) {
             throw downcallFailed("ioctl", t);
         }
@@ -568,7 +666,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) IOCTL_PTR.invokeExact(state, fd, request, arg);
+            r = (int) IoctlPtr.HANDLE.invokeExact(state, fd, request, arg);
         } catch (Throwable t) {
             throw downcallFailed("ioctl", t);
         }
@@ -603,7 +701,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         MemorySegment p;
         try {
-            p = (MemorySegment) MMAP.invokeExact(state, addr, length, prot, flags, fd, offset);
+            p = (MemorySegment) Mmap.HANDLE.invokeExact(state, addr, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw downcallFailed("mmap", t);
         }
@@ -642,7 +740,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
+            r = (int) Munmap.HANDLE.invokeExact(state, MemorySegment.ofAddress(address), length);
         } catch (Throwable t) {
             throw downcallFailed("munmap", t);
         }
@@ -661,10 +759,13 @@ public final class Syscalls {
 
     /** The page size of this process. */
     public static long pageSize() {
-        return PAGE_SIZE;
+        return PageSize.BYTES;
     }
 
-    private static final long PAGE_SIZE = readPageSize();
+    /** Asked for when first needed: reading it links a downcall of its own. */
+    private static final class PageSize {
+        static final long BYTES = readPageSize();
+    }
 
     private static long readPageSize() {
         MethodHandle sysconf = downcall("sysconf", FunctionDescriptor.of(LONG, INT));
@@ -683,7 +784,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) EPOLL_CREATE1.invokeExact(state, flags);
+            r = (int) EpollCreate1.HANDLE.invokeExact(state, flags);
         } catch (Throwable t) {
             throw downcallFailed("epoll_create1", t);
         }
@@ -702,7 +803,7 @@ public final class Syscalls {
             MemorySegment state = CAPTURE_STATE.get();
             int r;
             try {
-                r = (int) EPOLL_CTL.invokeExact(state, epoll.get(), op, fd, ev);
+                r = (int) EpollCtl.HANDLE.invokeExact(state, epoll.get(), op, fd, ev);
             } catch (Throwable t) {
                 throw downcallFailed("epoll_ctl", t);
             }
@@ -722,7 +823,7 @@ public final class Syscalls {
         MemorySegment state = CAPTURE_STATE.get();
         int r;
         try {
-            r = (int) EPOLL_WAIT.invokeExact(state, epoll.get(), events, max, timeoutMillis);
+            r = (int) EpollWait.HANDLE.invokeExact(state, epoll.get(), events, max, timeoutMillis);
         } catch (Throwable t) {
             throw downcallFailed("epoll_wait", t);
         }
@@ -751,7 +852,7 @@ public final class Syscalls {
     /** {@code getpid()}. */
     public static int getpid() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) Getpid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw downcallFailed("getpid", t);
         }
@@ -760,11 +861,11 @@ public final class Syscalls {
     /** {@code gettid()}: the kernel's id of the calling (carrier) thread. */
     public static int gettid() {
         try {
-            if (GETTID != null) {
-                return (int) GETTID.invokeExact();
+            if (Gettid.HANDLE != null) {
+                return (int) Gettid.HANDLE.invokeExact();
             }
             MemorySegment state = CAPTURE_STATE.get();
-            return (int) (long) SYSCALL_0.invokeExact(state, NR_GETTID);
+            return (int) (long) Syscall0.HANDLE.invokeExact(state, NR_GETTID);
         } catch (Throwable t) {
             throw downcallFailed("gettid", t);
         }
@@ -781,7 +882,7 @@ public final class Syscalls {
             MemorySegment state = CAPTURE_STATE.get();
             int r;
             try {
-                r = (int) GETRLIMIT.invokeExact(state, resource, rl);
+                r = (int) Getrlimit.HANDLE.invokeExact(state, resource, rl);
             } catch (Throwable t) {
                 throw downcallFailed("getrlimit", t);
             }
@@ -801,7 +902,7 @@ public final class Syscalls {
             MemorySegment state = CAPTURE_STATE.get();
             int r;
             try {
-                r = (int) SETRLIMIT.invokeExact(state, resource, rl);
+                r = (int) Setrlimit.HANDLE.invokeExact(state, resource, rl);
             } catch (Throwable t) {
                 throw downcallFailed("setrlimit", t);
             }
