@@ -208,16 +208,23 @@ public final class StackSymbolizer {
         return new Frame(base + "+0x" + Long.toHexString(fileOffset), FrameKind.NATIVE, ip);
     }
 
-    private ElfSymbols elfOf(ProcessView p, MappedFiles.Region r) {
-        // through the process's root: right for a process in another mount namespace as well
+    /** A mapped file, through the process's root: right for a process in another mount namespace as well. */
+    private static Path fileOf(ProcessView p, MappedFiles.Region r) {
         Path file = Path.of("/proc/" + p.pid + "/root" + r.name());
-        if (!Files.exists(file)) {
-            file = Path.of(r.name());
-        }
+        return Files.exists(file) ? file : Path.of(r.name());
+    }
+
+    /** What tells one file's version from another: inode and device, modification time, size. */
+    private static Object fileKey(Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        return List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size());
+    }
+
+    private ElfSymbols elfOf(ProcessView p, MappedFiles.Region r) {
+        Path file = fileOf(p, r);
         Object key;
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            key = List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size());
+            key = fileKey(file);
         } catch (IOException e) {
             notes.add("cannot read " + r.name() + " of process " + p.pid + " (" + e.getMessage()
                     + "): its frames are printed as file offsets");
@@ -353,14 +360,10 @@ public final class StackSymbolizer {
 
     /** Reads the build id of a file the process maps, once per file. */
     private void indexBuildId(ProcessView p, MappedFiles.Region r) {
-        Path file = Path.of("/proc/" + p.pid + "/root" + r.name());
-        if (!Files.exists(file)) {
-            file = Path.of(r.name());
-        }
+        Path file = fileOf(p, r);
         Object key;
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            key = List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size());
+            key = fileKey(file);
         } catch (IOException e) {
             return; // gone or unreadable: its build id stays unknown, and the frame says so
         }
