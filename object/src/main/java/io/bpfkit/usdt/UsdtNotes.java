@@ -3,6 +3,7 @@ package io.bpfkit.usdt;
 import io.bpfkit.api.LoadException;
 import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.elf.ElfFile;
+import io.bpfkit.elf.ElfNote;
 import io.bpfkit.elf.ElfSection;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -102,26 +103,11 @@ public record UsdtNotes(String source, int elfType, int machine, ByteOrder order
             long base = elf.section(BASE_SECTION).map(ElfSection::address).orElse(0L);
             List<UsdtProbe> probes = new ArrayList<>();
             MemorySegment d = notes.data();
-            ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(elf.order());
             ValueLayout.OfLong u64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(elf.order());
-            long off = 0;
-            long size = d.byteSize();
-            while (off + 12 <= size) {
-                long nameSize = Integer.toUnsignedLong(d.get(u32, off));
-                long descSize = Integer.toUnsignedLong(d.get(u32, off + 4));
-                int type = d.get(u32, off + 8);
-                long nameAt = off + 12;
-                long descAt = nameAt + align4(nameSize);
-                long next = descAt + align4(descSize);
-                if (descAt > size || descAt + descSize > size) {
-                    throw new ObjectFormatException(NOTE_SECTION, off, "note of " + nameSize + "+" + descSize
-                            + " bytes runs past the section's end (" + size + " bytes)");
+            for (ElfNote note : ElfNote.read(notes, elf.order())) {
+                if (note.type() == NT_STAPSDT && note.owner().equals("stapsdt")) {
+                    probes.add(probe(d, note.offset(), note.descOffset(), note.descSize(), u64, base, segments));
                 }
-                String owner = string(d, nameAt, nameAt + nameSize);
-                if (type == NT_STAPSDT && owner.equals("stapsdt")) {
-                    probes.add(probe(d, off, descAt, descSize, u64, base, segments));
-                }
-                off = next;
             }
             return new UsdtNotes(source, elf.type(), elf.machine(), elf.order(), true, segments, probes);
         } catch (ObjectFormatException e) {
@@ -221,10 +207,6 @@ public record UsdtNotes(String source, int elfType, int machine, ByteOrder order
             out.add(new Segment(vaddr, vaddr + memsz, offset, (flags & PF_X) != 0));
         }
         return out;
-    }
-
-    private static long align4(long n) {
-        return (n + 3) & ~3L;
     }
 
     private static long nul(MemorySegment d, long from, long end, long noteOffset, String what) {

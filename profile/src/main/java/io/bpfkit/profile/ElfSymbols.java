@@ -1,6 +1,8 @@
 package io.bpfkit.profile;
 
+import io.bpfkit.api.ObjectFormatException;
 import io.bpfkit.elf.ElfFile;
+import io.bpfkit.elf.ElfNote;
 import io.bpfkit.elf.ElfSection;
 import io.bpfkit.elf.ElfSegment;
 import io.bpfkit.elf.ElfSymbol;
@@ -124,21 +126,14 @@ final class ElfSymbols {
         if (note.isEmpty()) {
             return null;
         }
-        MemorySegment d = note.get().data();
-        ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(elf.order());
-        long at = 0;
-        while (at + 12 <= d.byteSize()) {
-            long nameSize = Integer.toUnsignedLong(d.get(u32, at));
-            long descSize = Integer.toUnsignedLong(d.get(u32, at + 4));
-            int type = d.get(u32, at + 8);
-            long desc = at + 12 + ((nameSize + 3) & ~3L);
-            if (desc + descSize > d.byteSize()) {
-                return null;
+        try {
+            for (ElfNote n : ElfNote.read(note.get(), elf.order())) {
+                if (n.type() == NT_GNU_BUILD_ID) {
+                    return HexFormat.of().formatHex(n.desc(note.get()).toArray(ValueLayout.JAVA_BYTE));
+                }
             }
-            if (type == NT_GNU_BUILD_ID) {
-                return HexFormat.of().formatHex(d.asSlice(desc, descSize).toArray(ValueLayout.JAVA_BYTE));
-            }
-            at = desc + ((descSize + 3) & ~3L);
+        } catch (ObjectFormatException e) {
+            return null; // a truncated note: no build id, as when there is none
         }
         return null;
     }
