@@ -10,6 +10,11 @@
 //   map-mmap-bulk   array-mmap the whole mapped array copied out with memcpy, per element
 //   host-getppid    getppid    one getppid system call: what entering the kernel costs on this
 //                              host (printed beside the table, not compared)
+//   host-lookup-threaded       map-lookup again, in a process that has a second (idle) thread:
+//                   hash-4-8   the kernel's fdget() takes a reference on the map's file only
+//                              when the descriptor table is shared, as it is in every JVM, so
+//                              this is the C figure a Java process can reach (printed, not
+//                              compared; only when it is the one op named: its thread stays)
 //
 // Usage: maps_bench [-w WARMUP_MS] [-r ROUNDS] [-t ROUND_MS] [-n ENTRIES] [OP...]
 //        (OPs: only those items; default all)
@@ -19,6 +24,7 @@
 #include "bench_timing.h"
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <linux/bpf.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,6 +124,14 @@ static int dump_keys(void *p, long n) {
     return 0;
 }
 
+static void *idle_thread(void *unused) {
+    (void)unused;
+    for (;;) {
+        pause();
+    }
+    return NULL;
+}
+
 static int mmap_read_n(void *p, long n) {
     struct map_ctx *c = p;
     for (long i = 0; i < n; i++) {
@@ -213,6 +227,19 @@ int main(int argc, char **argv) {
         return 2;
     }
     struct map_ctx c = {0};
+    // Only when named alone: the thread it starts would slow every op after it.
+    if (nonly == 1 && !strcmp(only[0], "host-lookup-threaded")) {
+        pthread_t idle;
+        if (pthread_create(&idle, NULL, idle_thread, NULL)) {
+            fprintf(stderr, "maps_bench: pthread_create failed\n");
+            return 1;
+        }
+        c.fd = create(BPF_MAP_TYPE_HASH, 8, SMALL, 0);
+        fill(c.fd, SMALL);
+        time_op("host-lookup-threaded", "hash-4-8", lookup_n, &c, 1000, warmup_ms, rounds, round_ms);
+        close(c.fd);
+        return c.sink == 42 ? 3 : 0;
+    }
     if (want("map-lookup") || want("map-update")) {
         c.fd = create(BPF_MAP_TYPE_HASH, 8, SMALL, 0);
         fill(c.fd, SMALL);
