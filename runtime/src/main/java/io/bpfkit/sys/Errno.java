@@ -121,10 +121,33 @@ public final class Errno {
         };
     }
 
+    /**
+     * Whether this process is in the initial user namespace, the only one where capabilities
+     * alone open bpf(2): its uid_map maps every id to itself ({@code 0 0 4294967295}). Read when
+     * a hint for EPERM is first wanted.
+     */
+    private static final class UserNamespace {
+        static final boolean INITIAL = initial();
+
+        private static boolean initial() {
+            try {
+                String[] map = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/uid_map"))
+                        .trim().split("\\s+");
+                return map.length == 3 && map[0].equals("0") && map[1].equals("0") && map[2].equals("4294967295");
+            } catch (java.io.IOException | RuntimeException e) {
+                return true; // no /proc: say nothing about namespaces
+            }
+        }
+    }
+
     /** What to do about an errno from bpf(2) or perf_event_open(2), or null. */
     public static String hint(int errno) {
         return switch (errno) {
-            case EPERM, EACCES -> "needs root or CAP_BPF + CAP_PERFMON, or the kernel is locked down";
+            case EPERM, EACCES -> UserNamespace.INITIAL
+                    ? "needs root or CAP_BPF + CAP_PERFMON, or the kernel is locked down"
+                    : "needs root or CAP_BPF + CAP_PERFMON, or the kernel is locked down; in a user namespace,"
+                            + " as this process is, only with a BPF token from a bpf file system delegated to it"
+                            + " (LoadOptions.withToken, or BPFKIT_BPF_TOKEN_PATH)";
             case ENOSYS -> "this kernel has no bpf(2) system call";
             case E2BIG -> "a size field is larger than this kernel accepts";
             case ENOMEM -> "out of memory or over the memlock limit";

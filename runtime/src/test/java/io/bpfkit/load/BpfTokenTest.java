@@ -94,6 +94,9 @@ class BpfTokenTest {
         assertEquals(0, r.exitCode(), out + r.stderr());
         // BTF, map and program loads each need the token inside the namespace
         assertTrue(out.contains("without-token: KernelException EPERM: BPF_"), out);
+        // ... and the refusal says what would work there
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("without-token: ") && l.contains("in a user namespace, as this "
+                + "process is, only with a BPF token")), out);
         assertTrue(out.contains("with-token: retval=2 runs=3 bytes=192\n"), out); // XDP_PASS, 3 x 64 bytes
         assertTrue(out.contains("env-token: retval=2 runs=3 bytes=192\n"), out);
         // attaching inside the namespace probes with the object's token: a link where the kernel has them
