@@ -7,7 +7,9 @@
 //   events_floor_drain(batch)   ring_buffer__poll(rb, 0) until batch records were handled;
 //                               batch, or -1 when a poll failed
 //
-// Built by scripts/bench into bench/target/libevents_floor.so: gcc -O2 -shared -fPIC ... -lbpf.
+// Built by scripts/bench on the C harnesses' libbpf: bench/target/c-current/libevents_floor.so (the
+// current libbpf compiled again position-independent and linked in) or, with --libbpf-debian,
+// bench/target/libevents_floor.so on the distribution's shared libbpf.
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include <stddef.h>

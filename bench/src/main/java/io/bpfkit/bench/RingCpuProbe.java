@@ -35,11 +35,17 @@ import java.util.Map;
  * round records the CPU at produce and at consume ({@code sched_getcpu}), the thread's
  * migrations ({@code /proc/thread-self/sched}) and involuntary context switches
  * ({@code getrusage(RUSAGE_THREAD)}) over the round, and a fixed arithmetic loop's time on the
- * consuming CPU (how fast that CPU is at that moment, memory aside). Prints one line per round
- * to the trace file and a summary per condition.
+ * consuming CPU (how fast that CPU is at that moment, memory aside), and the same for six
+ * independent chains (how much of the core's execution resources it gets). Each batch is drained
+ * by bpfkit's reader and by libbpf's {@code ring_buffer__poll} ({@code events_floor.c}, loaded
+ * into this JVM) one after the other, so both meet the same CPU state. Prints one line per
+ * round to the trace file and a summary per condition. Mode {@code pinning} alternates all the
+ * conditions; mode {@code bench} leaves the thread free (as JMH and the C harness run) and
+ * appends {@code ringbuf-turns} result lines for {@code scripts/bench --events}.
  *
  * <pre>{@code
- * java -cp ... io.bpfkit.bench.RingCpuProbe bench/target/bench-bpf/events_bench.bpf.o 60 trace.txt
+ * java -cp ... io.bpfkit.bench.RingCpuProbe bench/target/bench-bpf/events_bench.bpf.o \
+ *     bench/target/c-current/libevents_floor.so 60 pinning trace.txt
  * }</pre>
  */
 @SuppressWarnings("restricted") // sched_setaffinity, sched_getcpu and getrusage through FFM
@@ -317,16 +323,24 @@ public final class RingCpuProbe {
 
     /**
      * The turns as result lines ({@link ResultLines}: {@code ringbuf-turns events}, one line per
-     * side; mean over all turns, best over iterations of {@value #TURNS_PER_ITERATION} turns),
+     * side; mean over the turns no other process or migration interrupted, best over iterations
+     * of {@value #TURNS_PER_ITERATION} such turns),
      * and how the turns split between a core of its own and a core shared on the host: a turn
      * counts as shared when the multiply-add canary on the consuming CPU took 10 % longer than
      * the run's 10th percentile (it is flat while the core is the thread's alone).
      */
     private static void results(List<Round> rounds, Path resultFile) throws IOException {
         List<Pair> pairs = new ArrayList<>();
+        int preempted = 0;
         for (int i = 0; i + 1 < rounds.size(); i += 2) {
             Round a = rounds.get(i);
             Round b = rounds.get(i + 1);
+            // A turn the scheduler interrupted (another process ran, or the thread moved) adds
+            // milliseconds to one side's 30 us: such pairs are left out, and counted.
+            if (a.involuntary() + b.involuntary() + a.migrations() + b.migrations() != 0) {
+                preempted++;
+                continue;
+            }
             pairs.add(a.consumer().equals("bpfkit") ? new Pair(a, b) : new Pair(b, a));
         }
         double[] bestOf = {Double.MAX_VALUE, Double.MAX_VALUE};
@@ -352,8 +366,9 @@ public final class RingCpuProbe {
             out.printf("bpfkit ringbuf-turns events %.3f NaN %.3f %d%n", sum[0] / pairs.size(), bestOf[0], records);
             out.printf("libbpf ringbuf-turns events %.3f NaN %.3f %d%n", sum[1] / pairs.size(), bestOf[1], records);
         }
-        System.out.printf("%d turns: core to itself in %d (libbpf/bpfkit %s), shared on the host in %d (%s)%n",
-                pairs.size(), own.size(), ratioOfMeans(own), shared.size(), ratioOfMeans(shared));
+        System.out.printf("%d turns (%d more left out: preempted or moved): core to itself in %d (libbpf/bpfkit %s),"
+                + " shared on the host in %d (%s)%n", pairs.size(), preempted, own.size(), ratioOfMeans(own),
+                shared.size(), ratioOfMeans(shared));
     }
 
     private static String ratioOfMeans(List<Pair> pairs) {
