@@ -105,8 +105,12 @@ public final class Summary {
     }
 
     private void events() {
-        row("ring buffer, zero-copy view (per event)", "ringbuf-consume events", "ringbuf-consume events",
+        // Judged turn by turn in one JVM: JMH and the C harness run minutes apart, and the host's
+        // sharing of a vCPU's core in between moves bpfkit's ratio by a third (scripts/bench).
+        row("ring buffer, zero-copy, turn by turn in one JVM", "ringbuf-turns events", "ringbuf-turns events",
                 Target.THROUGHPUT_AT_LEAST, 1.0);
+        row("ring buffer, zero-copy view (per event)", "ringbuf-consume events", "ringbuf-consume events",
+                Target.THROUGHPUT, 0);
         row("ring buffer, decoded by a codec", "ringbuf-codec-consume events", "ringbuf-consume events",
                 Target.THROUGHPUT, 0);
         row("ring buffer, produce + consume", "ringbuf-e2e events", "ringbuf-e2e events", Target.THROUGHPUT, 0);

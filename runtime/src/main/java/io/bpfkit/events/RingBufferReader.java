@@ -123,72 +123,66 @@ public final class RingBufferReader extends PollingReader {
     }
 
     /**
-     * Walks one ring's committed records. The walk is a chain of dependent loads (each header
-     * gives the next one's address), so it keeps the record's address itself, not the position
-     * masked into the ring per record: the chain is a load, an add, a mask and an add. The data
-     * area is mapped twice, so a record that starts in the ring can be read on past its end.
+     * Walks one ring's committed records in stretches that end at the producer's position, at
+     * the next release of space to the kernel (a sixteenth of the ring) or at the end of the
+     * ring's first mapping, whichever comes first, so that the loop over a stretch's records
+     * compares one offset with one bound. The walk is a chain of dependent loads (each header
+     * gives the next record's offset); the data area is mapped twice, so a record that starts
+     * in the ring can be read on past its end. Fewer instructions per record matter beyond
+     * the one-thread figure: on a host whose other hardware thread shares this core the time
+     * per record grows with the instructions it takes (BENCHMARKS.md, "Ring buffer slow mode").
      */
     private int consume(Ring r) {
         final MemorySegment memory = Syscalls.UNSCOPED_MEMORY;
         final MemorySegment data = r.data;
         final long dataAt = r.dataAt;
-        final long dataEnd = dataAt + r.mask + 1;
+        final long mask = r.mask;
         final long consumerAt = r.consumerAt;
         final RecordHandler handler = r.handler;
-        final long releaseStep = r.releaseStep;
         int n = 0;
         long cons = (long) LONG.getAcquire(memory, consumerAt);
-        long released = cons;
-        long record = dataAt + (cons & r.mask);
-        while (true) {
-            long prod = (long) LONG.getAcquire(memory, r.producerAt);
-            if (cons >= prod) {
-                releaseTo(consumerAt, released, cons);
-                return n;
-            }
-            while (cons < prod) {
-                int header = (int) INT.getAcquire(memory, record);
-                if ((header & BUSY) != 0) {
-                    releaseTo(consumerAt, released, cons);
-                    return n; // reserved but not yet committed: everything after waits for it
-                }
-                long step = (header + HEADER + 7) & ~(BUSY | DISCARD | 7);
-                cons += step;
-                if ((header & DISCARD) == 0) {
-                    n++;
-                    try {
-                        handler.onRecord(data, record - dataAt + HEADER, header);
-                    } catch (RuntimeException | Error e) {
-                        if (!closedInHandler()) { // skip the record that failed, as libbpf does
-                            LONG.setRelease(memory, consumerAt, cons);
+        long prod = (long) LONG.getAcquire(memory, r.producerAt);
+        while (cons < prod) {
+            final long first = cons & mask;
+            final long end = first + Math.min(prod - cons, Math.min(r.releaseStep, mask + 1 - first));
+            long offset = first;
+            do {
+                int header = (int) INT.getAcquire(memory, dataAt + offset);
+                if ((header & (BUSY | DISCARD)) != 0) {
+                    if ((header & BUSY) != 0) { // reserved but not yet committed: everything after waits for it
+                        if (offset != first) {
+                            LONG.setRelease(memory, consumerAt, cons + offset - first);
                         }
-                        throw e;
-                    }
-                    if (closedInHandler()) { // the mapping is gone
                         return n;
                     }
+                    offset += (header + HEADER + 7) & ~(BUSY | DISCARD | 7);
+                    continue;
                 }
-                record += step;
-                if (record >= dataEnd) {
-                    record = dataAt + (cons & r.mask);
+                long step = (header + HEADER + 7) & ~7;
+                n++;
+                try {
+                    handler.onRecord(data, offset + HEADER, header);
+                } catch (RuntimeException | Error e) {
+                    if (!closedInHandler()) { // skip the record that failed, as libbpf does
+                        LONG.setRelease(memory, consumerAt, cons + offset + step - first);
+                    }
+                    throw e;
                 }
-                // The space goes back to the kernel only after the handler is done with it, in
-                // steps of at most a sixteenth of the ring (and at the end of the pass): a
-                // store per record costs a tenth of a record's time, and a producer still
-                // always finds most of the ring free.
-                if (cons - released >= releaseStep) {
-                    LONG.setRelease(memory, consumerAt, cons);
-                    released = cons;
+                if (closedInHandler()) { // the mapping is gone
+                    return n;
                 }
+                offset += step;
+            } while (offset < end);
+            // The space goes back to the kernel only after the handler is done with it, once
+            // per stretch: a store per record costs a tenth of a record's time, and a producer
+            // still always finds most of the ring free.
+            cons += offset - first;
+            LONG.setRelease(memory, consumerAt, cons);
+            if (cons >= prod) {
+                prod = (long) LONG.getAcquire(memory, r.producerAt);
             }
         }
-    }
-
-    /** Gives the kernel the space up to {@code cons} at the end of a pass, unless it has it already. */
-    private static void releaseTo(long consumerAt, long released, long cons) {
-        if (cons != released) {
-            LONG.setRelease(Syscalls.UNSCOPED_MEMORY, consumerAt, cons);
-        }
+        return n;
     }
 
     /** Bytes committed but not yet consumed in ring {@code index} (for monitoring). */

@@ -76,6 +76,28 @@ class RingBufferReaderTest {
     }
 
     @Test
+    void aHandlerThatThrowsSkipsItsRecordAndTheNextPassGoesOnAfterIt() {
+        try (LoadedObject obj = Events.load()) {
+            List<Long> seqs = new ArrayList<>();
+            try (RingBufferReader r = RingBufferReader.builder().add(obj.map("rb").orElseThrow(),
+                    Event.CODEC, e -> {
+                        seqs.add(e.seq());
+                        if (e.seq() == 4 || e.seq() == 7) {
+                            throw new IllegalArgumentException("refused " + e.seq());
+                        }
+                    }).build()) {
+                // 0, 3, 6 and 9 discarded: each failure follows a discarded record
+                assertEquals(10, emit(obj, 0, 10, 3, 0));
+                assertEquals("refused 4", assertThrows(IllegalArgumentException.class, r::consume).getMessage());
+                assertEquals("refused 7", assertThrows(IllegalArgumentException.class, r::consume).getMessage());
+                assertEquals(1, r.consume()); // record 8, then the discarded 9
+                assertEquals(0, r.available(0));
+            }
+            assertEquals(List.of(1L, 2L, 4L, 5L, 7L, 8L), seqs);
+        }
+    }
+
+    @Test
     void severalRingBuffersInOneReader() {
         try (LoadedObject obj = Events.load()) {
             long[] perTag = new long[2];
