@@ -284,6 +284,12 @@ final class ObjectLoader {
                 "has CO-RE relocations but the object has no BTF"));
         if (relocator == null) {
             relocator = new CoreRelocator(btf, coreTarget());
+            // Every program's candidates in one search of the kernel's types, not one per program.
+            List<BtfExt.CoreRelocation> all = new ArrayList<>();
+            for (ProgramSpec p : spec.programs()) {
+                all.addAll(p.extInfo().coreRelocations());
+            }
+            relocator.findCandidates(all);
         }
         byte[] insns = lp.instructions().clone();
         List<CoreRelocator.Poisoned> dead = relocator.apply(name, insns, spec.byteOrder(), lp.coreRelocations());
