@@ -120,6 +120,7 @@ final class ObjectLoader {
             requireArenas();
             structOps = StructOpsLoader.prepare(spec, this::moduleBtfFd);
             List<LinkedProgram> linked = link();
+            Thread kernelSearch = startKernelBtfSearch(linked);
             if (spec.externs().stream().anyMatch(e -> e.section().equals(".ksyms"))) {
                 ksyms = externs.ksyms();
             }
@@ -130,6 +131,9 @@ final class ObjectLoader {
             // libbpf's order: map-of-maps slots before the programs load (measured here: the
             // same updates cost 0.4-1.3 ms more afterwards), program arrays once their programs exist.
             fillSlots(List.of(), false);
+            // CO-RE after the maps, as libbpf: the kernel's BTF was read and searched meanwhile.
+            awaitKernelBtfSearch(kernelSearch);
+            linked = relocateCore(linked);
             List<LoadedProgram> programs = new ArrayList<>();
             for (LinkedProgram lp : linked) {
                 programs.add(loadProgram(lp));
@@ -268,11 +272,78 @@ final class ObjectLoader {
                         + " struct_ops map the load creates uses, so there is no member for it to implement; set it"
                         + " in a SEC(\".struct_ops\") variable or turn its autoload off");
             }
-            LinkedProgram lp = linker.link(p);
-            if (!lp.coreRelocations().isEmpty()) {
-                lp = relocateCore(lp);
+            out.add(linker.link(p));
+        }
+        return out;
+    }
+
+    /**
+     * Starts reading and searching the running kernel's BTF for the CO-RE candidates of
+     * {@code linked} on a thread of its own, so that it overlaps the object's BTF load and the
+     * map creation (on a second CPU: a cold process spends ~40 ms on it, mostly interpreted);
+     * null when the load relocates against a file or has no CO-RE relocation. The thread only
+     * fills the process-wide caches of {@link KernelBtf} and {@link CoreTarget#kernel()}: if it
+     * fails, relocating does the same work again and reports the failure where it belongs.
+     */
+    private Thread startKernelBtfSearch(List<LinkedProgram> linked) {
+        if (options.targetBtf() != null || spec.btf().isEmpty()) {
+            return null;
+        }
+        List<BtfExt.CoreRelocation> relos = new ArrayList<>();
+        for (LinkedProgram lp : linked) {
+            relos.addAll(lp.coreRelocations());
+        }
+        if (relos.isEmpty()) {
+            return null;
+        }
+        Thread t = new Thread(new KernelBtfSearch(spec.btf().get(), relos), "bpfkit-kernel-btf");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** {@link #startKernelBtfSearch}'s work (a class, not a lambda: nothing to link on a cold path). */
+    private static final class KernelBtfSearch implements Runnable {
+        private final Btf local;
+        private final List<BtfExt.CoreRelocation> relos;
+
+        KernelBtfSearch(Btf local, List<BtfExt.CoreRelocation> relos) {
+            this.local = local;
+            this.relos = relos;
+        }
+
+        @Override
+        public void run() {
+            try {
+                new CoreRelocator(local, CoreTarget.kernel()).findCandidates(relos);
+            } catch (RuntimeException e) {
+                // Relocating repeats the work and reports this where the load can say which object failed.
             }
-            out.add(lp);
+        }
+    }
+
+    private static void awaitKernelBtfSearch(Thread t) {
+        if (t == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<LinkedProgram> relocateCore(List<LinkedProgram> linked) {
+        List<LinkedProgram> out = new ArrayList<>(linked.size());
+        for (LinkedProgram lp : linked) {
+            out.add(lp.coreRelocations().isEmpty() ? lp : relocateCore(lp));
         }
         return out;
     }
