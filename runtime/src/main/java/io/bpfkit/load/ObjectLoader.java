@@ -83,6 +83,8 @@ final class ObjectLoader {
     private String btfUnloaded;
     private CoreTarget coreTarget;
     private CoreRelocator relocator;
+    /** The thread that reads and searches the kernel's BTF for CO-RE meanwhile, or null. */
+    private Thread kernelSearch;
     private final ExternResolver externs;
     private Map<String, ExternResolver.Ksym> ksyms = Map.of();
     /** Instructions poisoned by CO-RE, per program, to explain a verifier refusal. */
@@ -116,11 +118,11 @@ final class ObjectLoader {
     LoadedObject load() {
         try {
             checkLoadable();
+            kernelSearch = startKernelBtfSearch();
             prepareToken();
             requireArenas();
             structOps = StructOpsLoader.prepare(spec, this::moduleBtfFd);
             List<LinkedProgram> linked = link();
-            Thread kernelSearch = startKernelBtfSearch(linked);
             if (spec.externs().stream().anyMatch(e -> e.section().equals(".ksyms"))) {
                 ksyms = externs.ksyms();
             }
@@ -278,20 +280,22 @@ final class ObjectLoader {
     }
 
     /**
-     * Starts reading and searching the running kernel's BTF for the CO-RE candidates of
-     * {@code linked} on a thread of its own, so that it overlaps the object's BTF load and the
-     * map creation (on a second CPU: a cold process spends ~40 ms on it, mostly interpreted);
+     * Starts reading and searching the running kernel's BTF for the CO-RE candidates of every
+     * program on a thread of its own, as the load's first step, so that it overlaps the first
+     * system calls (whose downcall is linked then), the linking, the object's BTF load and the
+     * map creation (on a second CPU: a cold process spends 40-80 ms on it, mostly interpreted);
      * null when the load relocates against a file or has no CO-RE relocation. The thread only
-     * fills the process-wide caches of {@link KernelBtf} and {@link CoreTarget#kernel()}: if it
-     * fails, relocating does the same work again and reports the failure where it belongs.
+     * fills the process-wide caches of {@link io.bpfkit.btf.KernelBtf} and
+     * {@link CoreTarget#kernel()}: if it fails, relocating does the same work again and reports
+     * the failure where it belongs.
      */
-    private Thread startKernelBtfSearch(List<LinkedProgram> linked) {
+    private Thread startKernelBtfSearch() {
         if (options.targetBtf() != null || spec.btf().isEmpty()) {
             return null;
         }
         List<BtfExt.CoreRelocation> relos = new ArrayList<>();
-        for (LinkedProgram lp : linked) {
-            relos.addAll(lp.coreRelocations());
+        for (ProgramSpec p : spec.programs()) {
+            relos.addAll(p.extInfo().coreRelocations());
         }
         if (relos.isEmpty()) {
             return null;
