@@ -89,15 +89,16 @@ final class NameSearch {
                 (int) (strings.address() + strings.byteSize()));
         int count = btf.localCount();
         // In chunks: a method called many times is compiled after a few thousand types, while
-        // one long loop would run interpreted until its back-edge count calls for OSR, after
-        // half of vmlinux's types (measured: 12-20 ms in one loop).
+        // one long loop runs interpreted until its back-edge count calls for OSR, after half
+        // of vmlinux's types. Thread CPU of a cold search of vmlinux, median of six: 6.3 ms
+        // in chunks of 16, 8.0 of 64, 8.8 of 512, 9.5 in one loop.
         for (int from = 0; from < count; from += CHUNK) {
             pass.scan(from, Math.min(count, from + CHUNK));
         }
         return true;
     }
 
-    private static final int CHUNK = 64;
+    private static final int CHUNK = 16;
 
     /** The state of {@link #scanArray}'s pass, in fields so that each chunk is a short call. */
     private final class ArrayPass {
