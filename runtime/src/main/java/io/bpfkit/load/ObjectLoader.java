@@ -83,8 +83,6 @@ final class ObjectLoader {
     private String btfUnloaded;
     private CoreTarget coreTarget;
     private CoreRelocator relocator;
-    /** The thread that reads and searches the kernel's BTF for CO-RE meanwhile, or null. */
-    private Thread kernelSearch;
     private final ExternResolver externs;
     private Map<String, ExternResolver.Ksym> ksyms = Map.of();
     /** Instructions poisoned by CO-RE, per program, to explain a verifier refusal. */
@@ -118,7 +116,7 @@ final class ObjectLoader {
     LoadedObject load() {
         try {
             checkLoadable();
-            kernelSearch = startKernelBtfSearch();
+            Thread kernelSearch = startKernelBtfSearch();
             prepareToken();
             requireArenas();
             structOps = StructOpsLoader.prepare(spec, this::moduleBtfFd);
