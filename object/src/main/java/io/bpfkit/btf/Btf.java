@@ -635,6 +635,21 @@ public final class Btf {
     }
 
     /**
+     * For each of {@code names}, the ids (ascending) of the types stored in this blob (not its
+     * base) named exactly so or so followed by {@code "___"}: CO-RE's candidates for a set of
+     * local types, which then keeps those whose essential name matches. One pass over the types
+     * answers every name, without building the name index, which a process that loads once
+     * never asks again. Nothing is decoded; an empty name finds nothing.
+     *
+     * <pre>{@code
+     * int[][] ids = vmlinux.localIdsNamedOrFlavored(List.of("task_struct", "mm_struct"));
+     * }</pre>
+     */
+    public int[][] localIdsNamedOrFlavored(List<String> names) {
+        return NameSearch.namedOrFlavored(this, List.copyOf(names));
+    }
+
+    /**
      * The data section ({@code DATASEC}) with this name, e.g. {@code ".bss"} or {@code ".maps"}.
      *
      * @throws ObjectFormatException when it cannot be decoded (see {@link #type})
@@ -781,6 +796,25 @@ public final class Btf {
 
     MemorySegment data() {
         return data;
+    }
+
+    /** Where each local type starts, relative to {@link #typeStart()}; the first {@link #localCount()} count. */
+    int[] typeOffsets() {
+        return offsets;
+    }
+
+    long typeStart() {
+        return typeStart;
+    }
+
+    /** The first string offset of this blob's own strings (lower ones are the base's). */
+    int stringBase() {
+        return strBase;
+    }
+
+    /** This blob's own string section. */
+    MemorySegment localStrings() {
+        return strings;
     }
 
     /** Absolute offset in {@link #data()} of a type stored here. */

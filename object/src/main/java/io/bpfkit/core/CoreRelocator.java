@@ -9,6 +9,7 @@ import io.bpfkit.btf.CoreReloKind;
 import io.bpfkit.object.Instructions;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -588,6 +589,33 @@ public final class CoreRelocator {
         return best;
     }
 
+    /**
+     * Looks up the target candidates of every local type these relocations name, all in one
+     * search of the target (see {@link CoreTarget#prefetch}), so that resolving them finds them
+     * cached. Call it with every relocation of an object before relocating its programs one by
+     * one; {@link #apply} does it for the relocations it is given. Malformed records are left
+     * for {@link #resolve} to report.
+     */
+    public void findCandidates(Collection<BtfExt.CoreRelocation> relos) {
+        List<String> names = new ArrayList<>();
+        List<BtfKind> kinds = new ArrayList<>();
+        for (BtfExt.CoreRelocation relo : relos) {
+            int key = relo.typeId();
+            if (relo.kind() == CoreReloKind.TYPE_ID_LOCAL || key <= 0 || key >= candidates.length
+                    || candidates[key] != null) {
+                continue;
+            }
+            String name = local.name(key);
+            if (!name.isEmpty()) {
+                names.add(name);
+                kinds.add(local.kind(key));
+            }
+        }
+        if (!names.isEmpty()) {
+            target.prefetch(names, kinds);
+        }
+    }
+
     private static String outcome(CoreResult r) {
         return r.poison() ? "unsatisfiable" : Long.toUnsignedString(r.newValue());
     }
@@ -602,6 +630,7 @@ public final class CoreRelocator {
      *     not what the relocation says (a corrupt object)
      */
     public List<Poisoned> apply(String program, byte[] insns, ByteOrder order, List<BtfExt.CoreRelocation> relos) {
+        findCandidates(relos);
         List<Poisoned> poisoned = new ArrayList<>();
         int count = insns.length / Instructions.SIZE;
         for (int i = 0; i < relos.size(); i++) {

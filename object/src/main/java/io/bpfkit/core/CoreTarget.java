@@ -171,14 +171,90 @@ public final class CoreTarget {
     }
 
     Candidate[] candidateArray(String name, BtfKind kind) {
-        String essential = CoreNames.essential(name);
-        String key = (CoreTypes.isEnum(kind) ? "enum" : kind.name()) + ' ' + essential;
-        Candidate[] c = cache.get(key);
+        Candidate[] c = cache.get(key(CoreNames.essential(name), kind));
         if (c == null) {
-            c = search(essential, kind);
-            cache.putIfAbsent(key, c);
+            prefetch(List.of(name), List.of(kind));
+            c = cache.get(key(CoreNames.essential(name), kind));
         }
         return c;
+    }
+
+    private static String key(String essential, BtfKind kind) {
+        return (CoreTypes.isEnum(kind) ? "enum" : kind.name()) + ' ' + essential;
+    }
+
+    /**
+     * Finds the candidates of several local types at once (by local name, flavour included, and
+     * kind), so that later {@link #candidateArray} calls for them are cache hits: one pass over
+     * the base's types for every name not yet cached, and, for the names the base has no
+     * candidate of, one over each module's (libbpf searches all kernel types once per local
+     * type; a full name index of vmlinux costs more than the few dozen searches of one load).
+     */
+    void prefetch(List<String> names, List<BtfKind> kinds) {
+        List<String> keys = new ArrayList<>();
+        List<String> essentials = new ArrayList<>();
+        List<BtfKind> keyKinds = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String essential = CoreNames.essential(names.get(i));
+            String key = key(essential, kinds.get(i));
+            if (!cache.containsKey(key) && !keys.contains(key)) {
+                keys.add(key);
+                essentials.add(essential);
+                keyKinds.add(kinds.get(i));
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<List<Candidate>> found = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            found.add(new ArrayList<>());
+        }
+        collect(base, null, essentials, keyKinds, found);
+        List<Integer> unfound = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (found.get(i).isEmpty()) {
+                unfound.add(i);
+            }
+        }
+        if (!unfound.isEmpty()) {
+            List<String> restNames = new ArrayList<>();
+            List<BtfKind> restKinds = new ArrayList<>();
+            List<List<Candidate>> restFound = new ArrayList<>();
+            for (int i : unfound) {
+                restNames.add(essentials.get(i));
+                restKinds.add(keyKinds.get(i));
+                restFound.add(found.get(i));
+            }
+            for (Map.Entry<String, Btf> e : modules().entrySet()) {
+                collect(e.getValue(), e.getKey(), restNames, restKinds, restFound);
+            }
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            List<Candidate> c = found.get(i);
+            cache.putIfAbsent(keys.get(i), c.isEmpty() ? NONE : c.toArray(new Candidate[0]));
+        }
+    }
+
+    /**
+     * Adds to {@code found.get(i)} the types of {@code btf} whose essential name is
+     * {@code essentials.get(i)} and whose kind is compatible with {@code kinds.get(i)}, in id order.
+     */
+    private static void collect(Btf btf, String module, List<String> essentials, List<BtfKind> kinds,
+            List<List<Candidate>> found) {
+        int[][] ids = btf.localIdsNamedOrFlavored(essentials);
+        for (int i = 0; i < essentials.size(); i++) {
+            String essential = essentials.get(i);
+            for (int id : ids[i]) {
+                // Named exactly so, or a flavour of it (not merely starting with "essential___").
+                if (CoreTypes.kindsCompatible(btf.kind(id), kinds.get(i))) {
+                    String name = btf.name(id);
+                    if (name.equals(essential) || CoreNames.essential(name).equals(essential)) {
+                        found.get(i).add(new Candidate(btf, id, module));
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -212,42 +288,6 @@ public final class CoreTarget {
                 index(btf, btf.skipModifiersAndTypedefs(m.type()), bitBase + m.bitOffset(), p, out, depth + 1);
             } else {
                 out.putIfAbsent(m.name(), new MemberRef(id, i, m.type(), bitBase + m.bitOffset(), p));
-            }
-        }
-    }
-
-    private Candidate[] search(String essential, BtfKind kind) {
-        List<Candidate> out = new ArrayList<>();
-        collect(base, null, essential, kind, out);
-        if (out.isEmpty()) {
-            for (Map.Entry<String, Btf> e : modules().entrySet()) {
-                collect(e.getValue(), e.getKey(), essential, kind, out);
-            }
-        }
-        return out.isEmpty() ? NONE : out.toArray(Candidate[]::new);
-    }
-
-    private static void collect(Btf btf, String module, String essential, BtfKind kind, List<Candidate> out) {
-        int[] exact = btf.localIdsNamed(essential);
-        int[] flavored = btf.localFlavoredIds();
-        int[] ids;
-        if (flavored.length == 0) {
-            ids = exact;
-        } else {
-            int[] more = new int[flavored.length];
-            int n = 0;
-            for (int id : flavored) {
-                if (CoreNames.essential(btf.name(id)).equals(essential)) {
-                    more[n++] = id;
-                }
-            }
-            ids = Arrays.copyOf(exact, exact.length + n);
-            System.arraycopy(more, 0, ids, exact.length, n);
-            Arrays.sort(ids);
-        }
-        for (int id : ids) {
-            if (CoreTypes.kindsCompatible(btf.kind(id), kind)) {
-                out.add(new Candidate(btf, id, module));
             }
         }
     }

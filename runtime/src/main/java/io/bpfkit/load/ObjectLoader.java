@@ -116,6 +116,7 @@ final class ObjectLoader {
     LoadedObject load() {
         try {
             checkLoadable();
+            Thread kernelSearch = startKernelBtfSearch();
             prepareToken();
             requireArenas();
             structOps = StructOpsLoader.prepare(spec, this::moduleBtfFd);
@@ -130,6 +131,9 @@ final class ObjectLoader {
             // libbpf's order: map-of-maps slots before the programs load (measured here: the
             // same updates cost 0.4-1.3 ms more afterwards), program arrays once their programs exist.
             fillSlots(List.of(), false);
+            // CO-RE after the maps, as libbpf: the kernel's BTF was read and searched meanwhile.
+            awaitKernelBtfSearch(kernelSearch);
+            linked = relocateCore(linked);
             List<LoadedProgram> programs = new ArrayList<>();
             for (LinkedProgram lp : linked) {
                 programs.add(loadProgram(lp));
@@ -268,11 +272,80 @@ final class ObjectLoader {
                         + " struct_ops map the load creates uses, so there is no member for it to implement; set it"
                         + " in a SEC(\".struct_ops\") variable or turn its autoload off");
             }
-            LinkedProgram lp = linker.link(p);
-            if (!lp.coreRelocations().isEmpty()) {
-                lp = relocateCore(lp);
+            out.add(linker.link(p));
+        }
+        return out;
+    }
+
+    /**
+     * Starts reading and searching the running kernel's BTF for the CO-RE candidates of every
+     * program on a thread of its own, as the load's first step, so that it overlaps the first
+     * system calls (whose downcall is linked then), the linking, the object's BTF load and the
+     * map creation (on a second CPU: a cold process spends 40-80 ms on it, mostly interpreted);
+     * null when the load relocates against a file or has no CO-RE relocation. The thread only
+     * fills the process-wide caches of {@link io.bpfkit.btf.KernelBtf} and
+     * {@link CoreTarget#kernel()}: if it fails, relocating does the same work again and reports
+     * the failure where it belongs.
+     */
+    private Thread startKernelBtfSearch() {
+        if (options.targetBtf() != null || spec.btf().isEmpty()) {
+            return null;
+        }
+        List<BtfExt.CoreRelocation> relos = new ArrayList<>();
+        for (ProgramSpec p : spec.programs()) {
+            relos.addAll(p.extInfo().coreRelocations());
+        }
+        if (relos.isEmpty()) {
+            return null;
+        }
+        Thread t = new Thread(new KernelBtfSearch(spec.btf().get(), relos), "bpfkit-kernel-btf");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** {@link #startKernelBtfSearch}'s work (a class, not a lambda: nothing to link on a cold path). */
+    private static final class KernelBtfSearch implements Runnable {
+        private final Btf local;
+        private final List<BtfExt.CoreRelocation> relos;
+
+        KernelBtfSearch(Btf local, List<BtfExt.CoreRelocation> relos) {
+            this.local = local;
+            this.relos = relos;
+        }
+
+        @Override
+        public void run() {
+            try {
+                new CoreRelocator(local, CoreTarget.kernel()).findCandidates(relos);
+            } catch (RuntimeException e) {
+                // Relocating repeats the work and reports this where the load can say which object failed.
             }
-            out.add(lp);
+        }
+    }
+
+    private static void awaitKernelBtfSearch(Thread t) {
+        if (t == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<LinkedProgram> relocateCore(List<LinkedProgram> linked) {
+        List<LinkedProgram> out = new ArrayList<>(linked.size());
+        for (LinkedProgram lp : linked) {
+            out.add(lp.coreRelocations().isEmpty() ? lp : relocateCore(lp));
         }
         return out;
     }
@@ -284,6 +357,12 @@ final class ObjectLoader {
                 "has CO-RE relocations but the object has no BTF"));
         if (relocator == null) {
             relocator = new CoreRelocator(btf, coreTarget());
+            // Every program's candidates in one search of the kernel's types, not one per program.
+            List<BtfExt.CoreRelocation> all = new ArrayList<>();
+            for (ProgramSpec p : spec.programs()) {
+                all.addAll(p.extInfo().coreRelocations());
+            }
+            relocator.findCandidates(all);
         }
         byte[] insns = lp.instructions().clone();
         List<CoreRelocator.Poisoned> dead = relocator.apply(name, insns, spec.byteOrder(), lp.coreRelocations());
