@@ -112,6 +112,14 @@ public final class CoreTarget {
         return k.target();
     }
 
+    /**
+     * Whether this process has read the running kernel's BTF already, so that {@link #kernel()}
+     * answers from memory (unless the set of modules changed since).
+     */
+    public static boolean kernelRead() {
+        return kernel != null;
+    }
+
     /** The kernel target and the module BTF files it was made with. */
     private record RunningKernel(CoreTarget target, Set<String> modules) {
     }

@@ -288,7 +288,8 @@ final class ObjectLoader {
      * the failure where it belongs.
      */
     private Thread startKernelBtfSearch() {
-        if (options.targetBtf() != null || spec.btf().isEmpty()) {
+        // Once the process has the kernel's BTF, the search is a few cache lookups: no thread.
+        if (options.targetBtf() != null || spec.btf().isEmpty() || CoreTarget.kernelRead()) {
             return null;
         }
         List<BtfExt.CoreRelocation> relos = new ArrayList<>();
