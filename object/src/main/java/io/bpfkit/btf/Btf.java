@@ -27,8 +27,9 @@ import java.util.OptionalInt;
  * <p>Types are decoded into {@link BtfType} records on first use and kept; the name index is
  * built on the first lookup.
  *
- * <p>The blob is read in place, not copied: the segment must stay alive and unchanged as long
- * as this object is used. A {@code Btf} is safe to use from several threads.
+ * <p>The type section is copied once into an array of 32-bit words (a cold JVM reads an
+ * array much faster than a memory segment); the strings are read in place: the segment must
+ * stay alive and unchanged as long as this object is used. A {@code Btf} is safe to use from several threads.
  *
  * <pre>{@code
  * Btf vmlinux = Btf.parse(MemorySegment.ofArray(Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux"))));
@@ -76,6 +77,12 @@ public final class Btf {
     /** Types stored here (not counting void or the base's types). */
     private final int count;
     private final long typeStart;
+    /**
+     * The type section as 32-bit words in the blob's byte order, copied once: every field of
+     * the type section is a 32-bit word at a multiple of 4 from its start, and an array read
+     * costs a cold JVM (interpreter, C1) a fraction of a memory-segment read with its checks.
+     */
+    private final int[] words;
     /** Offset of each type stored here, relative to typeStart; may be longer than count. */
     private final int[] offsets;
     private final int strLen;
@@ -157,7 +164,9 @@ public final class Btf {
         this.strLen = (int) strLength;
         this.strings = data.asSlice(ss, strLength);
 
-        Scan scan = scanTypes(data, be, ts, (int) typeLen, firstId);
+        this.words = new int[(int) (typeLen >>> 2)];
+        MemorySegment.copy(data, be ? Blob.INT_BE : Blob.INT_LE, ts, words, 0, words.length);
+        Scan scan = scanTypes(words, ts, (int) typeLen, firstId);
         this.offsets = scan.offsets;
         this.count = scan.count;
         if (scan.maxName >= stringsEnd() || scan.maxRef >= typeCount()) {
@@ -200,7 +209,7 @@ public final class Btf {
      * so the id limit is only known then anyway); if one is over, a slower second pass finds
      * where.
      */
-    private static Scan scanTypes(MemorySegment d, boolean be, long ts, int len, int first) {
+    private static Scan scanTypes(int[] w, long ts, int len, int first) {
         // A guess from vmlinux's average of ~36 bytes a type; grown if the blob is denser.
         int[] offs = new int[Math.max(16, len / 32)];
         int n = 0;
@@ -208,15 +217,15 @@ public final class Btf {
         long maxName = 0;
         int pos = 0;
         // The error paths are separate methods: the loop body stays small enough to compile well.
+        // pos counts bytes from the type section's start (ts in the blob); w is indexed by pos / 4.
         while (pos < len) {
-            long at = ts + pos;
             if (len - pos < TYPE_HEADER_SIZE) {
-                throw cutOff(at, first + n, len - pos);
+                throw cutOff(ts + pos, first + n, len - pos);
             }
-            long nameInfo = Blob.u64(d, be, at);
-            int st = Blob.u32(d, be, at + 8);
-            int info = Blob.secondOf(nameInfo, be);
-            maxName = Math.max(maxName, ul(Blob.firstOf(nameInfo, be)));
+            int i = pos >>> 2;
+            int info = w[i + 1];
+            int st = w[i + 2];
+            maxName = Math.max(maxName, ul(w[i]));
             int kind = (info >>> 24) & 0x1f;
             int vlen = info & 0xffff;
             int extra;
@@ -228,7 +237,7 @@ public final class Btf {
                 }
                 case K_FUNC -> {
                     if (vlen > 2) {
-                        throw badLinkage(at + 4, first + n, "FUNC", vlen);
+                        throw badLinkage(ts + pos + 4, first + n, "FUNC", vlen);
                     }
                     extra = 0;
                     maxRef = Math.max(maxRef, ul(st));
@@ -245,28 +254,26 @@ public final class Btf {
                     extra = 4;
                     maxRef = Math.max(maxRef, ul(st));
                 }
-                default -> throw unknownKind(at + 4, first + n, kind);
+                default -> throw unknownKind(ts + pos + 4, first + n, kind);
             }
             if (extra > len - pos - TYPE_HEADER_SIZE) {
-                throw tooLong(at, first + n, kind, vlen, extra, len - pos);
+                throw tooLong(ts + pos, first + n, kind, vlen, extra, len - pos);
             }
             // Members, parameters, enumerators and section entries are checked when first read
             // (see checkedName/checkedRef): reading them all here would double the cost of
             // parsing vmlinux, and most of them are never looked at.
-            long p = at + TYPE_HEADER_SIZE;
+            int p = i + 3;
             if (kind == K_ARRAY) {
-                long types = Blob.u64(d, be, p);
-                maxRef = Math.max(maxRef, Math.max(ul(Blob.firstOf(types, be)), ul(Blob.secondOf(types, be))));
+                maxRef = Math.max(maxRef, Math.max(ul(w[p]), ul(w[p + 1])));
             } else if (kind == K_VAR) {
-                int linkage = Blob.u32(d, be, p);
+                int linkage = w[p];
                 if (Integer.compareUnsigned(linkage, 2) > 0) {
-                    throw badLinkage(p, first + n, "VAR", linkage);
+                    throw badLinkage(ts + pos + TYPE_HEADER_SIZE, first + n, "VAR", linkage);
                 }
             } else if (kind == K_DECL_TAG) {
-                int component = Blob.u32(d, be, p);
+                int component = w[p];
                 if (component < -1) {
-                    throw bad(p, "type [" + (first + n) + "] (DECL_TAG) has component index " + component
-                            + "; it must be -1 (the type itself) or a member or parameter index");
+                    throw badComponent(ts + pos + TYPE_HEADER_SIZE, first + n, component);
                 }
             }
             if (n == offs.length) {
@@ -294,6 +301,11 @@ public final class Btf {
     private static ObjectFormatException badLinkage(long at, int id, String kind, int linkage) {
         return bad(at, "type [" + id + "] (" + kind + ") has linkage " + Integer.toUnsignedString(linkage)
                 + "; BTF defines 0 (static), 1 (global) and 2 (extern)");
+    }
+
+    private static ObjectFormatException badComponent(long at, int id, int component) {
+        return bad(at, "type [" + id + "] (DECL_TAG) has component index " + component
+                + "; it must be -1 (the type itself) or a member or parameter index");
     }
 
     private static ObjectFormatException unknownKind(long at, int id, int kind) {
@@ -788,8 +800,9 @@ public final class Btf {
         return typeStart + offsets[id - firstId];
     }
 
+    /** The 32-bit field at {@code at} (an offset in {@link #data()}) of the type section. */
     int u32(long at) {
-        return Blob.u32(data, bigEndian, at);
+        return words[(int) (at - typeStart) >>> 2];
     }
 
     int rawKind(int id) {

@@ -74,8 +74,6 @@ public final class BtfDump {
     private static final byte[] FWD_STRUCT = ascii(" fwd_kind=struct");
 
     private final Btf btf;
-    private final MemorySegment data;
-    private final boolean be;
     private final OutputStream target;
     private byte[] buf = new byte[FLUSH_AT + 4096];
     private int pos;
@@ -85,8 +83,6 @@ public final class BtfDump {
 
     private BtfDump(Btf btf, OutputStream target) {
         this.btf = btf;
-        this.data = btf.data();
-        this.be = btf.isBigEndian();
         this.target = target;
     }
 
@@ -147,7 +143,7 @@ public final class BtfDump {
     }
 
     private int u32(long at) {
-        return Blob.u32(data, be, at);
+        return btf.u32(at);
     }
 
     /** Mirrors bpftool's dump_btf_type() for the plain-text case. */
