@@ -13,15 +13,19 @@ import java.util.Map;
 final class CTypeNames {
     private final Btf btf;
     /** Tags: struct, union, enum and forward declarations; how often each name was declared. */
-    private final Map<String, Count> tags = new HashMap<>();
+    private final Map<String, Count> tags;
     /** Ordinary identifiers: typedefs and enumerators. */
-    private final Map<String, Count> idents = new HashMap<>();
+    private final Map<String, Count> idents;
     /** The name given to each type, once it is first asked for; null until then. */
     private final String[] given;
 
     CTypeNames(Btf btf) {
         this.btf = btf;
         this.given = new String[btf.typeCount()];
+        // Sized for vmlinux's proportions (some 16k tags and 22k typedefs and enumerators in
+        // 126k types), so that the tables are not rehashed a dozen times on the way.
+        this.tags = HashMap.newHashMap(btf.typeCount() / 8 + 16);
+        this.idents = HashMap.newHashMap(btf.typeCount() / 4 + 16);
     }
 
     /** The tag of a struct, union, enum or forward declaration ({@code ""} when anonymous). */
