@@ -228,7 +228,9 @@ final class CTypeWriter {
                         yield 0;
                     }
                     orderState[id] = ORDERING;
-                    for (BtfType.Member m : c.members()) {
+                    List<BtfType.Member> members = c.members();
+                    for (int i = 0, n = members.size(); i < n; i++) {
+                        BtfType.Member m = members.get(i);
                         order(m.type(), false);
                     }
                     if (!c.name().isEmpty()) {
@@ -378,7 +380,9 @@ final class CTypeWriter {
                     if (topLevel || anonymous) {
                         // The members are written out here: what they use must be declared first.
                         int inner = anonymous ? containerId : id;
-                        for (BtfType.Member m : c.members()) {
+                        List<BtfType.Member> members = c.members();
+                        for (int i = 0, n = members.size(); i < n; i++) {
+                            BtfType.Member m = members.get(i);
                             emitType(m.type(), inner);
                         }
                     } else if (!fwdEmitted[id] && id != containerId) {
@@ -396,7 +400,9 @@ final class CTypeWriter {
                 }
                 case BtfType.FuncProto p -> {
                     emitType(p.returnType(), containerId);
-                    for (BtfType.Param pa : p.params()) {
+                    List<BtfType.Param> params = p.params();
+                    for (int i = 0, n = params.size(); i < n; i++) {
+                        BtfType.Param pa = params.get(i);
                         emitType(pa.type(), containerId);
                     }
                 }
@@ -477,7 +483,9 @@ final class CTypeWriter {
         out.append(" {");
         long off = 0;
         boolean prevBitfield = false;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             int bits = m.bitfieldSize();
             long mOff = m.bitOffset();
             int mAlign = packed ? 1 : alignOf(m.type());
@@ -541,7 +549,9 @@ final class CTypeWriter {
     private long naturalUnionSize(BtfType.Composite c) {
         long max = 0;
         int maxAlign = 1;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             long bytes = m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type()));
             max = Math.max(max, bytes);
             maxAlign = Math.max(maxAlign, alignOf(m.type()));
@@ -559,7 +569,9 @@ final class CTypeWriter {
             return 0;
         }
         long largest = 0;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             largest = Math.max(largest, m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type())));
         }
         for (int a = 2; a <= 4096; a *= 2) {
@@ -576,7 +588,9 @@ final class CTypeWriter {
      */
     private boolean isPacked(BtfType.Composite c) {
         int maxAlign = 1;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             int a = alignOf(m.type());
             if (a != 0 && m.bitfieldSize() == 0 && m.bitOffset() % (8L * a) != 0) {
                 return true;
@@ -662,7 +676,8 @@ final class CTypeWriter {
         out.append(" {");
         boolean is64 = e instanceof BtfType.Enum64;
         boolean allFit32 = true;
-        for (BtfType.EnumValue v : values) {
+        for (int i = 0, n = values.size(); i < n; i++) {
+            BtfType.EnumValue v = values.get(i);
             out.append('\n');
             indent(lvl + 1);
             out.append(names.enumerator(v.name())).append(" = ");
@@ -990,7 +1005,9 @@ final class CTypeWriter {
             case BtfType.Array a -> alignOf(a.type());
             case BtfType.Composite c -> {
                 int max = 1;
-                for (BtfType.Member m : c.members()) {
+                List<BtfType.Member> members = c.members();
+                for (int i = 0, n = members.size(); i < n; i++) {
+                    BtfType.Member m = members.get(i);
                     int a = alignOf(m.type());
                     if (a <= 0) {
                         yield 0;
