@@ -214,16 +214,18 @@ final class CTypeWriter {
         }
         enter(id);
         try {
-            return switch (t) {
-                case BtfType.Int i -> ordered(id, 0);
-                case BtfType.Float f -> ordered(id, 0);
-                case BtfType.Ptr p -> {
-                    int r = visit(id, p.type(), true);
+            // Switches on the kind, not on the record's class: a pattern switch is a
+            // run-time-spun type test chain (with an index check) that C1 calls, not inlines.
+            return switch (btf.rawKind(id)) {
+                case Btf.K_INT, Btf.K_FLOAT -> ordered(id, 0);
+                case Btf.K_PTR -> {
+                    int r = visit(id, ((BtfType.Ptr) t).type(), true);
                     orderState[id] = ORDERED;
                     yield r;
                 }
-                case BtfType.Array a -> visit(id, a.type(), false);
-                case BtfType.Composite c -> {
+                case Btf.K_ARRAY -> visit(id, ((BtfType.Array) t).type(), false);
+                case Btf.K_STRUCT, Btf.K_UNION -> {
+                    BtfType.Composite c = (BtfType.Composite) t;
                     if (throughPtr && !c.name().isEmpty()) {
                         yield 0;
                     }
@@ -238,19 +240,14 @@ final class CTypeWriter {
                     }
                     yield ordered(id, 1);
                 }
-                case BtfType.Enumeration e -> {
-                    if (!e.name().isEmpty() || !referenced[id]) {
+                case Btf.K_ENUM, Btf.K_ENUM64, Btf.K_FWD -> {
+                    if (!t.name().isEmpty() || !referenced[id]) {
                         enqueue(id);
                     }
                     yield ordered(id, 1);
                 }
-                case BtfType.Fwd f -> {
-                    if (!f.name().isEmpty() || !referenced[id]) {
-                        enqueue(id);
-                    }
-                    yield ordered(id, 1);
-                }
-                case BtfType.Typedef td -> {
+                case Btf.K_TYPEDEF -> {
+                    BtfType.Typedef td = (BtfType.Typedef) t;
                     // Not visit(): a typedef of a struct is met again inside that struct, through
                     // a pointer; the struct's own state ends that loop.
                     int strong = order(td.type(), throughPtr);
@@ -260,16 +257,11 @@ final class CTypeWriter {
                     enqueue(id);
                     yield ordered(id, 1);
                 }
-                case BtfType.Const m -> visit(id, m.type(), throughPtr);
-                case BtfType.Volatile m -> visit(id, m.type(), throughPtr);
-                case BtfType.Restrict m -> visit(id, m.type(), throughPtr);
-                case BtfType.TypeTag m -> visit(id, m.type(), throughPtr);
-                case BtfType.FuncProto p -> orderPrototype(id, throughPtr);
-                case BtfType.Func f -> ordered(id, 0);
-                case BtfType.Var v -> ordered(id, 0);
-                case BtfType.Datasec d -> ordered(id, 0);
-                case BtfType.DeclTag d -> ordered(id, 0);
-                case BtfType.Void v -> 1;
+                case Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                        visit(id, ((BtfType.Reference) t).type(), throughPtr);
+                case Btf.K_FUNC_PROTO -> orderPrototype(id, throughPtr);
+                case Btf.K_FUNC, Btf.K_VAR, Btf.K_DATASEC, Btf.K_DECL_TAG -> ordered(id, 0);
+                default -> 1; // void
             };
         } finally {
             nesting--;
@@ -340,30 +332,28 @@ final class CTypeWriter {
         boolean topLevel = containerId == 0;
         enter(id);
         try {
-            switch (t) {
-                case BtfType.Int i -> {
+            switch (btf.rawKind(id)) { // the kind, not a pattern switch: see order()
+                case Btf.K_INT -> {
                     emitMissingAlias(id);
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Enumeration e -> {
+                case Btf.K_ENUM, Btf.K_ENUM64 -> {
                     if (topLevel) {
-                        enumDefinition(id, e, 0);
+                        enumDefinition(id, (BtfType.Enumeration) t, 0);
                         out.append(";\n\n");
                     }
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Ptr p -> emitType(p.type(), containerId);
-                case BtfType.Const m -> emitType(m.type(), containerId);
-                case BtfType.Volatile m -> emitType(m.type(), containerId);
-                case BtfType.Restrict m -> emitType(m.type(), containerId);
-                case BtfType.TypeTag m -> emitType(m.type(), containerId);
-                case BtfType.Array a -> emitType(a.type(), containerId);
-                case BtfType.Fwd f -> {
-                    forwardDefinition(id, f);
+                case Btf.K_PTR, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                        emitType(((BtfType.Reference) t).type(), containerId);
+                case Btf.K_ARRAY -> emitType(((BtfType.Array) t).type(), containerId);
+                case Btf.K_FWD -> {
+                    forwardDefinition(id, (BtfType.Fwd) t);
                     out.append(";\n\n");
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Typedef td -> {
+                case Btf.K_TYPEDEF -> {
+                    BtfType.Typedef td = (BtfType.Typedef) t;
                     emitState[id] = EMITTING;
                     emitType(td.type(), id);
                     // Someone may have needed this typedef through a pointer meanwhile, which
@@ -374,7 +364,8 @@ final class CTypeWriter {
                     }
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Composite c -> {
+                case Btf.K_STRUCT, Btf.K_UNION -> {
+                    BtfType.Composite c = (BtfType.Composite) t;
                     emitState[id] = EMITTING;
                     boolean anonymous = c.name().isEmpty();
                     if (topLevel || anonymous) {
@@ -398,7 +389,8 @@ final class CTypeWriter {
                         emitState[id] = NOT_EMITTED;
                     }
                 }
-                case BtfType.FuncProto p -> {
+                case Btf.K_FUNC_PROTO -> {
+                    BtfType.FuncProto p = (BtfType.FuncProto) t;
                     emitType(p.returnType(), containerId);
                     List<BtfType.Param> params = p.params();
                     for (int i = 0, n = params.size(); i < n; i++) {
@@ -419,8 +411,9 @@ final class CTypeWriter {
         if (fwdEmitted[id]) {
             return;
         }
-        switch (t) {
-            case BtfType.Composite c -> {
+        switch (btf.rawKind(id)) {
+            case Btf.K_STRUCT, Btf.K_UNION -> {
+                BtfType.Composite c = (BtfType.Composite) t;
                 if (id == containerId) {
                     return; // a pointer to the struct being defined needs no declaration
                 }
@@ -431,9 +424,9 @@ final class CTypeWriter {
                 out.append(";\n\n");
                 fwdEmitted[id] = true;
             }
-            case BtfType.Typedef td -> {
+            case Btf.K_TYPEDEF -> {
                 if (!isBuiltin(id)) {
-                    typedefDefinition(id, td, 0);
+                    typedefDefinition(id, (BtfType.Typedef) t, 0);
                     out.append(";\n\n");
                 }
                 fwdEmitted[id] = true;
@@ -736,20 +729,13 @@ final class CTypeWriter {
                 break;
             }
             BtfType t = btf.type(cur);
-            int next = switch (t) {
-                case BtfType.Ptr p -> p.type();
-                case BtfType.Const m -> m.type();
-                case BtfType.Volatile m -> m.type();
-                case BtfType.Restrict m -> m.type();
-                case BtfType.TypeTag m -> m.type();
-                case BtfType.FuncProto p -> p.returnType();
-                case BtfType.Array a -> a.type();
-                case BtfType.Int i -> -1;
-                case BtfType.Float f -> -1;
-                case BtfType.Enumeration e -> -1;
-                case BtfType.Fwd f -> -1;
-                case BtfType.Composite c -> -1;
-                case BtfType.Typedef td -> -1;
+            int next = switch (btf.rawKind(cur)) { // the kind, not a pattern switch: see order()
+                case Btf.K_PTR, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                        ((BtfType.Reference) t).type();
+                case Btf.K_FUNC_PROTO -> ((BtfType.FuncProto) t).returnType();
+                case Btf.K_ARRAY -> ((BtfType.Array) t).type();
+                case Btf.K_INT, Btf.K_FLOAT, Btf.K_ENUM, Btf.K_ENUM64, Btf.K_FWD, Btf.K_STRUCT, Btf.K_UNION,
+                     Btf.K_TYPEDEF -> -1;
                 default -> throw Btf.bad(-1, "type [" + cur + "] (" + t.kind().label()
                         + ") is used as the type of a declaration (in type [" + id + "]); C has no such type");
             };
@@ -809,16 +795,13 @@ final class CTypeWriter {
                 continue;
             }
             BtfType t = btf.type(id);
-            switch (t) {
-                case BtfType.Int i -> {
+            switch (btf.rawKind(id)) { // the kind, not a pattern switch: see order()
+                case Btf.K_INT, Btf.K_FLOAT -> {
                     emitModifiers(decls);
-                    out.append(i.name());
+                    out.append(t.name());
                 }
-                case BtfType.Float f -> {
-                    emitModifiers(decls);
-                    out.append(f.name());
-                }
-                case BtfType.Composite c -> {
+                case Btf.K_STRUCT, Btf.K_UNION -> {
+                    BtfType.Composite c = (BtfType.Composite) t;
                     emitModifiers(decls);
                     if (c.name().isEmpty()) {
                         structDefinition(id, c, lvl); // anonymous: defined inline
@@ -826,40 +809,40 @@ final class CTypeWriter {
                         structForward(id, c);
                     }
                 }
-                case BtfType.Enumeration e -> {
+                case Btf.K_ENUM, Btf.K_ENUM64 -> {
                     emitModifiers(decls);
-                    if (e.name().isEmpty()) {
-                        enumDefinition(id, e, lvl);
+                    if (t.name().isEmpty()) {
+                        enumDefinition(id, (BtfType.Enumeration) t, lvl);
                     } else {
                         out.append("enum ").append(names.tag(id));
                     }
                 }
-                case BtfType.Fwd f -> {
+                case Btf.K_FWD -> {
                     emitModifiers(decls);
-                    forwardDefinition(id, f);
+                    forwardDefinition(id, (BtfType.Fwd) t);
                 }
-                case BtfType.Typedef td -> {
+                case Btf.K_TYPEDEF -> {
                     emitModifiers(decls);
                     out.append(names.ident(id));
                 }
-                case BtfType.Ptr p -> out.append(lastWasPtr ? "*" : " *");
-                case BtfType.Volatile m -> out.append(" volatile");
-                case BtfType.Const m -> out.append(" const");
-                case BtfType.Restrict m -> out.append(" restrict");
-                case BtfType.TypeTag tag -> {
+                case Btf.K_PTR -> out.append(lastWasPtr ? "*" : " *");
+                case Btf.K_VOLATILE -> out.append(" volatile");
+                case Btf.K_CONST -> out.append(" const");
+                case Btf.K_RESTRICT -> out.append(" restrict");
+                case Btf.K_TYPE_TAG -> {
                     emitModifiers(decls);
                     if (isAttributeTag(id)) {
-                        out.append(" __attribute__((").append(tag.name()).append("))");
+                        out.append(" __attribute__((").append(t.name()).append("))");
                     } else {
-                        out.append(" __attribute__((btf_type_tag(\"").append(tag.name()).append("\")))");
+                        out.append(" __attribute__((btf_type_tag(\"").append(t.name()).append("\")))");
                     }
                 }
-                case BtfType.Array a -> {
-                    arrayDeclarator(a, decls, fname, lastWasPtr, lvl);
+                case Btf.K_ARRAY -> {
+                    arrayDeclarator((BtfType.Array) t, decls, fname, lastWasPtr, lvl);
                     return;
                 }
-                case BtfType.FuncProto p -> {
-                    prototypeDeclarator(p, decls, fname, lastWasPtr, lvl);
+                case Btf.K_FUNC_PROTO -> {
+                    prototypeDeclarator((BtfType.FuncProto) t, decls, fname, lastWasPtr, lvl);
                     return;
                 }
                 default -> throw Btf.bad(-1, "type [" + id + "] (" + t.kind().label() + ") cannot be part of a C declaration");
@@ -983,7 +966,7 @@ final class CTypeWriter {
         enter(id);
         int a;
         try {
-            a = computeAlign(btf.type(id));
+            a = computeAlign(id, btf.type(id));
         } finally {
             nesting--;
         }
@@ -991,19 +974,17 @@ final class CTypeWriter {
         return a;
     }
 
-    private int computeAlign(BtfType t) {
-        return switch (t) {
-            case BtfType.Int i -> (int) Math.min(ptrSize, i.size());
-            case BtfType.Enumeration e -> (int) Math.min(ptrSize, e.size());
-            case BtfType.Float f -> (int) Math.min(ptrSize, f.size());
-            case BtfType.Ptr p -> ptrSize;
-            case BtfType.Typedef m -> alignOf(m.type());
-            case BtfType.Const m -> alignOf(m.type());
-            case BtfType.Volatile m -> alignOf(m.type());
-            case BtfType.Restrict m -> alignOf(m.type());
-            case BtfType.TypeTag m -> alignOf(m.type());
-            case BtfType.Array a -> alignOf(a.type());
-            case BtfType.Composite c -> {
+    private int computeAlign(int id, BtfType t) {
+        return switch (btf.rawKind(id)) { // the kind, not a pattern switch: see order()
+            case Btf.K_INT -> (int) Math.min(ptrSize, ((BtfType.Int) t).size());
+            case Btf.K_ENUM, Btf.K_ENUM64 -> (int) Math.min(ptrSize, ((BtfType.Enumeration) t).size());
+            case Btf.K_FLOAT -> (int) Math.min(ptrSize, ((BtfType.Float) t).size());
+            case Btf.K_PTR -> ptrSize;
+            case Btf.K_TYPEDEF, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                    alignOf(((BtfType.Reference) t).type());
+            case Btf.K_ARRAY -> alignOf(((BtfType.Array) t).type());
+            case Btf.K_STRUCT, Btf.K_UNION -> {
+                BtfType.Composite c = (BtfType.Composite) t;
                 int max = 1;
                 List<BtfType.Member> members = c.members();
                 for (int i = 0, n = members.size(); i < n; i++) {
