@@ -48,6 +48,8 @@ final class CTypeWriter {
     private final boolean[] referenced;
     /** Types the ordering pass is inside of, for the kinds libbpf has no state for (cycle detection). */
     private final boolean[] visiting;
+    /** The kind of every type (K_VOID for 0), noted by markReferenced: the switches ask it often. */
+    private final byte[] kinds;
     /** btf__align_of per type, +1 (0 = not computed yet); -1 while being computed. */
     private final int[] alignPlusOne;
 
@@ -70,6 +72,7 @@ final class CTypeWriter {
         referenced = new boolean[n];
         visiting = new boolean[n];
         alignPlusOne = new int[n];
+        kinds = new byte[n];
         orderState[0] = ORDERED;
         emitState[0] = EMITTED;
         markReferenced();
@@ -130,6 +133,7 @@ final class CTypeWriter {
             int info = owner.u32(at + 4);
             int vlen = info & 0xffff;
             long p = at + Btf.TYPE_HEADER_SIZE;
+            kinds[id] = (byte) ((info >>> 24) & 0x1f);
             switch ((info >>> 24) & 0x1f) {
                 case Btf.K_PTR, Btf.K_TYPEDEF, Btf.K_VOLATILE, Btf.K_CONST, Btf.K_RESTRICT, Btf.K_FUNC, Btf.K_VAR,
                      Btf.K_DECL_TAG, Btf.K_TYPE_TAG -> referenced[owner.u32(at + 8)] = true;
@@ -188,7 +192,7 @@ final class CTypeWriter {
         }
         // Functions, variables, sections and tags declare nothing a type needs, and prototypes
         // only lead on: read from the blob, not decoded (they are most of vmlinux's types).
-        switch (btf.rawKind(id)) {
+        switch (kinds[id]) {
             case Btf.K_FUNC, Btf.K_VAR, Btf.K_DATASEC, Btf.K_DECL_TAG -> {
                 enter(id);
                 nesting--;
@@ -216,7 +220,7 @@ final class CTypeWriter {
         try {
             // Switches on the kind, not on the record's class: a pattern switch is a
             // run-time-spun type test chain (with an index check) that C1 calls, not inlines.
-            return switch (btf.rawKind(id)) {
+            return switch (kinds[id]) {
                 case Btf.K_INT, Btf.K_FLOAT -> ordered(id, 0);
                 case Btf.K_PTR -> {
                     int r = visit(id, ((BtfType.Ptr) t).type(), true);
@@ -332,7 +336,7 @@ final class CTypeWriter {
         boolean topLevel = containerId == 0;
         enter(id);
         try {
-            switch (btf.rawKind(id)) { // the kind, not a pattern switch: see order()
+            switch (kinds[id]) { // the kind, not a pattern switch: see order()
                 case Btf.K_INT -> {
                     emitMissingAlias(id);
                     emitState[id] = EMITTED;
@@ -411,7 +415,7 @@ final class CTypeWriter {
         if (fwdEmitted[id]) {
             return;
         }
-        switch (btf.rawKind(id)) {
+        switch (kinds[id]) {
             case Btf.K_STRUCT, Btf.K_UNION -> {
                 BtfType.Composite c = (BtfType.Composite) t;
                 if (id == containerId) {
@@ -729,7 +733,7 @@ final class CTypeWriter {
                 break;
             }
             BtfType t = btf.type(cur);
-            int next = switch (btf.rawKind(cur)) { // the kind, not a pattern switch: see order()
+            int next = switch (kinds[cur]) { // the kind, not a pattern switch: see order()
                 case Btf.K_PTR, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
                         ((BtfType.Reference) t).type();
                 case Btf.K_FUNC_PROTO -> ((BtfType.FuncProto) t).returnType();
@@ -795,7 +799,7 @@ final class CTypeWriter {
                 continue;
             }
             BtfType t = btf.type(id);
-            switch (btf.rawKind(id)) { // the kind, not a pattern switch: see order()
+            switch (kinds[id]) { // the kind, not a pattern switch: see order()
                 case Btf.K_INT, Btf.K_FLOAT -> {
                     emitModifiers(decls);
                     out.append(t.name());
@@ -975,7 +979,7 @@ final class CTypeWriter {
     }
 
     private int computeAlign(int id, BtfType t) {
-        return switch (btf.rawKind(id)) { // the kind, not a pattern switch: see order()
+        return switch (kinds[id]) { // the kind, not a pattern switch: see order()
             case Btf.K_INT -> (int) Math.min(ptrSize, ((BtfType.Int) t).size());
             case Btf.K_ENUM, Btf.K_ENUM64 -> (int) Math.min(ptrSize, ((BtfType.Enumeration) t).size());
             case Btf.K_FLOAT -> (int) Math.min(ptrSize, ((BtfType.Float) t).size());
