@@ -839,6 +839,16 @@ public final class Btf {
         return typeStart + offsets[id - firstId];
     }
 
+    /** The type section as words (see {@link #words}); read only. */
+    int[] words() {
+        return words;
+    }
+
+    /** Where type {@code id} (stored here) starts in {@link #words()}. */
+    int wordIndex(int id) {
+        return offsets[id - firstId] >>> 2;
+    }
+
     /** The 32-bit field at {@code at} (an offset in {@link #data()}) of the type section. */
     int u32(long at) {
         return words[(int) (at - typeStart) >>> 2];

@@ -117,57 +117,99 @@ final class CTypeWriter {
      * and with the same message, and later raw reads can trust what they read.
      */
     private void markReferenced() {
-        // A call per few types, not one loop: a cold JVM compiles a called method after a
-        // hundred-odd calls, a running loop only after ~60,000 turns (see Btf's scan).
-        for (int id = 1, n = btf.typeCount(); id < n; id += MARK_CHUNK) {
-            markReferenced(id, Math.min(n, id + MARK_CHUNK));
+        markReferenced(btf);
+    }
+
+    /**
+     * The types stored in {@code owner}, after its base's (split BTF), in calls of MARK_CHUNK
+     * types, not one loop: a cold JVM compiles a called method after a hundred-odd calls, a
+     * running loop only after ~60,000 turns (see Btf's scan).
+     */
+    private void markReferenced(Btf owner) {
+        if (owner.base().isPresent()) {
+            markReferenced(owner.base().get());
+        }
+        for (int id = owner.firstId(), n = owner.typeCount(); id < n; id += MARK_CHUNK) {
+            markReferenced(owner, id, Math.min(n, id + MARK_CHUNK));
         }
     }
 
     private static final int MARK_CHUNK = 16;
 
-    private void markReferenced(int from, int to) {
+    /**
+     * Types {@code from .. to-1}, all stored in {@code owner}. Works on the type section's words
+     * with the limits in locals and calls only on the error path: until C1 has compiled it
+     * (late, as its queue is long while a JVM starts), the interpreter runs this for tens of
+     * thousands of types, and there every call counts.
+     */
+    private void markReferenced(Btf owner, int from, int to) {
+        int[] w = owner.words();
+        int strLimit = owner.stringsEnd();
+        int typeLimit = owner.typeCount();
         for (int id = from; id < to; id++) {
-            Btf owner = owner(id);
-            long at = owner.typeOffset(id);
-            int info = owner.u32(at + 4);
+            int at = owner.wordIndex(id);
+            int info = w[at + 1];
+            int kind = (info >>> 24) & 0x1f;
             int vlen = info & 0xffff;
-            long p = at + Btf.TYPE_HEADER_SIZE;
-            kinds[id] = (byte) ((info >>> 24) & 0x1f);
-            switch ((info >>> 24) & 0x1f) {
+            int p = at + 3;
+            kinds[id] = (byte) kind;
+            switch (kind) {
                 case Btf.K_PTR, Btf.K_TYPEDEF, Btf.K_VOLATILE, Btf.K_CONST, Btf.K_RESTRICT, Btf.K_FUNC, Btf.K_VAR,
-                     Btf.K_DECL_TAG, Btf.K_TYPE_TAG -> referenced[owner.u32(at + 8)] = true;
+                     Btf.K_DECL_TAG, Btf.K_TYPE_TAG -> referenced[w[at + 2]] = true;
                 case Btf.K_ARRAY -> {
-                    referenced[owner.u32(p + 4)] = true;
-                    referenced[owner.u32(p)] = true;
+                    referenced[w[p + 1]] = true;
+                    referenced[w[p]] = true;
                 }
-                case Btf.K_STRUCT, Btf.K_UNION -> {
-                    for (int i = 0; i < vlen; i++, p += 12) {
-                        owner.checkedName(p, id);
-                        referenced[owner.checkedRef(p + 4, id)] = true;
-                    }
-                }
-                case Btf.K_FUNC_PROTO -> {
-                    for (int i = 0; i < vlen; i++, p += 8) {
-                        owner.checkedName(p, id);
-                        referenced[owner.checkedRef(p + 4, id)] = true;
+                case Btf.K_STRUCT, Btf.K_UNION, Btf.K_FUNC_PROTO -> {
+                    int step = kind == Btf.K_FUNC_PROTO ? 2 : 3;
+                    for (int i = 0; i < vlen; i++, p += step) {
+                        int name = w[p];
+                        int ref = w[p + 1];
+                        // Unsigned comparisons (the limits are below 2^31): a negative word is out of range.
+                        if (name < 0 || name >= strLimit || ref < 0 || ref >= typeLimit) {
+                            badEntry(owner, id, at, p, true, true);
+                        }
+                        referenced[ref] = true;
                     }
                 }
                 case Btf.K_ENUM, Btf.K_ENUM64 -> {
-                    int entrySize = (info >>> 24 & 0x1f) == Btf.K_ENUM ? 8 : 12;
-                    for (int i = 0; i < vlen; i++, p += entrySize) {
-                        owner.checkedName(p, id);
+                    int step = kind == Btf.K_ENUM ? 2 : 3;
+                    for (int i = 0; i < vlen; i++, p += step) {
+                        int name = w[p];
+                        if (name < 0 || name >= strLimit) {
+                            badEntry(owner, id, at, p, true, false);
+                        }
                     }
                 }
                 case Btf.K_DATASEC -> {
-                    for (int i = 0; i < vlen; i++, p += 12) {
-                        referenced[owner.checkedRef(p, id)] = true;
+                    for (int i = 0; i < vlen; i++, p += 3) {
+                        int ref = w[p];
+                        if (ref < 0 || ref >= typeLimit) {
+                            badEntry(owner, id, at, p, false, true);
+                        }
+                        referenced[ref] = true;
                     }
                 }
                 default -> {
                 }
             }
         }
+    }
+
+    /**
+     * Throws what {@link Btf#checkedName} or {@link Btf#checkedRef} says about the entry at word
+     * {@code p} of type {@code id} (whose header is at word {@code at}), name first as
+     * {@link Btf#type} checks it: one of them is out of range.
+     */
+    private static void badEntry(Btf owner, int id, int at, int p, boolean named, boolean typed) {
+        long entry = owner.typeOffset(id) + 4L * (p - at);
+        if (named) {
+            owner.checkedName(entry, id);
+        }
+        if (typed) {
+            owner.checkedRef(named ? entry + 4 : entry, id);
+        }
+        throw new IllegalStateException("type [" + id + "]: an entry out of range passed both checks");
     }
 
     /** The blob that stores {@code id}: this one, or for split BTF one of its bases. */
