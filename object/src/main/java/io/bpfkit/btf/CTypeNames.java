@@ -76,10 +76,12 @@ final class CTypeNames {
         if (name != null) {
             return name;
         }
-        name = btf.name(id);
+        // The decoded type's name (the writer has decoded every type it names), not a second
+        // copy of it from the string section.
+        BtfType t = btf.type(id);
+        name = t.name();
         // A forward declaration and an empty enum declare nothing new: never renamed.
-        boolean declaresNothing = btf.kind(id) == BtfKind.FWD
-                || (btf.kind(id) == BtfKind.ENUM && ((BtfType.Enum) btf.type(id)).values().isEmpty());
+        boolean declaresNothing = t instanceof BtfType.Fwd || (t instanceof BtfType.Enum e && e.values().isEmpty());
         if (!name.isEmpty() && !declaresNothing) {
             int n = count(namespace, name);
             if (n > 1) {

@@ -484,14 +484,14 @@ final class CTypeWriter {
 
     /** {@code __builtin_va_list} is the compiler's own: redefining it breaks compilation. */
     private boolean isBuiltin(int id) {
-        return btf.name(id).equals("__builtin_va_list");
+        return btf.type(id).name().equals("__builtin_va_list");
     }
 
     /** GCC's ARM SIMD types BTF may mention but no compiler defines (libbpf adds the same typedefs). */
     private void emitMissingAlias(int id) {
         // Naming the int here, even when no alias is written, keeps the ___N numbering libbpf's.
         String name = names.tag(id);
-        String alias = switch (btf.name(id)) {
+        String alias = switch (btf.type(id).name()) {
             case "__Poly8_t" -> "unsigned char";
             case "__Poly16_t" -> "unsigned short";
             case "__Poly64_t" -> "unsigned long long";
