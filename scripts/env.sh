@@ -7,13 +7,13 @@ BPFKIT_MIN_JAVA=25
 
 bpfkit_die() { echo "bpfkit: $*" >&2; exit 1; }
 
-# Prints the feature version (17, 21, 25, ...) of the java at $1, or nothing. A JDK's
+# Sets REPLY to the feature version (17, 21, 25, ...) of the java at $1, or to "". A JDK's
 # `release` file says it without starting a JVM (that costs every ./bpfkit command ~40 ms
-# per candidate); asking the JVM is the fallback for an install without one.
-bpfkit_java_version() {
+# per candidate); asking the JVM is the fallback for an install without one. Bash alone, no
+# fork: this runs for every candidate before every command.
+bpfkit_java_version_reply() {
   local v="" line release="${1%/java}/../release"
   if [ -f "$release" ]; then
-    # bash alone, no sed: this runs for every candidate before every command
     while IFS= read -r line; do
       case $line in
         JAVA_VERSION=\"[0-9]*) v=${line#JAVA_VERSION=\"}; v=${v%%[!0-9.]*}; break ;;
@@ -21,29 +21,54 @@ bpfkit_java_version() {
     done <"$release"
   fi
   [ -n "$v" ] || v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
-  printf '%s' "${v%%.*}"
+  REPLY=${v%%.*}
 }
 
-# Exports JAVA_HOME for a JDK >= 25: $JAVA_HOME first, then java on PATH, then the usual
-# install folders (newest first).
+# Prints the feature version of the java at $1, or nothing.
+bpfkit_java_version() {
+  local REPLY
+  bpfkit_java_version_reply "$1"
+  printf '%s' "$REPLY"
+}
+
+# Whether $1 is a JDK (java and javac) of version >= BPFKIT_MIN_JAVA; its version in REPLY.
+bpfkit_jdk_ok() {
+  REPLY=
+  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
+  bpfkit_java_version_reply "$1/bin/java"
+  [ -n "$REPLY" ] && [ "$REPLY" -ge "$BPFKIT_MIN_JAVA" ]
+}
+
+# Exports JAVA_HOME for a JDK >= 25: $JAVA_HOME first, then java on PATH, then the newest
+# JDK of the usual install folders (highest version; of equal ones, the last by name). Each
+# candidate is looked at only when the ones before it failed, and without a fork but for
+# resolving java on PATH: every ./bpfkit command runs this.
 bpfkit_select_jdk() {
-  local candidates=() c v
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  if command -v java >/dev/null 2>&1; then
-    c=$(readlink -f "$(command -v java)"); candidates+=("${c%/bin/java}")
+  local c best="" best_v=0 REPLY had_nullglob=0
+  if [ -n "${JAVA_HOME:-}" ] && bpfkit_jdk_ok "$JAVA_HOME"; then
+    export JAVA_HOME
+    return 0
   fi
-  for c in $(ls -d /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /usr/local/jdk* \
-             "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* 2>/dev/null | sort -rV); do
-    candidates+=("$c")
-  done
-  for c in "${candidates[@]}"; do
-    [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
-    v=$(bpfkit_java_version "$c/bin/java")
-    if [ -n "$v" ] && [ "$v" -ge "$BPFKIT_MIN_JAVA" ]; then
-      export JAVA_HOME="$c"
+  if hash java 2>/dev/null && [ -n "${BASH_CMDS[java]:-}" ]; then
+    c=$(readlink -f "${BASH_CMDS[java]}")
+    if bpfkit_jdk_ok "${c%/bin/java}"; then
+      export JAVA_HOME="${c%/bin/java}"
       return 0
     fi
+  fi
+  shopt -q nullglob && had_nullglob=1
+  shopt -s nullglob
+  for c in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /usr/local/jdk* \
+           "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/*; do
+    if bpfkit_jdk_ok "$c" && [ "$REPLY" -ge "$best_v" ]; then
+      best=$c best_v=$REPLY
+    fi
   done
+  [ "$had_nullglob" = 1 ] || shopt -u nullglob
+  if [ -n "$best" ]; then
+    export JAVA_HOME="$best"
+    return 0
+  fi
   bpfkit_die "needs a JDK $BPFKIT_MIN_JAVA or newer (FFM); none found in JAVA_HOME, PATH or /usr/lib/jvm.
 Install one (for example Debian's openjdk-25-jdk or Temurin 25) or point JAVA_HOME at it."
 }
@@ -98,7 +123,11 @@ bpfkit_ensure_toolchain() {
 # the kernel is locked down; only when root and not mounted yet.
 bpfkit_mount_fs() {
   bpfkit_is_root || return 0
-  if [ -d /sys/kernel/security ] && ! grep -qs ' /sys/kernel/security securityfs ' /proc/mounts; then
+  # One read of /proc/mounts in bash, not a grep per file system: ./bpfkit runs this before
+  # every command.
+  local mounts=""
+  IFS= read -r -d '' mounts </proc/mounts || true
+  if [ -d /sys/kernel/security ] && [[ $mounts != *" /sys/kernel/security securityfs "* ]]; then
     mount -t securityfs securityfs /sys/kernel/security 2>/dev/null \
       || echo "bpfkit: could not mount securityfs on /sys/kernel/security" >&2
   fi
@@ -106,7 +135,7 @@ bpfkit_mount_fs() {
     mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null \
       || echo "bpfkit: could not mount tracefs on /sys/kernel/tracing" >&2
   fi
-  if [ -d /sys/fs/bpf ] && ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
+  if [ -d /sys/fs/bpf ] && [[ $mounts != *" /sys/fs/bpf bpf "* ]]; then
     mount -t bpf bpf /sys/fs/bpf 2>/dev/null \
       || echo "bpfkit: could not mount bpffs on /sys/fs/bpf" >&2
   fi

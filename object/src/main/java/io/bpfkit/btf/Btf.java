@@ -27,8 +27,9 @@ import java.util.OptionalInt;
  * <p>Types are decoded into {@link BtfType} records on first use and kept; the name index is
  * built on the first lookup.
  *
- * <p>The blob is read in place, not copied: the segment must stay alive and unchanged as long
- * as this object is used. A {@code Btf} is safe to use from several threads.
+ * <p>The type section is copied once into an array of 32-bit words (a cold JVM reads an
+ * array much faster than a memory segment); the strings are read in place: the segment must
+ * stay alive and unchanged as long as this object is used. A {@code Btf} is safe to use from several threads.
  *
  * <pre>{@code
  * Btf vmlinux = Btf.parse(MemorySegment.ofArray(Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux"))));
@@ -76,12 +77,21 @@ public final class Btf {
     /** Types stored here (not counting void or the base's types). */
     private final int count;
     private final long typeStart;
+    /**
+     * The type section as 32-bit words in the blob's byte order, copied once: every field of
+     * the type section is a 32-bit word at a multiple of 4 from its start, and an array read
+     * costs a cold JVM (interpreter, C1) a fraction of a memory-segment read with its checks.
+     */
+    private final int[] words;
     /** Offset of each type stored here, relative to typeStart; may be longer than count. */
     private final int[] offsets;
     private final int strLen;
     /** String offsets below this are the base's; ours start here. */
     private final int strBase;
     private final MemorySegment strings;
+    /** The array behind {@link #strings} when the blob is on the heap, else null; and where in it they start. */
+    private final byte[] stringArray;
+    private final int stringArrayStart;
 
     // Caches: filled lazily, racily but safely (the records are immutable, the arrays only
     // ever go from null to a complete value).
@@ -156,8 +166,12 @@ public final class Btf {
         this.typeStart = ts;
         this.strLen = (int) strLength;
         this.strings = data.asSlice(ss, strLength);
+        this.stringArray = strings.heapBase().orElse(null) instanceof byte[] a ? a : null;
+        this.stringArrayStart = stringArray != null ? (int) strings.address() : 0;
 
-        Scan scan = scanTypes(data, be, ts, (int) typeLen, firstId);
+        this.words = new int[(int) (typeLen >>> 2)];
+        MemorySegment.copy(data, be ? Blob.INT_BE : Blob.INT_LE, ts, words, 0, words.length);
+        Scan scan = scanTypes(words, ts, (int) typeLen, firstId);
         this.offsets = scan.offsets;
         this.count = scan.count;
         if (scan.maxName >= stringsEnd() || scan.maxRef >= typeCount()) {
@@ -186,11 +200,93 @@ public final class Btf {
         return new Btf(Objects.requireNonNull(raw, "raw"), base);
     }
 
+    /** Types the scan's inner method reads a call: see {@link #scanTypes}. */
+    private static final int SCAN_CHUNK = 16;
+
     private static final class Scan {
         int[] offsets;
         int count;
         long maxRef;
         long maxName;
+
+        /** Reads up to {@link #SCAN_CHUNK} types from byte {@code pos}; returns where the next one starts. */
+        int types(int[] w, long ts, int len, int pos, int first) {
+            int[] offs = offsets;
+            int n = count;
+            long maxRef = this.maxRef;
+            long maxName = this.maxName;
+            // The error paths are separate methods: the loop body stays small enough to compile well.
+            // pos counts bytes from the type section's start (ts in the blob); w is indexed by pos / 4.
+            for (int k = 0; k < SCAN_CHUNK && pos < len; k++) {
+                if (len - pos < TYPE_HEADER_SIZE) {
+                    throw cutOff(ts + pos, first + n, len - pos);
+                }
+                int i = pos >>> 2;
+                int info = w[i + 1];
+                int st = w[i + 2];
+                maxName = Math.max(maxName, ul(w[i]));
+                int kind = (info >>> 24) & 0x1f;
+                int vlen = info & 0xffff;
+                int extra;
+                switch (kind) {
+                    case K_INT -> extra = 4;
+                    case K_PTR, K_TYPEDEF, K_VOLATILE, K_CONST, K_RESTRICT, K_TYPE_TAG -> {
+                        extra = 0;
+                        maxRef = Math.max(maxRef, ul(st));
+                    }
+                    case K_FUNC -> {
+                        if (vlen > 2) {
+                            throw badLinkage(ts + pos + 4, first + n, "FUNC", vlen);
+                        }
+                        extra = 0;
+                        maxRef = Math.max(maxRef, ul(st));
+                    }
+                    case K_FWD, K_FLOAT -> extra = 0;
+                    case K_ARRAY -> extra = 12;
+                    case K_STRUCT, K_UNION, K_ENUM64, K_DATASEC -> extra = 12 * vlen;
+                    case K_ENUM -> extra = 8 * vlen;
+                    case K_FUNC_PROTO -> {
+                        extra = 8 * vlen;
+                        maxRef = Math.max(maxRef, ul(st));
+                    }
+                    case K_VAR, K_DECL_TAG -> {
+                        extra = 4;
+                        maxRef = Math.max(maxRef, ul(st));
+                    }
+                    default -> throw unknownKind(ts + pos + 4, first + n, kind);
+                }
+                if (extra > len - pos - TYPE_HEADER_SIZE) {
+                    throw tooLong(ts + pos, first + n, kind, vlen, extra, len - pos);
+                }
+                // Members, parameters, enumerators and section entries are checked when first read
+                // (see checkedName/checkedRef): reading them all here would double the cost of
+                // parsing vmlinux, and most of them are never looked at.
+                int p = i + 3;
+                if (kind == K_ARRAY) {
+                    maxRef = Math.max(maxRef, Math.max(ul(w[p]), ul(w[p + 1])));
+                } else if (kind == K_VAR) {
+                    int linkage = w[p];
+                    if (Integer.compareUnsigned(linkage, 2) > 0) {
+                        throw badLinkage(ts + pos + TYPE_HEADER_SIZE, first + n, "VAR", linkage);
+                    }
+                } else if (kind == K_DECL_TAG) {
+                    int component = w[p];
+                    if (component < -1) {
+                        throw badComponent(ts + pos + TYPE_HEADER_SIZE, first + n, component);
+                    }
+                }
+                if (n == offs.length) {
+                    offs = Arrays.copyOf(offs, n + (n >> 1) + 16);
+                }
+                offs[n++] = pos;
+                pos += TYPE_HEADER_SIZE + extra;
+            }
+            offsets = offs;
+            count = n;
+            this.maxRef = maxRef;
+            this.maxName = maxName;
+            return pos;
+        }
     }
 
     /**
@@ -199,90 +295,23 @@ public final class Btf {
      * type. Those two are compared with their limits once, at the end (ids may point forward,
      * so the id limit is only known then anyway); if one is over, a slower second pass finds
      * where.
+     *
+     * <p>The loop calls a method for every {@link #SCAN_CHUNK} types rather than holding the
+     * work itself: a cold JVM compiles a method after a hundred-odd calls, but replaces a
+     * running loop with compiled code only after ~60,000 turns, which for vmlinux's 126k types
+     * left half the scan to the interpreter.
      */
-    private static Scan scanTypes(MemorySegment d, boolean be, long ts, int len, int first) {
+    private static Scan scanTypes(int[] w, long ts, int len, int first) {
+        Scan s = new Scan();
         // A guess from vmlinux's average of ~36 bytes a type; grown if the blob is denser.
-        int[] offs = new int[Math.max(16, len / 32)];
-        int n = 0;
-        long maxRef = 0;
-        long maxName = 0;
+        s.offsets = new int[Math.max(16, len / 32)];
         int pos = 0;
-        // The error paths are separate methods: the loop body stays small enough to compile well.
         while (pos < len) {
-            long at = ts + pos;
-            if (len - pos < TYPE_HEADER_SIZE) {
-                throw cutOff(at, first + n, len - pos);
-            }
-            long nameInfo = Blob.u64(d, be, at);
-            int st = Blob.u32(d, be, at + 8);
-            int info = Blob.secondOf(nameInfo, be);
-            maxName = Math.max(maxName, ul(Blob.firstOf(nameInfo, be)));
-            int kind = (info >>> 24) & 0x1f;
-            int vlen = info & 0xffff;
-            int extra;
-            switch (kind) {
-                case K_INT -> extra = 4;
-                case K_PTR, K_TYPEDEF, K_VOLATILE, K_CONST, K_RESTRICT, K_TYPE_TAG -> {
-                    extra = 0;
-                    maxRef = Math.max(maxRef, ul(st));
-                }
-                case K_FUNC -> {
-                    if (vlen > 2) {
-                        throw badLinkage(at + 4, first + n, "FUNC", vlen);
-                    }
-                    extra = 0;
-                    maxRef = Math.max(maxRef, ul(st));
-                }
-                case K_FWD, K_FLOAT -> extra = 0;
-                case K_ARRAY -> extra = 12;
-                case K_STRUCT, K_UNION, K_ENUM64, K_DATASEC -> extra = 12 * vlen;
-                case K_ENUM -> extra = 8 * vlen;
-                case K_FUNC_PROTO -> {
-                    extra = 8 * vlen;
-                    maxRef = Math.max(maxRef, ul(st));
-                }
-                case K_VAR, K_DECL_TAG -> {
-                    extra = 4;
-                    maxRef = Math.max(maxRef, ul(st));
-                }
-                default -> throw unknownKind(at + 4, first + n, kind);
-            }
-            if (extra > len - pos - TYPE_HEADER_SIZE) {
-                throw tooLong(at, first + n, kind, vlen, extra, len - pos);
-            }
-            // Members, parameters, enumerators and section entries are checked when first read
-            // (see checkedName/checkedRef): reading them all here would double the cost of
-            // parsing vmlinux, and most of them are never looked at.
-            long p = at + TYPE_HEADER_SIZE;
-            if (kind == K_ARRAY) {
-                long types = Blob.u64(d, be, p);
-                maxRef = Math.max(maxRef, Math.max(ul(Blob.firstOf(types, be)), ul(Blob.secondOf(types, be))));
-            } else if (kind == K_VAR) {
-                int linkage = Blob.u32(d, be, p);
-                if (Integer.compareUnsigned(linkage, 2) > 0) {
-                    throw badLinkage(p, first + n, "VAR", linkage);
-                }
-            } else if (kind == K_DECL_TAG) {
-                int component = Blob.u32(d, be, p);
-                if (component < -1) {
-                    throw bad(p, "type [" + (first + n) + "] (DECL_TAG) has component index " + component
-                            + "; it must be -1 (the type itself) or a member or parameter index");
-                }
-            }
-            if (n == offs.length) {
-                offs = Arrays.copyOf(offs, n + (n >> 1) + 16);
-            }
-            offs[n++] = pos;
-            pos += TYPE_HEADER_SIZE + extra;
+            pos = s.types(w, ts, len, pos, first);
         }
-        if ((long) first + n > Integer.MAX_VALUE) {
+        if ((long) first + s.count > Integer.MAX_VALUE) {
             throw bad(12, "more types than type ids can number");
         }
-        Scan s = new Scan();
-        s.offsets = offs;
-        s.count = n;
-        s.maxRef = maxRef;
-        s.maxName = maxName;
         return s;
     }
 
@@ -294,6 +323,11 @@ public final class Btf {
     private static ObjectFormatException badLinkage(long at, int id, String kind, int linkage) {
         return bad(at, "type [" + id + "] (" + kind + ") has linkage " + Integer.toUnsignedString(linkage)
                 + "; BTF defines 0 (static), 1 (global) and 2 (extern)");
+    }
+
+    private static ObjectFormatException badComponent(long at, int id, int component) {
+        return bad(at, "type [" + id + "] (DECL_TAG) has component index " + component
+                + "; it must be -1 (the type itself) or a member or parameter index");
     }
 
     private static ObjectFormatException unknownKind(long at, int id, int kind) {
@@ -480,7 +514,24 @@ public final class Btf {
         if (offset < strBase) {
             return base.str(offset);
         }
-        return offset == 0 ? "" : Blob.cString(strings, offset - strBase);
+        int rel = offset - strBase;
+        if (offset == 0) {
+            return "";
+        }
+        byte[] a = stringArray;
+        if (a == null || rel < 0 || rel >= strLen) {
+            return Blob.cString(strings, rel);
+        }
+        // Straight from the heap array (a cold JVM reads a segment much more slowly), and as
+        // Latin-1, a plain copy, when every byte is ASCII (nearly every BTF name): the UTF-8
+        // decoder would scan the bytes once more to find that out. The section ends in NUL.
+        int start = stringArrayStart + rel;
+        int end = start;
+        int bits = 0;
+        for (byte b; (b = a[end]) != 0; end++) {
+            bits |= b;
+        }
+        return new String(a, start, end - start, bits >= 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     private BtfType decode(int id) {
@@ -822,15 +873,26 @@ public final class Btf {
         return typeStart + offsets[id - firstId];
     }
 
+    /** The type section as words (see {@link #words}); read only. */
+    int[] words() {
+        return words;
+    }
+
+    /** Where type {@code id} (stored here) starts in {@link #words()}. */
+    int wordIndex(int id) {
+        return offsets[id - firstId] >>> 2;
+    }
+
+    /** The 32-bit field at {@code at} (an offset in {@link #data()}) of the type section. */
     int u32(long at) {
-        return Blob.u32(data, bigEndian, at);
+        return words[(int) (at - typeStart) >>> 2];
     }
 
     int rawKind(int id) {
         if (id < firstId) {
             return id == 0 ? K_VOID : base.rawKind(id);
         }
-        return (u32(typeOffset(id) + 4) >>> 24) & 0x1f;
+        return (words[(offsets[id - firstId] >>> 2) + 1] >>> 24) & 0x1f;
     }
 
     int nameOffset(int id) {

@@ -3,6 +3,7 @@ package io.bpfkit.btf;
 import io.bpfkit.elf.CStrings;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -73,20 +74,29 @@ public final class BtfDump {
     private static final byte[] FWD_UNION = ascii(" fwd_kind=union");
     private static final byte[] FWD_STRUCT = ascii(" fwd_kind=struct");
 
+    /**
+     * Room kept free after every {@link #line()} check: more than the fixed text (labels,
+     * numbers, punctuation) of any one line, so that writes between two checks need none of
+     * their own. Names, the one part of a line without a bound, make room for themselves.
+     */
+    private static final int SLACK = 512;
+    /** Types dumped a call: see {@link #dump(Btf, OutputStream)}. */
+    private static final int CHUNK = 16;
+
     private final Btf btf;
-    private final MemorySegment data;
-    private final boolean be;
     private final OutputStream target;
-    private byte[] buf = new byte[FLUSH_AT + 4096];
+    private byte[] buf = new byte[FLUSH_AT + SLACK];
     private int pos;
-    /** The string segment names were last read from, and its backing array when on the heap. */
+    /**
+     * The string segment names were last read from, its backing array when on the heap, and
+     * where in that array the segment starts (asked once: C1 keeps its checks).
+     */
     private MemorySegment namesSegment;
     private byte[] namesArray;
+    private int namesStart;
 
     private BtfDump(Btf btf, OutputStream target) {
         this.btf = btf;
-        this.data = btf.data();
-        this.be = btf.isBigEndian();
         this.target = target;
     }
 
@@ -94,12 +104,7 @@ public final class BtfDump {
     public static void dump(Btf btf, OutputStream out) throws IOException {
         Objects.requireNonNull(out, "out");
         BtfDump d = new BtfDump(Objects.requireNonNull(btf, "btf"), out);
-        for (int id = btf.firstId(), end = btf.typeCount(); id < end; id++) {
-            d.type(id);
-            if (d.pos >= FLUSH_AT) {
-                d.flush();
-            }
-        }
+        d.types(btf.firstId(), btf.typeCount());
         d.flush();
     }
 
@@ -107,8 +112,10 @@ public final class BtfDump {
     public static byte[] dumpBytes(Btf btf) {
         Objects.requireNonNull(btf, "btf");
         BtfDump d = new BtfDump(btf, null);
-        for (int id = btf.firstId(), end = btf.typeCount(); id < end; id++) {
-            d.type(id);
+        try {
+            d.types(btf.firstId(), btf.typeCount());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no stream, nothing to fail: never thrown
         }
         return Arrays.copyOf(d.buf, d.pos);
     }
@@ -135,8 +142,29 @@ public final class BtfDump {
             owner = owner.base().orElseThrow();
         }
         BtfDump d = new BtfDump(owner, null);
-        d.type(id);
+        try {
+            d.type(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return new String(d.buf, 0, d.pos, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Types {@code from} to {@code to - 1}, a method call per {@link #CHUNK} of them: a cold JVM
+     * compiles a called method after a hundred-odd calls, but a running loop only after some
+     * 60,000 turns, which for vmlinux's 126k types left half the dump to the interpreter.
+     */
+    private void types(int from, int to) throws IOException {
+        for (int id = from; id < to; id += CHUNK) {
+            chunk(id, Math.min(to, id + CHUNK));
+        }
+    }
+
+    private void chunk(int from, int to) throws IOException {
+        for (int id = from; id < to; id++) {
+            type(id);
+        }
     }
 
     private void flush() throws IOException {
@@ -146,12 +174,30 @@ public final class BtfDump {
         }
     }
 
-    private int u32(long at) {
-        return Blob.u32(data, be, at);
+    /** Before each line: at least {@link #SLACK} bytes free, flushed or grown. */
+    private void line() throws IOException {
+        if (pos > FLUSH_AT) {
+            room(0);
+        }
     }
 
-    /** Mirrors bpftool's dump_btf_type() for the plain-text case. */
-    private void type(int id) {
+    /** Makes {@code more + SLACK} bytes free: flushes to the stream, or grows the buffer without one. */
+    private void room(int more) throws IOException {
+        flush();
+        if (pos + more + SLACK > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more + SLACK));
+        }
+    }
+
+    private int u32(long at) {
+        return btf.u32(at);
+    }
+
+    /**
+     * Mirrors bpftool's dump_btf_type() for the plain-text case. The kinds with entries have
+     * methods of their own: small methods are compiled sooner than one large one.
+     */
+    private void type(int id) throws IOException {
         long at = btf.typeOffset(id);
         int info = u32(at + 4);
         int st = u32(at + 8);
@@ -160,6 +206,7 @@ public final class BtfDump {
         boolean kflag = info < 0;
         long p = at + Btf.TYPE_HEADER_SIZE;
 
+        line();
         put('[');
         putU32(id);
         put(']');
@@ -197,59 +244,21 @@ public final class BtfDump {
                 putU32(st);
                 put(VLEN);
                 putU32(vlen);
-                for (int i = 0; i < vlen; i++, p += 12) {
-                    int off = u32(p + 8);
-                    put(ENTRY);
-                    putName(btf.checkedName(p, id));
-                    put(TYPE_ID);
-                    putU32(btf.checkedRef(p + 4, id));
-                    put(BITS_OFFSET);
-                    if (kflag) {
-                        putU32(off & 0xffffff);
-                        if (off >>> 24 != 0) {
-                            put(BITFIELD_SIZE);
-                            putU32(off >>> 24);
-                        }
-                    } else {
-                        putU32(off);
-                    }
-                }
+                members(id, p, vlen, kflag);
             }
             case Btf.K_ENUM -> {
                 put(kflag ? SIGNED_SIZE : UNSIGNED_SIZE);
                 putU32(st);
                 put(VLEN);
                 putU32(vlen);
-                for (int i = 0; i < vlen; i++, p += 8) {
-                    put(ENTRY);
-                    putName(btf.checkedName(p, id));
-                    put(VAL);
-                    int v = u32(p + 4);
-                    if (kflag) {
-                        putLong(v);
-                    } else {
-                        putU32(v);
-                    }
-                }
+                enumerators(id, p, vlen, kflag);
             }
             case Btf.K_ENUM64 -> {
                 put(kflag ? SIGNED_SIZE : UNSIGNED_SIZE);
                 putU32(st);
                 put(VLEN);
                 putU32(vlen);
-                for (int i = 0; i < vlen; i++, p += 12) {
-                    put(ENTRY);
-                    putName(btf.checkedName(p, id));
-                    put(VAL);
-                    long v = ((long) u32(p + 8) << 32) | Btf.ul(u32(p + 4));
-                    if (kflag) {
-                        putLong(v);
-                        put(LL);
-                    } else {
-                        put(ascii(Long.toUnsignedString(v)));
-                        put(ULL);
-                    }
-                }
+                enumerators64(id, p, vlen, kflag);
             }
             case Btf.K_FWD -> put(kflag ? FWD_UNION : FWD_STRUCT);
             case Btf.K_FUNC -> {
@@ -263,12 +272,7 @@ public final class BtfDump {
                 putU32(st);
                 put(VLEN);
                 putU32(vlen);
-                for (int i = 0; i < vlen; i++, p += 8) {
-                    put(ENTRY);
-                    putName(btf.checkedName(p, id));
-                    put(TYPE_ID);
-                    putU32(btf.checkedRef(p + 4, id));
-                }
+                params(id, p, vlen);
             }
             case Btf.K_VAR -> {
                 int linkage = u32(p);
@@ -282,21 +286,7 @@ public final class BtfDump {
                 putU32(st);
                 put(VLEN);
                 putU32(vlen);
-                for (int i = 0; i < vlen; i++, p += 12) {
-                    int t = btf.checkedRef(p, id);
-                    put(ENTRY_TYPE_ID);
-                    putU32(t);
-                    put(OFFSET);
-                    putU32(u32(p + 4));
-                    put(SIZE);
-                    putU32(u32(p + 8));
-                    // checkedRef guarantees t < typeCount, the condition bpftool tests here.
-                    put(OPEN_PAREN);
-                    put(KIND_LABELS[btf.rawKind(t)]);
-                    put(' ');
-                    putName(btf.nameOffset(t));
-                    put(')');
-                }
+                datasecEntries(id, p, vlen);
             }
             case Btf.K_FLOAT -> {
                 put(SIZE);
@@ -314,8 +304,93 @@ public final class BtfDump {
         put('\n');
     }
 
-    /** A quoted name as bpftool's btf_str() gives it: offset 0 is "(anon)", even where "" is meant. */
-    private void putName(int off) {
+    private void members(int id, long p, int vlen, boolean kflag) throws IOException {
+        for (int i = 0; i < vlen; i++, p += 12) {
+            int off = u32(p + 8);
+            line();
+            put(ENTRY);
+            putName(btf.checkedName(p, id));
+            put(TYPE_ID);
+            putU32(btf.checkedRef(p + 4, id));
+            put(BITS_OFFSET);
+            if (kflag) {
+                putU32(off & 0xffffff);
+                if (off >>> 24 != 0) {
+                    put(BITFIELD_SIZE);
+                    putU32(off >>> 24);
+                }
+            } else {
+                putU32(off);
+            }
+        }
+    }
+
+    private void enumerators(int id, long p, int vlen, boolean kflag) throws IOException {
+        for (int i = 0; i < vlen; i++, p += 8) {
+            line();
+            put(ENTRY);
+            putName(btf.checkedName(p, id));
+            put(VAL);
+            int v = u32(p + 4);
+            if (kflag) {
+                putLong(v);
+            } else {
+                putU32(v);
+            }
+        }
+    }
+
+    private void enumerators64(int id, long p, int vlen, boolean kflag) throws IOException {
+        for (int i = 0; i < vlen; i++, p += 12) {
+            line();
+            put(ENTRY);
+            putName(btf.checkedName(p, id));
+            put(VAL);
+            long v = ((long) u32(p + 8) << 32) | Btf.ul(u32(p + 4));
+            if (kflag) {
+                putLong(v);
+                put(LL);
+            } else {
+                put(ascii(Long.toUnsignedString(v)));
+                put(ULL);
+            }
+        }
+    }
+
+    private void params(int id, long p, int vlen) throws IOException {
+        for (int i = 0; i < vlen; i++, p += 8) {
+            line();
+            put(ENTRY);
+            putName(btf.checkedName(p, id));
+            put(TYPE_ID);
+            putU32(btf.checkedRef(p + 4, id));
+        }
+    }
+
+    private void datasecEntries(int id, long p, int vlen) throws IOException {
+        for (int i = 0; i < vlen; i++, p += 12) {
+            int t = btf.checkedRef(p, id);
+            line();
+            put(ENTRY_TYPE_ID);
+            putU32(t);
+            put(OFFSET);
+            putU32(u32(p + 4));
+            put(SIZE);
+            putU32(u32(p + 8));
+            // checkedRef guarantees t < typeCount, the condition bpftool tests here.
+            put(OPEN_PAREN);
+            put(KIND_LABELS[btf.rawKind(t)]);
+            put(' ');
+            putName(btf.nameOffset(t));
+            put(')');
+        }
+    }
+
+    /**
+     * A quoted name as bpftool's btf_str() gives it: offset 0 is "(anon)", even where "" is
+     * meant. Leaves {@link #SLACK} bytes free after it for the rest of the line.
+     */
+    private void putName(int off) throws IOException {
         put('\'');
         if (off == 0) {
             put(ANON);
@@ -325,22 +400,27 @@ public final class BtfDump {
             if (s != namesSegment) {
                 namesSegment = s;
                 namesArray = s.heapBase().orElse(null) instanceof byte[] a ? a : null;
+                namesStart = namesArray != null ? (int) s.address() : 0;
             }
             if (namesArray != null) {
                 // A blob read into the heap: the name straight from its array, as cold code
                 // (C1) copies an array much faster than it reads a segment.
-                int start = (int) (s.address() + from);
+                int start = namesStart + (int) from;
                 int end = start;
                 while (namesArray[end] != 0) { // the string section ends in NUL (checked by parse)
                     end++;
                 }
                 int len = end - start;
-                ensure(len + 1);
+                if (pos + len + SLACK > buf.length) {
+                    room(len);
+                }
                 System.arraycopy(namesArray, start, buf, pos, len);
                 pos += len;
             } else {
                 int len = CStrings.strlen(s, from, s.byteSize());
-                ensure(len + 1);
+                if (pos + len + SLACK > buf.length) {
+                    room(len);
+                }
                 MemorySegment.copy(s, ValueLayout.JAVA_BYTE, from, buf, pos, len);
                 pos += len;
             }
@@ -348,19 +428,11 @@ public final class BtfDump {
         put('\'');
     }
 
-    private void ensure(int more) {
-        if (pos + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
-        }
-    }
-
     private void put(char c) {
-        ensure(1);
         buf[pos++] = (byte) c;
     }
 
     private void put(byte[] b) {
-        ensure(b.length);
         System.arraycopy(b, 0, buf, pos, b.length);
         pos += b.length;
     }
@@ -370,7 +442,6 @@ public final class BtfDump {
     }
 
     private void putLong(long v) {
-        ensure(20);
         if (v < 0) {
             if (v == Long.MIN_VALUE) {
                 put(LONG_MIN);

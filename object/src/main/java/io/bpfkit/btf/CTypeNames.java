@@ -13,15 +13,19 @@ import java.util.Map;
 final class CTypeNames {
     private final Btf btf;
     /** Tags: struct, union, enum and forward declarations; how often each name was declared. */
-    private final Map<String, Count> tags = new HashMap<>();
+    private final Map<String, Count> tags;
     /** Ordinary identifiers: typedefs and enumerators. */
-    private final Map<String, Count> idents = new HashMap<>();
+    private final Map<String, Count> idents;
     /** The name given to each type, once it is first asked for; null until then. */
     private final String[] given;
 
     CTypeNames(Btf btf) {
         this.btf = btf;
         this.given = new String[btf.typeCount()];
+        // Sized for vmlinux's proportions (some 16k tags and 22k typedefs and enumerators in
+        // 126k types), so that the tables are not rehashed a dozen times on the way.
+        this.tags = HashMap.newHashMap(btf.typeCount() / 8 + 16);
+        this.idents = HashMap.newHashMap(btf.typeCount() / 4 + 16);
     }
 
     /** The tag of a struct, union, enum or forward declaration ({@code ""} when anonymous). */
@@ -72,10 +76,12 @@ final class CTypeNames {
         if (name != null) {
             return name;
         }
-        name = btf.name(id);
+        // The decoded type's name (the writer has decoded every type it names), not a second
+        // copy of it from the string section.
+        BtfType t = btf.type(id);
+        name = t.name();
         // A forward declaration and an empty enum declare nothing new: never renamed.
-        boolean declaresNothing = btf.kind(id) == BtfKind.FWD
-                || (btf.kind(id) == BtfKind.ENUM && ((BtfType.Enum) btf.type(id)).values().isEmpty());
+        boolean declaresNothing = t instanceof BtfType.Fwd || (t instanceof BtfType.Enum e && e.values().isEmpty());
         if (!name.isEmpty() && !declaresNothing) {
             int n = count(namespace, name);
             if (n > 1) {

@@ -48,6 +48,8 @@ final class CTypeWriter {
     private final boolean[] referenced;
     /** Types the ordering pass is inside of, for the kinds libbpf has no state for (cycle detection). */
     private final boolean[] visiting;
+    /** The kind of every type (K_VOID for 0), noted by markReferenced: the switches ask it often. */
+    private final byte[] kinds;
     /** btf__align_of per type, +1 (0 = not computed yet); -1 while being computed. */
     private final int[] alignPlusOne;
 
@@ -70,6 +72,7 @@ final class CTypeWriter {
         referenced = new boolean[n];
         visiting = new boolean[n];
         alignPlusOne = new int[n];
+        kinds = new byte[n];
         orderState[0] = ORDERED;
         emitState[0] = EMITTED;
         markReferenced();
@@ -114,46 +117,99 @@ final class CTypeWriter {
      * and with the same message, and later raw reads can trust what they read.
      */
     private void markReferenced() {
-        for (int id = 1, n = btf.typeCount(); id < n; id++) {
-            Btf owner = owner(id);
-            long at = owner.typeOffset(id);
-            int info = owner.u32(at + 4);
+        markReferenced(btf);
+    }
+
+    /**
+     * The types stored in {@code owner}, after its base's (split BTF), in calls of MARK_CHUNK
+     * types, not one loop: a cold JVM compiles a called method after a hundred-odd calls, a
+     * running loop only after ~60,000 turns (see Btf's scan).
+     */
+    private void markReferenced(Btf owner) {
+        if (owner.base().isPresent()) {
+            markReferenced(owner.base().get());
+        }
+        for (int id = owner.firstId(), n = owner.typeCount(); id < n; id += MARK_CHUNK) {
+            markReferenced(owner, id, Math.min(n, id + MARK_CHUNK));
+        }
+    }
+
+    private static final int MARK_CHUNK = 16;
+
+    /**
+     * Types {@code from .. to-1}, all stored in {@code owner}. Works on the type section's words
+     * with the limits in locals and calls only on the error path: until C1 has compiled it
+     * (late, as its queue is long while a JVM starts), the interpreter runs this for tens of
+     * thousands of types, and there every call counts.
+     */
+    private void markReferenced(Btf owner, int from, int to) {
+        int[] w = owner.words();
+        int strLimit = owner.stringsEnd();
+        int typeLimit = owner.typeCount();
+        for (int id = from; id < to; id++) {
+            int at = owner.wordIndex(id);
+            int info = w[at + 1];
+            int kind = (info >>> 24) & 0x1f;
             int vlen = info & 0xffff;
-            long p = at + Btf.TYPE_HEADER_SIZE;
-            switch ((info >>> 24) & 0x1f) {
+            int p = at + 3;
+            kinds[id] = (byte) kind;
+            switch (kind) {
                 case Btf.K_PTR, Btf.K_TYPEDEF, Btf.K_VOLATILE, Btf.K_CONST, Btf.K_RESTRICT, Btf.K_FUNC, Btf.K_VAR,
-                     Btf.K_DECL_TAG, Btf.K_TYPE_TAG -> referenced[owner.u32(at + 8)] = true;
+                     Btf.K_DECL_TAG, Btf.K_TYPE_TAG -> referenced[w[at + 2]] = true;
                 case Btf.K_ARRAY -> {
-                    referenced[owner.u32(p + 4)] = true;
-                    referenced[owner.u32(p)] = true;
+                    referenced[w[p + 1]] = true;
+                    referenced[w[p]] = true;
                 }
-                case Btf.K_STRUCT, Btf.K_UNION -> {
-                    for (int i = 0; i < vlen; i++, p += 12) {
-                        owner.checkedName(p, id);
-                        referenced[owner.checkedRef(p + 4, id)] = true;
-                    }
-                }
-                case Btf.K_FUNC_PROTO -> {
-                    for (int i = 0; i < vlen; i++, p += 8) {
-                        owner.checkedName(p, id);
-                        referenced[owner.checkedRef(p + 4, id)] = true;
+                case Btf.K_STRUCT, Btf.K_UNION, Btf.K_FUNC_PROTO -> {
+                    int step = kind == Btf.K_FUNC_PROTO ? 2 : 3;
+                    for (int i = 0; i < vlen; i++, p += step) {
+                        int name = w[p];
+                        int ref = w[p + 1];
+                        // Unsigned comparisons (the limits are below 2^31): a negative word is out of range.
+                        if (name < 0 || name >= strLimit || ref < 0 || ref >= typeLimit) {
+                            badEntry(owner, id, at, p, true, true);
+                        }
+                        referenced[ref] = true;
                     }
                 }
                 case Btf.K_ENUM, Btf.K_ENUM64 -> {
-                    int entrySize = (info >>> 24 & 0x1f) == Btf.K_ENUM ? 8 : 12;
-                    for (int i = 0; i < vlen; i++, p += entrySize) {
-                        owner.checkedName(p, id);
+                    int step = kind == Btf.K_ENUM ? 2 : 3;
+                    for (int i = 0; i < vlen; i++, p += step) {
+                        int name = w[p];
+                        if (name < 0 || name >= strLimit) {
+                            badEntry(owner, id, at, p, true, false);
+                        }
                     }
                 }
                 case Btf.K_DATASEC -> {
-                    for (int i = 0; i < vlen; i++, p += 12) {
-                        referenced[owner.checkedRef(p, id)] = true;
+                    for (int i = 0; i < vlen; i++, p += 3) {
+                        int ref = w[p];
+                        if (ref < 0 || ref >= typeLimit) {
+                            badEntry(owner, id, at, p, false, true);
+                        }
+                        referenced[ref] = true;
                     }
                 }
                 default -> {
                 }
             }
         }
+    }
+
+    /**
+     * Throws what {@link Btf#checkedName} or {@link Btf#checkedRef} says about the entry at word
+     * {@code p} of type {@code id} (whose header is at word {@code at}), name first as
+     * {@link Btf#type} checks it: one of them is out of range.
+     */
+    private static void badEntry(Btf owner, int id, int at, int p, boolean named, boolean typed) {
+        long entry = owner.typeOffset(id) + 4L * (p - at);
+        if (named) {
+            owner.checkedName(entry, id);
+        }
+        if (typed) {
+            owner.checkedRef(named ? entry + 4 : entry, id);
+        }
+        throw new IllegalStateException("type [" + id + "]: an entry out of range passed both checks");
     }
 
     /** The blob that stores {@code id}: this one, or for split BTF one of its bases. */
@@ -178,7 +234,7 @@ final class CTypeWriter {
         }
         // Functions, variables, sections and tags declare nothing a type needs, and prototypes
         // only lead on: read from the blob, not decoded (they are most of vmlinux's types).
-        switch (btf.rawKind(id)) {
+        switch (kinds[id]) {
             case Btf.K_FUNC, Btf.K_VAR, Btf.K_DATASEC, Btf.K_DECL_TAG -> {
                 enter(id);
                 nesting--;
@@ -204,21 +260,25 @@ final class CTypeWriter {
         }
         enter(id);
         try {
-            return switch (t) {
-                case BtfType.Int i -> ordered(id, 0);
-                case BtfType.Float f -> ordered(id, 0);
-                case BtfType.Ptr p -> {
-                    int r = visit(id, p.type(), true);
+            // Switches on the kind, not on the record's class: a pattern switch is a
+            // run-time-spun type test chain (with an index check) that C1 calls, not inlines.
+            return switch (kinds[id]) {
+                case Btf.K_INT, Btf.K_FLOAT -> ordered(id, 0);
+                case Btf.K_PTR -> {
+                    int r = visit(id, ((BtfType.Ptr) t).type(), true);
                     orderState[id] = ORDERED;
                     yield r;
                 }
-                case BtfType.Array a -> visit(id, a.type(), false);
-                case BtfType.Composite c -> {
+                case Btf.K_ARRAY -> visit(id, ((BtfType.Array) t).type(), false);
+                case Btf.K_STRUCT, Btf.K_UNION -> {
+                    BtfType.Composite c = (BtfType.Composite) t;
                     if (throughPtr && !c.name().isEmpty()) {
                         yield 0;
                     }
                     orderState[id] = ORDERING;
-                    for (BtfType.Member m : c.members()) {
+                    List<BtfType.Member> members = c.members();
+                    for (int i = 0, n = members.size(); i < n; i++) {
+                        BtfType.Member m = members.get(i);
                         order(m.type(), false);
                     }
                     if (!c.name().isEmpty()) {
@@ -226,19 +286,14 @@ final class CTypeWriter {
                     }
                     yield ordered(id, 1);
                 }
-                case BtfType.Enumeration e -> {
-                    if (!e.name().isEmpty() || !referenced[id]) {
+                case Btf.K_ENUM, Btf.K_ENUM64, Btf.K_FWD -> {
+                    if (!t.name().isEmpty() || !referenced[id]) {
                         enqueue(id);
                     }
                     yield ordered(id, 1);
                 }
-                case BtfType.Fwd f -> {
-                    if (!f.name().isEmpty() || !referenced[id]) {
-                        enqueue(id);
-                    }
-                    yield ordered(id, 1);
-                }
-                case BtfType.Typedef td -> {
+                case Btf.K_TYPEDEF -> {
+                    BtfType.Typedef td = (BtfType.Typedef) t;
                     // Not visit(): a typedef of a struct is met again inside that struct, through
                     // a pointer; the struct's own state ends that loop.
                     int strong = order(td.type(), throughPtr);
@@ -248,16 +303,11 @@ final class CTypeWriter {
                     enqueue(id);
                     yield ordered(id, 1);
                 }
-                case BtfType.Const m -> visit(id, m.type(), throughPtr);
-                case BtfType.Volatile m -> visit(id, m.type(), throughPtr);
-                case BtfType.Restrict m -> visit(id, m.type(), throughPtr);
-                case BtfType.TypeTag m -> visit(id, m.type(), throughPtr);
-                case BtfType.FuncProto p -> orderPrototype(id, throughPtr);
-                case BtfType.Func f -> ordered(id, 0);
-                case BtfType.Var v -> ordered(id, 0);
-                case BtfType.Datasec d -> ordered(id, 0);
-                case BtfType.DeclTag d -> ordered(id, 0);
-                case BtfType.Void v -> 1;
+                case Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                        visit(id, ((BtfType.Reference) t).type(), throughPtr);
+                case Btf.K_FUNC_PROTO -> orderPrototype(id, throughPtr);
+                case Btf.K_FUNC, Btf.K_VAR, Btf.K_DATASEC, Btf.K_DECL_TAG -> ordered(id, 0);
+                default -> 1; // void
             };
         } finally {
             nesting--;
@@ -328,30 +378,28 @@ final class CTypeWriter {
         boolean topLevel = containerId == 0;
         enter(id);
         try {
-            switch (t) {
-                case BtfType.Int i -> {
+            switch (kinds[id]) { // the kind, not a pattern switch: see order()
+                case Btf.K_INT -> {
                     emitMissingAlias(id);
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Enumeration e -> {
+                case Btf.K_ENUM, Btf.K_ENUM64 -> {
                     if (topLevel) {
-                        enumDefinition(id, e, 0);
+                        enumDefinition(id, (BtfType.Enumeration) t, 0);
                         out.append(";\n\n");
                     }
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Ptr p -> emitType(p.type(), containerId);
-                case BtfType.Const m -> emitType(m.type(), containerId);
-                case BtfType.Volatile m -> emitType(m.type(), containerId);
-                case BtfType.Restrict m -> emitType(m.type(), containerId);
-                case BtfType.TypeTag m -> emitType(m.type(), containerId);
-                case BtfType.Array a -> emitType(a.type(), containerId);
-                case BtfType.Fwd f -> {
-                    forwardDefinition(id, f);
+                case Btf.K_PTR, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                        emitType(((BtfType.Reference) t).type(), containerId);
+                case Btf.K_ARRAY -> emitType(((BtfType.Array) t).type(), containerId);
+                case Btf.K_FWD -> {
+                    forwardDefinition(id, (BtfType.Fwd) t);
                     out.append(";\n\n");
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Typedef td -> {
+                case Btf.K_TYPEDEF -> {
+                    BtfType.Typedef td = (BtfType.Typedef) t;
                     emitState[id] = EMITTING;
                     emitType(td.type(), id);
                     // Someone may have needed this typedef through a pointer meanwhile, which
@@ -362,13 +410,16 @@ final class CTypeWriter {
                     }
                     emitState[id] = EMITTED;
                 }
-                case BtfType.Composite c -> {
+                case Btf.K_STRUCT, Btf.K_UNION -> {
+                    BtfType.Composite c = (BtfType.Composite) t;
                     emitState[id] = EMITTING;
                     boolean anonymous = c.name().isEmpty();
                     if (topLevel || anonymous) {
                         // The members are written out here: what they use must be declared first.
                         int inner = anonymous ? containerId : id;
-                        for (BtfType.Member m : c.members()) {
+                        List<BtfType.Member> members = c.members();
+                        for (int i = 0, n = members.size(); i < n; i++) {
+                            BtfType.Member m = members.get(i);
                             emitType(m.type(), inner);
                         }
                     } else if (!fwdEmitted[id] && id != containerId) {
@@ -384,9 +435,12 @@ final class CTypeWriter {
                         emitState[id] = NOT_EMITTED;
                     }
                 }
-                case BtfType.FuncProto p -> {
+                case Btf.K_FUNC_PROTO -> {
+                    BtfType.FuncProto p = (BtfType.FuncProto) t;
                     emitType(p.returnType(), containerId);
-                    for (BtfType.Param pa : p.params()) {
+                    List<BtfType.Param> params = p.params();
+                    for (int i = 0, n = params.size(); i < n; i++) {
+                        BtfType.Param pa = params.get(i);
                         emitType(pa.type(), containerId);
                     }
                 }
@@ -403,8 +457,9 @@ final class CTypeWriter {
         if (fwdEmitted[id]) {
             return;
         }
-        switch (t) {
-            case BtfType.Composite c -> {
+        switch (kinds[id]) {
+            case Btf.K_STRUCT, Btf.K_UNION -> {
+                BtfType.Composite c = (BtfType.Composite) t;
                 if (id == containerId) {
                     return; // a pointer to the struct being defined needs no declaration
                 }
@@ -415,9 +470,9 @@ final class CTypeWriter {
                 out.append(";\n\n");
                 fwdEmitted[id] = true;
             }
-            case BtfType.Typedef td -> {
+            case Btf.K_TYPEDEF -> {
                 if (!isBuiltin(id)) {
-                    typedefDefinition(id, td, 0);
+                    typedefDefinition(id, (BtfType.Typedef) t, 0);
                     out.append(";\n\n");
                 }
                 fwdEmitted[id] = true;
@@ -429,14 +484,14 @@ final class CTypeWriter {
 
     /** {@code __builtin_va_list} is the compiler's own: redefining it breaks compilation. */
     private boolean isBuiltin(int id) {
-        return btf.name(id).equals("__builtin_va_list");
+        return btf.type(id).name().equals("__builtin_va_list");
     }
 
     /** GCC's ARM SIMD types BTF may mention but no compiler defines (libbpf adds the same typedefs). */
     private void emitMissingAlias(int id) {
         // Naming the int here, even when no alias is written, keeps the ___N numbering libbpf's.
         String name = names.tag(id);
-        String alias = switch (btf.name(id)) {
+        String alias = switch (btf.type(id).name()) {
             case "__Poly8_t" -> "unsigned char";
             case "__Poly16_t" -> "unsigned short";
             case "__Poly64_t" -> "unsigned long long";
@@ -467,7 +522,9 @@ final class CTypeWriter {
         out.append(" {");
         long off = 0;
         boolean prevBitfield = false;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             int bits = m.bitfieldSize();
             long mOff = m.bitOffset();
             int mAlign = packed ? 1 : alignOf(m.type());
@@ -531,7 +588,9 @@ final class CTypeWriter {
     private long naturalUnionSize(BtfType.Composite c) {
         long max = 0;
         int maxAlign = 1;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             long bytes = m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type()));
             max = Math.max(max, bytes);
             maxAlign = Math.max(maxAlign, alignOf(m.type()));
@@ -549,7 +608,9 @@ final class CTypeWriter {
             return 0;
         }
         long largest = 0;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             largest = Math.max(largest, m.isBitfield() ? (m.bitfieldSize() + 7) / 8 : Math.max(0, btf.resolveSize(m.type())));
         }
         for (int a = 2; a <= 4096; a *= 2) {
@@ -566,7 +627,9 @@ final class CTypeWriter {
      */
     private boolean isPacked(BtfType.Composite c) {
         int maxAlign = 1;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int i = 0, n = members.size(); i < n; i++) {
+            BtfType.Member m = members.get(i);
             int a = alignOf(m.type());
             if (a != 0 && m.bitfieldSize() == 0 && m.bitOffset() % (8L * a) != 0) {
                 return true;
@@ -652,7 +715,8 @@ final class CTypeWriter {
         out.append(" {");
         boolean is64 = e instanceof BtfType.Enum64;
         boolean allFit32 = true;
-        for (BtfType.EnumValue v : values) {
+        for (int i = 0, n = values.size(); i < n; i++) {
+            BtfType.EnumValue v = values.get(i);
             out.append('\n');
             indent(lvl + 1);
             out.append(names.enumerator(v.name())).append(" = ");
@@ -711,20 +775,13 @@ final class CTypeWriter {
                 break;
             }
             BtfType t = btf.type(cur);
-            int next = switch (t) {
-                case BtfType.Ptr p -> p.type();
-                case BtfType.Const m -> m.type();
-                case BtfType.Volatile m -> m.type();
-                case BtfType.Restrict m -> m.type();
-                case BtfType.TypeTag m -> m.type();
-                case BtfType.FuncProto p -> p.returnType();
-                case BtfType.Array a -> a.type();
-                case BtfType.Int i -> -1;
-                case BtfType.Float f -> -1;
-                case BtfType.Enumeration e -> -1;
-                case BtfType.Fwd f -> -1;
-                case BtfType.Composite c -> -1;
-                case BtfType.Typedef td -> -1;
+            int next = switch (kinds[cur]) { // the kind, not a pattern switch: see order()
+                case Btf.K_PTR, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                        ((BtfType.Reference) t).type();
+                case Btf.K_FUNC_PROTO -> ((BtfType.FuncProto) t).returnType();
+                case Btf.K_ARRAY -> ((BtfType.Array) t).type();
+                case Btf.K_INT, Btf.K_FLOAT, Btf.K_ENUM, Btf.K_ENUM64, Btf.K_FWD, Btf.K_STRUCT, Btf.K_UNION,
+                     Btf.K_TYPEDEF -> -1;
                 default -> throw Btf.bad(-1, "type [" + cur + "] (" + t.kind().label()
                         + ") is used as the type of a declaration (in type [" + id + "]); C has no such type");
             };
@@ -784,16 +841,13 @@ final class CTypeWriter {
                 continue;
             }
             BtfType t = btf.type(id);
-            switch (t) {
-                case BtfType.Int i -> {
+            switch (kinds[id]) { // the kind, not a pattern switch: see order()
+                case Btf.K_INT, Btf.K_FLOAT -> {
                     emitModifiers(decls);
-                    out.append(i.name());
+                    out.append(t.name());
                 }
-                case BtfType.Float f -> {
-                    emitModifiers(decls);
-                    out.append(f.name());
-                }
-                case BtfType.Composite c -> {
+                case Btf.K_STRUCT, Btf.K_UNION -> {
+                    BtfType.Composite c = (BtfType.Composite) t;
                     emitModifiers(decls);
                     if (c.name().isEmpty()) {
                         structDefinition(id, c, lvl); // anonymous: defined inline
@@ -801,40 +855,40 @@ final class CTypeWriter {
                         structForward(id, c);
                     }
                 }
-                case BtfType.Enumeration e -> {
+                case Btf.K_ENUM, Btf.K_ENUM64 -> {
                     emitModifiers(decls);
-                    if (e.name().isEmpty()) {
-                        enumDefinition(id, e, lvl);
+                    if (t.name().isEmpty()) {
+                        enumDefinition(id, (BtfType.Enumeration) t, lvl);
                     } else {
                         out.append("enum ").append(names.tag(id));
                     }
                 }
-                case BtfType.Fwd f -> {
+                case Btf.K_FWD -> {
                     emitModifiers(decls);
-                    forwardDefinition(id, f);
+                    forwardDefinition(id, (BtfType.Fwd) t);
                 }
-                case BtfType.Typedef td -> {
+                case Btf.K_TYPEDEF -> {
                     emitModifiers(decls);
                     out.append(names.ident(id));
                 }
-                case BtfType.Ptr p -> out.append(lastWasPtr ? "*" : " *");
-                case BtfType.Volatile m -> out.append(" volatile");
-                case BtfType.Const m -> out.append(" const");
-                case BtfType.Restrict m -> out.append(" restrict");
-                case BtfType.TypeTag tag -> {
+                case Btf.K_PTR -> out.append(lastWasPtr ? "*" : " *");
+                case Btf.K_VOLATILE -> out.append(" volatile");
+                case Btf.K_CONST -> out.append(" const");
+                case Btf.K_RESTRICT -> out.append(" restrict");
+                case Btf.K_TYPE_TAG -> {
                     emitModifiers(decls);
                     if (isAttributeTag(id)) {
-                        out.append(" __attribute__((").append(tag.name()).append("))");
+                        out.append(" __attribute__((").append(t.name()).append("))");
                     } else {
-                        out.append(" __attribute__((btf_type_tag(\"").append(tag.name()).append("\")))");
+                        out.append(" __attribute__((btf_type_tag(\"").append(t.name()).append("\")))");
                     }
                 }
-                case BtfType.Array a -> {
-                    arrayDeclarator(a, decls, fname, lastWasPtr, lvl);
+                case Btf.K_ARRAY -> {
+                    arrayDeclarator((BtfType.Array) t, decls, fname, lastWasPtr, lvl);
                     return;
                 }
-                case BtfType.FuncProto p -> {
-                    prototypeDeclarator(p, decls, fname, lastWasPtr, lvl);
+                case Btf.K_FUNC_PROTO -> {
+                    prototypeDeclarator((BtfType.FuncProto) t, decls, fname, lastWasPtr, lvl);
                     return;
                 }
                 default -> throw Btf.bad(-1, "type [" + id + "] (" + t.kind().label() + ") cannot be part of a C declaration");
@@ -958,7 +1012,7 @@ final class CTypeWriter {
         enter(id);
         int a;
         try {
-            a = computeAlign(btf.type(id));
+            a = computeAlign(id, btf.type(id));
         } finally {
             nesting--;
         }
@@ -966,21 +1020,21 @@ final class CTypeWriter {
         return a;
     }
 
-    private int computeAlign(BtfType t) {
-        return switch (t) {
-            case BtfType.Int i -> (int) Math.min(ptrSize, i.size());
-            case BtfType.Enumeration e -> (int) Math.min(ptrSize, e.size());
-            case BtfType.Float f -> (int) Math.min(ptrSize, f.size());
-            case BtfType.Ptr p -> ptrSize;
-            case BtfType.Typedef m -> alignOf(m.type());
-            case BtfType.Const m -> alignOf(m.type());
-            case BtfType.Volatile m -> alignOf(m.type());
-            case BtfType.Restrict m -> alignOf(m.type());
-            case BtfType.TypeTag m -> alignOf(m.type());
-            case BtfType.Array a -> alignOf(a.type());
-            case BtfType.Composite c -> {
+    private int computeAlign(int id, BtfType t) {
+        return switch (kinds[id]) { // the kind, not a pattern switch: see order()
+            case Btf.K_INT -> (int) Math.min(ptrSize, ((BtfType.Int) t).size());
+            case Btf.K_ENUM, Btf.K_ENUM64 -> (int) Math.min(ptrSize, ((BtfType.Enumeration) t).size());
+            case Btf.K_FLOAT -> (int) Math.min(ptrSize, ((BtfType.Float) t).size());
+            case Btf.K_PTR -> ptrSize;
+            case Btf.K_TYPEDEF, Btf.K_CONST, Btf.K_VOLATILE, Btf.K_RESTRICT, Btf.K_TYPE_TAG ->
+                    alignOf(((BtfType.Reference) t).type());
+            case Btf.K_ARRAY -> alignOf(((BtfType.Array) t).type());
+            case Btf.K_STRUCT, Btf.K_UNION -> {
+                BtfType.Composite c = (BtfType.Composite) t;
                 int max = 1;
-                for (BtfType.Member m : c.members()) {
+                List<BtfType.Member> members = c.members();
+                for (int i = 0, n = members.size(); i < n; i++) {
+                    BtfType.Member m = members.get(i);
                     int a = alignOf(m.type());
                     if (a <= 0) {
                         yield 0;

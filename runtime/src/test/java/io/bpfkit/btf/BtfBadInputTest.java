@@ -131,7 +131,8 @@ class BtfBadInputTest {
         btf.kind(id);
         btf.name(id);
         for (org.junit.jupiter.api.function.Executable use : List.<org.junit.jupiter.api.function.Executable>of(
-                btf::validate, () -> btf.type(id), () -> BtfDump.dumpBytes(btf), () -> BtfDump.dumpType(btf, id))) {
+                btf::validate, () -> btf.type(id), () -> BtfDump.dumpBytes(btf), () -> BtfDump.dumpType(btf, id),
+                () -> BtfCHeader.of(btf))) {
             ObjectFormatException e = assertThrows(ObjectFormatException.class, use);
             assertEquals(".BTF", e.section());
             assertTrue(e.getMessage().contains(messagePart), "\"" + e.getMessage() + "\" should mention " + messagePart);
