@@ -292,10 +292,7 @@ final class ObjectLoader {
         if (options.targetBtf() != null || spec.btf().isEmpty() || CoreTarget.kernelRead()) {
             return null;
         }
-        List<BtfExt.CoreRelocation> relos = new ArrayList<>();
-        for (ProgramSpec p : spec.programs()) {
-            relos.addAll(p.extInfo().coreRelocations());
-        }
+        List<BtfExt.CoreRelocation> relos = allCoreRelocations();
         if (relos.isEmpty()) {
             return null;
         }
@@ -303,6 +300,18 @@ final class ObjectLoader {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /**
+     * The CO-RE relocations of every program of the object, loaded or not: the names to search
+     * the target for at once (extra names only fill the cache).
+     */
+    private List<BtfExt.CoreRelocation> allCoreRelocations() {
+        List<BtfExt.CoreRelocation> relos = new ArrayList<>();
+        for (ProgramSpec p : spec.programs()) {
+            relos.addAll(p.extInfo().coreRelocations());
+        }
+        return relos;
     }
 
     /** {@link #startKernelBtfSearch}'s work (a class, not a lambda: nothing to link on a cold path). */
@@ -359,11 +368,7 @@ final class ObjectLoader {
         if (relocator == null) {
             relocator = new CoreRelocator(btf, coreTarget());
             // Every program's candidates in one search of the kernel's types, not one per program.
-            List<BtfExt.CoreRelocation> all = new ArrayList<>();
-            for (ProgramSpec p : spec.programs()) {
-                all.addAll(p.extInfo().coreRelocations());
-            }
-            relocator.findCandidates(all);
+            relocator.findCandidates(allCoreRelocations());
         }
         byte[] insns = lp.instructions().clone();
         List<CoreRelocator.Poisoned> dead = relocator.apply(name, insns, spec.byteOrder(), lp.coreRelocations());
