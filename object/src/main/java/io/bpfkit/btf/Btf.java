@@ -676,16 +676,6 @@ public final class Btf {
     }
 
     /**
-     * The ids of the types stored in this blob (not its base) whose name carries a CO-RE flavor
-     * suffix ({@code "___"} in the name, as in {@code task_struct___v1}; a superset of libbpf's
-     * {@code X___Y} rule), in ascending order. Found once, while the name index is built (CO-RE
-     * asks for both): no pass of its own over the strings.
-     */
-    public int[] localFlavoredIds() {
-        return nameIndex().flavored();
-    }
-
-    /**
      * For each of {@code names}, the ids (ascending) of the types stored in this blob (not its
      * base) named exactly so or so followed by {@code "___"}: CO-RE's candidates for a set of
      * local types, which then keeps those whose essential name matches. One pass over the types

@@ -17,8 +17,6 @@ final class NameIndex {
     /** Next in bucket, indexed by id - first, same encoding; lowest ids come first in a bucket. */
     private final int[] next;
     private final int mask;
-    /** The ids (ascending) whose name holds a CO-RE flavor run, {@code "___"}; found while hashing. */
-    private final int[] flavored;
 
     NameIndex(Btf btf) {
         this.btf = btf;
@@ -28,39 +26,16 @@ final class NameIndex {
         this.heads = new int[cap];
         this.next = new int[n];
         this.mask = cap - 1;
-        int[] flavors = new int[8];
-        int flavorCount = 0;
         // Backwards, so that each bucket ends up in ascending id order.
         for (int i = n - 1; i >= 0; i--) {
             int off = btf.nameOffset(first + i);
             if (off == 0) {
                 continue;
             }
-            long hashed = hashAndFlavor(btf.stringSegment(off), btf.stringPosition(off));
-            int h = (int) hashed & mask;
+            int h = hash(btf.stringSegment(off), btf.stringPosition(off)) & mask;
             next[i] = heads[h];
             heads[h] = i + 1;
-            if ((hashed & FLAVORED) != 0) {
-                if (flavorCount == flavors.length) {
-                    flavors = Arrays.copyOf(flavors, flavorCount * 2);
-                }
-                flavors[flavorCount++] = first + i;
-            }
         }
-        int[] ascending = new int[flavorCount];
-        for (int i = 0; i < flavorCount; i++) {
-            ascending[i] = flavors[flavorCount - 1 - i];
-        }
-        this.flavored = ascending;
-    }
-
-    /**
-     * The ids of the types whose name holds {@code "___"} (a CO-RE flavor suffix, as in
-     * {@code task_struct___v1}), ascending. Noted while the names are hashed, so CO-RE's
-     * flavor search costs no pass of its own over the strings.
-     */
-    int[] flavored() {
-        return flavored;
     }
 
     /** The lowest id with this name (and kind, unless kind is -1), or -1. */
@@ -108,27 +83,14 @@ final class NameIndex {
     }
 
     private static final long HIGH_BITS = 0x8080808080808080L;
-    private static final long LOW_BITS = 0x7f7f7f7f7f7f7f7fL;
-    /** The bit of {@link #hashAndFlavor}'s result that says the name holds {@code "___"}. */
-    private static final long FLAVORED = 1L << 32;
-
-    /** {@link #hashAndFlavor}'s hash alone. */
-    private static int hash(MemorySegment s, long p) {
-        return (int) hashAndFlavor(s, p);
-    }
-
     /**
      * Hashes the NUL-terminated bytes at {@code p}, eight at a time (little-endian words, the
      * bytes after the terminator masked off), so that the same name hashes the same from the
-     * string section and from a query: the hash in the low 32 bits, and {@link #FLAVORED} set
-     * when the name holds a run of three underscores, found in the same words (the
-     * underscores at the end of one word carried into the next).
+     * string section and from a query.
      */
-    private static long hashAndFlavor(MemorySegment s, long p) {
+    private static int hash(MemorySegment s, long p) {
         long end = s.byteSize();
         long h = 0;
-        boolean triple = false;
-        int carried = 0;
         while (true) {
             long w;
             if (p + 8 <= end) {
@@ -144,15 +106,9 @@ final class NameIndex {
                 int bytes = Long.numberOfTrailingZeros(zeros) >>> 3;
                 w = bytes == 0 ? 0 : w & (-1L >>> (64 - 8 * bytes));
             }
-            // High bit of each byte that is '_' (exact: no borrow between bytes).
-            long x = w ^ 0x5f5f5f5f5f5f5f5fL;
-            long under = ~(((x & LOW_BITS) + LOW_BITS) | x | LOW_BITS);
-            int leading = Long.numberOfTrailingZeros(~under & HIGH_BITS) >>> 3;
-            triple |= (under & (under >>> 8) & (under >>> 16)) != 0 || carried + leading >= 3;
-            carried = Long.numberOfLeadingZeros(~under & HIGH_BITS) >>> 3;
             h = (h ^ w) * 0x9E3779B97F4A7C15L;
             if (zeros != 0) {
-                return (triple ? FLAVORED : 0) | (spread((int) (h ^ (h >>> 32))) & 0xFFFF_FFFFL);
+                return spread((int) (h ^ (h >>> 32)));
             }
             p += 8;
         }

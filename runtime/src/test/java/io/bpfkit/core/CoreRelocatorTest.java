@@ -361,16 +361,19 @@ class CoreRelocatorTest {
         BtfBuilder b = new BtfBuilder();
         int i = b.integer("int", 4, SIGNED, 0, 32);
         java.util.List<Integer> expected = new java.util.ArrayList<>();
-        // Runs at every position modulo the scan's 8-byte windows, and one at the very end.
+        // Runs at every position modulo 8 bytes, beside names that only start alike.
         for (int pad = 0; pad < 10; pad++) {
             expected.add(b.composite(STRUCT, "x".repeat(pad + 1) + "___v" + pad, 4, false, "m", i, 0));
             b.composite(STRUCT, "plain" + "y".repeat(pad), 4, false, "m", i, 0);
         }
         b.composite(STRUCT, "two__under", 4, false, "m", i, 0);
-        expected.add(b.composite(STRUCT, "zz___", 4, false, "m", i, 0));
-        Btf btf = b.parse();
-        assertEquals(expected, java.util.Arrays.stream(btf.localFlavoredIds()).boxed().toList());
-        assertEquals(0, new BtfBuilder().parse().localFlavoredIds().length);
+        CoreTarget target = CoreTarget.of(b.parse());
+        for (int pad = 0; pad < 10; pad++) {
+            assertEquals(List.of(expected.get(pad)), target.candidates("x".repeat(pad + 1), BtfKind.STRUCT).stream()
+                    .map(c -> c.id()).toList());
+        }
+        assertEquals(List.of(), target.candidates("two", BtfKind.STRUCT));
+        assertEquals(List.of(), CoreTarget.of(new BtfBuilder().parse()).candidates("x", BtfKind.STRUCT));
     }
 
     @Test
