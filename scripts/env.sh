@@ -78,7 +78,16 @@ bpfkit_is_root() { [ "${EUID:-$(id -u)}" = 0 ]; }
 # Prints -XX:+UseTransparentHugePages unless the kernel turned huge pages off: the JVM flag
 # README "Performance" recommends (page walks after every system call cost less).
 bpfkit_thp_flag() {
-  grep -qs '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled || printf '%s' -XX:+UseTransparentHugePages
+  local REPLY
+  bpfkit_thp_flag_reply
+  printf '%s' "$REPLY"
+}
+
+# The same in REPLY, with bash alone: ./bpfkit runs it before every command.
+bpfkit_thp_flag_reply() {
+  local enabled=""
+  IFS= read -r enabled 2>/dev/null </sys/kernel/mm/transparent_hugepage/enabled || true
+  case $enabled in *"[never]"*) REPLY= ;; *) REPLY=-XX:+UseTransparentHugePages ;; esac
 }
 
 # apt-get update, unless bpfkit did it in the last ten hours.
